@@ -1,0 +1,1 @@
+// Placeholder until this layer lands; the layer's owner deletes it.

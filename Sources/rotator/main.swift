@@ -1,0 +1,1 @@
+print("rotator: not built yet")
