@@ -1,0 +1,174 @@
+import CCurl
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A synchronous HTTP/1.1 client over one curl easy handle.
+///
+/// One client per endpoint: the handle keeps its connection alive between
+/// requests, and every request sets all of its options anew, so one
+/// endpoint's settings never leak into another's exchanges. Not for use from
+/// two threads at once.
+public final class HTTPClient {
+    private let handle: UnsafeMutableRawPointer
+    private let caBundle: String?
+
+    /// - Parameter caBundle: CA certificates for HTTPS; `nil` finds the system bundle.
+    public init(caBundle: String? = nil) {
+        HTTPClient.initializeOnce
+        guard let handle = curl_easy_init() else {
+            // Only fails when out of memory, where nothing else would work either.
+            fatalError("curl_easy_init failed")
+        }
+        self.handle = handle
+        self.caBundle = caBundle ?? CABundle.systemPath
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+    }
+
+    private static let initializeOnce: Void = {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        // A peer closing a socket must fail the request, not kill the process.
+        signal(SIGPIPE, SIG_IGN)
+    }()
+
+    public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
+        // Reset keeps the connection cache, so keep-alive survives it.
+        curl_easy_reset(handle)
+        let sink = ResponseSink()
+        let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
+        var headerList: UnsafeMutablePointer<curl_slist>? = nil
+        defer { curl_slist_free_all(headerList) }
+        for header in request.headers {
+            headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
+        }
+        // curl would otherwise wait for "100 Continue" before sending larger bodies.
+        headerList = curl_slist_append(headerList, "Expect:")
+
+        var code = CURLE_OK
+        func set(_ result: CURLcode) { if code == CURLE_OK { code = result } }
+        set(rotator_curl_setopt_string(handle, CURLOPT_URL, request.url))
+        set(rotator_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
+        set(rotator_curl_setopt_long(handle, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1))
+        set(rotator_curl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1))
+        set(rotator_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList))
+        set(rotator_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, responseBodyCallback))
+        set(rotator_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer))
+        set(rotator_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, responseHeaderCallback))
+        set(rotator_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer))
+        if let caBundle {
+            set(rotator_curl_setopt_string(handle, CURLOPT_CAINFO, caBundle))
+        }
+        if let connectTimeout = request.connectTimeout {
+            set(rotator_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(connectTimeout)))
+        }
+        if let totalTimeout = request.totalTimeout {
+            set(rotator_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(totalTimeout)))
+        }
+        switch request.method {
+        case "GET":
+            set(rotator_curl_setopt_long(handle, CURLOPT_HTTPGET, 1))
+        default:
+            set(rotator_curl_setopt_long(handle, CURLOPT_POST, 1))
+            set(rotator_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)))
+            request.body.withUnsafeBytes { buffer in
+                // COPYPOSTFIELDS copies, so the body need not outlive this call.
+                let pointer = buffer.count > 0 ? buffer.baseAddress! : UnsafeRawPointer(("" as StaticString).utf8Start)
+                set(rotator_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: pointer)))
+            }
+            if request.method != "POST" {
+                set(rotator_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method))
+            }
+        }
+        if code == CURLE_OK {
+            code = withExtendedLifetime(sink) { curl_easy_perform(handle) }
+        }
+        guard code == CURLE_OK else {
+            throw HTTPError(
+                kind: Self.kind(of: code), host: Self.host(of: request.url), curlCode: Int(code.rawValue),
+                reason: String(cString: curl_easy_strerror(code)))
+        }
+        var status = 0
+        _ = rotator_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
+    }
+
+    private static func milliseconds(_ seconds: Double) -> Int {
+        // curl reads 0 as "no limit"; a spent budget must still time out at once.
+        max(1, Int((seconds * 1000).rounded(.up)))
+    }
+
+    private static func kind(of code: CURLcode) -> HTTPError.Kind {
+        switch code {
+        case CURLE_OPERATION_TIMEDOUT: .timedOut
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: .couldNotConnect
+        case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE: .connectionLost
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE: .tls
+        default: .other
+        }
+    }
+
+    /// The authority of a URL, for error messages.
+    static func host(of url: String) -> String {
+        let parts = url.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
+        // "scheme://authority/…" splits into ["scheme:", "", "authority", …].
+        let authority = parts.count >= 3 && parts[0].hasSuffix(":") ? parts[2] : parts.first ?? ""
+        return String(authority.prefix(while: { $0 != "?" }))
+    }
+}
+
+/// Accumulates one response; curl calls back into it during `perform`.
+private final class ResponseSink {
+    var body: [UInt8] = []
+    var headers: [(name: String, value: String)] = []
+
+    func appendHeaderLine(_ line: UnsafeBufferPointer<UInt8>) {
+        let text = String(decoding: line, as: UTF8.self)
+        if text.hasPrefix("HTTP/") {
+            // A new status line (after a redirect or 100 Continue) starts a new header block.
+            headers.removeAll()
+            return
+        }
+        guard let colon = text.firstIndex(of: ":") else { return }
+        let name = text[..<colon].lowercased()
+        let value = text[text.index(after: colon)...].trimmingWhitespace()
+        headers.append((name: name, value: value))
+    }
+}
+
+private func responseBodyCallback(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
+) -> Int {
+    guard let data, let context else { return 0 }
+    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    data.withMemoryRebound(to: UInt8.self, capacity: length) {
+        sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+    }
+    return length
+}
+
+private func responseHeaderCallback(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
+) -> Int {
+    guard let data, let context else { return 0 }
+    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    data.withMemoryRebound(to: UInt8.self, capacity: length) {
+        sink.appendHeaderLine(UnsafeBufferPointer(start: $0, count: length))
+    }
+    return length
+}
+
+extension StringProtocol {
+    func trimmingWhitespace() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return String(self[first...last])
+    }
+}

@@ -1,0 +1,60 @@
+/// One HTTP exchange, as plain values: the client owns the transport.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    /// Seconds to establish the connection; `nil` leaves curl's default.
+    public var connectTimeout: Double?
+    /// Seconds for the whole exchange; `nil` waits forever (the Runtime API's long poll).
+    public var totalTimeout: Double?
+
+    public init(
+        method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+        connectTimeout: Double? = nil, totalTimeout: Double? = nil
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.connectTimeout = connectTimeout
+        self.totalTimeout = totalTimeout
+    }
+}
+
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    /// Header names lower-cased, in the order received.
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public func header(_ name: String) -> String? {
+        let lowered = name.lowercased()
+        return headers.last(where: { $0.name == lowered })?.value
+    }
+}
+
+/// A transport failure: no HTTP answer was received. The description names
+/// the host and curl's reason; URLs here never carry credentials.
+public struct HTTPError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: Sendable, Equatable {
+        case timedOut
+        case couldNotConnect
+        case connectionLost
+        case tls
+        case other
+    }
+
+    public var kind: Kind
+    public var host: String
+    public var curlCode: Int
+    public var reason: String
+
+    public var description: String { "HTTP request to \(host) failed: \(reason) (curl \(curlCode))" }
+}
