@@ -56,5 +56,12 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
     public var curlCode: Int
     public var reason: String
 
+    public init(kind: Kind, host: String, curlCode: Int, reason: String) {
+        self.kind = kind
+        self.host = host
+        self.curlCode = curlCode
+        self.reason = reason
+    }
+
     public var description: String { "HTTP request to \(host) failed: \(reason) (curl \(curlCode))" }
 }

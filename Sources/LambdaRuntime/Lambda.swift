@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The runtime loop: next → handle → response or error, for ever.
+public enum Lambda {
+    /// Handles one event; throws to fail the invocation. A thrown
+    /// `LambdaReportableError` keeps its type and message; anything else is
+    /// reported without details, which could carry secret values.
+    public typealias Handler = (_ event: [UInt8], _ context: LambdaContext) throws -> [UInt8]
+
+    /// Serves invocations until the Runtime API is gone. A failed invocation
+    /// never ends the process; only losing the Runtime API does, since
+    /// Lambda then discards the sandbox anyway.
+    public static func run(client: LambdaRuntimeClient, logger: LambdaLogger, handler: Handler) -> Never {
+        var consecutiveFailures = 0
+        while true {
+            let invocation: LambdaInvocation
+            do {
+                invocation = try client.nextInvocation()
+                consecutiveFailures = 0
+            } catch {
+                consecutiveFailures += 1
+                logger.log(.error, "cannot get the next invocation", [("error", "\(error)")])
+                if consecutiveFailures >= 3 { exit(1) }
+                continue
+            }
+            serve(invocation, client: client, logger: logger, handler: handler)
+        }
+    }
+
+    /// Handles one invocation and reports its result.
+    public static func serve(_ invocation: LambdaInvocation, client: LambdaRuntimeClient, logger: LambdaLogger, handler: Handler) {
+        let context = invocation.context
+        // X-Ray and the AWS SDKs read the trace from the environment.
+        if let traceId = context.traceId {
+            setenv("_X_AMZN_TRACE_ID", traceId, 1)
+        } else {
+            unsetenv("_X_AMZN_TRACE_ID")
+        }
+        logger.requestId = context.requestId
+        defer { logger.requestId = nil }
+        do {
+            let body = try handler(invocation.event, context)
+            try client.reportResponse(requestId: context.requestId, body: body)
+        } catch let error as LambdaRuntimeError {
+            logger.log(.error, "cannot report the invocation's result", [("error", error.description)])
+        } catch {
+            let (type, message) = describe(error)
+            do {
+                try client.reportError(requestId: context.requestId, errorType: type, errorMessage: message)
+            } catch {
+                logger.log(.error, "cannot report the invocation's error", [("error", error.description)])
+            }
+        }
+    }
+
+    static func describe(_ error: any Error) -> (type: String, message: String) {
+        if let reportable = error as? LambdaReportableError {
+            return (reportable.errorType, reportable.errorMessage)
+        }
+        return ("Runtime.UnhandledError", "the function failed with an error it does not describe")
+    }
+}

@@ -1,0 +1,104 @@
+import JSON
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Log lines in Lambda's two formats: text, or JSON when
+/// `AWS_LAMBDA_LOG_FORMAT=JSON`, filtered by `AWS_LAMBDA_LOG_LEVEL`.
+///
+/// Callers pass names, identifiers, outcomes and durations. Nothing in this
+/// program logs a password or a secret string, so there is no redaction
+/// here to rely on.
+public final class LambdaLogger {
+    public enum Level: Int, Comparable, Sendable {
+        case trace, debug, info, warn, error, fatal
+
+        public init?(name: String) {
+            switch name.uppercased() {
+            case "TRACE": self = .trace
+            case "DEBUG": self = .debug
+            case "INFO": self = .info
+            case "WARN", "WARNING": self = .warn
+            case "ERROR": self = .error
+            case "FATAL": self = .fatal
+            default: return nil
+            }
+        }
+
+        public var name: String {
+            switch self {
+            case .trace: "TRACE"
+            case .debug: "DEBUG"
+            case .info: "INFO"
+            case .warn: "WARN"
+            case .error: "ERROR"
+            case .fatal: "FATAL"
+            }
+        }
+
+        public static func < (lhs: Level, rhs: Level) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    public let json: Bool
+    public let minimumLevel: Level
+    public var requestId: String?
+    private let sink: (String) -> Void
+
+    public init(json: Bool, minimumLevel: Level, sink: @escaping (String) -> Void = LambdaLogger.writeToStandardOutput) {
+        self.json = json
+        self.minimumLevel = minimumLevel
+        self.sink = sink
+    }
+
+    public convenience init(environment: [String: String]) {
+        let json = environment["AWS_LAMBDA_LOG_FORMAT"]?.uppercased() == "JSON"
+        let level = environment["AWS_LAMBDA_LOG_LEVEL"].flatMap(Level.init(name:)) ?? .info
+        self.init(json: json, minimumLevel: level)
+    }
+
+    public func log(_ level: Level, _ message: String, _ fields: [(String, String)] = []) {
+        guard level >= minimumLevel else { return }
+        if json {
+            var object: JSONObject = [
+                "timestamp": .string(Self.timestamp()), "level": .string(level.name), "message": .string(message),
+            ]
+            if let requestId { object["requestId"] = .string(requestId) }
+            for (key, value) in fields { object[key] = .string(value) }
+            sink(object.serialized)
+        } else {
+            var line = "\(level.name) \(message)"
+            for (key, value) in fields { line += " \(key)=\(value)" }
+            if let requestId { line = "\(requestId) \(line)" }
+            sink(line)
+        }
+    }
+
+    /// One write per line, so lines from one process never interleave.
+    public static func writeToStandardOutput(_ line: String) {
+        var bytes = Array(line.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(1, buffer.baseAddress! + offset, buffer.count - offset)
+                if written <= 0 { return }
+                offset += written
+            }
+        }
+    }
+
+    static func timestamp() -> String {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        var seconds = spec.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(spec.tv_nsec / 1_000_000), 3))Z"
+    }
+}

@@ -1,0 +1,86 @@
+/// Why a step failed. Each description names the secret, the step, the key
+/// or the host involved and never a value read from a secret.
+public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
+    case invalidEvent(String)
+    case rotationNotEnabled(secretId: String)
+    case versionNotFound(secretId: String, token: String)
+    case versionNotPending(secretId: String, token: String)
+    case stageHasNoValue(secretId: String, stage: String)
+    case invalidSecret(secretId: String, stage: String, problem: SecretProblem)
+    case pendingMismatch(secretId: String, field: String)
+    case noWorkingLogin(secretId: String, tried: [String])
+    case pendingDoesNotLogIn(secretId: String, login: String)
+    case unexpectedServerAnswer(String)
+    case adminElsewhere(secretId: String, adminSecretId: String)
+    case usernameTooLong(secretId: String, limit: Int)
+
+    /// The `errorType` Lambda reports, one per kind of problem.
+    public var errorType: String {
+        switch self {
+        case .invalidEvent: "InvalidEvent"
+        case .rotationNotEnabled: "RotationNotEnabled"
+        case .versionNotFound, .stageHasNoValue: "VersionNotFound"
+        case .versionNotPending: "VersionNotPending"
+        case .invalidSecret: "InvalidSecret"
+        case .pendingMismatch: "PendingSecretMismatch"
+        case .noWorkingLogin, .pendingDoesNotLogIn: "DatabaseLoginFailed"
+        case .unexpectedServerAnswer: "DatabaseError"
+        case .adminElsewhere: "AdminSecretMismatch"
+        case .usernameTooLong: "InvalidSecret"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .invalidEvent(let problem):
+            "invalid rotation event: \(problem)"
+        case .rotationNotEnabled(let secretId):
+            "secret \(secretId) is not enabled for rotation"
+        case .versionNotFound(let secretId, let token):
+            "secret version \(token) has no stage for rotation of secret \(secretId)"
+        case .versionNotPending(let secretId, let token):
+            "secret version \(token) is not set as AWSPENDING for rotation of secret \(secretId)"
+        case .stageHasNoValue(let secretId, let stage):
+            "secret \(secretId) has no value at \(stage)"
+        case .invalidSecret(let secretId, let stage, let problem):
+            "secret \(secretId) at \(stage): \(problem)"
+        case .pendingMismatch(let secretId, let field):
+            "the AWSPENDING \(field) of secret \(secretId) differs from the AWSCURRENT \(field); refusing to change another account"
+        case .noWorkingLogin(let secretId, let tried):
+            "unable to log into the database with the \(tried.joined(separator: ", ")) secret of \(secretId)"
+        case .pendingDoesNotLogIn(let secretId, let login):
+            "the AWSPENDING secret of \(secretId) does not log in as \(login)"
+        case .unexpectedServerAnswer(let what):
+            "unexpected answer from the database: \(what)"
+        case .adminElsewhere(let secretId, let adminSecretId):
+            "the admin secret \(adminSecretId) names another host or port than secret \(secretId)"
+        case .usernameTooLong(let secretId, let limit):
+            "the alternate user name for secret \(secretId) would exceed the server's limit of \(limit) characters"
+        }
+    }
+}
+
+/// What is wrong with a secret's JSON, by key; never the value.
+public enum SecretProblem: Error, Equatable, CustomStringConvertible, Sendable {
+    case notJSON(String)
+    case notAnObject
+    case missingKey(String)
+    case wrongType(key: String, expected: String)
+    case emptyValue(key: String)
+    case unsupportedEngine
+    case portOutOfRange
+    case usernameTooLong(key: String, limit: Int)
+
+    public var description: String {
+        switch self {
+        case .notJSON(let detail): "the secret string is \(detail)"
+        case .notAnObject: "the secret string is not a JSON object"
+        case .missingKey(let key): "missing key '\(key)'"
+        case .wrongType(let key, let expected): "key '\(key)' must be \(expected)"
+        case .emptyValue(let key): "key '\(key)' is empty"
+        case .unsupportedEngine: "key 'engine' must be one of mysql, aurora-mysql, mariadb"
+        case .portOutOfRange: "key 'port' must be between 1 and 65535"
+        case .usernameTooLong(let key, let limit): "key '\(key)' would be longer than \(limit) characters"
+        }
+    }
+}

@@ -1,0 +1,103 @@
+extension Rotator {
+    /// Makes the database accept the pending password.
+    func setSecret(_ event: RotationEvent) throws -> StepOutcome {
+        let secretId = event.secretId
+        let current = try requiredSecret(secretId, stage: Stage.current)
+        let pending = try requiredSecret(secretId, stage: Stage.pending, versionId: event.clientRequestToken)
+        // A retry after the password was set, or a process killed just after
+        // setting it, finds the work done.
+        if try database.logsIn(pending.login) {
+            return .passwordAlreadySet
+        }
+        if settings.strategy != .alternating {
+            guard pending.username == current.username else {
+                throw RotationError.pendingMismatch(secretId: secretId, field: settings.keys.username)
+            }
+        }
+        guard pending.host == current.host else { throw RotationError.pendingMismatch(secretId: secretId, field: "host") }
+        guard pending.port == current.port else { throw RotationError.pendingMismatch(secretId: secretId, field: "port") }
+
+        switch settings.strategy {
+        case .single: try setOwnPassword(secretId, current: current, pending: pending)
+        case .admin: try setPasswordAsAdmin(secretId, current: current, pending: pending)
+        case .alternating: try setAlternateUser(secretId, current: current, pending: pending)
+        }
+        return .passwordSet
+    }
+
+    /// Single user: log in with the current password, else the previous
+    /// one (a rotation that set the password but never finished), and
+    /// change the password of whichever account that login resolves to.
+    func setOwnPassword(_ secretId: String, current: DatabaseSecret, pending: DatabaseSecret) throws {
+        var tried = [Stage.current]
+        var logins = [current.login]
+        if let previous = try secret(secretId, stage: Stage.previous) {
+            tried.append(Stage.previous)
+            // Only the password comes from AWSPREVIOUS: the account is the current one.
+            var login = current.login
+            login.password = previous.password
+            logins.append(login)
+        }
+        for login in logins {
+            do {
+                try database.withSession(login) { session in
+                    guard let version = ServerVersion(session.serverVersion) else {
+                        throw RotationError.unexpectedServerAnswer("a version string that is neither MySQL's nor MariaDB's")
+                    }
+                    // Without FOR, the statement changes CURRENT_USER(): the account
+                    // the server matched, so its host part is never guessed.
+                    try session.execute(version.setOwnPassword(pending.password))
+                }
+                return
+            } catch is LoginRejected {
+                continue
+            }
+        }
+        throw RotationError.noWorkingLogin(secretId: secretId, tried: tried)
+    }
+
+    /// Admin: prove the current credential owns the account, then let the
+    /// admin named by `masterarn` change that exact account's password.
+    func setPasswordAsAdmin(_ secretId: String, current: DatabaseSecret, pending: DatabaseSecret) throws {
+        let admin = try adminSecret(for: current, secretId: secretId)
+        let account = try currentAccount(of: current, secretId: secretId)
+        try database.withSession(admin.login) { session in
+            try session.execute("ALTER USER \(account: account) IDENTIFIED BY \(literal: pending.password)")
+        }
+    }
+
+    /// The account the current credential logs in as, as the server names it.
+    func currentAccount(of current: DatabaseSecret, secretId: String) throws -> Account {
+        do {
+            return try database.withSession(current.login) { session in
+                let rows = try session.query("SELECT CURRENT_USER()")
+                guard let text = rows.first?.first ?? nil, let account = Account(currentUser: text) else {
+                    throw RotationError.unexpectedServerAnswer("CURRENT_USER() returned no account")
+                }
+                return account
+            }
+        } catch is LoginRejected {
+            throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
+        }
+    }
+
+    /// The admin secret, which must point at the same server as the rotated one.
+    func adminSecret(for current: DatabaseSecret, secretId: String) throws -> DatabaseSecret {
+        guard let masterARN = current.masterARN else {
+            throw RotationError.invalidSecret(secretId: secretId, stage: Stage.current, problem: .missingKey("masterarn"))
+        }
+        guard let stored = try store.value(of: masterARN, stage: Stage.current, versionId: nil) else {
+            throw RotationError.stageHasNoValue(secretId: masterARN, stage: Stage.current)
+        }
+        let admin: DatabaseSecret
+        do {
+            admin = try DatabaseSecret(parsing: stored.secretString)
+        } catch {
+            throw RotationError.invalidSecret(secretId: masterARN, stage: Stage.current, problem: error)
+        }
+        guard admin.host == current.host, admin.port == current.port else {
+            throw RotationError.adminElsewhere(secretId: secretId, adminSecretId: masterARN)
+        }
+        return admin
+    }
+}

@@ -1,0 +1,67 @@
+/// The rotation state machine: one call per Secrets Manager step.
+///
+/// It holds no state between calls. Everything it knows comes from the
+/// secret's versions and from the database, so any step may be repeated,
+/// and a rotation interrupted anywhere is finished by running the steps
+/// again from a new process.
+public struct Rotator {
+    public var store: any SecretReading & SecretWriting
+    public var database: any Database
+    public var settings: RotationSettings
+    /// A new password under the configured policy.
+    public var newPassword: () throws -> String
+
+    public init(
+        store: any SecretReading & SecretWriting, database: any Database, settings: RotationSettings,
+        newPassword: @escaping () throws -> String
+    ) {
+        self.store = store
+        self.database = database
+        self.settings = settings
+        self.newPassword = newPassword
+    }
+
+    public func handle(_ event: RotationEvent) throws -> StepOutcome {
+        let metadata = try store.describe(event.secretId)
+        switch try StepPlan.decide(event, metadata: metadata) {
+        case .alreadyCurrent:
+            return .alreadyCurrent
+        case .run(.createSecret):
+            return try createSecret(event)
+        case .run(.setSecret):
+            return try setSecret(event)
+        case .run(.testSecret):
+            return try testSecret(event)
+        case .run(.finishSecret):
+            return try finishSecret(event, metadata: metadata)
+        }
+    }
+
+    /// Reads and checks one version of the rotated secret.
+    func secret(_ secretId: String, stage: String, versionId: String? = nil) throws -> DatabaseSecret? {
+        guard let stored = try store.value(of: secretId, stage: stage, versionId: versionId) else { return nil }
+        do {
+            return try DatabaseSecret(parsing: stored.secretString, keys: settings.keys)
+        } catch {
+            throw RotationError.invalidSecret(secretId: secretId, stage: stage, problem: error)
+        }
+    }
+
+    func requiredSecret(_ secretId: String, stage: String, versionId: String? = nil) throws -> DatabaseSecret {
+        guard let secret = try secret(secretId, stage: stage, versionId: versionId) else {
+            throw RotationError.stageHasNoValue(secretId: secretId, stage: stage)
+        }
+        return secret
+    }
+}
+
+/// What a step did, for the log line and the invocation's response.
+public enum StepOutcome: String, Sendable, Equatable {
+    case alreadyCurrent = "version already AWSCURRENT; nothing to do"
+    case pendingCreated = "created the AWSPENDING version"
+    case pendingAlreadyExists = "AWSPENDING version already holds a value; kept it"
+    case passwordSet = "set the pending password in the database"
+    case passwordAlreadySet = "pending password already logs in; nothing to do"
+    case pendingLogsIn = "pending password logs in"
+    case currentMoved = "moved AWSCURRENT to the pending version"
+}

@@ -1,0 +1,115 @@
+import Rotation
+
+/// Secrets Manager's versioning rules, in memory: a version holds stages
+/// and maybe a value; moving AWSCURRENT leaves AWSPREVIOUS on the old one.
+final class InMemorySecretStore: SecretReading, SecretWriting {
+    struct Version {
+        var stages: [String]
+        var value: String?
+    }
+
+    var rotationEnabled: Bool? = true
+    var versions: [String: Version] = [:]
+    var arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
+    var others: [String: String] = [:]  // other secrets' AWSCURRENT values, by id
+    var writes = 0
+
+    init(current: String, versionId: String = "v0") {
+        versions[versionId] = Version(stages: [Stage.current], value: current)
+    }
+
+    /// What RotateSecret does before invoking the function: a value-less AWSPENDING version.
+    func startRotation(token: String) {
+        for id in versions.keys { versions[id]!.stages.removeAll { $0 == Stage.pending } }
+        versions[token] = Version(stages: [Stage.pending], value: nil)
+    }
+
+    func describe(_ secretId: String) throws -> SecretMetadata {
+        guard secretId == arn else { throw FakeError.notFound }
+        return SecretMetadata(
+            arn: arn, rotationEnabled: rotationEnabled, versionIdsToStages: versions.mapValues(\.stages))
+    }
+
+    func value(of secretId: String, stage: String, versionId: String?) throws -> StoredSecret? {
+        if secretId != arn {
+            return others[secretId].map { StoredSecret(versionId: "other", secretString: $0) }
+        }
+        let match = versions.first { id, version in
+            version.stages.contains(stage) && (versionId == nil || versionId == id)
+        }
+        guard let (id, version) = match, let value = version.value else { return nil }
+        return StoredSecret(versionId: id, secretString: value)
+    }
+
+    func putPending(_ secretId: String, token: String, secretString: String, rotationToken: String?) throws {
+        writes += 1
+        if let existing = versions[token]?.value, existing != secretString { throw FakeError.versionExists }
+        for id in versions.keys where id != token { versions[id]!.stages.removeAll { $0 == Stage.pending } }
+        var version = versions[token] ?? Version(stages: [], value: nil)
+        version.value = secretString
+        if !version.stages.contains(Stage.pending) { version.stages.append(Stage.pending) }
+        versions[token] = version
+    }
+
+    func moveCurrent(_ secretId: String, to token: String, from currentVersionId: String?) throws {
+        writes += 1
+        for id in versions.keys { versions[id]!.stages.removeAll { $0 == Stage.previous } }
+        if let old = currentVersionId {
+            versions[old]!.stages.removeAll { $0 == Stage.current }
+            versions[old]!.stages.append(Stage.previous)
+        }
+        versions[token]!.stages.append(Stage.current)
+    }
+
+    func stages(of id: String) -> Set<String> { Set(versions[id]?.stages ?? []) }
+}
+
+enum FakeError: Error {
+    case notFound, versionExists, unreachable
+}
+
+/// A server with accounts and passwords that understands exactly the
+/// statements rotation sends.
+final class FakeDatabase: Database {
+    var accounts: [Account: String] = [:]  // account → password
+    var version = "10.11.6-MariaDB"
+    var reachable = true
+    var sessions = 0
+    var executed: [SQL] = []
+
+    func account(for login: DatabaseLogin) -> Account? {
+        accounts.first { $0.key.user == login.username && $0.value == login.password }?.key
+    }
+
+    func withSession<T>(_ login: DatabaseLogin, _ body: (any DatabaseSession) throws -> T) throws -> T {
+        guard reachable else { throw FakeError.unreachable }
+        sessions += 1
+        guard let account = account(for: login) else {
+            throw LoginRejected(username: login.username, host: login.host, port: login.port)
+        }
+        return try body(Session(database: self, account: account))
+    }
+
+    struct Session: DatabaseSession {
+        let database: FakeDatabase
+        let account: Account
+        var serverVersion: String { database.version }
+
+        func query(_ statement: SQL) throws -> [[String?]] {
+            database.executed.append(statement)
+            let text = statement.description
+            if text == "SELECT CURRENT_USER()" { return [["\(account.user)@\(account.host)"]] }
+            if text == "SELECT NOW()" { return [["2026-11-23 10:00:00"]] }
+            if text.hasPrefix("SET PASSWORD = ") || text.hasPrefix("ALTER USER CURRENT_USER()") {
+                database.accounts[account] = statement.literals.last!
+                return []
+            }
+            if text.hasPrefix("ALTER USER <literal>@<literal> IDENTIFIED BY") {
+                let literals = statement.literals
+                database.accounts[Account(user: literals[0], host: literals[1])] = literals[2]
+                return []
+            }
+            throw FakeError.notFound
+        }
+    }
+}
