@@ -62,7 +62,10 @@ extension Rotator {
         let admin = try adminSecret(for: current, secretId: secretId)
         let account = try currentAccount(of: current, secretId: secretId)
         try database.withSession(admin.login) { session in
-            try session.execute("ALTER USER \(account: account) IDENTIFIED BY \(literal: pending.password)")
+            guard let version = ServerVersion(session.serverVersion) else {
+                throw RotationError.unexpectedServerAnswer("a version string that is neither MySQL's nor MariaDB's")
+            }
+            try session.execute(version.setPassword(of: account, to: pending.password))
         }
     }
 

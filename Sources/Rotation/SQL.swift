@@ -56,6 +56,14 @@ public struct SQL: Sendable, Equatable, CustomStringConvertible, ExpressibleBySt
         }
     }
 
+    public mutating func append(_ text: String) {
+        fragments.append(.text(text))
+    }
+
+    public mutating func append(_ other: SQL) {
+        fragments.append(contentsOf: other.fragments)
+    }
+
     /// The text to send. `escape` is the connection's string escaping
     /// (mysql_real_escape_string), which knows its character set and SQL mode.
     public func rendered(escapingLiteralsWith escape: (String) -> String) -> String {

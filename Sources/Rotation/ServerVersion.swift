@@ -56,6 +56,16 @@ public struct ServerVersion: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The statement with which an admin sets another account's password.
+    public func setPassword(of account: Account, to password: String) -> SQL {
+        switch flavor {
+        case .mysql where !isAtLeast(5, 7, 6):
+            "SET PASSWORD FOR \(account: account) = PASSWORD(\(literal: password))"
+        case .mysql, .mariadb:
+            "ALTER USER \(account: account) IDENTIFIED BY \(literal: password)"
+        }
+    }
+
     public var description: String {
         "\(flavor == .mariadb ? "MariaDB" : "MySQL") \(major).\(minor).\(patch)"
     }
