@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Builds the deployment zip: bootstrap at its root, the stripped release
+# binary (Swift standard library linked statically), and every shared
+# library it needs, glibc and its loader included, so the zip runs the same
+# on provided.al2 (glibc 2.26) and provided.al2023 although it is built on
+# Debian 12 (glibc 2.36). Connector/C's authentication plugins come along
+# for MySQL 8's caching_sha2_password.
+#
+#   scripts/package.sh [OUTPUT_ZIP]     (default: dist/rotator.zip)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+out=${1:-$root/dist/rotator.zip}
+case "$out" in /*) ;; *) out=$root/$out ;; esac
+
+need=()
+command -v zip >/dev/null || need+=(zip)
+dpkg -s libmariadb-dev libcurl4-openssl-dev libssl-dev >/dev/null 2>&1 || need+=(libmariadb-dev libcurl4-openssl-dev libssl-dev)
+if [ ${#need[@]} -gt 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+swift build -c release --static-swift-stdlib -Xlinker -s >&2
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/lib/mariadb-plugin"
+cp bootstrap "$stage/bootstrap"
+cp .build/release/rotator "$stage/rotator"
+chmod 755 "$stage/bootstrap" "$stage/rotator"
+
+plugin_dir=$(pkg-config --variable=plugindir libmariadb 2>/dev/null || true)
+[ -d "$plugin_dir" ] || plugin_dir=/usr/lib/x86_64-linux-gnu/libmariadb3/plugin
+# The plugins a client needs to log in to MySQL 8 and MariaDB; the rest
+# (Kerberos, PAM dialogs) would pull in large libraries nobody here uses.
+for plugin in caching_sha2_password sha256_password client_ed25519 mysql_clear_password; do
+    [ -f "$plugin_dir/$plugin.so" ] && cp "$plugin_dir/$plugin.so" "$stage/lib/mariadb-plugin/"
+done
+
+# Every library the binary and the plugins load, resolved by the build
+# machine's loader, copied under its soname.
+copy_dependencies() {
+    ldd "$1" | awk '/=> \// { print $1, $3 } /^\t\/.*ld-linux/ { print "LOADER", $1 }' |
+        while read -r name path; do
+            if [ "$name" = LOADER ]; then
+                cp -L "$path" "$stage/lib/ld-linux-x86-64.so.2"
+            elif [ ! -f "$stage/lib/$name" ]; then
+                cp -L "$path" "$stage/lib/$name"
+            fi
+        done
+}
+copy_dependencies "$stage/rotator"
+for plugin in "$stage"/lib/mariadb-plugin/*.so; do copy_dependencies "$plugin"; done
+strip --strip-unneeded "$stage"/lib/*.so* "$stage"/lib/mariadb-plugin/*.so 2>/dev/null || true
+chmod 755 "$stage/lib/ld-linux-x86-64.so.2"
+
+mkdir -p "$(dirname "$out")"
+rm -f "$out"
+(cd "$stage" && zip -q -9 -r "$out" bootstrap rotator lib)
+size=$(stat -c %s "$out")
+echo "$out"
+echo "zip size: $size bytes ($(awk -v s="$size" 'BEGIN { printf "%.2f", s / 1048576 }') MiB)" >&2
