@@ -22,6 +22,18 @@ public struct SigV4Signer: Sendable {
     /// Adds `X-Amz-Date`, `X-Amz-Security-Token` (with a session token) and
     /// `Authorization`, replacing any left from an earlier attempt.
     public func sign(_ request: inout HTTPRequest, at epochSeconds: Int64) {
+        let signing = addDateAndToken(&request, at: epochSeconds)
+        request.headers.append((name: "Authorization", value: signing.authorization))
+    }
+
+    /// Every intermediate value, for tests to compare with published ones.
+    struct Signing {
+        var canonicalRequest: String
+        var stringToSign: String
+        var authorization: String
+    }
+
+    func addDateAndToken(_ request: inout HTTPRequest, at epochSeconds: Int64) -> Signing {
         let date = AMZDate(epochSeconds: epochSeconds)
         let replaced: Set<String> = ["authorization", "x-amz-date", "x-amz-security-token"]
         request.headers.removeAll { replaced.contains($0.name.lowercased()) }
@@ -30,12 +42,12 @@ public struct SigV4Signer: Sendable {
             request.headers.append((name: "X-Amz-Security-Token", value: token))
         }
         let canonical = canonicalRequest(request)
-        let signature = Digest.hex(
-            Digest.hmacSHA256(key: signingKey(date: date.date), stringToSign(canonical.text, date: date)))
+        let stringToSign = stringToSign(canonical.text, date: date)
+        let signature = Digest.hex(Digest.hmacSHA256(key: signingKey(date: date.date), stringToSign))
         let authorization =
             "\(Self.algorithm) Credential=\(credentials.accessKeyId)/\(credentialScope(date: date.date)), "
             + "SignedHeaders=\(canonical.signedHeaders), Signature=\(signature)"
-        request.headers.append((name: "Authorization", value: authorization))
+        return Signing(canonicalRequest: canonical.text, stringToSign: stringToSign, authorization: authorization)
     }
 
     func credentialScope(date: String) -> String {
