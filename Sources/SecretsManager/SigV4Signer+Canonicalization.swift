@@ -34,7 +34,7 @@ extension SigV4Signer {
         let signedHeaders = names.joined(separator: ";")
 
         let payloadHash =
-            request.headers.last { $0.name.lowercased() == "x-amz-content-sha256" }?.value
+            request.headers.first { $0.name.lowercased() == "x-amz-content-sha256" }?.value
             ?? Digest.hex(Digest.sha256(request.body))
 
         let text = [
