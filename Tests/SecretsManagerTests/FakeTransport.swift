@@ -35,8 +35,8 @@ extension HTTPResponse {
 }
 
 extension HTTPError {
-    static func of(_ kind: Kind) -> HTTPError {
-        HTTPError(kind: kind, host: "fake.invalid", curlCode: 0, reason: "scripted \(kind)")
+    static func of(_ kind: Kind, host: String = "fake.invalid") -> HTTPError {
+        HTTPError(kind: kind, host: host, curlCode: 0, reason: "scripted \(kind)")
     }
 }
 
@@ -51,8 +51,8 @@ final class ScheduleRecorder {
 
     var backoff: Backoff {
         Backoff(
-            random: { [unowned self] in randoms.count > 1 ? randoms.removeFirst() : randoms[0] },
-            sleep: { [unowned self] in sleeps.append($0) })
+            random: { self.randoms.count > 1 ? self.randoms.removeFirst() : self.randoms[0] },
+            sleep: { self.sleeps.append($0) })
     }
 }
 
