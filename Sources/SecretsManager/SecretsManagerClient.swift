@@ -63,7 +63,7 @@ public final class SecretsManagerClient {
         self.endpoint = endpoint
         self.host = parts.hostHeader
         // JSON 1.1 services take every operation at the root.
-        self.url = parts.path.isEmpty && parts.query.isEmpty ? endpoint + "/" : endpoint
+        self.url = Self.lowercasingAuthority(parts.path.isEmpty && parts.query.isEmpty ? endpoint + "/" : endpoint)
         self.signer = SigV4Signer(region: region, service: "secretsmanager", credentials: credentials)
         self.transport = transport
         self.maxAttempts = max(1, maxAttempts)
@@ -123,6 +123,15 @@ public final class SecretsManagerClient {
             lastError = failure
         }
         throw lastError!
+    }
+
+    /// curl sends the host as the URL spells it, while the signer signs it
+    /// lower-cased, as botocore does; a lower-cased URL makes the two agree.
+    static func lowercasingAuthority(_ url: String) -> String {
+        guard let separator = url.firstRange(of: "://") else { return url }
+        let rest = url[separator.upperBound...]
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        return url[..<authorityEnd].lowercased() + url[authorityEnd...]
     }
 
     private func parseResult(_ operation: String, _ response: HTTPResponse) throws(SecretsManagerError) -> JSONValue {

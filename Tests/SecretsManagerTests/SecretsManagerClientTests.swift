@@ -24,11 +24,20 @@ import Testing
         #expect(try JSONValue(parsing: request.body) == .object(["PasswordLength": .number("20")]))
     }
 
-    @Test func keepsAnEndpointPath() {
+    @Test(arguments: [
+        ("http://127.0.0.1:15000", "http://127.0.0.1:15000/", "127.0.0.1:15000"),
+        ("http://127.0.0.1:15000/", "http://127.0.0.1:15000/", "127.0.0.1:15000"),
+        ("https://SecretsManager.US-EAST-1.amazonaws.com:443", "https://secretsmanager.us-east-1.amazonaws.com:443/",
+            "secretsmanager.us-east-1.amazonaws.com"),
+        ("http://LocalHost:4566/Custom/Path", "http://localhost:4566/Custom/Path", "localhost:4566"),
+    ])
+    func sendsToTheEndpointWithALowerCasedHost(_ endpoint: String, _ url: String, _ host: String) throws {
+        let transport = FakeTransport([.success(.json(200, [:]))])
         let client = SecretsManagerClient(
-            region: "us-east-1", endpoint: "http://127.0.0.1:15000/", credentials: testCredentials,
-            transport: FakeTransport([]))
-        #expect(client.host == "127.0.0.1:15000")
+            region: "us-east-1", endpoint: endpoint, credentials: testCredentials, transport: transport)
+        _ = try client.call("ListSecrets", [:])
+        #expect(transport.requests.first?.url == url)
+        #expect(client.host == host)
     }
 
     @Test func describeSecretReadsVersionsAndRotation() throws {
