@@ -66,7 +66,7 @@ public final class SecretsManagerClient {
         self.url = Self.lowercasingAuthority(parts.path.isEmpty && parts.query.isEmpty ? endpoint + "/" : endpoint)
         self.signer = SigV4Signer(region: region, service: "secretsmanager", credentials: credentials)
         self.transport = transport
-        self.maxAttempts = max(1, maxAttempts)
+        self.maxAttempts = maxAttempts
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
         self.backoff = backoff
@@ -82,7 +82,7 @@ public final class SecretsManagerClient {
         let sensitive = ["SecretString", "SecretBinary"].compactMap { body[$0]?.stringValue }.filter { !$0.isEmpty }
         var lastError: SecretsManagerError?
 
-        for attempt in 1...maxAttempts {
+        for attempt in 1...max(1, maxAttempts) {
             if let lastError {
                 let delay = backoff.delay(afterAttempt: attempt - 1)
                 if let deadline, delay + minimumAttemptSeconds > deadline.remainingSeconds(margin: safetyMargin) {

@@ -97,9 +97,10 @@ import Testing
         #expect(Backoff.live.delay(afterAttempt: 100) <= 20)
     }
 
-    @Test func oneAttemptMeansNoRetry() {
+    @Test(arguments: [1, 0, -3])
+    func oneAttemptOrFewerMeansNoRetry(_ maxAttempts: Int) {
         let transport = FakeTransport([Failure.service(503, "ServiceUnavailable").reply, .success(.json(200, [:]))])
-        _ = catching { _ = try makeClient(transport, maxAttempts: 1).describeSecret("s") }
+        _ = catching { _ = try makeClient(transport, maxAttempts: maxAttempts).describeSecret("s") }
         #expect(transport.requests.count == 1)
     }
 
