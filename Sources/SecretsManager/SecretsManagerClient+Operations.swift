@@ -1,0 +1,116 @@
+import JSON
+
+extension SecretsManagerClient {
+    public func describeSecret(_ secretId: String) throws(SecretsManagerError) -> SecretDescription {
+        let operation = "DescribeSecret"
+        let result = try call(operation, ["SecretId": .string(secretId)])
+        let fields = ResponseFields(operation: operation, result: result, host: host)
+        var stages: [String: [String]] = [:]
+        if let versions = try fields.optionalObject("VersionIdsToStages") {
+            for (versionId, labels) in versions.entries {
+                stages[versionId] = try fields.strings(labels, "VersionIdsToStages.\(versionId)")
+            }
+        }
+        return SecretDescription(
+            arn: try fields.string("ARN"), name: try fields.string("Name"),
+            rotationEnabled: try fields.optionalBool("RotationEnabled"), versionIdsToStages: stages)
+    }
+
+    public func getSecretValue(_ secretId: String, versionId: String? = nil, versionStage: String? = nil)
+        throws(SecretsManagerError) -> SecretValue
+    {
+        let operation = "GetSecretValue"
+        var body: JSONObject = ["SecretId": .string(secretId)]
+        body["VersionId"] = versionId.map { .string($0) }
+        body["VersionStage"] = versionStage.map { .string($0) }
+        let result = try call(operation, body)
+        let fields = ResponseFields(operation: operation, result: result, host: host)
+        let stages = try fields.optional("VersionStages").map { value throws(SecretsManagerError) in
+            try fields.strings(value, "VersionStages")
+        }
+        return SecretValue(
+            arn: try fields.string("ARN"), versionId: try fields.string("VersionId"), versionStages: stages ?? [],
+            secretString: try fields.optionalString("SecretString"))
+    }
+
+    public func putSecretValue(
+        _ secretId: String, clientRequestToken: String, secretString: String, versionStages: [String],
+        rotationToken: String? = nil
+    ) throws(SecretsManagerError) {
+        var body: JSONObject = [
+            "SecretId": .string(secretId),
+            "ClientRequestToken": .string(clientRequestToken),
+            "SecretString": .string(secretString),
+            "VersionStages": .array(versionStages.map { .string($0) }),
+        ]
+        body["RotationToken"] = rotationToken.map { .string($0) }
+        _ = try call("PutSecretValue", body)
+    }
+
+    public func updateSecretVersionStage(
+        _ secretId: String, versionStage: String, moveToVersionId: String?, removeFromVersionId: String?
+    ) throws(SecretsManagerError) {
+        var body: JSONObject = ["SecretId": .string(secretId), "VersionStage": .string(versionStage)]
+        body["MoveToVersionId"] = moveToVersionId.map { .string($0) }
+        body["RemoveFromVersionId"] = removeFromVersionId.map { .string($0) }
+        _ = try call("UpdateSecretVersionStage", body)
+    }
+
+    public func getRandomPassword(_ request: RandomPasswordRequest) throws(SecretsManagerError) -> String {
+        let operation = "GetRandomPassword"
+        let result = try call(operation, request.body)
+        return try ResponseFields(operation: operation, result: result, host: host).string("RandomPassword")
+    }
+}
+
+/// Typed reads from a response object. Failures name the key and the type
+/// found, never the value, which may be a secret.
+struct ResponseFields {
+    var operation: String
+    var result: JSONValue
+    var host: String
+
+    func optional(_ key: String) -> JSONValue? {
+        guard let value = result[key], value != .null else { return nil }
+        return value
+    }
+
+    func string(_ key: String) throws(SecretsManagerError) -> String {
+        guard let value = try optionalString(key) else { throw invalid("\(key) is missing") }
+        return value
+    }
+
+    func optionalString(_ key: String) throws(SecretsManagerError) -> String? {
+        guard let value = optional(key) else { return nil }
+        guard let string = value.stringValue else { throw invalid("\(key) is a \(value.typeName), not a string") }
+        return string
+    }
+
+    func optionalBool(_ key: String) throws(SecretsManagerError) -> Bool? {
+        guard let value = optional(key) else { return nil }
+        guard let bool = value.boolValue else { throw invalid("\(key) is a \(value.typeName), not a boolean") }
+        return bool
+    }
+
+    func optionalObject(_ key: String) throws(SecretsManagerError) -> JSONObject? {
+        guard let value = optional(key) else { return nil }
+        guard let object = value.objectValue else { throw invalid("\(key) is a \(value.typeName), not an object") }
+        return object
+    }
+
+    func strings(_ value: JSONValue, _ name: String) throws(SecretsManagerError) -> [String] {
+        guard let elements = value.arrayValue else { throw invalid("\(name) is a \(value.typeName), not an array") }
+        var strings: [String] = []
+        for element in elements {
+            guard let string = element.stringValue else {
+                throw invalid("\(name) holds a \(element.typeName), not a string")
+            }
+            strings.append(string)
+        }
+        return strings
+    }
+
+    private func invalid(_ reason: String) -> SecretsManagerError {
+        .invalidResponse(operation: operation, reason: reason, host: host)
+    }
+}

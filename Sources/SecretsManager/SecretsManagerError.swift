@@ -1,0 +1,56 @@
+import CurlHTTP
+
+/// Why a Secrets Manager call failed.
+///
+/// Descriptions name the operation and the endpoint's host, never a request
+/// body or a secret value: they end up in logs and in the Lambda's error
+/// response. Service messages are scrubbed of the secret that was sent
+/// before they get here.
+public enum SecretsManagerError: Error, CustomStringConvertible, Sendable {
+    /// The service answered with an error. `type` is the error code without
+    /// its `namespace#` prefix, e.g. `ResourceNotFoundException`.
+    case service(operation: String, type: String, message: String?, status: Int, host: String)
+    /// No HTTP answer: connection refused, reset, timed out, TLS.
+    case transport(operation: String, HTTPError)
+    /// An answer this client cannot read: not JSON, or a field missing or of the wrong type.
+    case invalidResponse(operation: String, reason: String, host: String)
+    /// The invocation's deadline left no time to make the call.
+    case deadlineExceeded(operation: String, host: String)
+
+    public var operation: String {
+        switch self {
+        case .service(let operation, _, _, _, _), .transport(let operation, _),
+            .invalidResponse(let operation, _, _), .deadlineExceeded(let operation, _):
+            operation
+        }
+    }
+
+    /// A short name for the Lambda error body's `errorType`.
+    public var errorType: String {
+        switch self {
+        case .service(_, let type, _, _, _): type
+        case .transport: "SecretsManagerTransportError"
+        case .invalidResponse: "SecretsManagerInvalidResponse"
+        case .deadlineExceeded: "SecretsManagerDeadlineExceeded"
+        }
+    }
+
+    public var isResourceNotFound: Bool {
+        if case .service(_, "ResourceNotFoundException", _, _, _) = self { return true }
+        return false
+    }
+
+    public var description: String {
+        switch self {
+        case .service(let operation, let type, let message, let status, let host):
+            let detail = message.map { ": \($0)" } ?? ""
+            return "Secrets Manager \(operation) at \(host) failed with \(type) (HTTP \(status))\(detail)"
+        case .transport(let operation, let error):
+            return "Secrets Manager \(operation) failed: \(error)"
+        case .invalidResponse(let operation, let reason, let host):
+            return "Secrets Manager \(operation) at \(host) returned an unreadable response: \(reason)"
+        case .deadlineExceeded(let operation, let host):
+            return "Secrets Manager \(operation) at \(host) not attempted: the invocation's deadline leaves no time"
+        }
+    }
+}

@@ -1,0 +1,267 @@
+import CurlHTTP
+import Foundation
+import JSON
+import Testing
+
+@testable import SecretsManager
+
+/// Compares the signer with botocore's `SigV4Auth` on generated requests.
+///
+/// Needs `python3` with `botocore` (scripts/test.sh installs it); without
+/// them the test fails rather than passing unchecked.
+@Suite struct SigV4OracleTests {
+    struct Case {
+        var request: HTTPRequest
+        var credentials: AWSCredentials
+        var region: String
+        var service: String
+        var epochSeconds: Int64
+    }
+
+    struct Answer: Equatable {
+        var authorization: String
+        var amzDate: String
+        var securityToken: String?
+    }
+
+    @Test func generatedRequestsSignAsBotocoreSignsThem() throws {
+        var random = SplitMix64(seed: 0x5EC2_E75_516_0A4)
+        let cases = (0..<60).map { Self.generatedCase(&random, index: $0) }
+        let expected = try Self.oracle(cases)
+        try #require(expected.count == cases.count)
+        for (index, (testCase, answer)) in zip(cases, expected).enumerated() {
+            var request = testCase.request
+            SigV4Signer(region: testCase.region, service: testCase.service, credentials: testCase.credentials)
+                .sign(&request, at: testCase.epochSeconds)
+            let got = Answer(
+                authorization: request.headers.first { $0.name == "Authorization" }?.value ?? "",
+                amzDate: request.headers.first { $0.name == "X-Amz-Date" }?.value ?? "",
+                securityToken: request.headers.first { $0.name == "X-Amz-Security-Token" }?.value)
+            #expect(got == answer, "case \(index): \(testCase.request.method) \(testCase.request.url)")
+        }
+    }
+
+    /// The requests the client really sends, captured from its transport.
+    @Test func clientRequestsSignAsBotocoreSignsThem() throws {
+        let transport = FakeTransport(Array(repeating: .success(.json(200, [:])), count: 8))
+        let credentials = AWSCredentials(
+            accessKeyId: "AKIDCLIENT", secretAccessKey: "client/secret+key", sessionToken: "session/token+=")
+        let client = SecretsManagerClient(
+            region: "eu-central-1", endpoint: "http://127.0.0.1:15000", credentials: credentials,
+            transport: transport)
+        _ = try? client.describeSecret("prod/mysql/app")
+        _ = try? client.getSecretValue("arn:aws:secretsmanager:eu-central-1:123456789012:secret:db-AbCdEf",
+            versionStage: "AWSPENDING")
+        try client.putSecretValue(
+            "prod/mysql/app", clientRequestToken: "5f1b3c2a-0000-4000-8000-000000000001",
+            secretString: #"{"username":"app","password":"pä$$wörd 🔑","port":3306,"id":9007199254740993}"#,
+            versionStages: ["AWSPENDING"], rotationToken: "rotation-token")
+        try client.updateSecretVersionStage(
+            "prod/mysql/app", versionStage: "AWSCURRENT", moveToVersionId: "v2", removeFromVersionId: "v1")
+        _ = try? client.getRandomPassword(RandomPasswordRequest(passwordLength: 32, excludeCharacters: "/@\"'\\"))
+
+        let cases = transport.requests.map { sent -> Case in
+            let date = sent.headers.first { $0.name == "X-Amz-Date" }!.value
+            var unsigned = sent
+            unsigned.headers.removeAll { ["Authorization", "X-Amz-Date", "X-Amz-Security-Token"].contains($0.name) }
+            return Case(
+                request: unsigned, credentials: credentials, region: "eu-central-1", service: "secretsmanager",
+                epochSeconds: Self.epochSeconds(amzDate: date))
+        }
+        try #require(cases.count == 5)
+        let expected = try Self.oracle(cases)
+        for (sent, answer) in zip(transport.requests, expected) {
+            #expect(sent.headers.first { $0.name == "Authorization" }?.value == answer.authorization)
+        }
+    }
+
+    // MARK: - The oracle
+
+    static var repositoryRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+    }
+
+    static func oracle(_ cases: [Case]) throws -> [Answer] {
+        let specs: [[String: Any]] = cases.map { testCase in
+            [
+                "method": testCase.request.method,
+                "url": testCase.request.url,
+                "headers": testCase.request.headers.map { [$0.name, $0.value] },
+                "body_base64": Data(testCase.request.body).base64EncodedString(),
+                "access_key": testCase.credentials.accessKeyId,
+                "secret_key": testCase.credentials.secretAccessKey,
+                "token": testCase.credentials.sessionToken as Any? ?? NSNull(),
+                "region": testCase.region,
+                "service": testCase.service,
+                "epoch_seconds": testCase.epochSeconds,
+            ]
+        }
+        let input = try JSONSerialization.data(withJSONObject: specs)
+        let script = repositoryRoot.appendingPathComponent("scripts/oracles/sigv4_oracle.py").path
+        let (status, output, errors) = try run(["python3", script], input: input)
+        guard status == 0 else {
+            Issue.record(
+                """
+                The botocore oracle failed (exit \(status)). It needs python3 with botocore: \
+                run scripts/test.sh, or `pip install botocore`.
+                \(errors)
+                """)
+            throw OracleUnavailable()
+        }
+        let answers = try #require(try JSONSerialization.jsonObject(with: output) as? [[String: Any]])
+        return answers.map {
+            Answer(
+                authorization: $0["authorization"] as? String ?? "", amzDate: $0["x_amz_date"] as? String ?? "",
+                securityToken: $0["security_token"] as? String)
+        }
+    }
+
+    struct OracleUnavailable: Error {}
+
+    static func run(_ arguments: [String], input: Data) throws -> (Int32, Data, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let stdin = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        // Write and read on separate threads so neither pipe fills and blocks the other.
+        let writer = Thread {
+            stdin.fileHandleForWriting.write(input)
+            try? stdin.fileHandleForWriting.close()
+        }
+        writer.start()
+        let errorData = LockedData()
+        let errorReader = Thread { errorData.set(stderr.fileHandleForReading.readDataToEndOfFile()) }
+        errorReader.start()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while errorData.get() == nil { usleep(1000) }
+        return (process.terminationStatus, output, String(decoding: errorData.get() ?? Data(), as: UTF8.self))
+    }
+
+    final class LockedData: @unchecked Sendable {
+        private let lock = NSLock()
+        private var data: Data?
+        func set(_ value: Data) { lock.withLock { data = value } }
+        func get() -> Data? { lock.withLock { data } }
+    }
+
+    static func epochSeconds(amzDate: String) -> Int64 {
+        let digits = Array(amzDate.utf8)
+        func number(_ range: Range<Int>) -> Int32 { Int32(String(decoding: digits[range], as: UTF8.self))! }
+        var parts = tm()
+        parts.tm_year = number(0..<4) - 1900
+        parts.tm_mon = number(4..<6) - 1
+        parts.tm_mday = number(6..<8)
+        parts.tm_hour = number(9..<11)
+        parts.tm_min = number(11..<13)
+        parts.tm_sec = number(13..<15)
+        return Int64(timegm(&parts))
+    }
+
+    // MARK: - Generated requests
+
+    static let endpoints = [
+        "https://secretsmanager.us-east-1.amazonaws.com",
+        "https://secretsmanager.eu-west-1.amazonaws.com:443",
+        "http://127.0.0.1:15000",
+        "http://localhost:4566",
+        "http://localhost:80",
+        "https://localhost:8443",
+        "http://[::1]:8080",
+        "https://vpce-0a1b2c3d-4e5f.secretsmanager.ap-southeast-2.vpce.amazonaws.com",
+    ]
+    static let paths = [
+        "/", "/", "/", "", "/a/b/c", "/a/./b/../c/", "//double//slashes//", "/caf%C3%A9/x", "/ሴ/über",
+        "/$special!*'(),;=@", "/-_.~0123456789", "/a%2Fb/%20space",
+    ]
+    static let queries = [
+        "", "", "", "?b=2&a=1", "?Action=ListUsers&Version=2010-05-08", "?flag", "?k=%E2%98%83&k=a",
+        "?empty=&z=last", "?Param1=value2&Param1=Value1",
+    ]
+    static let targets = [
+        "DescribeSecret", "GetSecretValue", "PutSecretValue", "UpdateSecretVersionStage", "GetRandomPassword",
+    ]
+    static let bodies = [
+        "", "{}", #"{"SecretId":"prod/mysql/app"}"#,
+        #"{"SecretId":"x","SecretString":"{\"password\":\"pä$$wörd 🔑\",\"id\":9007199254740993}"}"#,
+        "日本語のテキスト and emoji 👩‍👩‍👧 and combining e\u{301}",
+        "Param1=value1", "line1\nline2\r\n\ttabbed",
+    ]
+    static let regions = ["us-east-1", "eu-west-1", "ap-southeast-2", "us-gov-west-1", "cn-north-1"]
+
+    static func generatedCase(_ random: inout SplitMix64, index: Int) -> Case {
+        let endpoint = random.pick(endpoints)
+        let url = endpoint + random.pick(paths) + random.pick(queries)
+        let method = random.pick(["POST", "POST", "POST", "GET", "PUT", "DELETE"])
+        var headers: [(name: String, value: String)] = []
+        if random.chance(0.8) {
+            headers.append((name: random.pick(["Content-Type", "content-type", "CONTENT-TYPE"]),
+                value: "application/x-amz-json-1.1"))
+        }
+        if random.chance(0.8) {
+            headers.append((name: "X-Amz-Target", value: "secretsmanager." + random.pick(targets)))
+        }
+        if random.chance(0.3) { headers.append((name: "My-Header", value: "  a   b \t c  ")) }
+        if random.chance(0.2) {
+            headers.append((name: "X-Dup", value: "first"))
+            headers.append((name: "x-dup", value: "second"))
+        }
+        if random.chance(0.2) { headers.append((name: "User-Agent", value: "rotator/1.0")) }
+        if random.chance(0.1) { headers.append((name: "Expect", value: "100-continue")) }
+        if random.chance(0.1) { headers.append((name: "X-Amz-Content-SHA256", value: "UNSIGNED-PAYLOAD")) }
+        if random.chance(0.1) { headers.append((name: "Host", value: "override.example.com")) }
+
+        var body: [UInt8]
+        switch random.next() % 10 {
+        case 0: body = (0..<Int(random.next() % 200)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        case 1: body = Array(repeating: UInt8(ascii: "x"), count: 70_000)
+        default: body = Array(random.pick(bodies).utf8)
+        }
+        if index == 0 { body = [] }
+
+        let token: String? =
+            random.chance(0.5)
+            ? "IQoJb3JpZ2luX2VjE/+token" + String(random.next() % 1_000_000) + "=="
+            : nil
+        let epochSeconds: Int64 =
+            switch index {
+            case 0: 0
+            case 1: 1_440_938_160
+            case 2: 951_868_799  // 2000-02-29T23:59:59Z
+            default: Int64(random.next() % 4_102_444_800)
+            }
+        return Case(
+            request: HTTPRequest(method: method, url: url, headers: headers, body: body),
+            credentials: AWSCredentials(
+                accessKeyId: "AKIA" + String(random.next() % 1_000_000_000),
+                secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCY" + String(random.next() % 100_000),
+                sessionToken: token),
+            region: random.pick(regions),
+            service: random.chance(0.8) ? "secretsmanager" : "service",
+            epochSeconds: epochSeconds)
+    }
+}
+
+/// A small deterministic generator, so a failing case can be found again.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func pick<T>(_ options: [T]) -> T { options[Int(next() % UInt64(options.count))] }
+    mutating func chance(_ probability: Double) -> Bool { Double(next() % 10_000) / 10_000 < probability }
+}
