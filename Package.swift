@@ -40,7 +40,7 @@ let package = Package(
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON"]),
-        .testTarget(name: "SecretsManagerTests", dependencies: ["SecretsManager", "JSON"]),
+        .testTarget(name: "SecretsManagerTests", dependencies: ["SecretsManager", "JSON", "CurlHTTP"]),
         .testTarget(name: "RotationTests", dependencies: ["Rotation", "JSON"]),
         // Needs MariaDB and moto started by scripts/test.sh (see README).
         .testTarget(

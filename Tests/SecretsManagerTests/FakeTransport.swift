@@ -1,4 +1,4 @@
-@testable import CurlHTTP
+import CurlHTTP
 import JSON
 import SecretsManager
 
