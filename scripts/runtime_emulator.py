@@ -239,7 +239,13 @@ class Sandbox:
                 return False, error
             cold = not self._alive()
             if cold:
-                self.spawn()
+                try:
+                    self.spawn()
+                except OSError as error:
+                    # What Lambda reports when the bootstrap cannot be executed.
+                    return False, _error_body(
+                        "Runtime.InvalidEntrypoint",
+                        f"cannot start {self.command[0]}: {error.strerror or error}")
             invocation = Invocation(body, self.generation)
             self.queued = invocation
             self.cond.notify_all()

@@ -334,3 +334,13 @@ def test_kill_endpoint_kills_the_function(raw):
     assert raw.emulator.state()["pid"] is None
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_a_missing_bootstrap_is_an_invalid_entrypoint(start_emulator, tmp_path):
+    emulator = start_emulator([str(tmp_path / "no-such-bootstrap")], timeout=10)
+
+    ok, body = emulator.invoke({})
+
+    assert not ok
+    assert body["errorType"] == "Runtime.InvalidEntrypoint"
+    assert "no-such-bootstrap" in body["errorMessage"]
