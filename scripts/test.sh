@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# The project's test command (see README):
+#
+#   scripts/test.sh                 install what is missing, build, start the
+#                                   services, run `swift test` and the
+#                                   end-to-end suite, stop the services
+#   scripts/test.sh --install-only  only install the system and Python packages
+#
+# Works unattended (CI=true, no stdin) on a fresh Debian 12 machine as root
+# (or with sudo). Exits non-zero if anything fails, or if `swift test`
+# reports a skipped test. Set KEEP_TEST_STATE=1 to keep the services' logs.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+
+PYTHON="${PYTHON:-python3}"
+export PYTHON
+SYSTEM_PACKAGES=(mariadb-server mariadb-client libmariadb-dev libcurl4-openssl-dev libssl-dev
+                 openssl busybox-static zip unzip pkg-config)
+
+step() { printf '\n==> %s\n' "$*"; }
+die() { echo "test.sh: error: $*" >&2; exit 1; }
+
+as_root() {
+    if [[ $EUID -eq 0 ]]; then "$@"
+    elif command -v sudo >/dev/null 2>&1; then sudo -n "$@"
+    else die "need root (or sudo) to run: $*"
+    fi
+}
+
+install_system_packages() {
+    local missing=() package
+    for package in "${SYSTEM_PACKAGES[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+            missing+=("$package")
+        fi
+    done
+    if ((${#missing[@]} == 0)); then
+        echo "system packages: all present"
+        return
+    fi
+    echo "system packages: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update -qq
+    as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
+}
+
+install_python_packages() {
+    command -v "$PYTHON" >/dev/null 2>&1 || die "$PYTHON not found"
+    echo "python packages: $PYTHON -m pip install -r scripts/requirements-test.txt"
+    "$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore \
+        -r scripts/requirements-test.txt </dev/null
+}
+
+find_swift() {
+    if ! command -v swift >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
+        export PATH="/opt/swift/usr/bin:$PATH"
+    fi
+    command -v swift >/dev/null 2>&1 || die "swift not found on PATH"
+}
+
+if [[ "${1:-}" == "--install-only" ]]; then
+    step "Installing dependencies"
+    install_system_packages
+    install_python_packages
+    exit 0
+fi
+[[ $# -eq 0 ]] || die "usage: $0 [--install-only]"
+
+step "Installing dependencies"
+install_system_packages
+install_python_packages
+find_swift
+
+step "Building (swift build -c release, swift build --build-tests)"
+swift build -c release
+swift build --build-tests
+
+step "Starting services"
+STATE_DIR="$(mktemp -d "${TMPDIR:-/tmp}/rotator-test.XXXXXX")"
+cleanup() {
+    local status=$?
+    scripts/services.sh stop "$STATE_DIR" >/dev/null 2>&1 || true
+    if [[ "${KEEP_TEST_STATE:-}" == 1 ]]; then
+        echo "test.sh: services' state and logs kept in $STATE_DIR"
+    else
+        rm -rf "$STATE_DIR"
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+scripts/services.sh start "$STATE_DIR"
+# shellcheck disable=SC1091
+source "$STATE_DIR/env"
+
+step "Swift tests (swift test)"
+SWIFT_LOG="$STATE_DIR/swift-test.log"
+set +e
+swift test 2>&1 | tee "$SWIFT_LOG"
+swift_status=${PIPESTATUS[0]}
+set -e
+# XCTest: "Test Case '...' skipped", "with 1 test skipped"; Swift Testing: "Test foo() skipped".
+swift_skipped="$(grep -cE "Test Case '.*' skipped|with [1-9][0-9]* tests? skipped|^[^ ]+ Test .* skipped" "$SWIFT_LOG" || true)"
+
+step "End-to-end tests (pytest Tests/EndToEnd)"
+PYTEST_LOG="$STATE_DIR/pytest.log"
+set +e
+"$PYTHON" -m pytest -q -p no:cacheprovider Tests/EndToEnd 2>&1 | tee "$PYTEST_LOG"
+pytest_status=${PIPESTATUS[0]}
+set -e
+
+# ---------------------------------------------------------------------------
+# Summary, with a closing "N passed, N failed" line over both runners.
+# ---------------------------------------------------------------------------
+
+count() { # count REGEX FILE GROUP -> the number captured in the last matching line, else 0
+    "$PYTHON" - "$@" <<'PY'
+import re, sys
+pattern, path, group = sys.argv[1], sys.argv[2], int(sys.argv[3])
+value = 0
+for line in open(path, encoding="utf-8", errors="replace"):
+    match = re.search(pattern, line)
+    if match:
+        value = int(match.group(group))
+print(value)
+PY
+}
+
+xctest_total=$(count 'Executed ([0-9]+) tests?, with' "$SWIFT_LOG" 1)
+xctest_failed=$(count 'Executed [0-9]+ tests?, with (?:[0-9]+ tests? skipped and )?([0-9]+) failures?' "$SWIFT_LOG" 1)
+testing_total=$(count 'Test run with ([0-9]+) tests?' "$SWIFT_LOG" 1)
+testing_failed=$(grep -cE '^[^ ]+ Test [^ ].* failed after' "$SWIFT_LOG" || true)
+swift_passed=$((xctest_total - xctest_failed + testing_total - testing_failed))
+swift_failed=$((xctest_failed + testing_failed))
+# Only pytest's closing line ("1 failed, 32 passed in 30.12s") is read.
+pytest_passed=$(count '([0-9]+) passed.* in [0-9.]+s' "$PYTEST_LOG" 1)
+pytest_failed=$(( $(count '([0-9]+) failed.* in [0-9.]+s' "$PYTEST_LOG" 1) \
+                + $(count '([0-9]+) errors?.* in [0-9.]+s' "$PYTEST_LOG" 1) ))
+
+verdict() { if [[ "$1" -eq 0 ]]; then echo "ok"; else echo "FAILED (exit $1)"; fi; }
+step "Summary"
+printf '  %-28s %s\n' "swift test" "$(verdict "$swift_status"): $swift_passed passed, $swift_failed failed"
+if [[ "$swift_skipped" -gt 0 ]]; then
+    printf '  %-28s %s\n' "" "FAILED: $swift_skipped skipped test line(s); no test may be skipped"
+fi
+printf '  %-28s %s\n' "end-to-end (pytest)" "$(verdict "$pytest_status"): $pytest_passed passed, $pytest_failed failed"
+
+overall=0
+if [[ "$swift_status" -ne 0 || "$swift_skipped" -gt 0 || "$pytest_status" -ne 0 ]]; then
+    overall=1
+    # A failing runner whose failures we could not count still counts once.
+    if ((swift_failed + pytest_failed == 0)); then pytest_failed=1; fi
+fi
+echo
+echo "summary: $((swift_passed + pytest_passed)) passed, $((swift_failed + pytest_failed)) failed"
+exit "$overall"
