@@ -6,10 +6,10 @@ extension MariaDBConnection {
     /// session: with NO_BACKSLASH_ESCAPES in sql_mode a backslash is an
     /// ordinary character and only quotes are doubled.
     public func escapeLiteral(_ value: String) -> String {
-        var source = Array(value.utf8)
+        let source = Array(value.utf8)
         // The documented worst case: every byte escaped, plus the terminator.
         var escaped = [CChar](repeating: 0, count: source.count * 2 + 1)
-        let length = source.withUnsafeMutableBufferPointer { from in
+        let length = source.withUnsafeBufferPointer { from in
             from.withMemoryRebound(to: CChar.self) { from in
                 mysql_real_escape_string(handle, &escaped, from.baseAddress, UInt(from.count))
             }

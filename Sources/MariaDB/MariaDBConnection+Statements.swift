@@ -59,12 +59,11 @@ extension MariaDBConnection {
     }
 
     private func failure(sensitive: [String]) -> MariaDBError {
+        let code = mysql_errno(handle)
+        let sqlState = String(cString: mysql_sqlstate(handle))
+        let message = String(cString: mysql_error(handle))
         // Secrets can come back escaped (as they were sent) as well as raw.
         let forms = sensitive.flatMap { [$0, escapeLiteral($0)] }
-        return MariaDBError.statementFailure(
-            code: mysql_errno(handle),
-            sqlState: String(cString: mysql_sqlstate(handle)),
-            message: String(cString: mysql_error(handle)),
-            sensitive: forms)
+        return MariaDBError.statementFailure(code: code, sqlState: sqlState, message: message, sensitive: forms)
     }
 }

@@ -70,6 +70,7 @@ extension MariaDBConnection {
         }
         // From here on the connection owns the handle, so every exit closes it.
         let connection = MariaDBConnection(handle: handle, options: options)
+        try rejectEmbeddedNUL(options)
         try connection.configure(options, tls: tls)
         let connected = mysql_real_connect(
             handle, options.host, options.user, options.password, options.database,
@@ -85,6 +86,17 @@ extension MariaDBConnection {
         return connection
     }
 
+    /// The credentials travel as C strings: a NUL would silently cut the
+    /// password short and log in with its prefix, if that happened to be valid.
+    private static func rejectEmbeddedNUL(_ options: MariaDBOptions) throws {
+        let fields = [("host", options.host), ("user", options.user), ("password", options.password),
+                      ("database", options.database ?? "")]
+        guard let (name, _) = fields.first(where: { $0.1.utf8.contains(0) }) else { return }
+        throw MariaDBError.loginRefused(
+            user: options.user, host: options.host, port: options.port, code: UInt32(CR_INVALID_PARAMETER),
+            message: "the \(name) contains a NUL character, which the protocol cannot carry")
+    }
+
     private func configure(_ options: MariaDBOptions, tls: TLSMode) throws {
         var failed = false
         func set(_ result: Int32) { if result != 0 { failed = true } }
@@ -94,9 +106,11 @@ extension MariaDBConnection {
         // Always TCP: Connector/C would otherwise take "localhost" to mean the
         // Unix socket, silently ignoring the port and skipping TLS.
         set(rotator_mysql_set_uint(handle, MYSQL_OPT_PROTOCOL, UInt32(MYSQL_PROTOCOL_TCP.rawValue)))
-        set(rotator_mysql_set_uint(handle, MYSQL_OPT_CONNECT_TIMEOUT, UInt32(clamping: options.connectTimeout)))
-        set(rotator_mysql_set_uint(handle, MYSQL_OPT_READ_TIMEOUT, UInt32(clamping: options.readTimeout)))
-        set(rotator_mysql_set_uint(handle, MYSQL_OPT_WRITE_TIMEOUT, UInt32(clamping: options.writeTimeout)))
+        // Connector/C reads 0 as "wait forever", which these options exist to
+        // prevent; the connect timeout also bounds the wait for the greeting.
+        set(rotator_mysql_set_uint(handle, MYSQL_OPT_CONNECT_TIMEOUT, Self.seconds(options.connectTimeout)))
+        set(rotator_mysql_set_uint(handle, MYSQL_OPT_READ_TIMEOUT, Self.seconds(options.readTimeout)))
+        set(rotator_mysql_set_uint(handle, MYSQL_OPT_WRITE_TIMEOUT, Self.seconds(options.writeTimeout)))
         // A server must never be able to make us upload a local file.
         set(rotator_mysql_set_uint(handle, MYSQL_OPT_LOCAL_INFILE, 0))
         if let directory = options.pluginDirectory {
@@ -109,5 +123,9 @@ extension MariaDBConnection {
                 host: options.host, port: options.port, code: mysql_errno(handle),
                 message: "Connector/C rejected a connection option")
         }
+    }
+
+    private static func seconds(_ value: Int) -> UInt32 {
+        UInt32(clamping: max(1, value))
     }
 }

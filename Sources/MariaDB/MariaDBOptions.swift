@@ -3,13 +3,17 @@
 /// through `print`, string interpolation and `dump` far more easily than anyone
 /// intends.
 public struct MariaDBOptions: Sendable {
+    /// Always dialled over TCP, "localhost" included.
     public var host: String
     public var port: Int
     public var user: String
+    /// Sent as given; an empty password is an empty password (Connector/C's
+    /// MYSQL_PWD fallback never applies). Must not contain NUL.
     public var password: String
     public var database: String?
     public var tls: TLSMode
-    /// Seconds. Bounds the TCP connect and the wait for the server's greeting.
+    /// Seconds (at least 1; Connector/C would read 0 as "no limit"). Bounds the
+    /// TCP connect and the wait for the server's greeting.
     public var connectTimeout: Int
     /// Seconds. Bounds each wait for the server to answer, so a server that
     /// accepts and then hangs cannot stall the caller indefinitely.

@@ -1,3 +1,4 @@
+import CMariaDB
 import Glibc
 import MariaDB
 import Testing
@@ -39,6 +40,41 @@ import Testing
         #expect(error?.isAccessDenied == true)
     }
 
+    @Test func databaseIsSelectedAtLogin() throws {
+        var options = env.admin()
+        options.database = "mysql"
+        let rows = try MariaDBConnection.withConnection(options) { try $0.query("SELECT DATABASE()") }
+        #expect(rows == [["mysql"]])
+    }
+
+    @Test func unknownDatabaseIsRefusedNotAccessDenied() throws {
+        var options = env.admin()
+        options.database = "no_such_database_here"
+        let error = #expect(throws: MariaDBError.self) {
+            try MariaDBConnection.withConnection(options) { _ in }
+        }
+        guard case let .loginRefused(_, _, _, code, _)? = error else {
+            Issue.record("expected .loginRefused, got \(String(describing: error))")
+            return
+        }
+        #expect(code == UInt32(ER_BAD_DB_ERROR))
+    }
+
+    /// A NUL would cut the C string short and try only the password's prefix.
+    @Test func passwordWithNULIsRefusedBeforeConnecting() throws {
+        var options = env.admin()
+        options.password = env.adminPassword + "\u{0}tail"
+        let error = #expect(throws: MariaDBError.self) {
+            try MariaDBConnection.withConnection(options) { _ in }
+        }
+        guard case let .loginRefused(_, _, _, code, _)? = error else {
+            Issue.record("expected .loginRefused, got \(String(describing: error))")
+            return
+        }
+        #expect(code == UInt32(CR_INVALID_PARAMETER))
+        #expect(error.map { !String(describing: $0).contains(env.adminPassword) } == true, "the password leaked")
+    }
+
     @Test func nothingListeningIsUnreachable() throws {
         let closed = try LoopbackSocket(listening: false)
         var options = env.admin(tls: .disabled)
@@ -67,15 +103,16 @@ import Testing
     }
 
     /// A server that completes the TCP handshake and then says nothing must
-    /// not hold the caller beyond the configured timeouts.
-    @Test(arguments: [TLSMode.disabled, .preferred(caBundle: nil)])
-    func hangingServerFailsWithinTheTimeouts(tls: TLSMode) throws {
+    /// not hold the caller beyond the configured timeouts; a timeout of 0
+    /// (which Connector/C would take as "forever") counts as 1 second.
+    @Test(.timeLimit(.minutes(1)), arguments: [TLSMode.disabled, .preferred(caBundle: nil)], [0, 1])
+    func hangingServerFailsWithinTheTimeouts(tls: TLSMode, timeout: Int) throws {
         let hung = try LoopbackSocket(listening: true)
         var options = env.admin(tls: tls)
         options.port = hung.port
-        options.connectTimeout = 1
-        options.readTimeout = 1
-        options.writeTimeout = 1
+        options.connectTimeout = timeout
+        options.readTimeout = timeout
+        options.writeTimeout = timeout
         let clock = ContinuousClock()
         let start = clock.now
         let error = #expect(throws: MariaDBError.self) {
@@ -150,6 +187,22 @@ import Testing
             try MariaDBConnection.withConnection(env.admin(plain: true, tls: .required(caBundle: env.caBundle))) { _ in }
         }
         #expect(error == .tlsRequiredButUnavailable(host: env.host, port: env.plainPort))
+    }
+
+    /// The library behaviour `.required` guards against, shown with the raw
+    /// C API: MYSQL_OPT_SSL_ENFORCE alone logs in to a server without TLS and
+    /// carries on in plaintext. If this ever fails, Connector/C changed.
+    @Test func connectorEnforceAloneSilentlyContinuesInPlaintext() throws {
+        let handle = try #require(mysql_init(nil))
+        defer { mysql_close(handle) }
+        var enforce: my_bool = 1
+        var tcp = UInt32(MYSQL_PROTOCOL_TCP.rawValue)
+        mysql_options(handle, MYSQL_OPT_SSL_ENFORCE, &enforce)
+        mysql_options(handle, MYSQL_OPT_PROTOCOL, &tcp)
+        let connected = mysql_real_connect(
+            handle, env.host, env.adminUser, env.adminPassword, nil, UInt32(env.plainPort), nil, 0)
+        #expect(connected != nil, "Connector/C now refuses; error \(mysql_errno(handle))")
+        #expect(mysql_get_ssl_cipher(handle) == nil)
     }
 
     @Test func requiredTLSWithAMissingCABundleFails() throws {
@@ -340,6 +393,81 @@ import Testing
             }
             #expect(refusedUser == user && code == 4151)
             #expect(error?.isAccessDenied == false)
+        }
+    }
+
+    /// MariaDB's default (disconnect_on_expired_password=OFF) lets an expired
+    /// password log in to a sandbox where only changing the password works;
+    /// MySQL, or that variable ON, refuses the login (1862 → .loginRefused).
+    @Test func expiredPasswordLogsInToASandbox() throws {
+        let user = "it_expired_\(UInt32.random(in: 0...UInt32.max))"
+        let password = "expired-\(UInt32.random(in: 0...UInt32.max))"
+        try withTemporaryUser(user, password: password, then: "ALTER USER '\(user)'@'127.0.0.1' PASSWORD EXPIRE") {
+            var options = env.admin()
+            options.user = user
+            options.password = password
+            let error = #expect(throws: MariaDBError.self) {
+                try MariaDBConnection.withConnection(options) { _ = try $0.query("SELECT 1") }
+            }
+            #expect(error == .statementFailed(
+                code: UInt32(ER_MUST_CHANGE_PASSWORD), sqlState: "HY000",
+                message: "You must SET PASSWORD before executing this statement"))
+        }
+    }
+
+    /// Client auth plugins load from `pluginDirectory`. ed25519 is used because
+    /// a MariaDB server can demand it and Debian ships its client side as a
+    /// loadable file. Loaded plugins stay registered for the whole process, so
+    /// the failing attempt comes first and no other test uses ed25519.
+    @Test func authPluginsLoadFromThePluginDirectory() throws {
+        let user = "it_ed25519_\(UInt32.random(in: 0...UInt32.max))"
+        let password = "ed25519-\(UInt32.random(in: 0...UInt32.max))"
+        try MariaDBConnection.withConnection(env.admin()) { admin in
+            // Idempotent: installing an installed plugin is accepted.
+            try admin.execute("INSTALL SONAME 'auth_ed25519'")
+            try admin.execute(
+                "CREATE USER '\(user)'@'127.0.0.1' IDENTIFIED VIA ed25519 USING PASSWORD('\(admin.escapeLiteral(password))')",
+                sensitive: [password])
+        }
+        defer {
+            _ = try? MariaDBConnection.withConnection(env.admin()) { try $0.execute("DROP USER IF EXISTS '\(user)'@'127.0.0.1'") }
+        }
+        var options = env.admin()
+        options.user = user
+        options.password = password
+
+        var template = Array("/tmp/mariadb-no-plugins-XXXXXX".utf8CString)
+        let emptyDirectory = String(cString: try #require(mkdtemp(&template)))
+        defer { rmdir(emptyDirectory) }
+        options.pluginDirectory = emptyDirectory
+        let error = #expect(throws: MariaDBError.self) {
+            try MariaDBConnection.withConnection(options) { _ in }
+        }
+        // Connector/C reports this as the server's 1045; it must not read as a
+        // wrong password.
+        guard case let .loginRefused(_, _, _, code, message)? = error else {
+            Issue.record("expected .loginRefused, got \(String(describing: error))")
+            return
+        }
+        #expect(code == UInt32(CR_AUTH_PLUGIN_CANNOT_LOAD))
+        #expect(message.contains("client_ed25519"))
+
+        options.pluginDirectory = "/usr/lib/x86_64-linux-gnu/libmariadb3/plugin"
+        let who = try MariaDBConnection.withConnection(options) { try $0.query("SELECT CURRENT_USER()") }
+        #expect(who == [["\(user)@127.0.0.1"]])
+    }
+
+    @Test func sessionKilledByTheServerIsConnectionLost() throws {
+        let error = #expect(throws: MariaDBError.self) {
+            try MariaDBConnection.withConnection(env.admin()) { connection in
+                let id = try #require(try connection.query("SELECT CONNECTION_ID()").first?.first ?? nil)
+                try MariaDBConnection.withConnection(env.admin()) { try $0.execute("KILL \(id)") }
+                _ = try connection.query("SELECT 1")
+            }
+        }
+        guard case .connectionLost? = error else {
+            Issue.record("expected .connectionLost, got \(String(describing: error))")
+            return
         }
     }
 
