@@ -3,4 +3,34 @@
 #include <mysql.h>
 #include <errmsg.h>
 #include <mysqld_error.h>
+
+/*
+ * mysql_options takes `const void *`, whose pointee type depends on the option;
+ * these typed wrappers let the Swift side pass the right C type by value
+ * instead of juggling untyped pointers.
+ */
+static inline int rotator_mysql_set_uint(MYSQL *mysql, enum mysql_option option, unsigned int value) {
+    return mysql_optionsv(mysql, option, &value);
+}
+
+static inline int rotator_mysql_set_bool(MYSQL *mysql, enum mysql_option option, my_bool value) {
+    return mysql_optionsv(mysql, option, &value);
+}
+
+static inline int rotator_mysql_set_string(MYSQL *mysql, enum mysql_option option, const char *value) {
+    return mysql_optionsv(mysql, option, value);
+}
+
+/*
+ * The capability flags the server announced in its greeting; still readable
+ * after a failed mysql_real_connect, which is how a TLS failure is told apart
+ * from "this server offers no TLS at all" without parsing error text.
+ */
+static inline unsigned long rotator_mysql_server_capabilities(MYSQL *mysql) {
+    unsigned long capabilities = 0;
+    if (mariadb_get_infov(mysql, MARIADB_CONNECTION_SERVER_CAPABILITIES, &capabilities))
+        return 0;
+    return capabilities;
+}
+
 #endif

@@ -1,0 +1,131 @@
+import CMariaDB
+
+/// Connector/C's global state must be set up once, before the first
+/// mysql_init, and never concurrently; a lazily initialised global gives
+/// exactly that.
+private let libraryReady: Bool = mysql_server_init(0, nil, nil) == 0
+
+/// One logged-in session. The MYSQL handle is owned here and closed in deinit;
+/// it never leaves the module, so nothing can outlive or double-close it.
+public final class MariaDBConnection {
+    let handle: UnsafeMutablePointer<MYSQL>
+    // Kept for error texts; the password is deliberately not kept.
+    let host: String
+    let port: Int
+    let user: String
+
+    /// Connects, runs `body`, and closes the connection when `body` returns or
+    /// throws.
+    public static func withConnection<T>(
+        _ options: MariaDBOptions, _ body: (MariaDBConnection) throws -> T
+    ) throws -> T {
+        let connection = try connect(options)
+        return try withExtendedLifetime(connection) { try body(connection) }
+    }
+
+    init(handle: UnsafeMutablePointer<MYSQL>, options: MariaDBOptions) {
+        self.handle = handle
+        self.host = options.host
+        self.port = options.port
+        self.user = options.user
+    }
+
+    deinit {
+        mysql_close(handle)
+    }
+
+    /// The server's version string, e.g. "10.11.19-MariaDB-0+deb12u1" or "8.0.36".
+    public var serverVersion: String {
+        String(cString: mysql_get_server_info(handle))
+    }
+
+    /// The negotiated cipher, or nil when the session is plaintext.
+    public var tlsCipher: String? {
+        mysql_get_ssl_cipher(handle).map { String(cString: $0) }
+    }
+}
+
+extension MariaDBConnection {
+    static func connect(_ options: MariaDBOptions) throws -> MariaDBConnection {
+        guard libraryReady else {
+            throw MariaDBError.unreachable(
+                host: options.host, port: options.port, code: UInt32(CR_UNKNOWN_ERROR),
+                message: "MariaDB Connector/C could not be initialised")
+        }
+        do {
+            return try connect(options, tls: options.tls)
+        } catch let error as MariaDBError {
+            // "Preferred" promises a session whenever the server is usable:
+            // if the TLS handshake itself fails, one plaintext attempt follows.
+            guard case .preferred = options.tls, case .tlsFailed = error else { throw error }
+            return try connect(options, tls: .disabled)
+        }
+    }
+
+    private static func connect(_ options: MariaDBOptions, tls: TLSMode) throws -> MariaDBConnection {
+        guard let handle = mysql_init(nil) else {
+            throw MariaDBError.unreachable(
+                host: options.host, port: options.port, code: UInt32(CR_OUT_OF_MEMORY),
+                message: "mysql_init failed")
+        }
+        // From here on the connection owns the handle, so every exit closes it.
+        let connection = MariaDBConnection(handle: handle, options: options)
+        try rejectEmbeddedNUL(options)
+        try connection.configure(options, tls: tls)
+        let connected = mysql_real_connect(
+            handle, options.host, options.user, options.password, options.database,
+            UInt32(clamping: options.port), nil, 0)
+        guard connected != nil else {
+            throw MariaDBError.connectFailure(
+                code: mysql_errno(handle),
+                message: String(cString: mysql_error(handle)),
+                serverOffersTLS: rotator_mysql_server_capabilities(handle) & UInt(CLIENT_SSL) != 0,
+                options: options)
+        }
+        try connection.verifyTLS(tls)
+        return connection
+    }
+
+    /// The credentials travel as C strings: a NUL would silently cut the
+    /// password short and log in with its prefix, if that happened to be valid.
+    private static func rejectEmbeddedNUL(_ options: MariaDBOptions) throws {
+        let fields = [("host", options.host), ("user", options.user), ("password", options.password),
+                      ("database", options.database ?? "")]
+        guard let (name, _) = fields.first(where: { $0.1.utf8.contains(0) }) else { return }
+        throw MariaDBError.loginRefused(
+            user: options.user, host: options.host, port: options.port, code: UInt32(CR_INVALID_PARAMETER),
+            message: "the \(name) contains a NUL character, which the protocol cannot carry")
+    }
+
+    private func configure(_ options: MariaDBOptions, tls: TLSMode) throws {
+        var failed = false
+        func set(_ result: Int32) { if result != 0 { failed = true } }
+
+        // utf8mb4 so every Unicode password reaches the server byte for byte.
+        set(rotator_mysql_set_string(handle, MYSQL_SET_CHARSET_NAME, "utf8mb4"))
+        // Always TCP: Connector/C would otherwise take "localhost" to mean the
+        // Unix socket, silently ignoring the port and skipping TLS.
+        set(rotator_mysql_set_uint(handle, MYSQL_OPT_PROTOCOL, UInt32(MYSQL_PROTOCOL_TCP.rawValue)))
+        // Connector/C reads 0 as "wait forever", which these options exist to
+        // prevent; the connect timeout also bounds the wait for the greeting.
+        set(rotator_mysql_set_uint(handle, MYSQL_OPT_CONNECT_TIMEOUT, Self.seconds(options.connectTimeout)))
+        set(rotator_mysql_set_uint(handle, MYSQL_OPT_READ_TIMEOUT, Self.seconds(options.readTimeout)))
+        set(rotator_mysql_set_uint(handle, MYSQL_OPT_WRITE_TIMEOUT, Self.seconds(options.writeTimeout)))
+        // A server must never be able to make us upload a local file.
+        set(rotator_mysql_set_uint(handle, MYSQL_OPT_LOCAL_INFILE, 0))
+        if let directory = options.pluginDirectory {
+            set(rotator_mysql_set_string(handle, MYSQL_PLUGIN_DIR, directory))
+        }
+        set(configureTLS(tls))
+
+        if failed {
+            throw MariaDBError.unreachable(
+                host: options.host, port: options.port, code: mysql_errno(handle),
+                message: "Connector/C rejected a connection option")
+        }
+    }
+
+    private static func seconds(_ value: Int) -> UInt32 {
+        UInt32(clamping: max(1, value))
+    }
+}
