@@ -249,9 +249,11 @@ class Sandbox:
             invocation = Invocation(body, self.generation)
             self.queued = invocation
             self.cond.notify_all()
-            # Time to be picked up: a cold start gets Lambda's separate init
-            # budget on top; after pickup the function has its timeout.
-            pickup_budget = self.timeout + (self.init_timeout if cold else 0)
+            # Time to be picked up: a process still initialising (just spawned,
+            # or eager and not yet polling) gets Lambda's separate init budget
+            # on top; after pickup the function has its timeout.
+            initialising = cold or not self.init_reported
+            pickup_budget = self.timeout + (self.init_timeout if initialising else 0)
             while not invocation.done:
                 if invocation.dispatched_at is None:
                     limit = invocation.received_at + pickup_budget

@@ -328,6 +328,10 @@ start() {
 main() {
     [[ $# -eq 2 ]] || usage
     local command="$1"
+    if [[ "$command" == stop && ! -d "$2" ]]; then
+        say "nothing to stop: $2 does not exist"
+        return 0
+    fi
     mkdir -p "$2"
     STATE_DIR="$(cd "$2" && pwd)"
     case "$command" in

@@ -123,6 +123,18 @@ def new_password(length: int = 32) -> str:
 
 
 # ---------------------------------------------------------------------------
+# Tracebacks: pytest's long style prints every frame's arguments and -l prints
+# every local; both would print passwords passed to helpers. Short style
+# shows only source lines and the (secret-free) assertion messages.
+# ---------------------------------------------------------------------------
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.option.tbstyle in ("auto", "long"):
+        config.option.tbstyle = "short"
+    config.option.showlocals = False
+
+
+# ---------------------------------------------------------------------------
 # No skipped tests, ever: a skip would hide a test that silently stopped running.
 # ---------------------------------------------------------------------------
 
