@@ -1,0 +1,41 @@
+import CurlHTTP
+import Rotation
+import SecretsManager
+
+/// Everything the function reads from its environment, checked once at
+/// start-up so a bad setting is an init error, not a failed rotation.
+struct Configuration {
+    var rotation: RotationSettings
+    var region: String
+    /// `SECRETS_MANAGER_ENDPOINT`, as AWS's templates honour it; else the regional endpoint.
+    var endpoint: String?
+    var credentials: AWSCredentials
+    var maxAttempts: Int
+    /// CA certificates for TLS to the database: `DB_CA_BUNDLE`, else the system bundle.
+    var databaseCABundle: String?
+    /// Connector/C's authentication plugins (caching_sha2_password for MySQL 8).
+    var pluginDirectory: String?
+
+    init(environment: [String: String]) throws(ConfigurationError) {
+        rotation = try RotationSettings(environment: environment)
+        guard let region = environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"], !region.isEmpty else {
+            throw .missing(name: "AWS_REGION")
+        }
+        self.region = region
+        endpoint = environment["SECRETS_MANAGER_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let credentials = AWSCredentials.fromEnvironment(environment) else {
+            throw .missing(name: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+        }
+        self.credentials = credentials
+        if let text = environment["MAX_ATTEMPTS"], !text.isEmpty {
+            guard let attempts = Int(text), (1...10).contains(attempts) else {
+                throw .invalid(name: "MAX_ATTEMPTS", expected: "an integer from 1 to 10")
+            }
+            maxAttempts = attempts
+        } else {
+            maxAttempts = 3
+        }
+        databaseCABundle = environment["DB_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 } ?? CABundle.systemPath
+        pluginDirectory = environment["MARIADB_PLUGIN_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+}

@@ -1,0 +1,88 @@
+import CurlHTTP
+import LambdaRuntime
+import MariaDB
+import Rotation
+
+/// The database through Connector/C, with the TLS policy and time budget
+/// of the current invocation.
+final class MariaDBDatabase: Database {
+    let requireTLS: Bool
+    let caBundle: String?
+    let pluginDirectory: String?
+    let logger: LambdaLogger
+    /// Set for each invocation; every connect, read and write is bounded by what is left of it.
+    var deadline: Deadline?
+    /// Connections opened during the current invocation, for the log line.
+    var connectionsOpened = 0
+
+    static let connectTimeout = 5.0
+    static let statementTimeout = 10.0
+    /// Kept back from the deadline so a failed step can still be reported.
+    static let safetyMargin = 1.0
+
+    init(requireTLS: Bool, caBundle: String?, pluginDirectory: String?, logger: LambdaLogger) {
+        self.requireTLS = requireTLS
+        self.caBundle = caBundle
+        self.pluginDirectory = pluginDirectory
+        self.logger = logger
+    }
+
+    func withSession<T>(_ login: DatabaseLogin, _ body: (any DatabaseSession) throws -> T) throws -> T {
+        let options = try options(for: login)
+        connectionsOpened += 1
+        do {
+            return try MariaDBConnection.withConnection(options) { connection in
+                if connection.tlsCipher == nil, case .preferred = options.tls {
+                    logger.log(.warn, "database session is not encrypted: the server offers no TLS", [
+                        ("host", login.host), ("port", String(login.port)),
+                        ("hint", "set the secret's ssl key to true, or REQUIRE_TLS=true, to refuse plaintext"),
+                    ])
+                }
+                return try body(connection)
+            }
+        } catch let error as MariaDBError where error.isAccessDenied {
+            throw LoginRejected(username: login.username, host: login.host, port: login.port)
+        }
+    }
+
+    func options(for login: DatabaseLogin) throws -> MariaDBOptions {
+        let tls: TLSMode
+        switch (requireTLS, login.ssl) {
+        case (true, _), (false, true?):
+            guard let caBundle else { throw DeploymentError.noCABundle }
+            tls = .required(caBundle: caBundle)
+        case (false, false?): tls = .disabled
+        case (false, nil): tls = .preferred(caBundle: caBundle)
+        }
+        let remaining = deadline.map { $0.remainingSeconds(margin: Self.safetyMargin) } ?? .infinity
+        guard remaining >= 1 else { throw DeploymentError.deadline(host: login.host, port: login.port) }
+        // Connector/C counts whole seconds, and 0 would mean no limit at all.
+        func bound(_ limit: Double) -> Int { max(1, Int(min(limit, remaining))) }
+        return MariaDBOptions(
+            host: login.host, port: login.port, user: login.username, password: login.password,
+            database: login.database, tls: tls, connectTimeout: bound(Self.connectTimeout),
+            readTimeout: bound(Self.statementTimeout), writeTimeout: bound(Self.statementTimeout),
+            pluginDirectory: pluginDirectory)
+    }
+}
+
+extension MariaDBConnection: DatabaseSession {
+    public func query(_ statement: SQL) throws -> [[String?]] {
+        try query(statement.rendered(escapingLiteralsWith: escapeLiteral), sensitive: statement.literals)
+    }
+}
+
+/// Problems of the function's surroundings rather than of a secret.
+enum DeploymentError: Error, CustomStringConvertible {
+    case noCABundle
+    case deadline(host: String, port: Int)
+
+    var description: String {
+        switch self {
+        case .noCABundle:
+            "TLS to the database is required but no CA bundle was found; set DB_CA_BUNDLE"
+        case .deadline(let host, let port):
+            "not enough time left in the invocation to connect to \(host):\(port)"
+        }
+    }
+}
