@@ -39,6 +39,7 @@ let package = Package(
             dependencies: ["LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "CCrypto"]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP"]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON"]),
         .testTarget(name: "SecretsManagerTests", dependencies: ["SecretsManager", "JSON", "CurlHTTP"]),
         .testTarget(name: "RotationTests", dependencies: ["Rotation", "JSON"]),
