@@ -139,26 +139,28 @@ private final class ResponseSink {
     }
 }
 
+// curl's C callbacks cannot capture, so each finds its sink through the
+// context pointer and hands the bytes over.
 private func responseBodyCallback(
     _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
 ) -> Int {
-    guard let data, let context else { return 0 }
-    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
-    let length = size * count
-    data.withMemoryRebound(to: UInt8.self, capacity: length) {
-        sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
-    }
-    return length
+    deliver(data, size * count, context) { sink, bytes in sink.body.append(contentsOf: bytes) }
 }
 
 private func responseHeaderCallback(
     _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
 ) -> Int {
+    deliver(data, size * count, context) { sink, bytes in sink.appendHeaderLine(bytes) }
+}
+
+private func deliver(
+    _ data: UnsafeMutablePointer<CChar>?, _ length: Int, _ context: UnsafeMutableRawPointer?,
+    _ body: (ResponseSink, UnsafeBufferPointer<UInt8>) -> Void
+) -> Int {
     guard let data, let context else { return 0 }
     let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
-    let length = size * count
     data.withMemoryRebound(to: UInt8.self, capacity: length) {
-        sink.appendHeaderLine(UnsafeBufferPointer(start: $0, count: length))
+        body(sink, UnsafeBufferPointer(start: $0, count: length))
     }
     return length
 }
