@@ -29,31 +29,35 @@ extension Rotator {
     /// one (a rotation that set the password but never finished), and
     /// change the password of whichever account that login resolves to.
     func setOwnPassword(_ secretId: String, current: DatabaseSecret, pending: DatabaseSecret) throws {
-        var tried = [Stage.current]
-        var logins = [current.login]
-        if let previous = try secret(secretId, stage: Stage.previous) {
-            tried.append(Stage.previous)
-            // Only the password comes from AWSPREVIOUS: the account is the current one.
-            var login = current.login
-            login.password = previous.password
-            logins.append(login)
+        if try changeOwnPassword(login: current.login, to: pending.password) { return }
+        // AWSPREVIOUS is read only now: in a healthy rotation the current
+        // password works and the extra round trip is never made.
+        guard let previous = try secret(secretId, stage: Stage.previous) else {
+            throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
         }
-        for login in logins {
-            do {
-                try database.withSession(login) { session in
-                    guard let version = ServerVersion(session.serverVersion) else {
-                        throw RotationError.unexpectedServerAnswer("a version string that is neither MySQL's nor MariaDB's")
-                    }
-                    // Without FOR, the statement changes CURRENT_USER(): the account
-                    // the server matched, so its host part is never guessed.
-                    try session.execute(version.setOwnPassword(pending.password))
+        // Only the password comes from AWSPREVIOUS: the account is the current one.
+        var login = current.login
+        login.password = previous.password
+        if try changeOwnPassword(login: login, to: pending.password) { return }
+        throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current, Stage.previous])
+    }
+
+    /// Changes the password of whichever account `login` resolves to;
+    /// false when the server refuses the login.
+    private func changeOwnPassword(login: DatabaseLogin, to password: String) throws -> Bool {
+        do {
+            try database.withSession(login) { session in
+                guard let version = ServerVersion(session.serverVersion) else {
+                    throw RotationError.unexpectedServerAnswer("a version string that is neither MySQL's nor MariaDB's")
                 }
-                return
-            } catch is LoginRejected {
-                continue
+                // Without FOR, the statement changes CURRENT_USER(): the account
+                // the server matched, so its host part is never guessed.
+                try session.execute(version.setOwnPassword(password))
             }
+            return true
+        } catch is LoginRejected {
+            return false
         }
-        throw RotationError.noWorkingLogin(secretId: secretId, tried: tried)
     }
 
     /// Admin: prove the current credential owns the account, then let the

@@ -34,7 +34,8 @@ final class RotationHandler {
         }
         self.secretsManager = secretsManager
         self.database = database
-        self.rotator = Rotator(store: secretsManager, database: database, settings: settings, newPassword: newPassword)
+        self.rotator = Rotator(
+            store: VersionCache(secretsManager), database: database, settings: settings, newPassword: newPassword)
     }
 
     func handle(event bytes: [UInt8], context: LambdaContext) throws -> [UInt8] {

@@ -1,0 +1,69 @@
+/// A secret store that remembers version values between steps.
+///
+/// Secrets Manager never changes a version's value once it has one, so a
+/// value read or written under a version ID stays true for the life of the
+/// process. Stages do move, so they are always taken from the DescribeSecret
+/// that opens each step; only the stage → version lookup uses it. A warm
+/// process then skips most GetSecretValue calls of a rotation.
+public final class VersionCache: SecretReading, SecretWriting {
+    private let store: any SecretReading & SecretWriting
+    private var values: [Key: StoredSecret] = [:]
+    private var insertionOrder: [Key] = []
+    private var latestMetadata: [String: SecretMetadata] = [:]
+    /// A few rotations' worth; more would only hold old secrets in memory.
+    static let capacity = 8
+
+    struct Key: Hashable {
+        var secretId: String
+        var versionId: String
+    }
+
+    public init(_ store: any SecretReading & SecretWriting) {
+        self.store = store
+    }
+
+    public func describe(_ secretId: String) throws -> SecretMetadata {
+        let metadata = try store.describe(secretId)
+        latestMetadata[secretId] = metadata
+        return metadata
+    }
+
+    public func value(of secretId: String, stage: String, versionId: String?) throws -> StoredSecret? {
+        if let versionId = versionId ?? versionHolding(stage, of: secretId),
+            let cached = values[Key(secretId: secretId, versionId: versionId)],
+            latestMetadata[secretId]?.versionIdsToStages[versionId]?.contains(stage) == true
+        {
+            return cached
+        }
+        let value = try store.value(of: secretId, stage: stage, versionId: versionId)
+        if let value { remember(secretId, value) }
+        return value
+    }
+
+    public func putPending(_ secretId: String, token: String, secretString: String, rotationToken: String?) throws {
+        try store.putPending(secretId, token: token, secretString: secretString, rotationToken: rotationToken)
+        remember(secretId, StoredSecret(versionId: token, secretString: secretString))
+        latestMetadata[secretId]?.versionIdsToStages[token, default: []].append(Stage.pending)
+    }
+
+    public func moveCurrent(_ secretId: String, to token: String, from currentVersionId: String?) throws {
+        try store.moveCurrent(secretId, to: token, from: currentVersionId)
+        latestMetadata[secretId] = nil
+    }
+
+    /// Only secrets described in this process are looked up by stage: an
+    /// admin secret (never described) is always read afresh.
+    private func versionHolding(_ stage: String, of secretId: String) -> String? {
+        latestMetadata[secretId]?.versionIdsToStages.first(where: { $0.value.contains(stage) })?.key
+    }
+
+    private func remember(_ secretId: String, _ value: StoredSecret) {
+        let key = Key(secretId: secretId, versionId: value.versionId)
+        if values.updateValue(value, forKey: key) == nil {
+            insertionOrder.append(key)
+            if insertionOrder.count > Self.capacity {
+                values[insertionOrder.removeFirst()] = nil
+            }
+        }
+    }
+}
