@@ -46,6 +46,6 @@ let package = Package(
         // Needs MariaDB and moto started by scripts/test.sh (see README).
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["MariaDB", "SecretsManager", "CurlHTTP", "LambdaRuntime", "Rotation", "JSON"]),
+            dependencies: ["MariaDB", "SecretsManager", "CurlHTTP", "LambdaRuntime", "Rotation", "JSON", "rotator"]),
     ]
 )
