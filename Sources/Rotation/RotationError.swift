@@ -12,6 +12,7 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
     case pendingDoesNotLogIn(secretId: String, login: String)
     case unexpectedServerAnswer(String)
     case adminElsewhere(secretId: String, adminSecretId: String)
+    case adminLoginFailed(secretId: String, adminSecretId: String)
     case usernameTooLong(secretId: String, limit: Int)
 
     /// The `errorType` Lambda reports, one per kind of problem.
@@ -23,7 +24,7 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
         case .versionNotPending: "VersionNotPending"
         case .invalidSecret: "InvalidSecret"
         case .pendingMismatch: "PendingSecretMismatch"
-        case .noWorkingLogin, .pendingDoesNotLogIn: "DatabaseLoginFailed"
+        case .noWorkingLogin, .pendingDoesNotLogIn, .adminLoginFailed: "DatabaseLoginFailed"
         case .unexpectedServerAnswer: "DatabaseError"
         case .adminElsewhere: "AdminSecretMismatch"
         case .usernameTooLong: "InvalidSecret"
@@ -54,6 +55,8 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
             "unexpected answer from the database: \(what)"
         case .adminElsewhere(let secretId, let adminSecretId):
             "the admin secret \(adminSecretId) names another host or port than secret \(secretId)"
+        case .adminLoginFailed(let secretId, let adminSecretId):
+            "unable to log into the database with the admin secret \(adminSecretId) (masterarn of \(secretId))"
         case .usernameTooLong(let secretId, let limit):
             "the alternate user name for secret \(secretId) would exceed the server's limit of \(limit) characters"
         }

@@ -16,9 +16,12 @@ extension Rotator {
             limit = configured
         } else {
             let admin = try adminSecret(for: current, secretId: secretId)
-            limit = try database.withSession(admin.login) { session in try Self.usernameLimit(session) }
+            limit = try withAdminSession(admin, for: secretId) { session in try Self.usernameLimit(session) }
         }
-        guard next.count <= limit else { throw RotationError.usernameTooLong(secretId: secretId, limit: limit) }
+        // The servers count characters as code points, not as Swift's grapheme clusters.
+        guard next.unicodeScalars.count <= limit else {
+            throw RotationError.usernameTooLong(secretId: secretId, limit: limit)
+        }
         return next
     }
 
@@ -34,17 +37,15 @@ extension Rotator {
     }
 
     /// Makes the other user a copy of the current one (grants, roles, TLS
-    /// requirement), creating it if needed, then sets its password.
+    /// requirement), creating it if needed, then sets its password. Every
+    /// statement is idempotent, so a retry simply does it all again.
     func setAlternateUser(_ secretId: String, current: DatabaseSecret, pending: DatabaseSecret) throws {
-        guard pending.username == Self.alternate(current.username) else {
-            throw RotationError.pendingMismatch(secretId: secretId, field: settings.keys.username)
-        }
         let admin = try adminSecret(for: current, secretId: secretId)
         let source = try currentAccount(of: current, secretId: secretId)
-        // The clone lives on the same host part as the current user, so it
-        // is reachable from the same clients.
+        // The other user lives on the same host part as the current one, so
+        // it is reachable from the same clients.
         let target = Account(user: pending.username, host: source.host)
-        try database.withSession(admin.login) { session in
+        let defaultRoles = try withAdminSession(admin, for: secretId) { session in
             guard let version = ServerVersion(session.serverVersion) else {
                 throw RotationError.unexpectedServerAnswer("a version string that is neither MySQL's nor MariaDB's")
             }
@@ -53,16 +54,38 @@ extension Rotator {
             if exists.isEmpty {
                 try session.execute("CREATE USER \(account: target) IDENTIFIED BY \(literal: pending.password)")
             }
-            try Self.copyGrants(from: source, to: target, in: session)
+            let defaultRoles = try Self.copyGrants(from: source, to: target, in: session)
             try session.execute(try Self.tlsRequirement(of: source, in: session).applying(to: target))
             try session.execute(version.setPassword(of: target, to: pending.password))
+            return defaultRoles
+        }
+        if defaultRoles.wanted != defaultRoles.existing {
+            // MariaDB sets another account's default role only for a user who
+            // may write to the `mysql` schema, which is as good as every
+            // privilege; any account may set its own, so the other user does
+            // it with the password it was just given.
+            // No database: the grants that open it may come with that very role.
+            var login = pending.login
+            login.database = nil
+            do {
+                try database.withSession(login) { session in
+                    try session.execute("SET DEFAULT ROLE \(raw: defaultRoles.wanted ?? "NONE")")
+                }
+            } catch is LoginRejected {
+                throw RotationError.pendingDoesNotLogIn(secretId: secretId, login: pending.login.description)
+            }
         }
     }
 
     /// Leaves `target` with exactly `source`'s grants: what only the target
     /// has is revoked, what it lacks is granted, so a grant added to or
     /// revoked from the current user reaches the other one on the next rotation.
-    static func copyGrants(from source: Account, to target: Account, in session: any DatabaseSession) throws {
+    /// Returns both default roles (MariaDB's `SET DEFAULT ROLE` lines; MySQL
+    /// keeps them out of SHOW GRANTS, so there both are `nil`), which only
+    /// the target itself can align.
+    static func copyGrants(
+        from source: Account, to target: Account, in session: any DatabaseSession
+    ) throws -> (wanted: String?, existing: String?) {
         let wanted = try grants(of: source, in: session)
         let existing = try grants(of: target, in: session)
         for grant in existing.grants where !wanted.grants.contains(grant) {
@@ -71,9 +94,7 @@ extension Rotator {
         for grant in wanted.grants where !existing.grants.contains(grant) {
             try session.execute(grant.granting(to: target))
         }
-        if wanted.defaultRole != existing.defaultRole {
-            try session.execute("SET DEFAULT ROLE \(raw: wanted.defaultRole ?? "NONE") FOR \(account: target)")
-        }
+        return (wanted.defaultRole, existing.defaultRole)
     }
 
     static func grants(of account: Account, in session: any DatabaseSession) throws -> (grants: [Grant], defaultRole: String?) {

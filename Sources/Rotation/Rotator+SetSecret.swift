@@ -4,25 +4,39 @@ extension Rotator {
         let secretId = event.secretId
         let current = try requiredSecret(secretId, stage: Stage.current)
         let pending = try requiredSecret(secretId, stage: Stage.pending, versionId: event.clientRequestToken)
+        // Before anything is sent anywhere: even a login test would hand the
+        // pending password to whatever server a tampered pending secret names.
+        try checkPendingNamesTheRightAccount(secretId, current: current, pending: pending)
+
+        if settings.strategy == .alternating {
+            // Always done in full, never skipped because the pending password
+            // already logs in: a process killed right after CREATE USER leaves
+            // a user that logs in but lacks the grants.
+            try setAlternateUser(secretId, current: current, pending: pending)
+            return .passwordSet
+        }
         // A retry after the password was set, or a process killed just after
         // setting it, finds the work done.
         if try database.logsIn(pending.login) {
             return .passwordAlreadySet
         }
-        if settings.strategy != .alternating {
-            guard pending.username == current.username else {
-                throw RotationError.pendingMismatch(secretId: secretId, field: settings.keys.username)
-            }
-        }
-        guard pending.host == current.host else { throw RotationError.pendingMismatch(secretId: secretId, field: "host") }
-        guard pending.port == current.port else { throw RotationError.pendingMismatch(secretId: secretId, field: "port") }
-
         switch settings.strategy {
         case .single: try setOwnPassword(secretId, current: current, pending: pending)
         case .admin: try setPasswordAsAdmin(secretId, current: current, pending: pending)
-        case .alternating: try setAlternateUser(secretId, current: current, pending: pending)
+        case .alternating: preconditionFailure("handled above")
         }
         return .passwordSet
+    }
+
+    /// The pending secret must name the current user (or, alternating, its
+    /// other user) on the same server.
+    func checkPendingNamesTheRightAccount(_ secretId: String, current: DatabaseSecret, pending: DatabaseSecret) throws {
+        let expectedUsername = settings.strategy == .alternating ? Self.alternate(current.username) : current.username
+        guard pending.username == expectedUsername else {
+            throw RotationError.pendingMismatch(secretId: secretId, field: settings.keys.username)
+        }
+        guard pending.host == current.host else { throw RotationError.pendingMismatch(secretId: secretId, field: "host") }
+        guard pending.port == current.port else { throw RotationError.pendingMismatch(secretId: secretId, field: "port") }
     }
 
     /// Single user: log in with the current password, else the previous
@@ -65,11 +79,23 @@ extension Rotator {
     func setPasswordAsAdmin(_ secretId: String, current: DatabaseSecret, pending: DatabaseSecret) throws {
         let admin = try adminSecret(for: current, secretId: secretId)
         let account = try currentAccount(of: current, secretId: secretId)
-        try database.withSession(admin.login) { session in
+        try withAdminSession(admin, for: secretId) { session in
             guard let version = ServerVersion(session.serverVersion) else {
                 throw RotationError.unexpectedServerAnswer("a version string that is neither MySQL's nor MariaDB's")
             }
             try session.execute(version.setPassword(of: account, to: pending.password))
+        }
+    }
+
+    /// A session as the admin, whose refusal is reported as the admin
+    /// secret's, not mistaken for the rotated secret's.
+    func withAdminSession<T>(
+        _ admin: (secret: DatabaseSecret, id: String), for secretId: String, _ body: (any DatabaseSession) throws -> T
+    ) throws -> T {
+        do {
+            return try database.withSession(admin.secret.login, body)
+        } catch is LoginRejected {
+            throw RotationError.adminLoginFailed(secretId: secretId, adminSecretId: admin.id)
         }
     }
 
@@ -88,8 +114,8 @@ extension Rotator {
         }
     }
 
-    /// The admin secret, which must point at the same server as the rotated one.
-    func adminSecret(for current: DatabaseSecret, secretId: String) throws -> DatabaseSecret {
+    /// The admin secret and its id, which must point at the same server as the rotated one.
+    func adminSecret(for current: DatabaseSecret, secretId: String) throws -> (secret: DatabaseSecret, id: String) {
         guard let masterARN = current.masterARN else {
             throw RotationError.invalidSecret(secretId: secretId, stage: Stage.current, problem: .missingKey("masterarn"))
         }
@@ -105,6 +131,6 @@ extension Rotator {
         guard admin.host == current.host, admin.port == current.port else {
             throw RotationError.adminElsewhere(secretId: secretId, adminSecretId: masterARN)
         }
-        return admin
+        return (admin, masterARN)
     }
 }

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import secrets
 import shlex
 import string
@@ -44,7 +45,7 @@ STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
 # Secrets Manager __type passed through.
 PRODUCT_ERROR_TYPES = {
     "InvalidEvent", "RotationNotEnabled", "VersionNotFound", "VersionNotPending",
-    "InvalidSecret", "PendingSecretMismatch", "DatabaseLoginFailed", "DatabaseError",
+    "InvalidSecret", "PendingSecretMismatch", "AdminSecretMismatch", "DatabaseLoginFailed", "DatabaseError",
     "ResourceNotFoundException", "Configuration",
     "InvalidRequestException", "InvalidParameterException", "ResourceExistsException",
 }
@@ -459,3 +460,71 @@ def rotate(sm: Any, emulator: Emulator, arn: str) -> str:
     for step in STEPS:
         run_step(emulator, arn, token, step)
     return token
+
+
+# ---------------------------------------------------------------------------
+# The admin account of the admin and alternating strategies
+# ---------------------------------------------------------------------------
+
+ROTATION_ADMIN = "rotation_admin"
+
+
+@dataclass
+class RotationAdmin:
+    username: str
+    password: str
+    arn: str
+
+
+def create_rotation_admin(services: Services, sm: Any, db: Database, grants: Iterable[str]) -> RotationAdmin:
+    """rotation_admin@127.0.0.1 holding exactly `grants` (each "PRIVILEGES ON object [WITH ...]",
+    given "TO rotation_admin" as the README's lists are), and its secret in moto.
+
+    Built from nothing each time, so a module proves its README grant list is
+    sufficient on its own."""
+    password = new_password()
+    db.execute("CREATE DATABASE IF NOT EXISTS appdb")
+    db.execute("DROP USER IF EXISTS %s@'127.0.0.1'", (ROTATION_ADMIN,))
+    db.execute("CREATE USER %s@'127.0.0.1' IDENTIFIED BY %s", (ROTATION_ADMIN, password))
+    for grant in grants:
+        privileges, _, option = grant.partition(" WITH ")
+        db.execute(f"GRANT {privileges} TO %s@'127.0.0.1'" + (f" WITH {option}" if option else ""),
+                   (ROTATION_ADMIN,))
+    secret = {"engine": "mariadb", "host": services.host, "port": services.port,
+              "username": ROTATION_ADMIN, "password": password}
+    created = sm.create_secret(Name=unique("e2e/rotation-admin"), SecretString=json.dumps(secret))
+    return RotationAdmin(ROTATION_ADMIN, password, created["ARN"])
+
+
+def drop_rotation_admin(db: Database) -> None:
+    db.execute("DROP USER IF EXISTS %s@'127.0.0.1'", (ROTATION_ADMIN,))
+
+
+def all_version_values(sm: Any, arn: str) -> list[str]:
+    """The value of every version the secret ever had, labelled or not."""
+    versions = sm.list_secret_version_ids(SecretId=arn, IncludeDeprecated=True)["Versions"]
+    values = [secret_value(sm, arn, VersionId=version["VersionId"]) for version in versions]
+    return [value for value in values if value is not None]
+
+
+def normalised_grants(db: Database, user: str, host: str = "127.0.0.1") -> list[str]:
+    """SHOW GRANTS with the password hash cut out (it is secret, and differs
+    between two users anyway) and the account written as <user>, sorted."""
+    rows = db.execute("SHOW GRANTS FOR %s@%s", (user, host))
+    quoted = "`" + user.replace("`", "``") + "`@`" + host + "`"
+    lines = []
+    for (line,) in rows:
+        line = re.sub(r" IDENTIFIED BY PASSWORD '[^']*'", "", line)
+        lines.append(line.replace(quoted, "<user>"))
+    return sorted(lines)
+
+
+def tls_requirement(db: Database, user: str, host: str = "127.0.0.1") -> tuple | None:
+    rows = db.execute(
+        "SELECT ssl_type, ssl_cipher, x509_issuer, x509_subject FROM mysql.user WHERE User = %s AND Host = %s",
+        (user, host))
+    return tuple(value.decode() if isinstance(value, bytes) else value for value in rows[0]) if rows else None
+
+
+def user_exists(db: Database, user: str, host: str = "127.0.0.1") -> bool:
+    return bool(db.execute("SELECT 1 FROM mysql.user WHERE User = %s AND Host = %s", (user, host)))
