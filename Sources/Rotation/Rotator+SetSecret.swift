@@ -8,24 +8,26 @@ extension Rotator {
         // pending password to whatever server a tampered pending secret names.
         try checkPendingNamesTheRightAccount(secretId, current: current, pending: pending)
 
-        if settings.strategy == .alternating {
+        switch settings.strategy {
+        case .alternating:
             // Always done in full, never skipped because the pending password
             // already logs in: a process killed right after CREATE USER leaves
             // a user that logs in but lacks the grants.
             try setAlternateUser(secretId, current: current, pending: pending)
             return .passwordSet
+        case .single, .admin:
+            // A retry after the password was set, or a process killed just
+            // after setting it, finds the work done.
+            if try database.logsIn(pending.login) {
+                return .passwordAlreadySet
+            }
+            if settings.strategy == .single {
+                try setOwnPassword(secretId, current: current, pending: pending)
+            } else {
+                try setPasswordAsAdmin(secretId, current: current, pending: pending)
+            }
+            return .passwordSet
         }
-        // A retry after the password was set, or a process killed just after
-        // setting it, finds the work done.
-        if try database.logsIn(pending.login) {
-            return .passwordAlreadySet
-        }
-        switch settings.strategy {
-        case .single: try setOwnPassword(secretId, current: current, pending: pending)
-        case .admin: try setPasswordAsAdmin(secretId, current: current, pending: pending)
-        case .alternating: preconditionFailure("handled above")
-        }
-        return .passwordSet
     }
 
     /// The pending secret must name the current user (or, alternating, its
