@@ -12,17 +12,22 @@ import Glibc
 /// two threads at once.
 public final class HTTPClient {
     private let handle: UnsafeMutableRawPointer
-    private let caBundle: String?
+    /// `nil`: the system's store, found on the first HTTPS request.
+    private let trust: TrustStore?
 
-    /// - Parameter caBundle: CA certificates for HTTPS; `nil` finds the system bundle.
-    public init(caBundle: String? = nil) {
+    /// - Parameter caBundle: CA certificates for HTTPS; `nil` uses the system's.
+    public convenience init(caBundle: String? = nil) {
+        self.init(trust: caBundle.map(TrustStore.bundle))
+    }
+
+    init(trust: TrustStore?) {
         HTTPClient.initializeOnce
         guard let handle = curl_easy_init() else {
             // Only fails when out of memory, where nothing else would work either.
             fatalError("curl_easy_init failed")
         }
         self.handle = handle
-        self.caBundle = caBundle ?? CABundle.systemPath
+        self.trust = trust
     }
 
     deinit {
@@ -59,8 +64,17 @@ public final class HTTPClient {
         set(rotator_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer))
         set(rotator_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, responseHeaderCallback))
         set(rotator_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer))
-        if let caBundle {
-            set(rotator_curl_setopt_string(handle, CURLOPT_CAINFO, caBundle))
+        if request.url.prefix(6).lowercased() == "https:" {
+            switch trust ?? TrustStore.system {
+            case .bundle(let path):
+                set(rotator_curl_setopt_string(handle, CURLOPT_CAINFO, path))
+            case .directory(let path):
+                // Unset the compiled-in bundle too, or curl would still parse it whole.
+                set(rotator_curl_setopt_pointer(handle, CURLOPT_CAINFO, nil))
+                set(rotator_curl_setopt_string(handle, CURLOPT_CAPATH, path))
+            case .curlDefault:
+                break
+            }
         }
         if let connectTimeout = request.connectTimeout {
             set(rotator_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(connectTimeout)))

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Measure the rotation function as it is deployed: build the zip with
+# scripts/package.sh, unpack it, start MariaDB and moto (scripts/services.sh),
+# and run scripts/bench.py, which drives the zip's bootstrap through the
+# Runtime API emulator. Stops everything it started, and stops by itself.
+#
+#   scripts/bench.sh [OUTPUT_JSON] [bench.py options...]
+#       OUTPUT_JSON   default: bench-results.json
+#       --checkout    measure this checkout's ./bootstrap (swift build -c
+#                     release) instead of the packaged zip
+#   e.g. scripts/bench.sh /tmp/bench.json --rotations 20 --cold 5
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+output="$root/bench-results.json"
+if [[ $# -gt 0 && "$1" != --* ]]; then
+    output=$1
+    shift
+fi
+case "$output" in /*) ;; *) output=$root/$output ;; esac
+
+checkout=false
+bench_args=()
+for arg in "$@"; do
+    if [[ "$arg" == --checkout ]]; then checkout=true; else bench_args+=("$arg"); fi
+done
+
+PYTHON=${PYTHON:-python3}
+if ! "$PYTHON" -c 'import boto3, pymysql, moto, werkzeug' 2>/dev/null; then
+    "$PYTHON" -m pip install -q -r scripts/requirements-test.txt >&2
+fi
+
+work=$(mktemp -d)
+services="$work/services"
+cleanup() {
+    scripts/services.sh stop "$services" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "bench: load before building: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs" >&2
+zip_args=()
+if $checkout; then
+    swift build -c release >&2
+    command="$root/bootstrap"
+    if [[ -f dist/rotator.zip ]]; then zip_args=(--zip "$root/dist/rotator.zip"); fi
+else
+    # What Lambda runs: the stripped, statically linked Swift binary, its
+    # own loader and libraries, started by the zip's bootstrap.
+    scripts/package.sh "$work/rotator.zip" >/dev/null
+    mkdir "$work/function"
+    (cd "$work/function" && unzip -q "$work/rotator.zip")
+    command="$work/function/bootstrap"
+    zip_args=(--zip "$work/rotator.zip")
+fi
+
+scripts/services.sh start "$services" >&2
+# shellcheck disable=SC1091
+source "$services/env"
+
+echo "bench: load before measuring: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+"$PYTHON" scripts/bench.py --command "$command" "${zip_args[@]}" --output "$output" "${bench_args[@]}"
