@@ -20,7 +20,18 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-swift build -c release --static-swift-stdlib -Xlinker -s >&2
+# libstdc++ is linked statically too: the Swift runtime uses a sliver of it,
+# and the linker's dead stripping (on by default in SwiftPM) keeps only that
+# sliver (~0.1 MB) instead of shipping the whole 2.2 MB shared library. A
+# directory holding only the archive, searched first, makes the runtime's
+# `-lstdc++` pick the archive; its path is fixed so repeated builds stay
+# incremental. libgcc_s stays shared (and shipped): glibc dlopens it to unwind.
+static_libs=$root/.build/package-static-libs
+mkdir -p "$static_libs"
+ln -sf "$(g++ -print-file-name=libstdc++.a 2>/dev/null || echo /usr/lib/gcc/x86_64-linux-gnu/12/libstdc++.a)" \
+    "$static_libs/libstdc++.a"
+[ -e "$static_libs/libstdc++.a" ] || { echo "package.sh: libstdc++.a not found (install libstdc++-12-dev)" >&2; exit 1; }
+swift build -c release --static-swift-stdlib -Xswiftc -L"$static_libs" -Xlinker -s >&2
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -50,6 +61,12 @@ copy_dependencies() {
         done
 }
 copy_dependencies "$stage/rotator"
+if readelf -d "$stage/rotator" | grep -q 'libstdc++'; then
+    echo "package.sh: the binary still needs libstdc++.so; static linking did not take" >&2
+    exit 1
+fi
+# glibc dlopens libgcc_s for pthread_cancel and backtrace(); no DT_NEEDED names it.
+[ -f "$stage/lib/libgcc_s.so.1" ] || cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$stage/lib/"
 for plugin in "$stage"/lib/mariadb-plugin/*.so; do copy_dependencies "$plugin"; done
 strip --strip-unneeded "$stage"/lib/*.so* "$stage"/lib/mariadb-plugin/*.so 2>/dev/null || true
 chmod 755 "$stage/lib/ld-linux-x86-64.so.2"

@@ -73,9 +73,24 @@ install_system_packages
 install_python_packages
 find_swift
 
-step "Building (swift build -c release, swift build --build-tests)"
-swift build -c release
+# package.sh is the release build (static Swift stdlib, stripped) plus the
+# zip: the end-to-end suite runs that same .build/release/rotator through
+# ./bootstrap, and the package tests unpack the zip, so one release build
+# serves both.
+step "Building (scripts/package.sh: release build and deployment zip; swift build --build-tests)"
+PACKAGE_ZIP="$REPO_ROOT/dist/rotator.zip"
+scripts/package.sh "$PACKAGE_ZIP" >/dev/null
+export ROTATOR_PACKAGE_ZIP="$PACKAGE_ZIP"
 swift build --build-tests
+
+step "Template check (cfn-lint template.yaml)"
+set +e
+# cfn-lint's own entry point through $PYTHON: pip may have put its script
+# in a directory that is not on PATH. Warnings fail the run too.
+"$PYTHON" -c 'import sys; from cfnlint.runner import main; sys.argv[0] = "cfn-lint"; sys.exit(main())' template.yaml
+cfn_lint_status=$?
+set -e
+if [[ "$cfn_lint_status" -eq 0 ]]; then echo "cfn-lint: no findings"; fi
 
 step "Starting services"
 STATE_DIR="$(mktemp -d "${TMPDIR:-/tmp}/rotator-test.XXXXXX")"
@@ -146,9 +161,10 @@ if [[ "$swift_skipped" -gt 0 ]]; then
     printf '  %-28s %s\n' "" "FAILED: $swift_skipped skipped test line(s); no test may be skipped"
 fi
 printf '  %-28s %s\n' "end-to-end (pytest)" "$(verdict "$pytest_status"): $pytest_passed passed, $pytest_failed failed"
+printf '  %-28s %s\n' "template (cfn-lint)" "$(verdict "$cfn_lint_status")"
 
 overall=0
-if [[ "$swift_status" -ne 0 || "$swift_skipped" -gt 0 || "$pytest_status" -ne 0 ]]; then
+if [[ "$swift_status" -ne 0 || "$swift_skipped" -gt 0 || "$pytest_status" -ne 0 || "$cfn_lint_status" -ne 0 ]]; then
     overall=1
     # A failing runner whose failures we could not count still counts once.
     if ((swift_failed + pytest_failed == 0)); then pytest_failed=1; fi

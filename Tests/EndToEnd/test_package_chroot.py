@@ -1,0 +1,401 @@
+"""The deployment zip, run the way Lambda runs it, with nothing of this machine.
+
+The zip from scripts/package.sh is unpacked into DIR/var/task of an otherwise
+empty root holding only what every Lambda image has and this machine's layout
+does not: a shell (static busybox as /bin/sh) and the CA bundle at Amazon
+Linux's path, /etc/pki/tls/certs/ca-bundle.crt. `chroot DIR` then runs
+/var/task/bootstrap as the emulator's function process, so every library,
+the C library and its loader included, and every authentication plugin must
+come from the zip: a missing or host-only dependency fails here as it would
+on provided.al2 / provided.al2023.
+
+The zip is ROTATOR_PACKAGE_ZIP when set (scripts/test.sh builds it once),
+else built here with scripts/package.sh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import socket
+import stat
+import struct
+import subprocess
+import threading
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from conftest import (
+    REGISTRY,
+    REPO_ROOT,
+    Services,
+    describe_failure,
+    event,
+    new_password,
+    rotate,
+    rotator_environment,
+    secret_dict,
+    secret_value,
+    stages,
+    start_rotation,
+    unique,
+    version_with,
+)
+
+TASK = "/var/task"
+LOADER = f"{TASK}/lib/ld-linux-x86-64.so.2"
+AMAZON_CA_BUNDLE = "etc/pki/tls/certs/ca-bundle.crt"
+SYSTEM_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
+# Lambda's own values: the loader must ignore the image's library path.
+LAMBDA_PATH = "/usr/local/bin:/usr/bin/:/bin:/opt/bin"
+LAMBDA_LD_LIBRARY_PATH = "/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib"
+# The project's goal is 8 MiB; this budget only stops the zip from growing
+# unnoticed (11.1 MiB when written; see README, Deploy).
+SIZE_BUDGET = int(11.5 * 1024 * 1024)
+
+
+# ---------------------------------------------------------------------------
+# The zip and the Lambda-like root
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def package_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    given = os.environ.get("ROTATOR_PACKAGE_ZIP")
+    if given:
+        path = Path(given)
+        assert path.is_file(), "ROTATOR_PACKAGE_ZIP names no file"
+        return path
+    path = tmp_path_factory.mktemp("package") / "rotator.zip"
+    built = subprocess.run([str(REPO_ROOT / "scripts" / "package.sh"), str(path)],
+                           cwd=REPO_ROOT, capture_output=True, text=True, timeout=1800)
+    assert built.returncode == 0, "scripts/package.sh failed:\n" + built.stderr[-4000:]
+    assert built.stdout.strip() == str(path), "package.sh must print the zip's path"
+    return path
+
+
+def make_root(parent: Path, package: Path, ca_pem: bytes) -> Path:
+    root = parent / "root"
+    (root / "bin").mkdir(parents=True)
+    shutil.copy(shutil.which("busybox") or "/bin/busybox", root / "bin" / "sh")
+    bundle = root / AMAZON_CA_BUNDLE
+    bundle.parent.mkdir(parents=True)
+    bundle.write_bytes(ca_pem)
+    task = root / TASK.lstrip("/")
+    task.mkdir(parents=True)
+    # unzip, not Python's zipfile: Lambda keeps the modes stored in the zip,
+    # and zipfile would drop them.
+    subprocess.run(["unzip", "-q", str(package), "-d", str(task)], check=True)
+    return root
+
+
+@pytest.fixture(scope="module")
+def lambda_root(package_zip: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A root whose CA bundle trusts the test CA, as a user's bundle would trust RDS's."""
+    ca = Path(os.environ["TEST_MARIADB_CA"]).read_bytes() + SYSTEM_CA_BUNDLE.read_bytes()
+    return make_root(tmp_path_factory.mktemp("lambda"), package_zip, ca)
+
+
+def chroot(root: Path, *command: str, **kwargs: Any) -> subprocess.CompletedProcess:
+    return subprocess.run([shutil.which("chroot") or "/usr/sbin/chroot", str(root), *command],
+                          env={}, capture_output=True, text=True, timeout=60, **kwargs)
+
+
+def function_command(root: Path) -> list[str]:
+    """What Lambda does: /var/task as working directory and LAMBDA_TASK_ROOT, then bootstrap."""
+    return [shutil.which("chroot") or "/usr/sbin/chroot", str(root), "/bin/sh", "-c",
+            f"cd {TASK} && export LAMBDA_TASK_ROOT={TASK} && exec {TASK}/bootstrap"]
+
+
+@pytest.fixture
+def start_packaged(start_emulator: Callable[..., Any], services: Services) -> Callable[..., Any]:
+    """start_packaged(root, **extra_env): the emulator running the unpacked zip under chroot."""
+
+    def start(root: Path, **extra_env: str) -> Any:
+        env = rotator_environment(services, **extra_env)
+        # The database CA must be found where Amazon Linux keeps it.
+        env.pop("DB_CA_BUNDLE", None)
+        # bootstrap's own default, lib/mariadb-plugin, unless a test overrides it.
+        if "MARIADB_PLUGIN_DIR" not in extra_env:
+            env.pop("MARIADB_PLUGIN_DIR", None)
+        env["PATH"] = LAMBDA_PATH
+        env["LD_LIBRARY_PATH"] = LAMBDA_LD_LIBRARY_PATH
+        return start_emulator(function_command(root), env=env,
+                              task_root=root / TASK.lstrip("/"), timeout=30.0,
+                              function_name="rotator")
+
+    return start
+
+
+# ---------------------------------------------------------------------------
+# The zip's shape
+# ---------------------------------------------------------------------------
+
+def test_zip_layout_and_modes(package_zip: Path):
+    size = package_zip.stat().st_size
+    assert size <= SIZE_BUDGET, f"zip is {size} bytes, over the {SIZE_BUDGET}-byte budget"
+    with zipfile.ZipFile(package_zip) as archive:
+        entries = {info.filename: info for info in archive.infolist()}
+    for name in ("bootstrap", "rotator", "lib/ld-linux-x86-64.so.2", "lib/libc.so.6",
+                 "lib/mariadb-plugin/caching_sha2_password.so"):
+        assert name in entries, f"{name} is missing from the zip"
+    for name in ("bootstrap", "rotator", "lib/ld-linux-x86-64.so.2"):
+        mode = entries[name].external_attr >> 16
+        assert mode & stat.S_IXOTH, f"{name} is not executable in the zip (mode {oct(mode)})"
+    # The Swift runtime's C++ library is linked in, not shipped.
+    assert not any("libstdc++" in name for name in entries), "libstdc++ is shipped"
+
+
+def test_every_library_resolves_inside_the_zip(lambda_root: Path):
+    """The shipped loader finds every DT_NEEDED of the binary and plugins under /var/task/lib."""
+    objects = [f"{TASK}/rotator"] + [
+        f"{TASK}/lib/mariadb-plugin/{path.name}"
+        for path in sorted((lambda_root / TASK.lstrip("/") / "lib" / "mariadb-plugin").iterdir())]
+    assert len(objects) >= 3, "the zip carries no authentication plugins"
+    for target in objects:
+        listed = chroot(lambda_root, LOADER, "--library-path", f"{TASK}/lib", "--list", target)
+        assert listed.returncode == 0, f"{target}: the loader failed: {listed.stderr.strip()}"
+        for line in listed.stdout.splitlines():
+            line = line.strip()
+            assert "not found" not in line, f"{target}: {line}"
+            if "=>" in line:
+                resolved = line.split("=>", 1)[1].strip().split(" (")[0]
+                assert resolved.startswith(f"{TASK}/lib/"), f"{target}: {line} is outside the zip"
+
+
+# ---------------------------------------------------------------------------
+# A real rotation from the unpacked zip
+# ---------------------------------------------------------------------------
+
+def test_rotation_from_the_unpacked_zip(sm, db, make_account, start_packaged, lambda_root):
+    account = make_account(extra={"ssl": True})
+    emulator = start_packaged(lambda_root, REQUIRE_TLS="true")
+    previous = account.initial_version
+
+    token = rotate(sm, emulator, account.arn)
+
+    new_password = secret_dict(sm, account.arn)["password"]
+    new_logs_in = db.can_login(account.username, new_password)
+    old_logs_in = db.can_login(account.username, account.password)
+    assert new_logs_in, "the new AWSCURRENT password does not log in"
+    assert not old_logs_in, "the replaced password still logs in"
+    labels = stages(sm, account.arn)
+    assert version_with(labels, "AWSCURRENT") == token
+    assert version_with(labels, "AWSPREVIOUS") == previous
+
+    state = emulator.state()
+    assert state["cold_starts"] == 1, "the function restarted during the rotation"
+    log = emulator.log_path.read_text("utf-8", errors="replace")
+    for step in ("createSecret", "setSecret", "testSecret", "finishSecret"):
+        assert step in log, f"no log line for {step}"
+    assert "Runtime.ExitError" not in log
+
+
+def test_database_ca_comes_from_the_amazon_linux_path(
+        sm, db, make_account, start_packaged, package_zip, tmp_path):
+    """Control: with a bundle there that lacks the test CA, TLS verification must fail."""
+    root = make_root(tmp_path, package_zip, SYSTEM_CA_BUNDLE.read_bytes())
+    account = make_account(extra={"ssl": True})
+    emulator = start_packaged(root, REQUIRE_TLS="true")
+    token = start_rotation(sm, account.arn)
+
+    ok, body = emulator.invoke(event(account.arn, token, "createSecret"))
+    assert ok, describe_failure("createSecret", body)
+    ok, body = emulator.invoke(event(account.arn, token, "setSecret"))
+    assert not ok, "setSecret trusted a server whose CA is not in /etc/pki/tls/certs/ca-bundle.crt"
+    assert body.get("errorType") == "DatabaseError", describe_failure("setSecret", body)
+    still_logs_in = db.can_login(account.username, account.password)
+    assert still_logs_in, "the password changed although TLS verification failed"
+
+
+# ---------------------------------------------------------------------------
+# caching_sha2_password, MySQL 8's default, from lib/mariadb-plugin
+# ---------------------------------------------------------------------------
+# MariaDB has no caching_sha2_password server plugin, so a fake server speaks
+# just enough of the MySQL protocol: a handshake offering
+# mysql_native_password, then an AuthSwitchRequest to caching_sha2_password.
+# Connector/C has no built-in caching_sha2_password; it answers the switch
+# with a 32-byte scramble only if it dlopened the plugin from
+# MARIADB_PLUGIN_DIR (bootstrap's default: the zip's lib/mariadb-plugin), and
+# the scramble is right only if the plugin ran (with the shipped libcrypto):
+#   SHA256(password) XOR SHA256(SHA256(SHA256(password)) || nonce).
+# The server then refuses the login, so nothing past authentication is needed.
+
+CLIENT_LONG_PASSWORD = 0x1
+CLIENT_LONG_FLAG = 0x4
+CLIENT_CONNECT_WITH_DB = 0x8
+CLIENT_PROTOCOL_41 = 0x200
+CLIENT_TRANSACTIONS = 0x2000
+CLIENT_SECURE_CONNECTION = 0x8000
+CLIENT_MULTI_RESULTS = 0x20000
+CLIENT_PLUGIN_AUTH = 0x80000
+CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA = 0x200000
+SERVER_CAPABILITIES = (CLIENT_LONG_PASSWORD | CLIENT_LONG_FLAG | CLIENT_CONNECT_WITH_DB
+                       | CLIENT_PROTOCOL_41 | CLIENT_TRANSACTIONS | CLIENT_SECURE_CONNECTION
+                       | CLIENT_MULTI_RESULTS | CLIENT_PLUGIN_AUTH
+                       | CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA)
+
+
+def caching_sha2_scramble(password: str, nonce: bytes) -> bytes:
+    m1 = hashlib.sha256(password.encode()).digest()
+    m3 = hashlib.sha256(hashlib.sha256(m1).digest() + nonce).digest()
+    return bytes(a ^ b for a, b in zip(m1, m3))
+
+
+@dataclass
+class Login:
+    """What one client connection did; the answers stay in memory, never printed."""
+    username: str | None = None
+    first_plugin: str | None = None
+    switch_nonce: bytes = b""
+    switch_answer: bytes | None = None
+
+
+@dataclass
+class FakeMySQL8:
+    logins: list[Login] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=10)
+        self.listener.close()
+
+    def _serve(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except socket.timeout:
+                continue  # re-check stopping; accept() itself is the wait
+            with connection:
+                connection.settimeout(10)
+                login = Login()
+                with self.lock:
+                    self.logins.append(login)
+                try:
+                    self._authenticate(connection, login)
+                except (OSError, ConnectionError, struct.error):
+                    pass  # the client gave up; what it did so far is recorded
+
+    @staticmethod
+    def _send(connection: socket.socket, sequence: int, payload: bytes) -> None:
+        connection.sendall(struct.pack("<I", len(payload))[:3] + bytes([sequence]) + payload)
+
+    @staticmethod
+    def _receive(connection: socket.socket) -> bytes:
+        def exactly(count: int) -> bytes:
+            data = b""
+            while len(data) < count:
+                chunk = connection.recv(count - len(data))
+                if not chunk:
+                    raise ConnectionError("client closed the connection")
+                data += chunk
+            return data
+        header = exactly(4)
+        return exactly(int.from_bytes(header[:3], "little"))
+
+    def _authenticate(self, connection: socket.socket, login: Login) -> None:
+        nonce = os.urandom(20)
+        self._send(connection, 0, b"".join([
+            b"\x0a", b"8.0.36-fake\x00", struct.pack("<I", 7), nonce[:8], b"\x00",
+            struct.pack("<H", SERVER_CAPABILITIES & 0xFFFF), b"\x2d", struct.pack("<H", 2),
+            struct.pack("<H", SERVER_CAPABILITIES >> 16), bytes([21]), b"\x00" * 10,
+            nonce[8:], b"\x00", b"mysql_native_password\x00"]))
+
+        response = self._receive(connection)
+        capabilities = struct.unpack_from("<I", response)[0]
+        offset = 32
+        end = response.index(b"\x00", offset)
+        login.username = response[offset:end].decode()
+        offset = end + 1
+        if capabilities & CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA:
+            length = response[offset]  # short answers: one-byte length-encoded integer
+            offset += 1 + length
+        else:
+            offset += 1 + response[offset]
+        if capabilities & CLIENT_CONNECT_WITH_DB:
+            offset = response.index(b"\x00", offset) + 1
+        if capabilities & CLIENT_PLUGIN_AUTH:
+            end = response.index(b"\x00", offset)
+            login.first_plugin = response[offset:end].decode()
+
+        login.switch_nonce = os.urandom(20)
+        self._send(connection, 2, b"\xfecaching_sha2_password\x00" + login.switch_nonce + b"\x00")
+        login.switch_answer = self._receive(connection)
+        self._send(connection, 4, b"\xff" + struct.pack("<H", 1045) + b"#28000"
+                   + b"Access denied (fake MySQL 8 server)")
+
+
+@pytest.fixture
+def fake_mysql8() -> Any:
+    server = FakeMySQL8()
+    yield server
+    server.close()
+
+
+def start_fake_rotation(sm, fake: FakeMySQL8) -> tuple[Any, str, str]:
+    username = unique("sha2")
+    password = new_password()
+    secret = {"engine": "mysql", "host": "127.0.0.1", "port": fake.port, "username": username,
+              "password": password, "ssl": False}
+    created = sm.create_secret(Name=unique("e2e/secret"), SecretString=json.dumps(secret))
+    token = start_rotation(sm, created["ARN"])
+    return created["ARN"], token, password
+
+
+def test_caching_sha2_password_plugin_loads_from_the_zip(sm, start_packaged, lambda_root, fake_mysql8):
+    arn, token, password = start_fake_rotation(sm, fake_mysql8)
+    emulator = start_packaged(lambda_root, REQUIRE_TLS="false")
+    ok, body = emulator.invoke(event(arn, token, "createSecret"))
+    assert ok, describe_failure("createSecret", body)
+    pending = json.loads(secret_value(sm, arn, VersionStage="AWSPENDING"))["password"]
+
+    ok, body = emulator.invoke(event(arn, token, "setSecret"))
+    assert not ok, "setSecret succeeded against a server that refuses every login"
+    assert body.get("errorType") == "DatabaseLoginFailed", describe_failure("setSecret", body)
+
+    logins = list(fake_mysql8.logins)
+    assert logins, "the function never connected to the fake server"
+    for login in logins:
+        assert login.first_plugin == "mysql_native_password", "unexpected first auth plugin"
+        answered = login.switch_answer is not None
+        assert answered, "the client did not answer the switch to caching_sha2_password"
+        length = len(login.switch_answer)
+        assert length == 32, f"caching_sha2_password answer is {length} bytes, not 32"
+        matches = any(login.switch_answer == caching_sha2_scramble(candidate, login.switch_nonce)
+                      for candidate in (password, pending))
+        assert matches, "the 32-byte answer is not the caching_sha2_password scramble of a known password"
+
+
+def test_caching_sha2_password_needs_the_shipped_plugin(sm, start_packaged, lambda_root, fake_mysql8):
+    """Control: pointed at an empty plugin directory, the same client cannot answer."""
+    empty = lambda_root / "var" / "task-no-plugins"
+    empty.mkdir(exist_ok=True)
+    arn, token, _ = start_fake_rotation(sm, fake_mysql8)
+    emulator = start_packaged(lambda_root, REQUIRE_TLS="false", MARIADB_PLUGIN_DIR="/var/task-no-plugins")
+    ok, body = emulator.invoke(event(arn, token, "createSecret"))
+    assert ok, describe_failure("createSecret", body)
+
+    ok, body = emulator.invoke(event(arn, token, "setSecret"))
+    assert not ok, "setSecret succeeded without the plugin"
+    message = REGISTRY.redact(str(body.get("errorMessage")))
+    assert "caching_sha2_password" in message, describe_failure("setSecret", body)
+    logins = list(fake_mysql8.logins)
+    assert logins, "the function never connected to the fake server"
+    # Connector/C's fallback answers an unloadable plugin's request with an
+    # empty packet before giving up; it cannot produce a scramble.
+    assert all(not login.switch_answer for login in logins), \
+        "the client answered caching_sha2_password without its plugin"
