@@ -48,11 +48,8 @@ import pymysql
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
-import harness.emulator  # noqa: E402
 from harness import Emulator  # noqa: E402
 
-STOCK_EMULATOR = harness.emulator.EMULATOR_SCRIPT
-NODELAY_EMULATOR = REPO_ROOT / "scripts" / "bench_emulator.py"
 
 STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
 ROTATION_LAMBDA_ARN = "arn:aws:lambda:us-east-1:123456789012:function:rotator"
@@ -179,10 +176,9 @@ def function_log_lines(log: Path, offset: int) -> tuple[list[dict[str, Any]], in
 
 
 class Variant:
-    def __init__(self, name: str, ssl: bool | None, stock_emulator: bool, services: Services,
+    def __init__(self, name: str, ssl: bool | None, services: Services,
                  command: list[str], task_root: Path, log_dir: Path):
         self.name, self.ssl, self.services = name, ssl, services
-        self.stock_emulator = stock_emulator
         self.command, self.task_root = command, task_root
         self.log = log_dir / f"{name}.log"
         self.log_offset = 0
@@ -204,7 +200,6 @@ class Variant:
         return env
 
     def start(self) -> Emulator:
-        harness.emulator.EMULATOR_SCRIPT = STOCK_EMULATOR if self.stock_emulator else NODELAY_EMULATOR
         return Emulator(self.command, env=self.environment(), log_path=self.log, task_root=self.task_root,
                         timeout=30.0, function_name="rotator")
 
@@ -270,7 +265,6 @@ class Variant:
         figures = {key: summary(values) for key, values in self.samples.items()}
         return {
             "ssl": self.ssl,
-            "emulator": "stock (Nagle on)" if self.stock_emulator else "TCP_NODELAY (scripts/bench_emulator.py)",
             "figures": figures,
             "secrets_manager_calls_by_operation": {op: summary(v) for op, v in sorted(self.operations.items())},
             "in_function_step_ms": {key: summary(v) for key, v in self.in_function.items()},
@@ -283,7 +277,7 @@ def load() -> list[float]:
 
 
 def print_table(name: str, result: dict[str, Any]) -> None:
-    print(f"\n== {name} (ssl={json.dumps(result['ssl'])}, emulator: {result['emulator']}) ==")
+    print(f"\n== {name} (ssl={json.dumps(result['ssl'])}) ==")
     print(f"{'figure':34} {'n':>4} {'median':>9} {'min':>9} {'max':>9}")
     for key, figure in result["figures"].items():
         print(f"{key:34} {figure['n']:>4} {figure['median']:>9} {figure['min']:>9} {figure['max']:>9}")
@@ -304,8 +298,7 @@ def main(argv: list[str]) -> int:
                         help="the function's bootstrap (default: this checkout's)")
     parser.add_argument("--zip", help="the deployment zip, for its size")
     parser.add_argument("--variants", default="ssl,nossl",
-                        help="ssl (secret has \"ssl\": true), nossl (no ssl key), ssl-stock-emulator "
-                             "(ssl, through the unpatched emulator)")
+                        help="ssl (secret has \"ssl\": true), nossl (no ssl key)")
     parser.add_argument("--label", default="", help="free text stored with the results")
     args = parser.parse_args(argv)
     if not 1 <= args.rotations <= 1000 or not 0 <= args.cold <= 100:
@@ -314,8 +307,8 @@ def main(argv: list[str]) -> int:
     command = shlex.split(args.command)
     task_root = Path(command[0]).resolve().parent
     services = Services()
-    # name: (the secret's ssl key, whether to run the stock emulator)
-    known = {"ssl": (True, False), "nossl": (None, False), "ssl-stock-emulator": (True, True)}
+    # name: the secret's ssl key
+    known = {"ssl": True, "nossl": None}
     names = [name.strip() for name in args.variants.split(",") if name.strip()]
     unknown = [name for name in names if name not in known]
     if unknown:
@@ -333,8 +326,7 @@ def main(argv: list[str]) -> int:
     }
     with tempfile.TemporaryDirectory(prefix="bench-logs-") as log_dir:
         for name in names:
-            ssl, stock = known[name]
-            variant = Variant(name, ssl, stock, services, command, task_root, Path(log_dir))
+            variant = Variant(name, known[name], services, command, task_root, Path(log_dir))
             variant.run(args.rotations, args.cold)
             results["variants"][name] = variant.results()
             # The function's log must hold no password the bench made or saw.

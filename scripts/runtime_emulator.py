@@ -378,6 +378,10 @@ def _trace_id() -> str:
 class Handler(http.server.BaseHTTPRequestHandler):
     # Runtime clients keep one connection open across polls.
     protocol_version = "HTTP/1.1"
+    # Responses go out as headers, then body; with Nagle's algorithm the body
+    # would wait ~40 ms for the client's delayed ACK, twice per invocation.
+    # Lambda's own Runtime API (Go) sets TCP_NODELAY on every connection.
+    disable_nagle_algorithm = True
     server: "EmulatorServer"
 
     def log_message(self, format: str, *args: Any) -> None:

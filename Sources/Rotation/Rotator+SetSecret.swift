@@ -16,16 +16,20 @@ extension Rotator {
             try setAlternateUser(secretId, current: current, pending: pending)
             return .passwordSet
         case .single, .admin:
-            // A retry after the password was set, or a process killed just
-            // after setting it, finds the work done.
-            if try database.logsIn(pending.login) {
-                return .passwordAlreadySet
+            // The current password first: in a rotation that has not set
+            // the password yet it logs in, and one connection does the work.
+            let changed =
+                settings.strategy == .single
+                ? try changeOwnPassword(login: current.login, to: pending.password)
+                : try setPasswordAsAdmin(secretId, current: current, pending: pending)
+            if changed { return .passwordSet }
+            // Refused: a retry after the password was set, or a process
+            // killed just after setting it, finds the pending one working.
+            if try database.logsIn(pending.login) { return .passwordAlreadySet }
+            guard settings.strategy == .single else {
+                throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
             }
-            if settings.strategy == .single {
-                try setOwnPassword(secretId, current: current, pending: pending)
-            } else {
-                try setPasswordAsAdmin(secretId, current: current, pending: pending)
-            }
+            try setOwnPasswordWithPrevious(secretId, current: current, pending: pending)
             return .passwordSet
         }
     }
@@ -41,13 +45,11 @@ extension Rotator {
         guard pending.port == current.port else { throw RotationError.pendingMismatch(secretId: secretId, field: "port") }
     }
 
-    /// Single user: log in with the current password, else the previous
-    /// one (a rotation that set the password but never finished), and
-    /// change the password of whichever account that login resolves to.
-    func setOwnPassword(_ secretId: String, current: DatabaseSecret, pending: DatabaseSecret) throws {
-        if try changeOwnPassword(login: current.login, to: pending.password) { return }
-        // AWSPREVIOUS is read only now: in a healthy rotation the current
-        // password works and the extra round trip is never made.
+    /// Single user, when neither the current nor the pending password logs
+    /// in: a rotation that set the password but never finished leaves the
+    /// database on AWSPREVIOUS's. It is read only now, so a healthy rotation
+    /// never pays for the round trip.
+    func setOwnPasswordWithPrevious(_ secretId: String, current: DatabaseSecret, pending: DatabaseSecret) throws {
         guard let previous = try secret(secretId, stage: Stage.previous) else {
             throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
         }
@@ -60,7 +62,7 @@ extension Rotator {
 
     /// Changes the password of whichever account `login` resolves to;
     /// false when the server refuses the login.
-    private func changeOwnPassword(login: DatabaseLogin, to password: String) throws -> Bool {
+    func changeOwnPassword(login: DatabaseLogin, to password: String) throws -> Bool {
         do {
             try database.withSession(login) { session in
                 guard let version = ServerVersion(session.serverVersion) else {
@@ -78,15 +80,17 @@ extension Rotator {
 
     /// Admin: prove the current credential owns the account, then let the
     /// admin named by `masterarn` change that exact account's password.
-    func setPasswordAsAdmin(_ secretId: String, current: DatabaseSecret, pending: DatabaseSecret) throws {
+    /// False, with nothing changed, when the current password does not log in.
+    func setPasswordAsAdmin(_ secretId: String, current: DatabaseSecret, pending: DatabaseSecret) throws -> Bool {
+        guard let account = try account(loggedInWith: current.login) else { return false }
         let admin = try adminSecret(for: current, secretId: secretId)
-        let account = try currentAccount(of: current, secretId: secretId)
         try withAdminSession(admin, for: secretId) { session in
             guard let version = ServerVersion(session.serverVersion) else {
                 throw RotationError.unexpectedServerAnswer("a version string that is neither MySQL's nor MariaDB's")
             }
             try session.execute(version.setPassword(of: account, to: pending.password))
         }
+        return true
     }
 
     /// A session as the admin, whose refusal is reported as the admin
@@ -103,8 +107,16 @@ extension Rotator {
 
     /// The account the current credential logs in as, as the server names it.
     func currentAccount(of current: DatabaseSecret, secretId: String) throws -> Account {
+        guard let account = try account(loggedInWith: current.login) else {
+            throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
+        }
+        return account
+    }
+
+    /// `CURRENT_USER()` for `login`, or nil when the server refuses it.
+    func account(loggedInWith login: DatabaseLogin) throws -> Account? {
         do {
-            return try database.withSession(current.login) { session in
+            return try database.withSession(login) { session in
                 let rows = try session.query("SELECT CURRENT_USER()")
                 guard let text = rows.first?.first ?? nil, let account = Account(currentUser: text) else {
                     throw RotationError.unexpectedServerAnswer("CURRENT_USER() returned no account")
@@ -112,7 +124,7 @@ extension Rotator {
                 return account
             }
         } catch is LoginRejected {
-            throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
+            return nil
         }
     }
 
