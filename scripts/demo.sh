@@ -21,8 +21,6 @@ if [[ -z "${ROTATOR_COMMAND:-}" ]]; then
     if ! command -v swift >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
         export PATH="/opt/swift/usr/bin:$PATH"
     fi
-    echo "==> Building (swift build -c release)"
-    swift build -c release
 fi
 
 STATE_DIR="$(mktemp -d "${TMPDIR:-/tmp}/rotator-demo.XXXXXX")"
@@ -33,6 +31,13 @@ cleanup() {
     exit "$status"
 }
 trap cleanup EXIT
+
+if [[ -z "${ROTATOR_COMMAND:-}" ]]; then
+    # The same release build as the deployment zip (and as scripts/test.sh),
+    # so switching between the commands does not rebuild.
+    echo "==> Building (scripts/package.sh)"
+    scripts/package.sh "$STATE_DIR/rotator.zip" >/dev/null
+fi
 trap 'exit 130' INT TERM
 
 echo "==> Starting services"
