@@ -700,14 +700,19 @@ def rotation_state(sm: Any, db: Database, account: Account) -> dict[str, Any]:
             "logs_in": logs_in}
 
 
-def check_not_lost(sm: Any, db: Database, account: Account) -> None:
-    """Counts and asserts: after a rotation, AWSCURRENT's or AWSPREVIOUS's password logs in."""
+def check_not_lost(sm: Any, db: Database, account: Account, *, mid_rotation: bool = False) -> None:
+    """Counts and asserts: after a rotation, AWSCURRENT's or AWSPREVIOUS's
+    password logs in. In the middle of one (a step failed or was cut off) the
+    database may already hold the AWSPENDING password, as it does between
+    setSecret and finishSecret, and the remaining steps will finish the
+    rotation with it: then AWSPENDING's counts too."""
     logs_in = rotation_state(sm, db, account)["logs_in"]
     FIGURES.rotations_checked += 1
-    kept = bool(logs_in["AWSCURRENT"] or logs_in["AWSPREVIOUS"])
+    stages_that_count = ("AWSCURRENT", "AWSPREVIOUS") + (("AWSPENDING",) if mid_rotation else ())
+    kept = any(logs_in[stage] for stage in stages_that_count)
     if not kept:
         FIGURES.credentials_lost += 1
-    assert kept, "credential lost: neither the AWSCURRENT nor the AWSPREVIOUS password logs in"
+    assert kept, "credential lost: no password of " + ", ".join(stages_that_count) + " logs in"
 
 
 def check_completed(sm: Any, db: Database, account: Account, token: str) -> None:
