@@ -37,6 +37,7 @@ In front of moto sits a small WSGI middleware with test-only endpoints:
     POST /_harness/calls/reset
     POST /_harness/faults        {"operation": "PutSecretValue"|"*",
                                   "kind": "throttle"|"5xx"|"drop"|"hold", "count": N}
+    GET  /_harness/faults        the rules, each with "injected": how many it has caused
     POST /_harness/faults/reset  (also releases held responses)
     GET  /_harness/held          JSON {"held": N}: responses held right now
 
@@ -352,6 +353,7 @@ class HarnessMiddleware:
         for rule in self.faults:
             if rule["operation"] in ("*", operation) and rule["count"] > 0:
                 rule["count"] -= 1
+                rule["injected"] += 1
                 return rule
         return None
 
@@ -396,6 +398,8 @@ class HarnessMiddleware:
             if method == "POST" and path == "/_harness/calls/reset":
                 self.calls.clear()
                 return _json(start_response, "200 OK", {})
+            if method == "GET" and path == "/_harness/faults":
+                return _json(start_response, "200 OK", [dict(rule) for rule in self.faults])
             if method == "GET" and path == "/_harness/held":
                 return _json(start_response, "200 OK", {"held": self.held})
             if method == "POST" and path == "/_harness/faults/reset":
@@ -427,7 +431,7 @@ class HarnessMiddleware:
         seconds = request.get("seconds", 30)
         if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not 0 < seconds <= 300:
             raise ValueError("seconds must be a number in (0, 300]")
-        return {"operation": operation, "kind": kind, "count": count, "seconds": seconds}
+        return {"operation": operation, "kind": kind, "count": count, "seconds": seconds, "injected": 0}
 
 
 def _read_body(environ: dict) -> bytes:

@@ -522,10 +522,10 @@ class MotoHarness:
 
     def fault(self, operation: str, kind: str, count: int = 1, **extra: Any) -> None:
         self._call("/_harness/faults", {"operation": operation, "kind": kind, "count": count, **extra})
-        FIGURES.secrets_manager_faults += count
 
     def reset(self) -> None:
-        """Clears pending faults and releases held answers."""
+        """Clears pending faults and releases held answers, counting the faults that happened."""
+        FIGURES.secrets_manager_faults += sum(rule["injected"] for rule in self._call("/_harness/faults"))
         self._call("/_harness/faults/reset", {})
 
     def reset_calls(self) -> None:
@@ -741,7 +741,6 @@ def reliability_report_path(services: Services) -> Path:
 def reliability_figures(services: Services, request: pytest.FixtureRequest) -> Iterator[ReliabilityFigures]:
     """Requested by every reliability test; at the end of the session it scans
     every function log for every registered password and writes the figures."""
-    started = time.monotonic()
     yield FIGURES
     logs = [path for path in REGISTRY.log_files if path.exists()]
     report = {
@@ -756,12 +755,15 @@ def reliability_figures(services: Services, request: pytest.FixtureRequest) -> I
         "passwords_registered": len(REGISTRY),
         "log_files_scanned": len(logs),
         "passwords_found_in_logs": REGISTRY.count_in(logs),
-        "seconds": round(time.monotonic() - started, 1),
     }
     path = reliability_report_path(services)
     path.write_text(json.dumps(report, indent=2) + "\n")
     line = ("reliability: " + ", ".join(f"{key}={value}" for key, value in report.items())
             + f" (written to {path})")
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(line)
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        # Session teardown runs under output capture, which would swallow the line.
+        with capture.global_and_fixture_disabled():
+            reporter.ensure_newline()
+            reporter.write_line(line)
