@@ -36,8 +36,14 @@ In front of moto sits a small WSGI middleware with test-only endpoints:
     GET  /_harness/calls         JSON {operation: count} of calls seen
     POST /_harness/calls/reset
     POST /_harness/faults        {"operation": "PutSecretValue"|"*",
-                                  "kind": "throttle"|"5xx"|"drop", "count": N}
-    POST /_harness/faults/reset
+                                  "kind": "throttle"|"5xx"|"drop"|"hold", "count": N}
+    GET  /_harness/faults        the rules, each with "injected": how many it has caused
+    POST /_harness/faults/reset  (also releases held responses)
+    GET  /_harness/held          JSON {"held": N}: responses held right now
+
+"hold" performs the operation, then holds its answer (until faults/reset, or
+"seconds", default 30): a test can kill the client while the service has
+already done what the client will never hear about.
 
 Nothing here logs request or response bodies: they carry secret values.
 """
@@ -298,13 +304,16 @@ class DropConnection(ConnectionAbortedError):
 
 
 class HarnessMiddleware:
-    FAULT_KINDS = ("throttle", "5xx", "drop")
+    FAULT_KINDS = ("throttle", "5xx", "drop", "hold")
 
     def __init__(self, app: Callable[[dict, StartResponse], Iterable[bytes]]):
         self.app = app
         self.lock = threading.Lock()
         self.calls: dict[str, int] = {}
         self.faults: list[dict[str, Any]] = []
+        self.held = 0
+        # Replaced on every reset, so a reset releases exactly the responses held before it.
+        self.release = threading.Event()
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -319,15 +328,33 @@ class HarnessMiddleware:
         with self.lock:
             self.calls[operation] = self.calls.get(operation, 0) + 1
             fault = self.take_fault(operation)
+        if fault and fault["kind"] == "hold":
+            return self.hold(fault, environ, start_response)
         if fault:
-            return self.inject(fault, environ, start_response)
+            return self.inject(fault["kind"], environ, start_response)
         return self.app(environ, self.like_the_service(start_response))
 
-    def take_fault(self, operation: str) -> str | None:
+    def hold(self, rule: dict[str, Any], environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        # The whole answer is produced (the operation done) before the wait.
+        captured: list[Any] = []
+        body = b"".join(self.app(environ, lambda *args: captured.append(args)))
+        with self.lock:
+            self.held += 1
+            release = self.release
+        try:
+            release.wait(rule["seconds"])
+        finally:
+            with self.lock:
+                self.held -= 1
+        self.like_the_service(start_response)(*captured[0])
+        return [body]
+
+    def take_fault(self, operation: str) -> dict[str, Any] | None:
         for rule in self.faults:
             if rule["operation"] in ("*", operation) and rule["count"] > 0:
                 rule["count"] -= 1
-                return rule["kind"]
+                rule["injected"] += 1
+                return rule
         return None
 
     @staticmethod
@@ -371,8 +398,14 @@ class HarnessMiddleware:
             if method == "POST" and path == "/_harness/calls/reset":
                 self.calls.clear()
                 return _json(start_response, "200 OK", {})
+            if method == "GET" and path == "/_harness/faults":
+                return _json(start_response, "200 OK", [dict(rule) for rule in self.faults])
+            if method == "GET" and path == "/_harness/held":
+                return _json(start_response, "200 OK", {"held": self.held})
             if method == "POST" and path == "/_harness/faults/reset":
                 self.faults.clear()
+                self.release.set()
+                self.release = threading.Event()
                 return _json(start_response, "200 OK", {})
             if method == "POST" and path == "/_harness/faults":
                 try:
@@ -395,7 +428,10 @@ class HarnessMiddleware:
             raise ValueError(f"kind must be one of {', '.join(self.FAULT_KINDS)}")
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise ValueError("count must be a positive integer")
-        return {"operation": operation, "kind": kind, "count": count}
+        seconds = request.get("seconds", 30)
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not 0 < seconds <= 300:
+            raise ValueError("seconds must be a number in (0, 300]")
+        return {"operation": operation, "kind": kind, "count": count, "seconds": seconds, "injected": 0}
 
 
 def _read_body(environ: dict) -> bytes:

@@ -528,3 +528,309 @@ def tls_requirement(db: Database, user: str, host: str = "127.0.0.1") -> tuple |
 
 def user_exists(db: Database, user: str, host: str = "127.0.0.1") -> bool:
     return bool(db.execute("SELECT 1 FROM mysql.user WHERE User = %s AND Host = %s", (user, host)))
+
+# Reliability suite (test_reliability_*.py): fault injection in moto, a
+# dedicated MariaDB server that tests may stop, freeze and kill, and the
+# figures the suite writes at the end of the session.
+# ---------------------------------------------------------------------------
+
+import dataclasses  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+
+
+def wait_for(condition: Callable[[], Any], timeout: float, what: str, interval: float = 0.05) -> Any:
+    """Polls `condition` until it returns something truthy; fails after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() >= deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}", pytrace=False)
+        time.sleep(interval)  # polling a condition, bounded by the deadline above
+
+
+@dataclass
+class ReliabilityFigures:
+    """What the reliability suite did and found; written as JSON at the end of the session."""
+    secrets_manager_faults: int = 0
+    database_faults: int = 0
+    process_kills: int = 0
+    rotations_completed: int = 0
+    rotations_checked: int = 0
+    credentials_lost: int = 0
+    clean_failures: int = 0
+
+    @property
+    def faults_injected(self) -> int:
+        return self.secrets_manager_faults + self.database_faults + self.process_kills
+
+
+FIGURES = ReliabilityFigures()
+
+
+class MotoHarness:
+    """moto_server.py's /_harness endpoints: injected faults and call counts."""
+
+    def __init__(self, endpoint: str):
+        self.endpoint = endpoint
+
+    def _call(self, path: str, payload: dict | None = None) -> Any:
+        data = json.dumps(payload).encode() if payload is not None else None
+        request = urllib.request.Request(self.endpoint + path, data=data,
+                                         method="POST" if data is not None else "GET")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+    def fault(self, operation: str, kind: str, count: int = 1, **extra: Any) -> None:
+        self._call("/_harness/faults", {"operation": operation, "kind": kind, "count": count, **extra})
+
+    def reset(self) -> None:
+        """Clears pending faults and releases held answers, counting the faults that happened."""
+        FIGURES.secrets_manager_faults += sum(rule["injected"] for rule in self._call("/_harness/faults"))
+        self._call("/_harness/faults/reset", {})
+
+    def reset_calls(self) -> None:
+        self._call("/_harness/calls/reset", {})
+
+    def calls(self) -> dict[str, int]:
+        return self._call("/_harness/calls")
+
+    def held(self) -> int:
+        return self._call("/_harness/held")["held"]
+
+
+@pytest.fixture
+def moto(services: Services) -> Iterator[MotoHarness]:
+    """The harness, with no fault left behind for the next test."""
+    harness = MotoHarness(services.endpoint)
+    harness.reset()
+    yield harness
+    harness.reset()
+
+
+class DedicatedMariaDB:
+    """A MariaDB server of the suite's own, with the services' TLS material,
+    so tests can stop, freeze (SIGSTOP) and kill it without disturbing the
+    shared servers. Started the way scripts/services.sh starts them."""
+
+    def __init__(self, services: Services):
+        self.services = services
+        self.dir = Path(tempfile.mkdtemp(prefix="reliability-mariadb-", dir=services.state_dir))
+        self.socket = self.dir / "mysqld.sock"
+        self.log = self.dir / "error.log"
+        self.process: subprocess.Popen | None = None
+        self.port = 0
+        self.admin_password = secrets.token_hex(24)
+        REGISTRY.add(self.admin_password)
+        (self.dir / "tmp").mkdir()
+        install = subprocess.run(
+            ["mariadb-install-db", "--no-defaults", "--user=root", f"--datadir={self.dir / 'data'}",
+             "--auth-root-authentication-method=socket", "--skip-test-db"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        assert install.returncode == 0, "mariadb-install-db failed for the dedicated server"
+        self.start()
+        # SQL on stdin, never on a command line.
+        self._root_sql(f"CREATE USER '{services.admin_user}'@'127.0.0.1' IDENTIFIED BY '{self.admin_password}';"
+                       f"GRANT ALL PRIVILEGES ON *.* TO '{services.admin_user}'@'127.0.0.1' WITH GRANT OPTION;"
+                       "CREATE DATABASE appdb;")
+        self.db = Database(dataclasses.replace(services, port=self.port, admin_password=self.admin_password))
+
+    def _mariadbd(self) -> str:
+        for candidate in ("/usr/sbin/mariadbd", "/usr/local/sbin/mariadbd"):
+            if os.access(candidate, os.X_OK):
+                return candidate
+        return "mariadbd"
+
+    def start(self) -> None:
+        """Starts the server (on the same port after the first time) and waits until it answers."""
+        assert self.process is None, "the dedicated server is already running"
+        tls = Path(self.services.state_dir) / "tls"
+        for _ in range(3):
+            port = self.port or _free_port()
+            with open(self.log, "ab") as log:
+                self.process = subprocess.Popen(
+                    [self._mariadbd(), "--no-defaults", "--user=root", f"--datadir={self.dir / 'data'}",
+                     f"--socket={self.socket}", f"--pid-file={self.dir / 'mysqld.pid'}", f"--port={port}",
+                     "--bind-address=127.0.0.1", "--skip-name-resolve", f"--tmpdir={self.dir / 'tmp'}",
+                     "--innodb-buffer-pool-size=32M", "--skip-performance-schema",
+                     "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
+                     f"--ssl-ca={tls / 'ca.pem'}", f"--ssl-cert={tls / 'server.pem'}",
+                     f"--ssl-key={tls / 'server-key.pem'}"],
+                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+            if self._wait_until_ready():
+                self.port = port
+                return
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+        pytest.fail("the dedicated MariaDB server did not start; see " + str(self.log), pytrace=False)
+
+    def _wait_until_ready(self) -> bool:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                return False
+            ping = subprocess.run(["mariadb-admin", "--no-defaults", f"--socket={self.socket}", "-u", "root",
+                                   "ping"], stdin=subprocess.DEVNULL, capture_output=True)
+            if ping.returncode == 0:
+                return True
+            time.sleep(0.1)  # polling readiness, bounded by the deadline
+        return False
+
+    def _root_sql(self, sql: str) -> None:
+        result = subprocess.run(["mariadb", "--no-defaults", f"--socket={self.socket}", "-u", "root"],
+                                input=sql.encode(), capture_output=True)
+        assert result.returncode == 0, "SQL as root on the dedicated server failed"
+
+    def stop(self) -> None:
+        """A clean shutdown (SIGTERM)."""
+        if self.process is not None:
+            self.resume()
+            self.process.terminate()
+            self.process.wait(timeout=60)
+            self.process = None
+
+    def kill(self) -> None:
+        """SIGKILL: the server dies with whatever it was doing."""
+        if self.process is not None:
+            self.resume()
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def freeze(self) -> None:
+        """SIGSTOP: connections are still accepted by the kernel, never answered."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+
+    def close(self) -> None:
+        self.stop()
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def dedicated_mariadb(services: Services) -> Iterator[DedicatedMariaDB]:
+    server = DedicatedMariaDB(services)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def dedicated_server(dedicated_mariadb: DedicatedMariaDB) -> Iterator[DedicatedMariaDB]:
+    """The dedicated server, running and unlocked again after the test whatever it did."""
+    if dedicated_mariadb.process is None:
+        dedicated_mariadb.start()
+    yield dedicated_mariadb
+    dedicated_mariadb.resume()
+    if dedicated_mariadb.process is None or dedicated_mariadb.process.poll() is not None:
+        dedicated_mariadb.process = None
+        dedicated_mariadb.start()
+
+
+def create_account(sm: Any, db: Database, *, extra: dict | None = None) -> Account:
+    """A user on `db`'s server and its secret, like make_account."""
+    username = unique("rel")
+    password = new_password()
+    db.create_user(username, password)
+    secret = {"engine": "mariadb", "host": db.services.host, "port": db.services.port,
+              "username": username, "password": password, "dbname": "appdb", **(extra or {})}
+    created = sm.create_secret(Name=unique("e2e/reliability"), SecretString=json.dumps(secret))
+    return Account(username, password, created["ARN"], created["Name"], created["VersionId"])
+
+
+def rotation_state(sm: Any, db: Database, account: Account) -> dict[str, Any]:
+    """Labels, value digests and which stages' passwords log in: safe to compare and print."""
+    labels = stages(sm, account.arn)
+    logs_in: dict[str, bool | None] = {}
+    for stage in ("AWSCURRENT", "AWSPENDING", "AWSPREVIOUS"):
+        version = version_with(labels, stage)
+        value = secret_value(sm, account.arn, VersionId=version) if version else None
+        logs_in[stage] = db.can_login(account.username, json.loads(value)["password"]) if value else None
+    return {"secret": snapshot(sm, account.arn), "database": db.auth_digest(account.username),
+            "logs_in": logs_in}
+
+
+def check_not_lost(sm: Any, db: Database, account: Account, *, mid_rotation: bool = False) -> None:
+    """Counts and asserts: after a rotation, AWSCURRENT's or AWSPREVIOUS's
+    password logs in. In the middle of one (a step failed or was cut off) the
+    database may already hold the AWSPENDING password, as it does between
+    setSecret and finishSecret, and the remaining steps will finish the
+    rotation with it: then AWSPENDING's counts too."""
+    logs_in = rotation_state(sm, db, account)["logs_in"]
+    FIGURES.rotations_checked += 1
+    stages_that_count = ("AWSCURRENT", "AWSPREVIOUS") + (("AWSPENDING",) if mid_rotation else ())
+    kept = any(logs_in[stage] for stage in stages_that_count)
+    if not kept:
+        FIGURES.credentials_lost += 1
+    assert kept, "credential lost: no password of " + ", ".join(stages_that_count) + " logs in"
+
+
+def check_completed(sm: Any, db: Database, account: Account, token: str) -> None:
+    """The rotation under `token` is finished and its password is the one that works."""
+    labels = stages(sm, account.arn)
+    assert version_with(labels, "AWSCURRENT") == token, "AWSCURRENT is not on the rotation's version"
+    new_logs_in = db.can_login(account.username, secret_dict(sm, account.arn)["password"])
+    assert new_logs_in, "the new AWSCURRENT password does not log in"
+    check_not_lost(sm, db, account)
+    FIGURES.rotations_completed += 1
+
+
+def invoke_in_background(emulator: Emulator, body: dict) -> tuple[threading.Thread, list]:
+    """Starts an invoke on a thread; the list receives (ok, body) when it returns."""
+    outcome: list = []
+    thread = threading.Thread(target=lambda: outcome.append(emulator.invoke(body)), daemon=True)
+    thread.start()
+    return thread, outcome
+
+
+def reliability_report_path(services: Services) -> Path:
+    return Path(os.environ.get("RELIABILITY_REPORT") or Path(services.state_dir) / "reliability.json")
+
+
+@pytest.fixture(scope="session")
+def reliability_figures(services: Services, request: pytest.FixtureRequest) -> Iterator[ReliabilityFigures]:
+    """Requested by every reliability test; at the end of the session it scans
+    every function log for every registered password and writes the figures."""
+    yield FIGURES
+    logs = [path for path in REGISTRY.log_files if path.exists()]
+    report = {
+        "faults_injected": FIGURES.faults_injected,
+        "secrets_manager_faults": FIGURES.secrets_manager_faults,
+        "database_faults": FIGURES.database_faults,
+        "process_kills": FIGURES.process_kills,
+        "clean_failures": FIGURES.clean_failures,
+        "rotations_completed": FIGURES.rotations_completed,
+        "rotations_checked": FIGURES.rotations_checked,
+        "credentials_lost": FIGURES.credentials_lost,
+        "passwords_registered": len(REGISTRY),
+        "log_files_scanned": len(logs),
+        "passwords_found_in_logs": REGISTRY.count_in(logs),
+    }
+    path = reliability_report_path(services)
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    line = ("reliability: " + ", ".join(f"{key}={value}" for key, value in report.items())
+            + f" (written to {path})")
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        # Session teardown runs under output capture, which would swallow the line.
+        with capture.global_and_fixture_disabled():
+            reporter.ensure_newline()
+            reporter.write_line(line)

@@ -4,6 +4,7 @@ process stays usable (Lambda keeps a sandbox warm after a handled error).
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -15,7 +16,9 @@ from conftest import (
     STEPS,
     Account,
     event,
+    new_password,
     run_step,
+    secret_dict,
     snapshot,
     stages,
     start_rotation,
@@ -25,15 +28,27 @@ from conftest import (
 
 @dataclass
 class Case:
-    """One bad invocation: how to build it, and what its message must mention."""
-    build: Callable[[Any, Any, Account, str], tuple[dict, Account | None]]
-    mentions: Callable[[dict], list[str]]
+    """One bad invocation: how to build it (an event, or raw bytes that are
+    not one), what its message must mention, and its errorType."""
+    build: Callable[[Any, Any, Account, str], tuple[dict | bytes, Account | None]]
+    mentions: Callable[[Any], list[str]]
+    error_type: str
 
 
-def missing_step(sm, make_account, good, token):
-    bad = event(good.arn, token, "createSecret")
-    del bad["Step"]
-    return bad, None
+def missing_key(key):
+    def build(sm, make_account, good, token):
+        bad = event(good.arn, token, "createSecret")
+        del bad[key]
+        return bad, None
+    return build
+
+
+def malformed_json(sm, make_account, good, token):
+    return b'{"SecretId": "' + good.arn.encode() + b'", "Step": ', None
+
+
+def not_an_object(sm, make_account, good, token):
+    return b'["createSecret"]', None
 
 
 def unknown_step(sm, make_account, good, token):
@@ -70,15 +85,61 @@ def missing_host(sm, make_account, good, token):
     return event(account.arn, start_rotation(sm, account.arn), "createSecret"), account
 
 
+def secret_with(**fields):
+    """A secret whose AWSCURRENT has these keys replaced, at createSecret."""
+    def build(sm, make_account, good, token):
+        account = make_account(extra=fields)
+        return event(account.arn, start_rotation(sm, account.arn), "createSecret"), account
+    return build
+
+
+def pending_naming(key, value):
+    """A pending version (written by someone else) naming another user or
+    host: setSecret must not touch that account."""
+    def build(sm, make_account, good, token):
+        account = make_account()
+        bad_token = start_rotation(sm, account.arn)
+        pending = secret_dict(sm, account.arn)
+        pending.update({key: value, "password": new_password()})
+        sm.put_secret_value(SecretId=account.arn, ClientRequestToken=bad_token,
+                            SecretString=json.dumps(pending), VersionStages=["AWSPENDING"])
+        return event(account.arn, bad_token, "setSecret"), account
+    return build
+
+
 CASES = {
-    "missing Step": Case(missing_step, lambda e: ["step"]),
-    "unknown Step": Case(unknown_step, lambda e: ["rotateEverything"]),
-    "unknown secret": Case(unknown_secret, lambda e: ["secret"]),
-    "token not a version": Case(token_not_a_version, lambda e: [e["ClientRequestToken"]]),
-    "rotation not enabled": Case(rotation_not_enabled, lambda e: ["rotation"]),
-    "secret value not JSON": Case(value_not_json, lambda e: ["json"]),
-    "secret without host": Case(missing_host, lambda e: ["host"]),
+    "malformed event JSON": Case(malformed_json, lambda e: ["json"], "InvalidEvent"),
+    "event not an object": Case(not_an_object, lambda e: ["object"], "InvalidEvent"),
+    "missing SecretId": Case(missing_key("SecretId"), lambda e: ["SecretId"], "InvalidEvent"),
+    "missing ClientRequestToken": Case(missing_key("ClientRequestToken"), lambda e: ["ClientRequestToken"],
+                                       "InvalidEvent"),
+    "missing Step": Case(missing_key("Step"), lambda e: ["step"], "InvalidEvent"),
+    "unknown Step": Case(unknown_step, lambda e: ["rotateEverything"], "InvalidEvent"),
+    "unknown secret": Case(unknown_secret, lambda e: ["secret"], "ResourceNotFoundException"),
+    "token not a version": Case(token_not_a_version, lambda e: [e["ClientRequestToken"]], "VersionNotFound"),
+    "rotation not enabled": Case(rotation_not_enabled, lambda e: ["rotation"], "RotationNotEnabled"),
+    "secret value not JSON": Case(value_not_json, lambda e: ["json"], "InvalidSecret"),
+    "secret without host": Case(missing_host, lambda e: ["host"], "InvalidSecret"),
+    "port not a number": Case(secret_with(port="three thousand"), lambda e: ["port"], "InvalidSecret"),
+    "port a boolean": Case(secret_with(port=True), lambda e: ["port"], "InvalidSecret"),
+    "ssl neither boolean nor true/false": Case(secret_with(ssl="yes"), lambda e: ["ssl"], "InvalidSecret"),
+    "unsupported engine": Case(secret_with(engine="postgres"), lambda e: ["engine"], "InvalidSecret"),
+    "empty password": Case(secret_with(password=""), lambda e: ["password"], "InvalidSecret"),
+    "username not a string": Case(secret_with(username=42), lambda e: ["username"], "InvalidSecret"),
+    "pending names another user": Case(pending_naming("username", "someone_else"), lambda e: ["username"],
+                                       "PendingSecretMismatch"),
+    "pending names another host": Case(pending_naming("host", "localhost"), lambda e: ["host"],
+                                       "PendingSecretMismatch"),
 }
+
+
+def invoke(rotator, payload: dict | bytes) -> tuple[bool, dict]:
+    if isinstance(payload, dict):
+        return rotator.invoke(payload)
+    status, headers, body = rotator.invoke_raw(payload)
+    assert status == 200, f"invoke answered HTTP {status}"
+    failed = any(name.lower() == "x-amz-function-error" for name in headers)
+    return not failed, json.loads(body)
 
 
 def world(sm, db, accounts: list[Account]) -> dict:
@@ -96,12 +157,13 @@ def test_bad_input_is_refused_without_side_effects(case, sm, db, rotator, make_a
     involved = [good] + ([bad_account] if bad_account else [])
     before = world(sm, db, involved)
 
-    ok, body = rotator.invoke(bad_event)
+    ok, body = invoke(rotator, bad_event)
 
     assert not ok, f"{case}: the invocation succeeded"
     error_type = body.get("errorType") or ""
     message = body.get("errorMessage") or ""
     assert error_type in PRODUCT_ERROR_TYPES, f"{case}: unexpected errorType {error_type!r}"
+    assert error_type == CASES[case].error_type, f"{case}: errorType {error_type!r}"
     for fragment in CASES[case].mentions(bad_event):
         assert fragment.lower() in message.lower(), \
             f"{case}: the error message does not mention {fragment!r}"
@@ -118,3 +180,25 @@ def test_bad_input_is_refused_without_side_effects(case, sm, db, rotator, make_a
     state = rotator.state()
     assert state["pid"] == pid and state["cold_starts"] == 1
     assert version_with(stages(sm, good.arn), "AWSCURRENT") == token
+
+
+def test_an_alternate_user_name_over_the_limit_is_refused(sm, db, start_rotator, make_account):
+    # The clone of a 14-character name has 20 characters.
+    rotator = start_rotator(ROTATION_STRATEGY="alternating", USERNAME_CHARACTER_LIMIT="16")
+    account = make_account(extra={"masterarn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:unused"})
+    token = start_rotation(sm, account.arn)
+    before = world(sm, db, [account])
+
+    ok, body = rotator.invoke(event(account.arn, token, "createSecret"))
+
+    assert not ok, "createSecret made a user name longer than USERNAME_CHARACTER_LIMIT"
+    assert body.get("errorType") == "InvalidSecret"
+    assert "16" in body.get("errorMessage", ""), "the error does not state the limit"
+    assert world(sm, db, [account]) == before, "something changed"
+    pid = rotator.state()["pid"]
+    assert pid is not None, "the function process died on bad input"
+    # The same process answers the next event (refused too: createSecret
+    # stored nothing, so the pending version still has no value).
+    ok, body = rotator.invoke(event(account.arn, token, "testSecret"))
+    assert not ok and body.get("errorType") == "VersionNotFound"
+    assert rotator.state()["pid"] == pid

@@ -1,0 +1,249 @@
+"""Secrets Manager misbehaving: throttling, 5xx answers, dropped connections,
+a service that does not answer, on every operation the function uses.
+
+The faults come from moto_server.py's /_harness/faults; its /_harness/calls
+counts what reached the service, which proves retries happened (or did not).
+The function must retry what the AWS SDKs' standard mode retries, give up
+cleanly after MAX_ATTEMPTS or at its deadline, change nothing when it gives
+up, and finish the rotation when run again.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from conftest import (
+    FIGURES,
+    STEPS,
+    check_completed,
+    create_account,
+    event,
+    rotation_state,
+    run_step,
+    start_rotation,
+)
+
+DEFAULT_ATTEMPTS = 3
+
+# (operation, the step whose first call of it gets the fault, PASSWORD_SOURCE)
+TARGETS = [
+    ("DescribeSecret", "createSecret", "local"),
+    ("GetSecretValue", "createSecret", "local"),
+    ("PutSecretValue", "createSecret", "local"),
+    ("GetSecretValue", "setSecret", "local"),
+    ("GetSecretValue", "testSecret", "local"),
+    ("DescribeSecret", "finishSecret", "local"),
+    ("UpdateSecretVersionStage", "finishSecret", "local"),
+    ("GetRandomPassword", "createSecret", "service"),
+]
+TARGET_IDS = [f"{operation}-in-{step}" + ("-service" if source == "service" else "")
+              for operation, step, source in TARGETS]
+
+# Each operation once, for the slower give-up tests.
+ONE_STEP_PER_OPERATION = [TARGETS[i] for i in (0, 1, 2, 6, 7)]
+ONE_STEP_IDS = [TARGET_IDS[i] for i in (0, 1, 2, 6, 7)]
+
+_baselines: dict[str, dict[str, dict[str, int]]] = {}
+
+
+@pytest.fixture(autouse=True)
+def _figures(reliability_figures):
+    return reliability_figures
+
+
+def calls_per_step(sm, db, moto, start_rotator, source: str) -> dict[str, dict[str, int]]:
+    """The calls each step makes in a fault-free rotation, measured once per password source."""
+    if source not in _baselines:
+        rotator = start_rotator(PASSWORD_SOURCE=source)
+        account = create_account(sm, db)
+        token = start_rotation(sm, account.arn)
+        counts = {}
+        for step in STEPS:
+            moto.reset_calls()
+            run_step(rotator, account.arn, token, step)
+            counts[step] = moto.calls()
+        check_completed(sm, db, account, token)
+        _baselines[source] = counts
+    return _baselines[source]
+
+
+def run_until(rotator, account, token, step: str) -> None:
+    for earlier in STEPS[:STEPS.index(step)]:
+        run_step(rotator, account.arn, token, earlier)
+
+
+def finish_from(rotator, account, token, step: str) -> None:
+    for later in STEPS[STEPS.index(step):]:
+        run_step(rotator, account.arn, token, later)
+
+
+@pytest.mark.parametrize("kind", ["throttle", "5xx", "drop"])
+@pytest.mark.parametrize("target", TARGETS, ids=TARGET_IDS)
+def test_fewer_faults_than_attempts_are_retried_away(target, kind, sm, db, moto, start_rotator):
+    operation, step, source = target
+    expected = calls_per_step(sm, db, moto, start_rotator, source)[step]
+    rotator = start_rotator(PASSWORD_SOURCE=source)
+    account = create_account(sm, db)
+    token = start_rotation(sm, account.arn)
+    run_until(rotator, account, token, step)
+
+    faults = DEFAULT_ATTEMPTS - 1
+    moto.fault(operation, kind, faults)
+    moto.reset_calls()
+    ok, body = rotator.invoke(event(account.arn, token, step))
+    calls = moto.calls()
+
+    assert ok, f"{step} failed despite {faults} {kind} fault(s) on {operation}: {body.get('errorType')}"
+    # Each fault costs one more request; a dropped connection may also be
+    # retried by curl itself on a reused connection, which still reaches
+    # moto as one request per fault.
+    assert calls.get(operation) == expected[operation] + faults, \
+        f"{operation}: {calls.get(operation)} calls, expected {expected[operation]} + {faults} retries"
+    others = {op: n for op, n in calls.items() if op != operation}
+    assert others == {op: n for op, n in expected.items() if op != operation}, \
+        "the other operations' call counts changed"
+    # Running the step again is harmless: Lambda may deliver it twice.
+    finish_from(rotator, account, token, step)
+    check_completed(sm, db, account, token)
+
+
+EXPECTED_ERROR = {"throttle": "ThrottlingException", "5xx": "InternalServiceError"}
+
+
+@pytest.mark.parametrize("kind", ["throttle", "5xx"])
+@pytest.mark.parametrize("target", ONE_STEP_PER_OPERATION, ids=ONE_STEP_IDS)
+def test_faults_on_every_attempt_fail_cleanly_and_a_rerun_finishes(target, kind, sm, db, moto, start_rotator):
+    operation, step, source = target
+    rotator = start_rotator(PASSWORD_SOURCE=source)
+    account = create_account(sm, db)
+    token = start_rotation(sm, account.arn)
+    run_until(rotator, account, token, step)
+    before = rotation_state(sm, db, account)
+
+    moto.fault(operation, kind, DEFAULT_ATTEMPTS)
+    moto.reset_calls()
+    ok, body = rotator.invoke(event(account.arn, token, step))
+    calls = moto.calls()
+
+    assert not ok, f"{step} succeeded although every {operation} attempt failed"
+    assert body.get("errorType") == EXPECTED_ERROR[kind]
+    assert operation in body.get("errorMessage", ""), "the error does not name the operation"
+    assert calls.get(operation) == DEFAULT_ATTEMPTS, \
+        f"{operation} was sent {calls.get(operation)} times, expected MAX_ATTEMPTS = {DEFAULT_ATTEMPTS}"
+    FIGURES.clean_failures += 1
+    assert rotation_state(sm, db, account) == before, f"the failed {step} changed something"
+
+    # Secrets Manager retries the step; the faults are spent. The same
+    # process serves it: a failed step never ends the process.
+    finish_from(rotator, account, token, step)
+    check_completed(sm, db, account, token)
+    state = rotator.state()
+    assert state["cold_starts"] == 1 and state["pid"] is not None, "the function process did not survive the failure"
+
+
+def test_a_connection_dropped_on_every_attempt_fails_cleanly(sm, db, moto, start_rotator):
+    rotator = start_rotator()
+    account = create_account(sm, db)
+    token = start_rotation(sm, account.arn)
+    run_until(rotator, account, token, "finishSecret")
+    before = rotation_state(sm, db, account)
+
+    moto.fault("UpdateSecretVersionStage", "drop", 50)
+    moto.reset_calls()
+    ok, body = rotator.invoke(event(account.arn, token, "finishSecret"))
+    calls = moto.calls().get("UpdateSecretVersionStage", 0)
+    moto.reset()
+
+    assert not ok and body.get("errorType") == "SecretsManagerTransportError"
+    # curl may resend once on a reused connection that died: at most two
+    # requests per attempt.
+    assert DEFAULT_ATTEMPTS <= calls <= 2 * DEFAULT_ATTEMPTS, f"{calls} requests for {DEFAULT_ATTEMPTS} attempts"
+    FIGURES.clean_failures += 1
+    assert rotation_state(sm, db, account) == before
+    run_step(rotator, account.arn, token, "finishSecret")
+    check_completed(sm, db, account, token)
+
+
+@pytest.mark.parametrize("max_attempts, faults, succeeds", [(1, 1, False), (4, 3, True)])
+def test_max_attempts_sets_the_number_of_attempts(max_attempts, faults, succeeds, sm, db, moto, start_rotator):
+    rotator = start_rotator(MAX_ATTEMPTS=str(max_attempts))
+    account = create_account(sm, db)
+    token = start_rotation(sm, account.arn)
+
+    moto.fault("PutSecretValue", "throttle", faults)
+    moto.reset_calls()
+    ok, body = rotator.invoke(event(account.arn, token, "createSecret"))
+    calls = moto.calls().get("PutSecretValue")
+
+    assert ok == succeeds, f"createSecret with MAX_ATTEMPTS={max_attempts} and {faults} throttles: {body}"
+    assert calls == (faults + 1 if succeeds else max_attempts)
+    if not succeeds:
+        FIGURES.clean_failures += 1
+    finish_from(rotator, account, token, "setSecret" if succeeds else "createSecret")
+    check_completed(sm, db, account, token)
+
+
+def test_a_client_error_is_not_retried(sm, db, moto, start_rotator):
+    rotator = start_rotator()
+    missing = "arn:aws:secretsmanager:us-east-1:123456789012:secret:e2e/reliability-absent-AbCdEf"
+    moto.reset_calls()
+    ok, body = rotator.invoke(event(missing, "00000000-0000-4000-8000-000000000000", "createSecret"))
+    calls = moto.calls()
+
+    assert not ok and body.get("errorType") == "ResourceNotFoundException"
+    assert calls == {"DescribeSecret": 1}, f"a 4xx answer was retried: {calls}"
+
+
+def test_throttling_retries_stop_before_the_deadline(sm, db, moto, start_rotator):
+    timeout = 4.0
+    rotator = start_rotator(timeout=timeout, MAX_ATTEMPTS="10")
+    account = create_account(sm, db)
+    token = start_rotation(sm, account.arn)
+    before = rotation_state(sm, db, account)
+
+    moto.fault("DescribeSecret", "throttle", 100)
+    moto.reset_calls()
+    started = time.monotonic()
+    ok, body = rotator.invoke(event(account.arn, token, "createSecret"))
+    elapsed = time.monotonic() - started
+    calls = moto.calls().get("DescribeSecret", 0)
+    moto.reset()
+
+    assert not ok and body.get("errorType") == "ThrottlingException", \
+        f"expected a clean ThrottlingException, got {body.get('errorType')}"
+    assert elapsed < timeout, f"the step ran {elapsed:.1f} s, past the {timeout} s deadline"
+    assert 2 <= calls < 10, f"{calls} attempts within the deadline"
+    FIGURES.clean_failures += 1
+    assert rotation_state(sm, db, account) == before
+    finish_from(rotator, account, token, "createSecret")
+    check_completed(sm, db, account, token)
+
+
+@pytest.mark.parametrize("operation, step", [("GetSecretValue", "createSecret"),
+                                             ("UpdateSecretVersionStage", "finishSecret")])
+def test_a_service_that_does_not_answer_is_abandoned_before_the_deadline(
+        operation, step, sm, db, moto, start_rotator):
+    timeout = 4.0
+    rotator = start_rotator(timeout=timeout)
+    account = create_account(sm, db)
+    token = start_rotation(sm, account.arn)
+    run_until(rotator, account, token, step)
+
+    moto.fault(operation, "hold", 100, seconds=60)
+    started = time.monotonic()
+    ok, body = rotator.invoke(event(account.arn, token, step))
+    elapsed = time.monotonic() - started
+    moto.reset()
+
+    assert not ok, f"{step} succeeded although {operation} never answered"
+    error_type = body.get("errorType")
+    assert error_type in ("SecretsManagerTransportError", "SecretsManagerDeadlineExceeded"), \
+        f"expected a clean transport error, got {error_type}"
+    assert elapsed < timeout, f"the step ran {elapsed:.1f} s, past the {timeout} s deadline"
+    FIGURES.clean_failures += 1
+    # A held UpdateSecretVersionStage was applied; a held GetSecretValue changed nothing.
+    finish_from(rotator, account, token, step)
+    check_completed(sm, db, account, token)
