@@ -167,9 +167,11 @@ start_mariadb() {
 create_admin() {
     local name="$1"
     local dir="$STATE_DIR/$name"
-    # SQL on stdin, never on a command line (visible in ps) or in a log.
-    "$MARIADB" --no-defaults --socket="$dir/mysqld.sock" -u root <<SQL \
-        || fail "could not create $ADMIN_USER on $name"
+    # SQL on stdin, never on a command line (visible in ps) or in a log; the
+    # client's own output is dropped, since on an error it echoes the
+    # statement, password included.
+    "$MARIADB" --no-defaults --socket="$dir/mysqld.sock" -u root >/dev/null 2>&1 <<SQL \
+        || fail "could not create $ADMIN_USER on $name (is $STATE_DIR left over from an earlier run?)"
 CREATE USER '$ADMIN_USER'@'127.0.0.1' IDENTIFIED BY '$ADMIN_PASSWORD';
 GRANT ALL PRIVILEGES ON *.* TO '$ADMIN_USER'@'127.0.0.1' WITH GRANT OPTION;
 FLUSH PRIVILEGES;

@@ -38,7 +38,7 @@ final class MariaDBDatabase: Database {
                         ("hint", "set the secret's ssl key to true, or REQUIRE_TLS=true, to refuse plaintext"),
                     ])
                 }
-                return try body(connection)
+                return try body(DeadlineBoundSession(connection: connection, deadline: deadline, host: login.host, port: login.port))
             }
         } catch let error as MariaDBError where error.isAccessDenied {
             throw LoginRejected(username: login.username, host: login.host, port: login.port)
@@ -66,9 +66,26 @@ final class MariaDBDatabase: Database {
     }
 }
 
-extension MariaDBConnection: DatabaseSession {
-    public func query(_ statement: SQL) throws -> [[String?]] {
-        try query(statement.rendered(escapingLiteralsWith: escapeLiteral), sensitive: statement.literals)
+/// A session whose statements start only while the invocation has time
+/// left. Connector/C fixes a connection's read and write limits when it
+/// opens, so a session of several statements (the alternating strategy's
+/// grant copy) could otherwise wait past the deadline in total; this bounds
+/// the overrun to the last statement's own limit, itself set from the time
+/// left when the connection opened.
+struct DeadlineBoundSession: DatabaseSession {
+    let connection: MariaDBConnection
+    let deadline: Deadline?
+    let host: String
+    let port: Int
+
+    var serverVersion: String { connection.serverVersion }
+
+    func query(_ statement: SQL) throws -> [[String?]] {
+        if let deadline, deadline.remainingSeconds(margin: MariaDBDatabase.safetyMargin) <= 0 {
+            throw DeploymentError.deadline(host: host, port: port)
+        }
+        let text = statement.rendered(escapingLiteralsWith: connection.escapeLiteral)
+        return try connection.query(text, sensitive: statement.literals)
     }
 }
 
@@ -82,7 +99,7 @@ enum DeploymentError: Error, CustomStringConvertible {
         case .noCABundle:
             "TLS to the database is required but no CA bundle was found; set DB_CA_BUNDLE"
         case .deadline(let host, let port):
-            "not enough time left in the invocation to connect to \(host):\(port)"
+            "not enough time left in the invocation for the database at \(host):\(port)"
         }
     }
 }

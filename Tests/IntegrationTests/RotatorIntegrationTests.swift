@@ -1,3 +1,4 @@
+import CurlHTTP
 import Foundation
 import JSON
 import LambdaRuntime
@@ -141,6 +142,21 @@ import Testing
         // setSecret's login with the current password, which sets the new one, then testSecret's:
         // the invocations are not separated here, so the count covers the whole rotation.
         #expect(connections.connectionsOpened == 2)
+    }
+}
+
+@Suite struct DeadlineBoundSessionTests {
+    @Test func aStatementStartsOnlyWhileTimeIsLeft() throws {
+        let mariadb = try MariaDBTestEnvironment()
+        try MariaDBConnection.withConnection(mariadb.admin()) { connection in
+            let spent = DeadlineBoundSession(
+                connection: connection, deadline: Deadline(epochMilliseconds: 0), host: mariadb.host, port: mariadb.tlsPort)
+            #expect(throws: DeploymentError.self) { try spent.query("SELECT 1") }
+            let ample = DeadlineBoundSession(
+                connection: connection, deadline: .after(seconds: 60), host: mariadb.host, port: mariadb.tlsPort)
+            let rows = try ample.query("SELECT 1")
+            #expect(rows == [["1"]])
+        }
     }
 }
 
