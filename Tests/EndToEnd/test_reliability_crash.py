@@ -86,8 +86,14 @@ def test_killed_while_waiting_for_secrets_manager(step, operation, sm, db, moto,
     rotator = start_rotator()
     account = create_account(sm, db)
     token = start_rotation(sm, account.arn)
-    for earlier in STEPS[:STEPS.index(step)]:
+    earlier_steps = STEPS[:STEPS.index(step)]
+    for earlier in earlier_steps:
         run_step(rotator, account.arn, token, earlier)
+    if earlier_steps:
+        # The step under test starts in a new process, as after any Lambda
+        # recycling: a warm one already knows the versions it read or wrote
+        # and would not ask Secrets Manager for them again.
+        kill(rotator)
 
     moto.fault(operation, "hold", 1, seconds=60)
     thread, outcome = invoke_in_background(rotator, event(account.arn, token, step))
@@ -109,7 +115,7 @@ def test_killed_while_waiting_for_secrets_manager(step, operation, sm, db, moto,
     if operation == "UpdateSecretVersionStage":
         assert version_with(stages(sm, account.arn), "AWSCURRENT") == token, "the held stage move was not performed"
     resume(rotator, account, token)
-    assert rotator.state()["cold_starts"] == 2
+    assert rotator.state()["cold_starts"] == (3 if earlier_steps else 2)
     check_completed(sm, db, account, token)
 
 
