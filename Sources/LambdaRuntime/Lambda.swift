@@ -55,10 +55,13 @@ public enum Lambda {
         }
     }
 
-    static func describe(_ error: any Error) -> (type: String, message: String) {
+    /// The `errorType` and `errorMessage` to report, and to log, for any
+    /// error. One not written as a `LambdaReportableError` is named by its
+    /// type only: its description was not written to keep secrets out.
+    public static func describe(_ error: any Error) -> (type: String, message: String) {
         if let reportable = error as? LambdaReportableError {
             return (reportable.errorType, reportable.errorMessage)
         }
-        return ("Runtime.UnhandledError", "the function failed with an error it does not describe")
+        return ("Runtime.UnhandledError", "the function failed with an error of type \(type(of: error))")
     }
 }

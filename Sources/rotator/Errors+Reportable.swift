@@ -38,13 +38,3 @@ extension DeploymentError: LambdaReportableError {
     }
     var errorMessage: String { description }
 }
-
-extension Error {
-    /// The type and message to report and log for any error. An error of a
-    /// type not listed here is named by its type only: its description was
-    /// not written to keep secrets out.
-    var errorType: String { (self as? LambdaReportableError)?.errorType ?? "Runtime.UnhandledError" }
-    var safeMessage: String {
-        (self as? LambdaReportableError)?.errorMessage ?? "unexpected error of type \(type(of: self))"
-    }
-}

@@ -7,14 +7,12 @@ import SecretsManager
 
 /// One invocation: parse the event, run the step, log one line.
 final class RotationHandler {
-    let configuration: Configuration
     let logger: LambdaLogger
     let secretsManager: SecretsManagerClient
     let database: MariaDBDatabase
     let rotator: Rotator
 
     init(configuration: Configuration, logger: LambdaLogger) throws {
-        self.configuration = configuration
         self.logger = logger
         let secretsManager = SecretsManagerClient(
             region: configuration.region, endpoint: configuration.endpoint, credentials: configuration.credentials,
@@ -57,7 +55,8 @@ final class RotationHandler {
         do {
             event = try RotationEvent(json: bytes)
         } catch {
-            finish(.error, "rejected event", [("errorType", error.errorType), ("error", error.safeMessage)])
+            let (type, message) = Lambda.describe(error)
+            finish(.error, "rejected event", [("errorType", type), ("error", message)])
             throw error
         }
         fields = [("secret", event.secretId), ("token", event.clientRequestToken), ("step", event.step)]
@@ -69,7 +68,8 @@ final class RotationHandler {
             ]
             return Array(response.serialized.utf8)
         } catch {
-            finish(.error, "step failed", [("errorType", error.errorType), ("error", error.safeMessage)])
+            let (type, message) = Lambda.describe(error)
+            finish(.error, "step failed", [("errorType", type), ("error", message)])
             throw error
         }
     }

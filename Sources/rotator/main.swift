@@ -19,7 +19,7 @@ let handler: RotationHandler
 do {
     handler = try RotationHandler(configuration: Configuration(environment: environment), logger: logger)
 } catch {
-    let (type, message) = (error.errorType, error.safeMessage)
+    let (type, message) = Lambda.describe(error)
     logger.log(.fatal, "cannot start", [("errorType", type), ("error", message)])
     try? runtime.reportInitError(errorType: type, errorMessage: message)
     exit(1)
