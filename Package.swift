@@ -43,6 +43,8 @@ let package = Package(
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON"]),
         .testTarget(name: "SecretsManagerTests", dependencies: ["SecretsManager", "JSON", "CurlHTTP"]),
         .testTarget(name: "RotationTests", dependencies: ["Rotation", "JSON"]),
+        // Pure decisions of the database layer; no server needed.
+        .testTarget(name: "MariaDBTests", dependencies: ["MariaDB"]),
         // Needs MariaDB and moto started by scripts/test.sh (see README).
         .testTarget(
             name: "IntegrationTests",

@@ -16,12 +16,23 @@ extension Rotator {
             try setAlternateUser(secretId, current: current, pending: pending)
             return .passwordSet
         case .single, .admin:
+            var current = current, pending = pending
+            var admin: (secret: DatabaseSecret, id: String)?
+            if settings.strategy == .admin {
+                // Read first: its `ssl` also protects the rotated logins.
+                let found = try adminSecret(for: current, secretId: secretId)
+                current = Self.protected(current, by: found.secret)
+                pending = Self.protected(pending, by: found.secret)
+                admin = found
+            }
             // The current password first: in a rotation that has not set
             // the password yet it logs in, and one connection does the work.
-            let changed =
-                settings.strategy == .single
-                ? try changeOwnPassword(login: current.login, to: pending.password)
-                : try setPasswordAsAdmin(secretId, current: current, pending: pending)
+            let changed: Bool
+            if let admin {
+                changed = try setPasswordAsAdmin(secretId, current: current, pending: pending, admin: admin)
+            } else {
+                changed = try changeOwnPassword(login: current.login, to: pending.password)
+            }
             if changed { return .passwordSet }
             // Refused: a retry after the password was set, or a process
             // killed just after setting it, finds the pending one working.
@@ -81,9 +92,10 @@ extension Rotator {
     /// Admin: prove the current credential owns the account, then let the
     /// admin named by `masterarn` change that exact account's password.
     /// False, with nothing changed, when the current password does not log in.
-    func setPasswordAsAdmin(_ secretId: String, current: DatabaseSecret, pending: DatabaseSecret) throws -> Bool {
+    func setPasswordAsAdmin(
+        _ secretId: String, current: DatabaseSecret, pending: DatabaseSecret, admin: (secret: DatabaseSecret, id: String)
+    ) throws -> Bool {
         guard let account = try account(loggedInWith: current.login) else { return false }
-        let admin = try adminSecret(for: current, secretId: secretId)
         try withAdminSession(admin, for: secretId) { session in
             guard let version = ServerVersion(session.serverVersion) else {
                 throw RotationError.unexpectedServerAnswer("a version string that is neither MySQL's nor MariaDB's")
@@ -145,6 +157,17 @@ extension Rotator {
         guard admin.host == current.host, admin.port == current.port else {
             throw RotationError.adminElsewhere(secretId: secretId, adminSecretId: masterARN)
         }
-        return (admin, masterARN)
+        var protected = admin
+        protected.ssl = AdminTLS.admin(adminSSL: admin.ssl, rotatedSSL: current.ssl)
+        return (protected, masterARN)
+    }
+
+    /// `secret` with the `ssl` its logins use in a step that also logs in as
+    /// `admin` (already protected by `adminSecret`, so its `ssl` is true when
+    /// either secret's is).
+    static func protected(_ secret: DatabaseSecret, by admin: DatabaseSecret) -> DatabaseSecret {
+        var protected = secret
+        protected.ssl = AdminTLS.rotated(rotatedSSL: secret.ssl, adminSSL: admin.ssl)
+        return protected
     }
 }

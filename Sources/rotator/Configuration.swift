@@ -15,6 +15,8 @@ struct Configuration {
     var databaseCABundle: String?
     /// Connector/C's authentication plugins (caching_sha2_password for MySQL 8).
     var pluginDirectory: String?
+    /// `DB_SERVER_PUBLIC_KEY`: a pinned RSA key for MySQL 8's caching_sha2_password without TLS.
+    var serverPublicKey: String?
 
     init(environment: [String: String]) throws(ConfigurationError) {
         rotation = try RotationSettings(environment: environment)
@@ -37,5 +39,6 @@ struct Configuration {
         }
         databaseCABundle = environment["DB_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 } ?? CABundle.systemPath
         pluginDirectory = environment["MARIADB_PLUGIN_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+        serverPublicKey = environment["DB_SERVER_PUBLIC_KEY"].flatMap { $0.isEmpty ? nil : $0 }
     }
 }

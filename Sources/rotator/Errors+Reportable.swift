@@ -20,7 +20,13 @@ extension SecretsManagerError: LambdaReportableError {
 }
 
 extension MariaDBError: LambdaReportableError {
-    public var errorType: String { "DatabaseError" }
+    public var errorType: String {
+        switch self {
+        case .tlsFailed, .tlsRequiredButUnavailable: "DatabaseTLSFailed"
+        case .insecureAuthentication: "InsecureAuthentication"
+        default: "DatabaseError"
+        }
+    }
     public var errorMessage: String { description }
 }
 

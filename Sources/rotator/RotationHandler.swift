@@ -19,7 +19,8 @@ final class RotationHandler {
             maxAttempts: configuration.maxAttempts)
         let database = MariaDBDatabase(
             requireTLS: configuration.rotation.requireTLS, caBundle: configuration.databaseCABundle,
-            pluginDirectory: configuration.pluginDirectory, logger: logger)
+            pluginDirectory: configuration.pluginDirectory, serverPublicKey: configuration.serverPublicKey,
+            logger: logger)
         let settings = configuration.rotation
         let newPassword: () throws -> String
         switch settings.passwordSource {
