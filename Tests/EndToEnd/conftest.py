@@ -46,7 +46,7 @@ STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
 PRODUCT_ERROR_TYPES = {
     "InvalidEvent", "RotationNotEnabled", "VersionNotFound", "VersionNotPending",
     "InvalidSecret", "PendingSecretMismatch", "AdminSecretMismatch", "DatabaseLoginFailed", "DatabaseError",
-    "ResourceNotFoundException", "Configuration",
+    "ResourceNotFoundException", "Configuration", "DatabaseTLSFailed", "InsecureAuthentication",
     "InvalidRequestException", "InvalidParameterException", "ResourceExistsException",
 }
 
