@@ -108,6 +108,10 @@ def test_a_hostile_server_gets_no_password(sm, db, make_account, start_packaged,
         # One attempt, over TLS; no second connection in plaintext.
         assert len(connections) == 1, f"{len(connections)} connections: a retry followed the failed handshake"
         assert connections[0].asked_for_tls, "the function did not ask for TLS"
+    if hostile.behaviour in ("clear_password", "dialog", "sha2_full") and ssl_name != "false":
+        # The verified attempt met a greeting without TLS: it sent nothing,
+        # not even the user name, before giving up.
+        assert connections[0].packets == [], "the TLS attempt sent a login to a server without TLS"
     if want == "DatabaseTLSFailed":
         assert "DB_CA_BUNDLE" in message or "ssl" in message, message
     unchanged = digest(secret_value(sm, account.arn))
