@@ -1,4 +1,7 @@
 import CMariaDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Connector/C's global state must be set up once, before the first
 /// mysql_init, and never concurrently; a lazily initialised global gives
@@ -56,6 +59,13 @@ extension MariaDBConnection {
         }
         let policy = options.tls.policy
         guard policy != .plaintext else { return try connect(options, session: .plaintext(warn: false)) }
+        // Checked here rather than read from the library's error: with a
+        // missing file, 3.3's text depends on how far the handshake got.
+        if let caBundle = options.tls.caBundle, access(caBundle, R_OK) != 0 {
+            throw MariaDBError.tlsFailed(
+                host: options.host, port: options.port, reason: .caBundleUnreadable,
+                message: "cannot read the CA bundle (errno \(errno))", caBundle: caBundle)
+        }
         // Verified TLS first. Connector/C refuses a greeting without TLS
         // before it sends anything (not even the user name), so this attempt
         // tells whether TLS is on offer at no risk to the password.
