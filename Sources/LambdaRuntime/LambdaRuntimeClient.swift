@@ -1,5 +1,6 @@
 import CurlHTTP
 import JSON
+import Platform
 
 /// The Lambda Runtime API, version 2018-06-01.
 ///

@@ -1,5 +1,6 @@
 import CurlHTTP
 import JSON
+import Platform
 
 /// A synchronous Secrets Manager client over the JSON 1.1 protocol.
 ///

@@ -1,5 +1,6 @@
 import CurlHTTP
 import JSON
+import Platform
 import Testing
 
 @testable import SecretsManager

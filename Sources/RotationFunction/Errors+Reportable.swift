@@ -4,14 +4,15 @@ import Rotation
 import SecretsManager
 
 // Each error's Lambda `errorMessage` is its description, which every type
-// here builds from names, hosts and codes only.
+// here builds from names, hosts and codes only. Each `errorType` is one of
+// `ErrorType`'s.
 
 extension RotationError: LambdaReportableError {
     public var errorMessage: String { description }
 }
 
 extension ConfigurationError: LambdaReportableError {
-    public var errorType: String { "Configuration" }
+    public var errorType: String { ErrorType.configuration.rawValue }
     public var errorMessage: String { description }
 }
 
@@ -20,20 +21,20 @@ extension SecretsManagerError: LambdaReportableError {
 }
 
 extension MariaDBError: LambdaReportableError {
-    public var errorType: String { "DatabaseError" }
+    public var errorType: String { ErrorType.databaseError.rawValue }
     public var errorMessage: String { description }
 }
 
 extension LoginRejected: LambdaReportableError {
-    public var errorType: String { "DatabaseLoginFailed" }
+    public var errorType: String { ErrorType.databaseLoginFailed.rawValue }
     public var errorMessage: String { description }
 }
 
 extension DeploymentError: LambdaReportableError {
     var errorType: String {
         switch self {
-        case .noCABundle: "Configuration"
-        case .deadline: "DeadlineExceeded"
+        case .noCABundle: ErrorType.configuration.rawValue
+        case .deadline: ErrorType.deadlineExceeded.rawValue
         }
     }
     var errorMessage: String { description }

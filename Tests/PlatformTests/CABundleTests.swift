@@ -1,4 +1,4 @@
-@testable import CurlHTTP
+@testable import Platform
 import Glibc
 import Testing
 

@@ -1,8 +1,8 @@
 import CCrypto
 
 /// SHA-256 and HMAC-SHA256 through libcrypto, the only crypto the binary links.
-enum Digest {
-    static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+public enum Digest {
+    public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let ok = withNonEmptyPointer(bytes) { data in
@@ -13,11 +13,11 @@ enum Digest {
         return Array(output.prefix(32))
     }
 
-    static func sha256(_ text: String) -> [UInt8] {
+    public static func sha256(_ text: String) -> [UInt8] {
         sha256(Array(text.utf8))
     }
 
-    static func hmacSHA256(key: [UInt8], _ message: [UInt8]) -> [UInt8] {
+    public static func hmacSHA256(key: [UInt8], _ message: [UInt8]) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let result = withNonEmptyPointer(key) { keyPointer in
@@ -29,11 +29,11 @@ enum Digest {
         return Array(output.prefix(32))
     }
 
-    static func hmacSHA256(key: [UInt8], _ message: String) -> [UInt8] {
+    public static func hmacSHA256(key: [UInt8], _ message: String) -> [UInt8] {
         hmacSHA256(key: key, Array(message.utf8))
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
+    public static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(bytes.count * 2)

@@ -2,9 +2,9 @@
 import Glibc
 #endif
 
-enum ProcessEnvironment {
+public enum ProcessEnvironment {
     /// The process environment, without Foundation.
-    static func read() -> [String: String] {
+    public static func read() -> [String: String] {
         var result: [String: String] = [:]
         var pointer = environ
         while let entry = pointer.pointee {

@@ -1,6 +1,6 @@
-import CurlHTTP
 import LambdaRuntime
 import MariaDB
+import Platform
 import Rotation
 
 /// The database through Connector/C, with the TLS policy and time budget

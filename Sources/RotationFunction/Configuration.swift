@@ -1,10 +1,10 @@
-import CurlHTTP
+import Platform
 import Rotation
 import SecretsManager
 
 /// Everything the function reads from its environment, checked once at
 /// start-up so a bad setting is an init error, not a failed rotation.
-struct Configuration {
+public struct Configuration {
     var rotation: RotationSettings
     var region: String
     /// `SECRETS_MANAGER_ENDPOINT`, as AWS's templates honour it; else the regional endpoint.
@@ -16,7 +16,7 @@ struct Configuration {
     /// Connector/C's authentication plugins (caching_sha2_password for MySQL 8).
     var pluginDirectory: String?
 
-    init(environment: [String: String]) throws(ConfigurationError) {
+    public init(environment: [String: String]) throws(ConfigurationError) {
         rotation = try RotationSettings(environment: environment)
         guard let region = environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"], !region.isEmpty else {
             throw .missing(name: "AWS_REGION")

@@ -1,19 +1,18 @@
-import CCrypto
-import CurlHTTP
+import Cryptography
 import JSON
 import LambdaRuntime
+import Platform
 import Rotation
 import SecretsManager
 
 /// One invocation: parse the event, run the step, log one line.
-final class RotationHandler {
+public final class RotationHandler {
     let logger: LambdaLogger
-    let secretsManager: SecretsManagerClient
-    let database: MariaDBDatabase
+    let secretsManager: any InvocationBound
+    let database: any InvocationBound
     let rotator: Rotator
 
-    init(configuration: Configuration, logger: LambdaLogger) throws {
-        self.logger = logger
+    public convenience init(configuration: Configuration, logger: LambdaLogger) throws {
         let secretsManager = SecretsManagerClient(
             region: configuration.region, endpoint: configuration.endpoint, credentials: configuration.credentials,
             maxAttempts: configuration.maxAttempts)
@@ -24,31 +23,40 @@ final class RotationHandler {
         let newPassword: () throws -> String
         switch settings.passwordSource {
         case .local:
-            let generator = PasswordGenerator(policy: settings.passwordPolicy, randomBytes: OpenSSLRandom.fill)
+            let generator = PasswordGenerator(policy: settings.passwordPolicy, randomBytes: SecureRandom.fill)
             newPassword = { generator.generate() }
         case .service:
             let policy = settings.passwordPolicy
             newPassword = { try secretsManager.getRandomPassword(RandomPasswordRequest(policy)) }
         }
-        self.secretsManager = secretsManager
-        self.database = database
-        self.rotator = Rotator(
-            store: VersionCache(secretsManager), database: database, settings: settings, newPassword: newPassword)
+        self.init(store: secretsManager, database: database, settings: settings, newPassword: newPassword, logger: logger)
     }
 
-    func handle(event bytes: [UInt8], context: LambdaContext) throws -> [UInt8] {
+    /// The handler over any store and database, which is how the unit tests
+    /// run it against in-memory ones.
+    init(
+        store: some SecretReading & SecretWriting & InvocationBound, database: some Database & InvocationBound,
+        settings: RotationSettings, newPassword: @escaping () throws -> String, logger: LambdaLogger
+    ) {
+        self.logger = logger
+        self.secretsManager = store
+        self.database = database
+        self.rotator = Rotator(store: VersionCache(store), database: database, settings: settings, newPassword: newPassword)
+    }
+
+    public func handle(event bytes: [UInt8], context: LambdaContext) throws -> [UInt8] {
         let started = WallClock.monotonicSeconds()
         secretsManager.deadline = context.deadline
         database.deadline = context.deadline
-        database.connectionsOpened = 0
-        let callsBefore = secretsManager.callCounts.values.reduce(0, +)
+        let callsBefore = secretsManager.workCount
+        let connectionsBefore = database.workCount
         var fields: [(String, String)] = []
         func finish(_ level: LambdaLogger.Level, _ message: String, _ extra: [(String, String)]) {
             let duration = Int(((WallClock.monotonicSeconds() - started) * 1000).rounded())
-            let calls = secretsManager.callCounts.values.reduce(0, +) - callsBefore
+            let calls = secretsManager.workCount - callsBefore
             logger.log(level, message, fields + extra + [
                 ("durationMs", String(duration)), ("secretsManagerCalls", String(calls)),
-                ("databaseConnections", String(database.connectionsOpened)),
+                ("databaseConnections", String(database.workCount - connectionsBefore)),
             ])
         }
         let event: RotationEvent
@@ -82,14 +90,5 @@ extension RandomPasswordRequest {
             excludeNumbers: policy.excludeNumbers, excludePunctuation: policy.excludePunctuation,
             excludeUppercase: policy.excludeUppercase, excludeLowercase: policy.excludeLowercase,
             includeSpace: false, requireEachIncludedType: policy.requireEachIncludedType)
-    }
-}
-
-/// OpenSSL's CSPRNG, which the deployment image's libcrypto seeds from the kernel.
-enum OpenSSLRandom {
-    @Sendable static func fill(_ buffer: inout [UInt8]) {
-        let ok = buffer.withUnsafeMutableBytes { RAND_bytes($0.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32($0.count)) }
-        // A failing CSPRNG leaves nothing safe to do: never fall back to a weaker source.
-        precondition(ok == 1, "RAND_bytes failed")
     }
 }
