@@ -48,6 +48,10 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         case couldNotConnect
         case connectionLost
         case tls
+        /// The request could not be made at all (a URL curl cannot use, a
+        /// bad option): nothing was sent, and sending again cannot help.
+        case invalidRequest
+        /// Any other failure while sending or receiving.
         case other
     }
 

@@ -76,17 +76,43 @@ public final class SecretsManagerClient {
     /// retrying what is worth retrying. The named operations are built on it;
     /// it is public so tests can set up state with operations this client
     /// has no method for (`CreateSecret`, `DeleteSecret`).
-    public func call(_ operation: String, _ body: JSONObject) throws(SecretsManagerError) -> JSONValue {
+    ///
+    /// `confirm`, for a write: when an attempt's answer was lost (a timeout,
+    /// a reset, a 5xx), the service may have done the write anyway, and a
+    /// retry then meets its own result ("stage not on that version"). If the
+    /// call fails after such an attempt, `confirm` reads the state back;
+    /// `true` (already as asked) is success.
+    public func call(
+        _ operation: String, _ body: JSONObject, confirm: (() throws(SecretsManagerError) -> Bool)? = nil
+    ) throws(SecretsManagerError) -> JSONValue {
+        do {
+            return try attempts(operation, body)
+        } catch let failure {
+            guard let confirm, failure.mayHaveTakenEffect else { throw failure.error }
+            // A read-back that fails too leaves the write's own error the one to report.
+            if (try? confirm()) == true { return .object([:]) }
+            throw failure.error
+        }
+    }
+
+    /// The error to report, and whether some attempt's outcome is unknown.
+    struct Failure: Error {
+        var error: SecretsManagerError
+        var mayHaveTakenEffect: Bool
+    }
+
+    private func attempts(_ operation: String, _ body: JSONObject) throws(Failure) -> JSONValue {
         let payload = JSONValue.object(body).serializedBytes
         // The secret sent must not come back in an error message.
         let sensitive = ["SecretString", "SecretBinary"].compactMap { body[$0]?.stringValue }.filter { !$0.isEmpty }
         var lastError: SecretsManagerError?
+        var outcomeUnknown = false
 
         for attempt in 1...max(1, maxAttempts) {
             if let lastError {
                 let delay = backoff.delay(afterAttempt: attempt - 1)
                 if let deadline, delay + minimumAttemptSeconds > deadline.remainingSeconds(margin: safetyMargin) {
-                    throw lastError
+                    throw Failure(error: lastError, mayHaveTakenEffect: outcomeUnknown)
                 }
                 backoff.sleep(delay)
             }
@@ -95,7 +121,11 @@ public final class SecretsManagerClient {
             var totalLimit = requestTimeout
             if let deadline {
                 let left = deadline.remainingSeconds(margin: safetyMargin)
-                guard left > 0 else { throw lastError ?? .deadlineExceeded(operation: operation, host: host) }
+                guard left > 0 else {
+                    throw Failure(
+                        error: lastError ?? .deadlineExceeded(operation: operation, host: host),
+                        mayHaveTakenEffect: outcomeUnknown)
+                }
                 connectLimit = min(connectLimit, left)
                 totalLimit = min(totalLimit, left)
             }
@@ -113,16 +143,21 @@ public final class SecretsManagerClient {
             let failure: SecretsManagerError
             switch Result(catching: { () throws(HTTPError) in try transport.send(request) }) {
             case .success(let response) where (200..<300).contains(response.status):
-                return try parseResult(operation, response)
+                do {
+                    return try parseResult(operation, response)
+                } catch {
+                    throw Failure(error: error, mayHaveTakenEffect: true)
+                }
             case .success(let response):
                 failure = serviceError(operation, response, scrubbing: sensitive)
             case .failure(let error):
                 failure = .transport(operation: operation, error)
             }
-            guard failure.isRetryable else { throw failure }
+            if failure.outcomeUnknown { outcomeUnknown = true }
+            guard failure.isRetryable else { throw Failure(error: failure, mayHaveTakenEffect: outcomeUnknown) }
             lastError = failure
         }
-        throw lastError!
+        throw Failure(error: lastError!, mayHaveTakenEffect: outcomeUnknown)
     }
 
     /// curl sends the host as the URL spells it, while the signer signs it
