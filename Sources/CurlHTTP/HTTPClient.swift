@@ -48,7 +48,8 @@ public final class HTTPClient {
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
         defer { curl_slist_free_all(headerList) }
         for header in request.headers {
-            headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
+            headerList = curl_slist_append(
+                headerList, "\(HTTPRequest.headerSafe(header.name)): \(HTTPRequest.headerSafe(header.value))")
         }
         // curl would otherwise wait for "100 Continue" before sending larger bodies.
         headerList = curl_slist_append(headerList, "Expect:")
