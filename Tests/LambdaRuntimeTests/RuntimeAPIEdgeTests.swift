@@ -116,3 +116,32 @@ final class ScriptedRuntimeAPI: HTTPTransport {
         #expect(HTTPRequest.headerSafe(value) == expected)
     }
 }
+
+@Suite struct TextLogLineTests {
+    final class Lines: @unchecked Sendable { var all: [String] = [] }
+
+    @Test func aValueWithLineEndsStaysOnItsLine() {
+        let lines = Lines()
+        let logger = LambdaLogger(json: false, minimumLevel: .info) { lines.all.append($0) }
+        logger.requestId = "r\n1"
+        logger.log(.error, "step\rfailed", [("error", "Access denied\nINFO step done forged=1"), ("path", #"C:\x"#)])
+        #expect(lines.all.count == 1)
+        let line = lines.all[0]
+        #expect(!line.contains("\n") && !line.contains("\r"))
+        #expect(line == #"r\n1 ERROR step\rfailed error=Access denied\nINFO step done forged=1 path=C:\\x"#)
+    }
+
+    @Test func otherControlCharactersAreEscapedToo() {
+        let lines = Lines()
+        let logger = LambdaLogger(json: false, minimumLevel: .info) { lines.all.append($0) }
+        logger.log(.info, "m", [("v", "a\u{0}b\u{1B}c\td\u{7F}")])
+        #expect(lines.all == [#"INFO m v=a\u0000b\u001Bc\td\u007F"#])
+    }
+
+    @Test func ordinaryTextIsUnchanged() {
+        let lines = Lines()
+        let logger = LambdaLogger(json: false, minimumLevel: .info) { lines.all.append($0) }
+        logger.log(.info, "step done", [("outcome", "pending password logs in; nothing to do ✓")])
+        #expect(lines.all == ["INFO step done outcome=pending password logs in; nothing to do ✓"])
+    }
+}
