@@ -32,8 +32,19 @@ public final class SecretsManagerClient {
     public var requestTimeout: Double
     public var backoff: Backoff
 
-    /// HTTP requests sent per operation, retries included.
-    public private(set) var callCounts: [String: Int] = [:]
+    /// HTTP requests sent per operation, retries included, by this client
+    /// and the ones it made for other regions.
+    public var callCounts: [String: Int] {
+        otherRegions.values.reduce(into: ownCallCounts) { total, client in
+            total.merge(client.callCounts, uniquingKeysWith: +)
+        }
+    }
+    private var ownCallCounts: [String: Int] = [:]
+
+    /// Endpoints for regions other than `region` (see `client(forSecret:)`).
+    public var regionalEndpoints: [String: String] = [:]
+    private var otherRegions: [String: SecretsManagerClient] = [:]
+    private let makeTransport: () -> any HTTPTransport
 
     let transport: any HTTPTransport
     var signer: SigV4Signer
@@ -49,15 +60,17 @@ public final class SecretsManagerClient {
     ) {
         self.init(
             region: region, endpoint: endpoint, credentials: credentials, transport: HTTPClient(caBundle: caBundle),
-            maxAttempts: maxAttempts, connectTimeout: connectTimeout, requestTimeout: requestTimeout)
+            maxAttempts: maxAttempts, connectTimeout: connectTimeout, requestTimeout: requestTimeout,
+            makeTransport: { HTTPClient(caBundle: caBundle) })
     }
 
     /// The same, over any transport; tests pass a scripted one and a `Backoff` that does not sleep.
     public init(
         region: String, endpoint: String? = nil, credentials: AWSCredentials, transport: any HTTPTransport,
-        maxAttempts: Int = 3, connectTimeout: Double = 3, requestTimeout: Double = 10, backoff: Backoff = .live
+        maxAttempts: Int = 3, connectTimeout: Double = 3, requestTimeout: Double = 10, backoff: Backoff = .live,
+        makeTransport: (() -> any HTTPTransport)? = nil
     ) {
-        let endpoint = endpoint ?? "https://secretsmanager.\(region).amazonaws.com"
+        let endpoint = endpoint ?? SecretsManagerEndpoint.regionalDefault(region)
         let parts = URLParts(endpoint)
         self.region = region
         self.endpoint = endpoint
@@ -70,6 +83,36 @@ public final class SecretsManagerClient {
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
         self.backoff = backoff
+        // Tests script one transport for every region.
+        self.makeTransport = makeTransport ?? { transport }
+    }
+
+    /// The client for the region a secret lives in: this one for a name or an
+    /// ARN of this region, else one made for the ARN's region (and kept),
+    /// sharing this client's credentials, deadline and retry settings.
+    /// `SECRETS_MANAGER_ENDPOINT` serves the function's own region only; another
+    /// region uses `regionalEndpoints`' entry, else its regional default.
+    /// Credentials do not cross partitions: such an ARN is refused, by name.
+    public func client(forSecret secretId: String, operation: String) throws(SecretsManagerError) -> SecretsManagerClient {
+        guard let arn = SecretARN(secretId), arn.region != region else { return self }
+        let ownPartition = SecretsManagerEndpoint.partition(ofRegion: region)
+        guard arn.partition == ownPartition else {
+            throw .otherPartition(
+                operation: operation, secretId: secretId, partition: arn.partition, functionRegion: region,
+                functionPartition: ownPartition)
+        }
+        let other = otherRegions[arn.region] ?? SecretsManagerClient(
+            region: arn.region,
+            endpoint: regionalEndpoints[arn.region] ?? SecretsManagerEndpoint.regionalDefault(arn.region),
+            credentials: credentials, transport: makeTransport(), maxAttempts: maxAttempts,
+            connectTimeout: connectTimeout, requestTimeout: requestTimeout, backoff: backoff)
+        other.credentials = credentials
+        other.deadline = deadline
+        other.safetyMargin = safetyMargin
+        other.minimumAttemptSeconds = minimumAttemptSeconds
+        other.maxAttempts = maxAttempts
+        otherRegions[arn.region] = other
+        return other
     }
 
     /// Sends one signed operation and returns the response's JSON object,
@@ -138,7 +181,7 @@ public final class SecretsManagerClient {
                 ],
                 body: payload, connectTimeout: connectLimit, totalTimeout: totalLimit)
             signer.sign(&request, at: WallClock.nowMilliseconds() / 1000)
-            callCounts[operation, default: 0] += 1
+            ownCallCounts[operation, default: 0] += 1
 
             let failure: SecretsManagerError
             switch Result(catching: { () throws(HTTPError) in try transport.send(request) }) {
