@@ -36,14 +36,16 @@ In front of moto sits a small WSGI middleware with test-only endpoints:
     GET  /_harness/calls         JSON {operation: count} of calls seen
     POST /_harness/calls/reset
     POST /_harness/faults        {"operation": "PutSecretValue"|"*",
-                                  "kind": "throttle"|"5xx"|"drop"|"hold", "count": N}
+                                  "kind": "throttle"|"5xx"|"drop"|"hold"|"lose", "count": N}
     GET  /_harness/faults        the rules, each with "injected": how many it has caused
     POST /_harness/faults/reset  (also releases held responses)
     GET  /_harness/held          JSON {"held": N}: responses held right now
 
 "hold" performs the operation, then holds its answer (until faults/reset, or
 "seconds", default 30): a test can kill the client while the service has
-already done what the client will never hear about.
+already done what the client will never hear about. "lose" performs the
+operation, then drops the connection without an answer: the client's retry
+meets the effect of its own first attempt.
 
 Nothing here logs request or response bodies: they carry secret values.
 """
@@ -304,7 +306,7 @@ class DropConnection(ConnectionAbortedError):
 
 
 class HarnessMiddleware:
-    FAULT_KINDS = ("throttle", "5xx", "drop", "hold")
+    FAULT_KINDS = ("throttle", "5xx", "drop", "hold", "lose")
 
     def __init__(self, app: Callable[[dict, StartResponse], Iterable[bytes]]):
         self.app = app
@@ -330,6 +332,11 @@ class HarnessMiddleware:
             fault = self.take_fault(operation)
         if fault and fault["kind"] == "hold":
             return self.hold(fault, environ, start_response)
+        if fault and fault["kind"] == "lose":
+            # The operation is done; its answer never leaves.
+            for _ in self.app(environ, lambda *args: None):
+                pass
+            self.drop(environ)
         if fault:
             return self.inject(fault["kind"], environ, start_response)
         return self.app(environ, self.like_the_service(start_response))
@@ -375,19 +382,23 @@ class HarnessMiddleware:
         # Reading the body first keeps werkzeug from parsing it as a next request.
         _read_body(environ)
         if kind == "drop":
-            sock = environ.get("werkzeug.socket")
-            if sock is not None:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-            raise DropConnection("fault injected: connection dropped")
+            self.drop(environ)
         if kind == "throttle":
             return _json(start_response, "400 Bad Request",
                          {"__type": "ThrottlingException", "message": "Rate exceeded"}, AMZ_JSON)
         return _json(start_response, "500 Internal Server Error",
                      {"__type": "InternalServiceError",
                       "message": "An error occurred on the server side."}, AMZ_JSON)
+
+    @staticmethod
+    def drop(environ: dict) -> None:
+        sock = environ.get("werkzeug.socket")
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        raise DropConnection("fault injected: connection dropped")
 
     def control(self, environ: dict, start_response: StartResponse, path: str) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")

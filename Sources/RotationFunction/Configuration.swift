@@ -9,6 +9,8 @@ public struct Configuration {
     var region: String
     /// `SECRETS_MANAGER_ENDPOINT`, as AWS's templates honour it; else the regional endpoint.
     var endpoint: String?
+    /// `SECRETS_MANAGER_ENDPOINT_<REGION>`: endpoints for other regions (a `masterarn` elsewhere).
+    var regionalEndpoints: [String: String]
     var credentials: AWSCredentials
     var maxAttempts: Int
     /// CA certificates for TLS to the database: `DB_CA_BUNDLE`, else the system bundle.
@@ -23,6 +25,7 @@ public struct Configuration {
         }
         self.region = region
         endpoint = environment["SECRETS_MANAGER_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
+        regionalEndpoints = SecretsManagerEndpoint.overrides(fromEnvironment: environment)
         guard let credentials = AWSCredentials.fromEnvironment(environment) else {
             throw .missing(name: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
         }

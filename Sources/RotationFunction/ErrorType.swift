@@ -39,6 +39,12 @@ public enum ErrorType: String, CaseIterable, Sendable {
     case deadlineExceeded = "DeadlineExceeded"
     /// A bad environment variable (reported at init), or no CA bundle where TLS is required.
     case configuration = "Configuration"
+    /// The `masterarn` is in another AWS partition, which the function's credentials cannot read.
+    case secretInOtherPartition = "SecretInOtherPartition"
+    /// The Runtime API's invocation lacked a usable deadline header (reported by the loop).
+    case invalidInvocation = "Runtime.InvalidInvocation"
+    /// The Runtime API refused the function's response, e.g. HTTP 413 (reported by the loop).
+    case responseNotAccepted = "Runtime.ResponseNotAccepted"
     /// An error the function has no description for (a bug); the message names only its Swift type.
     case unhandled = "Runtime.UnhandledError"
 }

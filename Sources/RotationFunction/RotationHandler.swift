@@ -16,6 +16,7 @@ public final class RotationHandler {
         let secretsManager = SecretsManagerClient(
             region: configuration.region, endpoint: configuration.endpoint, credentials: configuration.credentials,
             maxAttempts: configuration.maxAttempts)
+        secretsManager.regionalEndpoints = configuration.regionalEndpoints
         let database = MariaDBDatabase(
             requireTLS: configuration.rotation.requireTLS, caBundle: configuration.databaseCABundle,
             pluginDirectory: configuration.pluginDirectory, logger: logger)

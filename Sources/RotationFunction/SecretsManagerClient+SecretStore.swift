@@ -13,7 +13,9 @@ extension SecretsManagerClient: SecretReading, SecretWriting {
     public func value(of secretId: String, stage: String, versionId: String?) throws -> StoredSecret? {
         let value: SecretValue
         do {
-            value = try getSecretValue(secretId, versionId: versionId, versionStage: stage)
+            // An admin secret (masterarn) may live in another region.
+            value = try client(forSecret: secretId, operation: "GetSecretValue")
+                .getSecretValue(secretId, versionId: versionId, versionStage: stage)
         } catch where error.isResourceNotFound {
             return nil
         }

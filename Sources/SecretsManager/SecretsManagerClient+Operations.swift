@@ -44,7 +44,11 @@ extension SecretsManagerClient {
             "VersionStages": .array(versionStages.map { .string($0) }),
         ]
         body["RotationToken"] = rotationToken.map { .string($0) }
-        _ = try call("PutSecretValue", body)
+        // Already as asked: the token's version holds this value and the stages.
+        _ = try call("PutSecretValue", body) { () throws(SecretsManagerError) in
+            let stored = try self.getSecretValue(secretId, versionId: clientRequestToken)
+            return stored.secretString == secretString && versionStages.allSatisfy(stored.versionStages.contains)
+        }
     }
 
     public func updateSecretVersionStage(
@@ -53,7 +57,13 @@ extension SecretsManagerClient {
         var body: JSONObject = ["SecretId": .string(secretId), "VersionStage": .string(versionStage)]
         body["MoveToVersionId"] = moveToVersionId.map { .string($0) }
         body["RemoveFromVersionId"] = removeFromVersionId.map { .string($0) }
-        _ = try call("UpdateSecretVersionStage", body)
+        // Already as asked: the label on the target version and off the one it was to leave.
+        _ = try call("UpdateSecretVersionStage", body) { () throws(SecretsManagerError) in
+            let stages = try self.describeSecret(secretId).versionIdsToStages
+            let onTarget = moveToVersionId.map { stages[$0]?.contains(versionStage) == true } ?? true
+            let offSource = removeFromVersionId.map { $0 == moveToVersionId || stages[$0]?.contains(versionStage) != true } ?? true
+            return onTarget && offSource
+        }
     }
 
     public func getRandomPassword(_ request: RandomPasswordRequest) throws(SecretsManagerError) -> String {
