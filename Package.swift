@@ -33,16 +33,25 @@ let package = Package(
         // The rotation domain: pure Swift over two small protocols.
         .target(name: "Rotation", dependencies: ["JSON"]),
 
+        // The preflight check: its decisions pure over small protocols, its probes apart.
+        .target(name: "Preflight", dependencies: ["Rotation", "JSON"]),
+        .target(
+            name: "PreflightProbes",
+            dependencies: ["Preflight", "Rotation", "MariaDB", "SecretsManager", "JSON"]),
+
         // The thin executable: configuration and the glue between layers.
         .executableTarget(
             name: "rotator",
-            dependencies: ["LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "CCrypto"]),
+            dependencies: [
+                "LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "CCrypto", "Preflight", "PreflightProbes",
+            ]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP"]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON"]),
         .testTarget(name: "SecretsManagerTests", dependencies: ["SecretsManager", "JSON", "CurlHTTP"]),
         .testTarget(name: "RotationTests", dependencies: ["Rotation", "JSON"]),
+        .testTarget(name: "PreflightTests", dependencies: ["Preflight", "Rotation", "JSON"]),
         // Needs MariaDB and moto started by scripts/test.sh (see README).
         .testTarget(
             name: "IntegrationTests",

@@ -2,6 +2,7 @@ import CCrypto
 import CurlHTTP
 import JSON
 import LambdaRuntime
+import Preflight
 import Rotation
 import SecretsManager
 
@@ -53,6 +54,8 @@ final class RotationHandler {
         }
         let event: RotationEvent
         do {
+            // A preflight check, sent by a person or a pipeline, never by Secrets Manager.
+            if let request = try CheckRequest.parse(bytes) { return check(request, context: context) }
             event = try RotationEvent(json: bytes)
         } catch {
             let (type, message) = Lambda.describe(error)
