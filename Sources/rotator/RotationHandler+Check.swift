@@ -34,3 +34,8 @@ extension RotationHandler {
         return Array(report.json.serialized.utf8)
     }
 }
+
+extension NetworkProbeError: LambdaReportableError {
+    public var errorType: String { "NetworkError" }
+    public var errorMessage: String { description }
+}
