@@ -4,6 +4,8 @@ extension PreflightRun {
     /// The longest step, setSecret, estimated from the round trips just
     /// measured, against the time the invocation had.
     func checkTimeBudget() {
+        // Without a readable secret there is nothing to estimate from.
+        guard current != nil else { return }
         let calls: Int, logins: Int, statements: Int
         let grantLines = (currentSession?.grants.lines.count ?? 1)
         switch strategy {
