@@ -37,10 +37,19 @@ let package = Package(
         // The rotation domain: pure Swift over two small protocols.
         .target(name: "Rotation", dependencies: ["JSON"]),
 
+        // The preflight check: its decisions pure over small protocols, its probes apart.
+        .target(name: "Preflight", dependencies: ["Rotation", "JSON"]),
+        .target(
+            name: "PreflightProbes",
+            dependencies: ["Preflight", "Rotation", "MariaDB", "SecretsManager", "JSON"]),
+
         // Configuration and the glue between the layers.
         .target(
             name: "RotationFunction",
-            dependencies: ["LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "Platform", "Cryptography"]),
+            dependencies: [
+                "LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "Platform", "Cryptography",
+                "Preflight", "PreflightProbes",
+            ]),
 
         // The executable: main.swift only.
         .executableTarget(name: "rotator", dependencies: ["RotationFunction", "LambdaRuntime"]),
@@ -55,6 +64,7 @@ let package = Package(
         .testTarget(
             name: "RotationFunctionTests",
             dependencies: ["RotationFunction", "LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "Platform"]),
+        .testTarget(name: "PreflightTests", dependencies: ["Preflight", "Rotation", "JSON"]),
         // Needs MariaDB and moto started by scripts/test.sh (see README).
         .testTarget(
             name: "IntegrationTests",

@@ -2,6 +2,7 @@ import Cryptography
 import JSON
 import LambdaRuntime
 import Platform
+import Preflight
 import Rotation
 import SecretsManager
 
@@ -11,6 +12,9 @@ public final class RotationHandler {
     let secretsManager: any InvocationBound
     let database: any InvocationBound
     let rotator: Rotator
+    /// Answers a preflight check; set only over the real clients, whose
+    /// probes it needs (see RotationHandler+Check.swift).
+    var check: ((CheckRequest, LambdaContext) -> [UInt8])?
 
     public convenience init(configuration: Configuration, logger: LambdaLogger) throws {
         let secretsManager = SecretsManagerClient(
@@ -31,6 +35,7 @@ public final class RotationHandler {
             newPassword = { try secretsManager.getRandomPassword(RandomPasswordRequest(policy)) }
         }
         self.init(store: secretsManager, database: database, settings: settings, newPassword: newPassword, logger: logger)
+        check = Self.check(secretsManager: secretsManager, database: database, settings: settings, logger: logger)
     }
 
     /// The handler over any store and database, which is how the unit tests
@@ -62,6 +67,8 @@ public final class RotationHandler {
         }
         let event: RotationEvent
         do {
+            // A preflight check, sent by a person or a pipeline, never by Secrets Manager.
+            if let request = try CheckRequest.parse(bytes), let check { return check(request, context) }
             event = try RotationEvent(json: bytes)
         } catch {
             let (type, message) = Lambda.describe(error)

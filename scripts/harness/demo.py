@@ -83,6 +83,12 @@ def main() -> int:
                          "DB_CA_BUNDLE": env["TEST_MARIADB_CA"], "REQUIRE_TLS": "true"})
     log_path = Path(env.get("TEST_STATE_DIR") or tempfile.gettempdir()) / "demo-function.log"
 
+    if "--check" in sys.argv[1:]:
+        from .check import run_check
+        ok, body = run_check(arn, None, function_env, log_path, timeout=60)
+        print(json.dumps(body, indent=2))
+        return 0 if ok else 1
+
     token = str(uuid.uuid4())
     sm.rotate_secret(SecretId=arn, ClientRequestToken=token,
                      RotationLambdaARN="arn:aws:lambda:us-east-1:123456789012:function:rotator",
