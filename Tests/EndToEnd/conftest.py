@@ -24,11 +24,11 @@ from typing import Any, Callable, Iterator
 import pytest
 
 import support  # noqa: F401  (puts scripts/ on sys.path for `harness`)
-from harness import Emulator, MotoHarness, Services, rotator_command, rotator_environment
+from harness import Emulator, Services, rotator_command, rotator_environment
 from support.accounts import RotationAdmin, create_account, create_rotation_admin, drop_rotation_admin
 from support.dedicated_server import DedicatedMariaDB
 from support.leak_scan import LeakScan, service_logs
-from support.reliability import FIGURES, ReliabilityFigures, report_path, write_report
+from support.reliability import FIGURES, CountingMotoHarness, ReliabilityFigures, report_path, write_report
 from support.secrets import REGISTRY, SecretRegistry
 from support.services import Database, services_from_environment
 
@@ -166,12 +166,12 @@ def rotator(start_rotator: Callable[..., Emulator]) -> Emulator:
 # ---------------------------------------------------------------------------
 
 @pytest.fixture
-def moto(services: Services) -> Iterator[MotoHarness]:
+def moto(services: Services) -> Iterator[CountingMotoHarness]:
     """moto's /_harness, with no fault left behind for the next test; counts the faults injected."""
-    harness = MotoHarness(services.endpoint)
-    FIGURES.secrets_manager_faults += harness.reset()
+    harness = CountingMotoHarness(services.endpoint)
+    harness.reset()
     yield harness
-    FIGURES.secrets_manager_faults += harness.reset()
+    harness.reset()
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """The reliability suite's tools (test_reliability_*.py): its figures and
 report, the checks that count them, and ways to hold the database still.
-Faults in Secrets Manager come from harness.MotoHarness (the `moto`
+Faults in Secrets Manager come from moto's /_harness (the `moto`
 fixture); the dedicated server is in dedicated_server.py."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 
 import pymysql
 import pytest
-from harness import Emulator, SecretRegistry
+from harness import Emulator, MotoHarness, SecretRegistry
 
 from .accounts import Account, create_account
 from .secrets import secret_dict, secret_value, snapshot, stages, version_with
@@ -40,6 +40,15 @@ class ReliabilityFigures:
 
 
 FIGURES = ReliabilityFigures()
+
+
+class CountingMotoHarness(MotoHarness):
+    """moto's /_harness, counting into FIGURES every fault it clears, however a test clears it."""
+
+    def reset(self) -> int:
+        injected = super().reset()
+        FIGURES.secrets_manager_faults += injected
+        return injected
 
 
 def wait_for(condition: Callable[[], Any], timeout: float, what: str, interval: float = 0.05) -> Any:
