@@ -55,6 +55,21 @@ def prepared(sm, db, rotator):
     return account, token
 
 
+def ready_for_set_secret(sm, db, start_rotator):
+    """A function with the deadline tests' timeout, a rotation ready for
+    setSecret, and the state to compare with after setSecret fails."""
+    rotator = start_rotator(timeout=TIMEOUT)
+    account, token = prepared(sm, db, rotator)
+    return rotator, account, token, rotation_state(sm, db, account)
+
+
+def timed_set_secret(rotator, account, token) -> tuple[bool, dict, float]:
+    """setSecret's outcome and how long the caller waited for it, in seconds."""
+    started = time.monotonic()
+    ok, body = rotator.invoke(event(account.arn, token, "setSecret"))
+    return ok, body, time.monotonic() - started
+
+
 def assert_clean_database_failure(ok: bool, body: dict, elapsed: float | None = None) -> None:
     assert not ok, "setSecret succeeded although the database was unusable"
     error_type = body.get("errorType")
@@ -71,16 +86,12 @@ def finish(rotator, account, token, sm, db) -> None:
 
 
 def test_a_server_that_accepts_and_never_answers(sm, server, db, start_rotator):
-    rotator = start_rotator(timeout=TIMEOUT)
-    account, token = prepared(sm, db, rotator)
-    before = rotation_state(sm, db, account)
+    rotator, account, token, before = ready_for_set_secret(sm, db, start_rotator)
 
     server.freeze()
     FIGURES.database_faults += 1
     try:
-        started = time.monotonic()
-        ok, body = rotator.invoke(event(account.arn, token, "setSecret"))
-        elapsed = time.monotonic() - started
+        ok, body, elapsed = timed_set_secret(rotator, account, token)
         pid = rotator.state()["pid"]
     finally:
         server.resume()
@@ -93,15 +104,11 @@ def test_a_server_that_accepts_and_never_answers(sm, server, db, start_rotator):
 
 
 def test_a_server_that_is_down(sm, server, db, start_rotator):
-    rotator = start_rotator(timeout=TIMEOUT)
-    account, token = prepared(sm, db, rotator)
-    before = rotation_state(sm, db, account)
+    rotator, account, token, before = ready_for_set_secret(sm, db, start_rotator)
 
     server.stop()
     FIGURES.database_faults += 1
-    started = time.monotonic()
-    ok, body = rotator.invoke(event(account.arn, token, "setSecret"))
-    elapsed = time.monotonic() - started
+    ok, body, elapsed = timed_set_secret(rotator, account, token)
     assert_clean_database_failure(ok, body, elapsed)
     assert "unreachable" in body.get("errorMessage", ""), "the error does not say the server is unreachable"
 
@@ -119,9 +126,7 @@ def test_a_server_that_is_down(sm, server, db, start_rotator):
 
 
 def test_a_server_that_refuses_the_login(sm, server, db, start_rotator):
-    rotator = start_rotator(timeout=TIMEOUT)
-    account, token = prepared(sm, db, rotator)
-    before = rotation_state(sm, db, account)
+    rotator, account, token, before = ready_for_set_secret(sm, db, start_rotator)
 
     db.execute("ALTER USER %s@'127.0.0.1' ACCOUNT LOCK", (account.username,))
     FIGURES.database_faults += 1
@@ -178,9 +183,7 @@ def test_a_statement_that_never_returns_is_abandoned_before_the_deadline(sm, ser
 
     with writes_blocked(db):
         FIGURES.database_faults += 1
-        started = time.monotonic()
-        ok, body = rotator.invoke(event(account.arn, token, "setSecret"))
-        elapsed = time.monotonic() - started
+        ok, body, elapsed = timed_set_secret(rotator, account, token)
     assert_clean_database_failure(ok, body, elapsed)
     assert "unknown" in body.get("errorMessage", ""), "the error does not say the statement's effect is unknown"
     assert rotator.state()["pid"] is not None, "the function process did not survive"
