@@ -17,17 +17,10 @@ import boto3
 import botocore.config
 import pytest
 
-from conftest import (
-    ROTATION_ADMIN,
-    create_rotation_admin,
-    drop_rotation_admin,
-    event,
-    rotate,
-    secret_dict,
-    snapshot,
-    start_rotation,
-    unique,
-)
+from harness import event, start_rotation
+from support.accounts import ROTATION_ADMIN, create_rotation_admin, drop_rotation_admin
+from support.secrets import secret_dict, snapshot, unique
+from support.rotation import rotate
 
 OTHER_REGION = "us-west-2"
 
@@ -44,7 +37,7 @@ def sm_west(services):
 @pytest.fixture
 def west_admin(services, sm, sm_west, db):
     """rotation_admin with README's admin grants, its secret in us-west-2 only."""
-    admin = create_rotation_admin(services, sm, db, ["CREATE USER ON *.*"])
+    admin = create_rotation_admin(sm, db, ["CREATE USER ON *.*"])
     secret = {"engine": "mariadb", "host": services.host, "port": services.port,
               "username": ROTATION_ADMIN, "password": admin.password}
     created = sm_west.create_secret(Name=unique("e2e/west-admin"), SecretString=json.dumps(secret))

@@ -11,18 +11,11 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import (
-    STEPS,
-    check_completed,
-    create_account,
-    digest,
-    event,
-    run_step,
-    secret_value,
-    stages,
-    start_rotation,
-    version_with,
-)
+from harness import STEPS, event, start_rotation
+from support.accounts import create_account
+from support.reliability import check_completed
+from support.rotation import run_step
+from support.secrets import digest, secret_value, stages, version_with
 
 
 def faults_injected(moto) -> int:

@@ -12,20 +12,10 @@ import json
 import socket
 import uuid
 
-from conftest import (
-    REGISTRY,
-    ROTATION_LAMBDA_ARN,
-    STEPS,
-    create_rotation_admin,
-    new_password,
-    normalised_grants,
-    rotate,
-    run_step,
-    secret_dict,
-    snapshot,
-    start_rotation,
-    user_exists,
-)
+from harness import ROTATION_LAMBDA_ARN, STEPS, new_password, start_rotation
+from support.accounts import create_rotation_admin, normalised_grants, user_exists
+from support.secrets import REGISTRY, secret_dict, snapshot
+from support.rotation import rotate, run_step
 
 ADMIN_GRANTS = {
     "admin": ["CREATE USER ON *.*"],
@@ -90,7 +80,7 @@ def healthy(strategy, sm, db, services, make_account, start_rotator, **env):
     admin = None
     extra = {}
     if strategy != "self":
-        admin = create_rotation_admin(services, sm, db, ADMIN_GRANTS[strategy])
+        admin = create_rotation_admin(sm, db, ADMIN_GRANTS[strategy])
         REGISTRY.add(admin.password)
         extra["masterarn"] = admin.arn
     account = make_account(extra=extra)
@@ -262,7 +252,7 @@ def test_alternating_admin_without_grant_option(sm, db, services, make_account, 
 
 
 def test_clone_name_too_long(sm, db, services, make_account, start_rotator):
-    admin = create_rotation_admin(services, sm, db, ADMIN_GRANTS["alternating"])
+    admin = create_rotation_admin(sm, db, ADMIN_GRANTS["alternating"])
     REGISTRY.add(admin.password)
     # MariaDB 10.11 stores user names of up to 128 characters; the clone adds 6.
     username = "a" * 125

@@ -13,23 +13,12 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import sys
 import tempfile
 from pathlib import Path
 
 from .emulator import Emulator
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def function_command(env: dict[str, str]) -> list[str]:
-    override = env.get("ROTATOR_COMMAND")
-    command = shlex.split(override) if override else [str(REPO_ROOT / "bootstrap")]
-    if not Path(command[0]).is_absolute() and (REPO_ROOT / command[0]).exists():
-        command[0] = str(REPO_ROOT / command[0])
-    return command
-
+from .rotator import rotator_command
 
 def run_check(secret_id: str, strategy: str | None, env: dict[str, str], log_path: Path,
               timeout: float = 30) -> tuple[bool, dict]:
@@ -37,9 +26,9 @@ def run_check(secret_id: str, strategy: str | None, env: dict[str, str], log_pat
     request = {"SecretId": secret_id}
     if strategy:
         request["Strategy"] = strategy
-    command = function_command(env)
+    command, task_root = rotator_command(env.get("ROTATOR_COMMAND"))
     with Emulator(command, env=env, log_path=log_path, timeout=timeout,
-                  task_root=Path(command[0]).resolve().parent, function_name="rotator") as emulator:
+                  task_root=task_root, function_name="rotator") as emulator:
         return emulator.invoke({"Check": request})
 
 
