@@ -46,9 +46,7 @@ extension Rotator {
         // it is reachable from the same clients.
         let target = Account(user: pending.username, host: source.host)
         let defaultRoles = try withAdminSession(admin, for: secretId) { session in
-            guard let version = ServerVersion(session.serverVersion) else {
-                throw RotationError.unexpectedServerAnswer("a version string that is neither MySQL's nor MariaDB's")
-            }
+            let version = try ServerVersion(reportedBy: session)
             let exists = try session.query(
                 "SELECT 1 FROM mysql.user WHERE User = \(literal: target.user) AND Host = \(literal: target.host)")
             if exists.isEmpty {

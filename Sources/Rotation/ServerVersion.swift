@@ -36,6 +36,15 @@ public struct ServerVersion: Sendable, Equatable, CustomStringConvertible {
             patch: numbers.count > 2 ? numbers[2] : 0)
     }
 
+    /// The version of the server behind `session`; the one place a version
+    /// string that is neither MySQL's nor MariaDB's is refused.
+    public init(reportedBy session: any DatabaseSession) throws {
+        guard let version = ServerVersion(session.serverVersion) else {
+            throw RotationError.unexpectedServerAnswer("a version string that is neither MySQL's nor MariaDB's")
+        }
+        self = version
+    }
+
     public func isAtLeast(_ major: Int, _ minor: Int, _ patch: Int = 0) -> Bool {
         (self.major, self.minor, self.patch) >= (major, minor, patch)
     }
