@@ -68,7 +68,7 @@ extension Rotator {
                 let version = try ServerVersion(reportedBy: session)
                 // Without FOR, the statement changes CURRENT_USER(): the account
                 // the server matched, so its host part is never guessed.
-                try session.execute(version.setOwnPassword(password))
+                try session.execute(version.setOwnPassword(password, replacing: login.password))
             }
             return true
         } catch is LoginRejected {
@@ -84,6 +84,7 @@ extension Rotator {
         let admin = try adminSecret(for: current, secretId: secretId)
         try withAdminSession(admin, for: secretId) { session in
             let version = try ServerVersion(reportedBy: session)
+            if let discard = version.discardOldPassword(of: account) { try session.execute(discard) }
             try session.execute(version.setPassword(of: account, to: pending.password))
         }
         return true
