@@ -219,10 +219,13 @@ extension Grant {
         {
             index += tokens[index].is("PACKAGE") && index + 1 < range.upperBound && tokens[index + 1].is("BODY") ? 2 : 1
         }
-        guard index < range.upperBound else { throw unknown(nil) }
-        for token in tokens[index..<range.upperBound] {
-            guard token.kind == .quoted || token.text == "*" || token.text == "." else { throw unknown(token) }
-        }
+        // `name`, `*`, or either of them dotted with another.
+        let object = Array(tokens[index..<range.upperBound])
+        func isName(_ token: PrintedStatement.Token) -> Bool { token.kind == .quoted || token.text == "*" }
+        let valid =
+            (object.count == 1 && isName(object[0]))
+            || (object.count == 3 && isName(object[0]) && object[1].text == "." && isName(object[2]))
+        guard valid else { throw unknown(object.first { !isName($0) && $0.text != "." }) }
         return .privileges
     }
 }

@@ -281,4 +281,83 @@ final class GrantServer: Database {
         let error = try #require(throws: RotationError.self) { try run(rotator, "createSecret") }
         #expect(error == .usernameTooLong(secretId: arn, limit: 7))
     }
+    @Test(arguments: [
+        "GRANT SELECT ON `appdb`.* TO `app`@`10.0.0.%` WITH FUTURE OPTION",
+        "DENY SELECT ON `appdb`.* TO `app`@`10.0.0.%`",
+        "REVOKE `r1` FROM `app`@`10.0.0.%`",
+    ])
+    func aGrantLineOfUnknownShapeRefusesTheRotationWithNothingChanged(line: String) throws {
+        let (store, server, rotator) = fixture()
+        server.users[app]!.extraGrantLines = [line]
+        _ = try run(rotator, "createSecret")
+        let usersBefore = server.users.mapValues { "\($0.password) \($0.grants) \($0.ssl)" }
+        let error = try #require(throws: RotationError.self) { try run(rotator, "setSecret") }
+        guard case .accountNotCopyable(arn, "'app'@'10.0.0.%'", .unrecognisedLine(statement: "SHOW GRANTS", _, _)) = error else {
+            Issue.record("unexpected error \(error)")
+            return
+        }
+        #expect(error.errorType == "UnsupportedAccount")
+        #expect(server.users[clone] == nil, "the clone was created")
+        #expect(server.users.mapValues { "\($0.password) \($0.grants) \($0.ssl)" } == usersBefore)
+        let writes = server.executed.filter { !$0.hasPrefix("SELECT") && !$0.hasPrefix("SHOW") }
+        #expect(writes.isEmpty, "changed: \(writes)")
+        #expect(store.stages(of: "t1") == [Stage.pending])
+    }
+
+    @Test func anExistingCloneWithALineOfUnknownShapeIsNotTouchedEither() throws {
+        let (_, server, rotator) = fixture()
+        server.users[clone] = .init(password: "stale", extraGrantLines: ["GRANT SELECT ON `x`.* TO `app_clone`@`10.0.0.%` NEW CLAUSE"])
+        _ = try run(rotator, "createSecret")
+        #expect(throws: RotationError.self) { try run(rotator, "setSecret") }
+        #expect(server.users[clone]!.password == "stale")
+        #expect(server.users[clone]!.grants.isEmpty)
+        #expect(server.executed.allSatisfy { $0.hasPrefix("SELECT") || $0.hasPrefix("SHOW") })
+    }
+
+    @Test func aPasswordlessPluginIsRefusedWithNothingChanged() throws {
+        let (_, server, rotator) = fixture()
+        server.users[app]!.createUser = "IDENTIFIED VIA unix_socket"
+        _ = try run(rotator, "createSecret")
+        let error = try #require(throws: RotationError.self) { try run(rotator, "setSecret") }
+        #expect(error == .accountNotCopyable(secretId: arn, account: "'app'@'10.0.0.%'", problem: .pluginWithoutPassword("unix_socket")))
+        #expect(error.description.contains("unix_socket"))
+        #expect(server.users[clone] == nil)
+    }
+
+    @Test func theCloneGetsThePluginLimitsAndPasswordOptionsWithItsOwnPassword() throws {
+        let (_, server, rotator) = fixture()
+        server.users[app]!.createUser =
+            "IDENTIFIED VIA ed25519 USING 'AAAAhashhashhash' REQUIRE SSL WITH MAX_USER_CONNECTIONS 3 PASSWORD EXPIRE INTERVAL 30 DAY"
+        try rotate(rotator, token: "t1")
+        #expect(server.users[clone]!.password == "new-password-1")
+        #expect(server.users[clone]!.altered ==
+            "ALTER USER <literal>@<literal> IDENTIFIED VIA ed25519 USING PASSWORD(<literal>) WITH MAX_QUERIES_PER_HOUR 0 MAX_UPDATES_PER_HOUR 0 MAX_CONNECTIONS_PER_HOUR 0 MAX_USER_CONNECTIONS 3 MAX_STATEMENT_TIME 0 ACCOUNT UNLOCK PASSWORD EXPIRE INTERVAL 30 DAY")
+        #expect(!server.executed.contains { $0.contains("AAAAhash") }, "the hash was sent back")
+    }
+
+    /// MySQL 8 with partial_revokes=ON: the restriction reaches the clone
+    /// (without it the clone would hold more than the original), a stale one
+    /// on the clone is lifted, and default roles are set by the admin.
+    @Test func onMySQL8PartialRevokesAndDefaultRolesAreCopied() throws {
+        let (store, server, rotator) = fixture()
+        server.version = "8.0.36"
+        server.users[app]!.createUser = "IDENTIFIED WITH 'caching_sha2_password' AS '$A$005$xyz' REQUIRE NONE PASSWORD EXPIRE DEFAULT ACCOUNT UNLOCK"
+        server.users[app]!.grants = [Grant(what: "SELECT, INSERT ON *.*"), Grant(what: "`r1`@`%`")]
+        server.users[app]!.partialRevokes = ["INSERT ON `mysql`.*"]
+        server.users[app]!.defaultRole = "`r1`@`%`"
+        try rotate(rotator, token: "t1")
+        #expect(server.users[clone]!.grants == server.users[app]!.grants)
+        #expect(server.users[clone]!.partialRevokes == ["INSERT ON `mysql`.*"])
+        #expect(server.users[clone]!.defaultRole == "`r1`@`%`")
+        #expect(server.executed.contains("ALTER USER <literal>@<literal> DISCARD OLD PASSWORD"))
+        #expect(!server.executed.contains { $0.hasPrefix("SET DEFAULT ROLE") }, "MySQL's default role is the admin's to set")
+
+        // The restriction moves: the next copy lifts the old one and imposes the new one.
+        server.users[clone]!.partialRevokes = ["SELECT ON `secret`.*"]
+        server.users[clone]!.defaultRole = nil
+        store.startRotation(token: "t2")
+        try rotate(rotator, token: "t2")
+        #expect(server.users[app]!.partialRevokes == ["SELECT ON `secret`.*"])
+        #expect(server.users[app]!.defaultRole == nil)
+    }
 }
