@@ -14,6 +14,8 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
     case adminElsewhere(secretId: String, adminSecretId: String)
     case adminLoginFailed(secretId: String, adminSecretId: String)
     case usernameTooLong(secretId: String, limit: Int)
+    /// The alternating strategy cannot make an exact copy of the account.
+    case accountNotCopyable(secretId: String, account: String, problem: AccountProblem)
 
     /// The `errorType` Lambda reports, one per kind of problem.
     public var errorType: String {
@@ -28,6 +30,7 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
         case .unexpectedServerAnswer: "DatabaseError"
         case .adminElsewhere: "AdminSecretMismatch"
         case .usernameTooLong: "InvalidSecret"
+        case .accountNotCopyable: "UnsupportedAccount"
         }
     }
 
@@ -59,6 +62,8 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
             "unable to log into the database with the admin secret \(adminSecretId) (masterarn of \(secretId))"
         case .usernameTooLong(let secretId, let limit):
             "the alternate user name for secret \(secretId) would exceed the server's limit of \(limit) characters"
+        case .accountNotCopyable(let secretId, let account, let problem):
+            "cannot copy account \(account) of secret \(secretId) to its other user: \(problem); nothing was changed"
         }
     }
 }

@@ -65,7 +65,7 @@ final class InMemorySecretStore: SecretReading, SecretWriting {
 }
 
 enum FakeError: Error {
-    case notFound, versionExists, unreachable
+    case notFound, versionExists, unreachable, wrongCurrentPassword
 }
 
 /// A server with accounts and passwords that understands exactly the
@@ -101,9 +101,14 @@ final class FakeDatabase: Database {
             if text == "SELECT CURRENT_USER()" { return [["\(account.user)@\(account.host)"]] }
             if text == "SELECT NOW()" { return [["2026-11-23 10:00:00"]] }
             if text.hasPrefix("SET PASSWORD = ") || text.hasPrefix("ALTER USER CURRENT_USER()") {
-                database.accounts[account] = statement.literals.last!
+                // MySQL 8.0.13: REPLACE must name the current password.
+                if text.hasSuffix(" REPLACE <literal>") && statement.literals[1] != database.accounts[account] {
+                    throw FakeError.wrongCurrentPassword
+                }
+                database.accounts[account] = statement.literals[0]
                 return []
             }
+            if text.hasSuffix(" DISCARD OLD PASSWORD") { return [] }
             if text.hasPrefix("ALTER USER <literal>@<literal> IDENTIFIED BY") {
                 let literals = statement.literals
                 database.accounts[Account(user: literals[0], host: literals[1])] = literals[2]
