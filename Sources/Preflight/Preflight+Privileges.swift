@@ -7,7 +7,7 @@ extension PreflightRun {
         switch strategy {
         case .single:
             guard let facts = currentSession else { return }
-            let statement = facts.server.map { $0.setOwnPassword("…").description } ?? "SET PASSWORD"
+            let statement = facts.server.map { $0.setOwnPassword("…", replacing: "…").description } ?? "SET PASSWORD"
             add("privileges", true,
                 "\(facts.account) may change its own password with no privilege: the rotation runs \(statement)")
         case .admin:

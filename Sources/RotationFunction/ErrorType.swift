@@ -22,6 +22,8 @@ public enum ErrorType: String, CaseIterable, Sendable {
     case adminSecretMismatch = "AdminSecretMismatch"
     /// No credential logs in, the pending one does not, or the admin secret's does not.
     case databaseLoginFailed = "DatabaseLoginFailed"
+    /// The alternating strategy cannot make an exact copy of the account (a form or plugin it cannot copy).
+    case unsupportedAccount = "UnsupportedAccount"
     /// The server is unreachable, TLS failed, a statement failed.
     case databaseError = "DatabaseError"
     /// Secrets Manager's own error type, passed through after the retries.

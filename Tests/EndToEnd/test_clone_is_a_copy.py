@@ -17,17 +17,10 @@ import re
 
 import pytest
 
-from conftest import (
-    create_rotation_admin,
-    drop_rotation_admin,
-    rotate,
-    run_step,
-    secret_dict,
-    secret_value,
-    start_rotation,
-    unique,
-    user_exists,
-)
+from harness import start_rotation
+from support.accounts import create_rotation_admin, drop_rotation_admin, user_exists
+from support.rotation import rotate, run_step
+from support.secrets import secret_dict, secret_value, unique
 
 PROXIED = "proxied_e2e"
 # README.md, "Strategies", alternating (MariaDB), plus the proxy's grant option.
@@ -49,7 +42,7 @@ def admin(services, sm, db):
     db.execute("CREATE PROCEDURE IF NOT EXISTS appdb.copy_p() SELECT 1")
     db.execute("CREATE FUNCTION IF NOT EXISTS appdb.copy_f() RETURNS INT RETURN 1")
     db.execute("CREATE USER IF NOT EXISTS %s@'127.0.0.1' ACCOUNT LOCK", (PROXIED,))
-    created = create_rotation_admin(services, sm, db, ADMIN_GRANTS)
+    created = create_rotation_admin(sm, db, ADMIN_GRANTS)
     yield created
     drop_rotation_admin(db)
     db.execute("DROP USER IF EXISTS %s@'127.0.0.1'", (PROXIED,))

@@ -30,6 +30,7 @@ import Testing
         .adminElsewhere(secretId: "s", adminSecretId: "a"),
         .adminLoginFailed(secretId: "s", adminSecretId: "a"),
         .usernameTooLong(secretId: "s", limit: 32),
+        .accountNotCopyable(secretId: "s", account: "'app'@'%'", problem: .severalAuthenticationMethods),
     ]
     static let secretsManagerErrors: [SecretsManagerError] = [
         .service(operation: "GetSecretValue", type: "ResourceNotFoundException", message: nil, status: 400, host: "h"),
@@ -92,7 +93,7 @@ import Testing
         func check(_ numbers: [Int], count: Int, _ name: String) {
             #expect(Set(numbers) == Set(0..<count), "\(name): an example per case, numbered 0..<\(count)")
         }
-        check(Self.rotationErrors.map(Self.caseNumber), count: 13, "RotationError")
+        check(Self.rotationErrors.map(Self.caseNumber), count: 14, "RotationError")
         check(Self.secretsManagerErrors.map(Self.caseNumber), count: 5, "SecretsManagerError")
         check(Self.mariaDBErrors.map(Self.caseNumber), count: 7, "MariaDBError")
         check(Self.configurationErrors.map(Self.caseNumber), count: 2, "ConfigurationError")
@@ -114,6 +115,7 @@ import Testing
         case .adminElsewhere: 10
         case .adminLoginFailed: 11
         case .usernameTooLong: 12
+        case .accountNotCopyable: 13
         }
     }
 
