@@ -24,6 +24,8 @@ let package = Package(
         // Plain Swift building blocks.
         .target(name: "JSON"),
         .target(name: "CurlHTTP", dependencies: ["CCurl"]),
+        // Where AWS requests go, as the SDKs decide it (Secrets Manager, RDS).
+        .target(name: "AWSEndpoint"),
 
         // I/O layers.
         .target(name: "LambdaRuntime", dependencies: ["CurlHTTP", "JSON"]),
@@ -36,13 +38,14 @@ let package = Package(
         // The thin executable: configuration and the glue between layers.
         .executableTarget(
             name: "rotator",
-            dependencies: ["LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "CCrypto"]),
+            dependencies: ["LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "CCrypto", "AWSEndpoint"]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP"]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON"]),
         .testTarget(name: "SecretsManagerTests", dependencies: ["SecretsManager", "JSON", "CurlHTTP"]),
         .testTarget(name: "RotationTests", dependencies: ["Rotation", "JSON"]),
+        .testTarget(name: "AWSEndpointTests", dependencies: ["AWSEndpoint"], exclude: ["botocore-endpoints.json"]),
         // Needs MariaDB and moto started by scripts/test.sh (see README).
         .testTarget(
             name: "IntegrationTests",

@@ -34,6 +34,12 @@ public final class SecretsManagerClient {
 
     /// HTTP requests sent per operation, retries included.
     public private(set) var callCounts: [String: Int] = [:]
+    /// Requests that were second or later attempts of a call.
+    public private(set) var retryCount = 0
+    /// Lambda's `X-Amzn-Trace-Id` for the current invocation, sent with every
+    /// request so X-Ray links the calls to it (and left out of the signature,
+    /// as the SDKs leave it, since X-Ray may rewrite it on the way).
+    public var traceHeader: String?
 
     let transport: any HTTPTransport
     var signer: SigV4Signer
@@ -107,8 +113,12 @@ public final class SecretsManagerClient {
                     (name: "X-Amz-Target", value: "secretsmanager.\(operation)"),
                 ],
                 body: payload, connectTimeout: connectLimit, totalTimeout: totalLimit)
+            if let traceHeader, !traceHeader.isEmpty {
+                request.headers.append((name: "X-Amzn-Trace-Id", value: traceHeader))
+            }
             signer.sign(&request, at: WallClock.nowMilliseconds() / 1000)
             callCounts[operation, default: 0] += 1
+            if attempt > 1 { retryCount += 1 }
 
             let failure: SecretsManagerError
             switch Result(catching: { () throws(HTTPError) in try transport.send(request) }) {

@@ -11,6 +11,8 @@ final class RotationHandler {
     let secretsManager: SecretsManagerClient
     let database: MariaDBDatabase
     let rotator: Rotator
+    let metricsNamespace: String?
+    let strategy: String
 
     init(configuration: Configuration, logger: LambdaLogger) throws {
         self.logger = logger
@@ -32,6 +34,8 @@ final class RotationHandler {
         }
         self.secretsManager = secretsManager
         self.database = database
+        self.metricsNamespace = configuration.metricsNamespace
+        self.strategy = settings.strategy.rawValue
         self.rotator = Rotator(
             store: VersionCache(secretsManager), database: database, settings: settings, newPassword: newPassword)
     }
@@ -41,8 +45,11 @@ final class RotationHandler {
         secretsManager.deadline = context.deadline
         database.deadline = context.deadline
         database.connectionsOpened = 0
+        secretsManager.traceHeader = context.traceId
         let callsBefore = secretsManager.callCounts.values.reduce(0, +)
+        let retriesBefore = secretsManager.retryCount
         var fields: [(String, String)] = []
+        var subject: (secret: String, step: String)?
         func finish(_ level: LambdaLogger.Level, _ message: String, _ extra: [(String, String)]) {
             let duration = Int(((WallClock.monotonicSeconds() - started) * 1000).rounded())
             let calls = secretsManager.callCounts.values.reduce(0, +) - callsBefore
@@ -50,6 +57,14 @@ final class RotationHandler {
                 ("durationMs", String(duration)), ("secretsManagerCalls", String(calls)),
                 ("databaseConnections", String(database.connectionsOpened)),
             ])
+            if let metricsNamespace {
+                let record = Self.stepRecord(
+                    namespace: metricsNamespace, secret: subject?.secret, step: subject?.step, strategy: strategy,
+                    errorType: level < .error ? nil : extra.first { $0.0 == "errorType" }?.1 ?? "Unknown",
+                    requestId: context.requestId, durationMs: duration, secretsManagerCalls: calls,
+                    databaseConnections: database.connectionsOpened, retries: secretsManager.retryCount - retriesBefore)
+                LambdaLogger.writeToStandardOutput(record.line)
+            }
         }
         let event: RotationEvent
         do {
@@ -60,6 +75,7 @@ final class RotationHandler {
             throw error
         }
         fields = [("secret", event.secretId), ("token", event.clientRequestToken), ("step", event.step)]
+        subject = (event.secretId, event.step)
         do {
             let outcome = try rotator.handle(event)
             finish(.info, "step done", [("outcome", outcome.rawValue)])
@@ -91,5 +107,36 @@ enum OpenSSLRandom {
         let ok = buffer.withUnsafeMutableBytes { RAND_bytes($0.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32($0.count)) }
         // A failing CSPRNG leaves nothing safe to do: never fall back to a weaker source.
         precondition(ok == 1, "RAND_bytes failed")
+    }
+}
+
+extension RotationHandler {
+    static let steps: Set<String> = ["createSecret", "setSecret", "testSecret", "finishSecret"]
+
+    /// The step's EMF record. Dimensions take only values from small fixed
+    /// sets (an unknown step name from a malformed event becomes `unknown`),
+    /// so a bad caller cannot create metrics at will; the secret's ARN, the
+    /// request and the error type are properties.
+    static func stepRecord(
+        namespace: String, secret: String?, step: String?, strategy: String, errorType: String?, requestId: String,
+        durationMs: Int, secretsManagerCalls: Int, databaseConnections: Int, retries: Int
+    ) -> MetricsRecord {
+        var properties = [(name: "RequestId", value: requestId)]
+        if let secret { properties.append((name: "SecretArn", value: secret)) }
+        if let errorType { properties.append((name: "ErrorType", value: errorType)) }
+        return MetricsRecord(
+            namespace: namespace,
+            dimensions: [
+                (name: "Step", value: step.flatMap { steps.contains($0) ? $0 : nil } ?? "unknown"),
+                (name: "Strategy", value: strategy), (name: "Outcome", value: errorType == nil ? "success" : "failure"),
+            ],
+            metrics: [
+                (name: "Duration", unit: .milliseconds, value: durationMs),
+                (name: "SecretsManagerCalls", unit: .count, value: secretsManagerCalls),
+                (name: "DatabaseConnections", unit: .count, value: databaseConnections),
+                (name: "Retries", unit: .count, value: retries),
+                (name: "Failures", unit: .count, value: errorType == nil ? 0 : 1),
+            ],
+            properties: properties, timestampMilliseconds: WallClock.nowMilliseconds())
     }
 }
