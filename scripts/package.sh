@@ -31,7 +31,10 @@ mkdir -p "$static_libs"
 ln -sf "$(g++ -print-file-name=libstdc++.a 2>/dev/null || echo /usr/lib/gcc/x86_64-linux-gnu/12/libstdc++.a)" \
     "$static_libs/libstdc++.a"
 [ -e "$static_libs/libstdc++.a" ] || { echo "package.sh: libstdc++.a not found (install libstdc++-12-dev)" >&2; exit 1; }
-swift build -c release --static-swift-stdlib -Xswiftc -L"$static_libs" -Xlinker -s >&2
+# The prefix maps keep the checkout's path out of the binary (a fresh clone
+# elsewhere, or sam build, gives the same bytes).
+swift build -c release --static-swift-stdlib -Xswiftc -L"$static_libs" -Xlinker -s \
+    -Xswiftc -file-prefix-map -Xswiftc "$root=." -Xcc -ffile-prefix-map="$root=." >&2
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -73,7 +76,12 @@ chmod 755 "$stage/lib/ld-linux-x86-64.so.2"
 
 mkdir -p "$(dirname "$out")"
 rm -f "$out"
-(cd "$stage" && zip -q -9 -r "$out" bootstrap rotator lib)
+# Reproducible: every entry has the same time (the last commit's, as
+# SOURCE_DATE_EPOCH says, else 1980-01-01), the entries are sorted, and -X
+# leaves out owner ids and extra timestamps. Same sources, same zip.
+epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 315532800)}
+find "$stage" -exec touch -h -d "@$epoch" {} +
+(cd "$stage" && find bootstrap rotator lib -type f | LC_ALL=C sort | TZ=UTC zip -q -9 -X -D "$out" -@)
 size=$(stat -c %s "$out")
 echo "$out"
 echo "zip size: $size bytes ($(awk -v s="$size" 'BEGIN { printf "%.2f", s / 1048576 }') MiB)" >&2
