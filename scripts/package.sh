@@ -34,13 +34,21 @@ ln -sf "$(g++ -print-file-name=libstdc++.a 2>/dev/null || echo /usr/lib/gcc/x86_
 # The prefix maps keep the checkout's path out of the binary (a fresh clone
 # elsewhere, or sam build, gives the same bytes).
 swift build -c release --static-swift-stdlib -Xswiftc -L"$static_libs" -Xlinker -s \
-    -Xswiftc -file-prefix-map -Xswiftc "$root=." -Xcc -ffile-prefix-map="$root=." >&2
+    -Xswiftc -file-prefix-map -Xswiftc "$root=." -Xcc -ffile-prefix-map="$root=." -Xlinker --build-id=none >&2
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/lib/mariadb-plugin"
 cp bootstrap "$stage/bootstrap"
 cp .build/release/rotator "$stage/rotator"
+# swiftc keeps a hash of each module's LLVM IR (.swift_modhash) for its own
+# incremental builds; it changes with the checkout's path, and nothing reads
+# it at run time. Zeroed in place (same size, same layout), so the binary
+# depends on the sources alone.
+objcopy --dump-section .swift_modhash="$stage/modhash" "$stage/rotator" 2>/dev/null &&
+    head -c "$(stat -c %s "$stage/modhash")" /dev/zero >"$stage/modhash" &&
+    objcopy --update-section .swift_modhash="$stage/modhash" "$stage/rotator"
+rm -f "$stage/modhash"
 chmod 755 "$stage/bootstrap" "$stage/rotator"
 
 plugin_dir=$(pkg-config --variable=plugindir libmariadb 2>/dev/null || true)

@@ -24,7 +24,7 @@ itself never writes event or response bodies anywhere.
 Test-only control endpoints:
 
     GET  /_emulator/state   {"pid", "cold_starts", "invocations",
-                             "last_init_ms", "last_init_error"}
+                             "last_init_ms", "last_init_error", "last_trace_id"}
     POST /_emulator/kill    SIGKILL the function now (crash tests)
     POST /_emulator/stop    kill the function and exit
 
@@ -122,6 +122,7 @@ class Sandbox:
         self.queued: Invocation | None = None   # waiting for the function's GET /next
         self.active: Invocation | None = None   # handed to the function, not answered yet
         self.pending_init_error: bytes | None = None
+        self.last_trace_id: str | None = None  # the Lambda-Runtime-Trace-Id last handed out
         self.stopping = False
         self.cold_starts = 0
         self.invocations = 0
@@ -356,6 +357,7 @@ class Sandbox:
                 "invocations": self.invocations,
                 "last_init_ms": self.last_init_ms,
                 "last_init_error": self.last_init_error,
+                "last_trace_id": self.last_trace_id,
             }
 
     def stop(self) -> None:
@@ -430,11 +432,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return
             assert invocation.dispatched_at is not None
             deadline_ms = int(time.time() * 1000 + sandbox.timeout * 1000)
+            trace_id = _trace_id()
+            with sandbox.cond:
+                sandbox.last_trace_id = trace_id
             self._send(200, invocation.body, {
                 "Lambda-Runtime-Aws-Request-Id": invocation.request_id,
                 "Lambda-Runtime-Deadline-Ms": str(deadline_ms),
                 "Lambda-Runtime-Invoked-Function-Arn": sandbox.function_arn,
-                "Lambda-Runtime-Trace-Id": _trace_id(),
+                "Lambda-Runtime-Trace-Id": trace_id,
             })
         elif self.path == "/_emulator/state":
             self._send_json(200, sandbox.state())
