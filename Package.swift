@@ -28,10 +28,12 @@ let package = Package(
         // The only Swift door to libcrypto: digests, HMAC, secure random.
         .target(name: "Cryptography", dependencies: ["CCrypto"]),
         .target(name: "CurlHTTP", dependencies: ["CCurl", "Platform"]),
+        // Where AWS requests go, as the SDKs decide it (Secrets Manager, RDS).
+        .target(name: "AWSEndpoint"),
 
         // I/O layers.
         .target(name: "LambdaRuntime", dependencies: ["CurlHTTP", "JSON", "Platform"]),
-        .target(name: "SecretsManager", dependencies: ["CurlHTTP", "JSON", "Platform", "Cryptography"]),
+        .target(name: "SecretsManager", dependencies: ["CurlHTTP", "JSON", "Platform", "Cryptography", "AWSEndpoint"]),
         .target(name: "MariaDB", dependencies: ["CMariaDB"]),
 
         // The rotation domain: pure Swift over two small protocols.
@@ -48,7 +50,7 @@ let package = Package(
             name: "RotationFunction",
             dependencies: [
                 "LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "Platform", "Cryptography",
-                "Preflight", "PreflightProbes",
+                "Preflight", "PreflightProbes", "AWSEndpoint",
             ]),
 
         // The executable: main.swift only.
@@ -65,6 +67,7 @@ let package = Package(
             name: "RotationFunctionTests",
             dependencies: ["RotationFunction", "LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "Platform"]),
         .testTarget(name: "PreflightTests", dependencies: ["Preflight", "Rotation", "JSON"]),
+        .testTarget(name: "AWSEndpointTests", dependencies: ["AWSEndpoint"], exclude: ["botocore-endpoints.json"]),
         // Needs MariaDB and moto started by scripts/test.sh (see README).
         .testTarget(
             name: "IntegrationTests",

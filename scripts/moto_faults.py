@@ -10,6 +10,9 @@ Its endpoints (harness.MotoHarness is their client):
     GET  /_harness/faults        the rules, each with "injected": how many it has caused
     POST /_harness/faults/reset  (also releases held responses)
     GET  /_harness/held          JSON {"held": N}: responses held right now
+    GET  /_harness/traces        JSON [[operation, X-Amzn-Trace-Id or null], ...] of
+                                 the calls seen (the last 1000)
+    POST /_harness/traces/reset
 
 "hold" performs the operation, then holds its answer (until faults/reset, or
 "seconds", default 30): a test can kill the client while the service has
@@ -43,6 +46,7 @@ class HarnessMiddleware:
         self.app = app
         self.lock = threading.Lock()
         self.calls: dict[str, int] = {}
+        self.traces: list[tuple[str, str | None]] = []
         self.faults: list[dict[str, Any]] = []
         self.held = 0
         # Replaced on every reset, so a reset releases exactly the responses held before it.
@@ -60,6 +64,7 @@ class HarnessMiddleware:
 
         with self.lock:
             self.calls[operation] = self.calls.get(operation, 0) + 1
+            self.traces = self.traces[-999:] + [(operation, environ.get("HTTP_X_AMZN_TRACE_ID"))]
             fault = self.take_fault(operation)
         if fault and fault["kind"] == "hold":
             return self.hold(fault, environ, start_response)
@@ -142,6 +147,11 @@ class HarnessMiddleware:
                 return _json(start_response, "200 OK", {})
             if method == "GET" and path == "/_harness/faults":
                 return _json(start_response, "200 OK", [dict(rule) for rule in self.faults])
+            if method == "GET" and path == "/_harness/traces":
+                return _json(start_response, "200 OK", [list(trace) for trace in self.traces])
+            if method == "POST" and path == "/_harness/traces/reset":
+                self.traces.clear()
+                return _json(start_response, "200 OK", {})
             if method == "GET" and path == "/_harness/held":
                 return _json(start_response, "200 OK", {"held": self.held})
             if method == "POST" and path == "/_harness/faults/reset":

@@ -82,11 +82,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return
             assert invocation.dispatched_at is not None
             deadline_ms = int(time.time() * 1000 + sandbox.timeout * 1000)
+            trace_id = _trace_id()
+            with sandbox.cond:
+                sandbox.last_trace_id = trace_id
             self._send(200, invocation.body, {
                 "Lambda-Runtime-Aws-Request-Id": invocation.request_id,
                 "Lambda-Runtime-Deadline-Ms": str(deadline_ms),
                 "Lambda-Runtime-Invoked-Function-Arn": sandbox.function_arn,
-                "Lambda-Runtime-Trace-Id": _trace_id(),
+                "Lambda-Runtime-Trace-Id": trace_id,
             })
         elif self.path == "/_emulator/state":
             self._send_json(200, sandbox.state())

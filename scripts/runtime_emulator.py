@@ -25,7 +25,7 @@ itself never writes event or response bodies anywhere.
 Test-only control endpoints:
 
     GET  /_emulator/state   {"pid", "cold_starts", "invocations",
-                             "last_init_ms", "last_init_error"}
+                             "last_init_ms", "last_init_error", "last_trace_id"}
     POST /_emulator/kill    SIGKILL the function now (crash tests)
     POST /_emulator/stop    kill the function and exit
 

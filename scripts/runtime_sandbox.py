@@ -91,6 +91,7 @@ class Sandbox:
         self.queued: Invocation | None = None   # waiting for the function's GET /next
         self.active: Invocation | None = None   # handed to the function, not answered yet
         self.pending_init_error: bytes | None = None
+        self.last_trace_id: str | None = None  # the Lambda-Runtime-Trace-Id last handed out
         self.stopping = False
         self.cold_starts = 0
         self.invocations = 0
@@ -325,6 +326,7 @@ class Sandbox:
                 "invocations": self.invocations,
                 "last_init_ms": self.last_init_ms,
                 "last_init_error": self.last_init_error,
+                "last_trace_id": self.last_trace_id,
             }
 
     def stop(self) -> None:

@@ -1,3 +1,4 @@
+import AWSEndpoint
 import LambdaRuntime
 import MariaDB
 import Rotation
@@ -13,6 +14,11 @@ extension RotationError: LambdaReportableError {
 
 extension ConfigurationError: LambdaReportableError {
     public var errorType: String { ErrorType.configuration.rawValue }
+    public var errorMessage: String { description }
+}
+
+extension EndpointError: LambdaReportableError {
+    public var errorType: String { "Configuration" }
     public var errorMessage: String { description }
 }
 

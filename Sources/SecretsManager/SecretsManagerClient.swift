@@ -46,6 +46,13 @@ public final class SecretsManagerClient {
     public var regionalEndpoints: [String: String] = [:]
     private var otherRegions: [String: SecretsManagerClient] = [:]
     private let makeTransport: () -> any HTTPTransport
+    /// Requests that were second or later attempts of a call.
+    public var retryCount: Int { otherRegions.values.reduce(ownRetryCount) { $0 + $1.retryCount } }
+    private var ownRetryCount = 0
+    /// Lambda's `X-Amzn-Trace-Id` for the current invocation, sent with every
+    /// request so X-Ray links the calls to it (and left out of the signature,
+    /// as the SDKs leave it, since X-Ray may rewrite it on the way).
+    public var traceHeader: String?
 
     let transport: any HTTPTransport
     var signer: SigV4Signer
@@ -109,6 +116,7 @@ public final class SecretsManagerClient {
             connectTimeout: connectTimeout, requestTimeout: requestTimeout, backoff: backoff)
         other.credentials = credentials
         other.deadline = deadline
+        other.traceHeader = traceHeader
         other.safetyMargin = safetyMargin
         other.minimumAttemptSeconds = minimumAttemptSeconds
         other.maxAttempts = maxAttempts
@@ -181,8 +189,12 @@ public final class SecretsManagerClient {
                     (name: "X-Amz-Target", value: "secretsmanager.\(operation)"),
                 ],
                 body: payload, connectTimeout: connectLimit, totalTimeout: totalLimit)
+            if let traceHeader, !traceHeader.isEmpty {
+                request.headers.append((name: "X-Amzn-Trace-Id", value: traceHeader))
+            }
             signer.sign(&request, at: WallClock.nowMilliseconds() / 1000)
             ownCallCounts[operation, default: 0] += 1
+            if attempt > 1 { ownRetryCount += 1 }
 
             let failure: SecretsManagerError
             switch Result(catching: { () throws(HTTPError) in try transport.send(request) }) {

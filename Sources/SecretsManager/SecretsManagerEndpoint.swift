@@ -1,22 +1,21 @@
+import AWSEndpoint
+
 /// Which endpoint serves a region, and which partition a region is in.
 ///
 /// The one place that decides it, so partition-aware resolution can replace
 /// `regionalDefault` without touching its callers.
 public enum SecretsManagerEndpoint {
-    /// The endpoint a region's secrets are read from when nothing overrides it.
+    /// The endpoint a region's secrets are read from when nothing overrides
+    /// it: the partition's standard one (the FIPS and dual-stack flags, and
+    /// `AWS_ENDPOINT_URL*`, serve the function's own region only).
     public static func regionalDefault(_ region: String) -> String {
-        "https://secretsmanager.\(region).amazonaws.com"
+        (try? Endpoint.resolve(service: .secretsManager, region: region, fips: false, dualStack: false, environment: [:]))
+            ?? "https://secretsmanager.\(region).amazonaws.com"
     }
 
-    /// The AWS partition of a region, by the regions' naming rules.
+    /// The AWS partition of a region, as the endpoint rules name it.
     public static func partition(ofRegion region: String) -> String {
-        if region.hasPrefix("cn-") { return "aws-cn" }
-        if region.hasPrefix("us-gov-") { return "aws-us-gov" }
-        if region.hasPrefix("us-isob-") { return "aws-iso-b" }
-        if region.hasPrefix("us-iso-") { return "aws-iso" }
-        if region.hasPrefix("eu-isoe-") { return "aws-iso-e" }
-        if region.hasPrefix("us-isof-") { return "aws-iso-f" }
-        return "aws"
+        Partition.containing(region: region)?.name ?? "aws"
     }
 
     static let overridePrefix = "SECRETS_MANAGER_ENDPOINT_"
@@ -29,7 +28,7 @@ public enum SecretsManagerEndpoint {
         for (name, value) in environment where name.hasPrefix(overridePrefix) && !value.isEmpty {
             let suffix = name.dropFirst(overridePrefix.count)
             guard !suffix.isEmpty else { continue }
-            result[suffix.lowercased().replacingAll("_", with: "-")] = value
+            result[suffix.lowercased().replacing("_", with: "-")] = value
         }
         return result
     }
@@ -50,13 +49,5 @@ public struct SecretARN: Sendable, Equatable {
         else { return nil }
         partition = String(parts[1])
         region = String(parts[3])
-    }
-}
-
-extension String {
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        var result = ""
-        for character in self { if character == target { result += replacement } else { result.append(character) } }
-        return result
     }
 }
