@@ -29,6 +29,8 @@ let package = Package(
         .target(name: "LambdaRuntime", dependencies: ["CurlHTTP", "JSON"]),
         .target(name: "SecretsManager", dependencies: ["CurlHTTP", "JSON", "CCrypto"]),
         .target(name: "MariaDB", dependencies: ["CMariaDB"]),
+        // RDS's Query API (DescribeDBInstances/DescribeDBClusters), signed by SecretsManager's SigV4 signer.
+        .target(name: "RDS", dependencies: ["CurlHTTP", "SecretsManager"]),
 
         // The rotation domain: pure Swift over two small protocols.
         .target(name: "Rotation", dependencies: ["JSON"]),
@@ -36,13 +38,14 @@ let package = Package(
         // The thin executable: configuration and the glue between layers.
         .executableTarget(
             name: "rotator",
-            dependencies: ["LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "CCrypto"]),
+            dependencies: ["LambdaRuntime", "SecretsManager", "RDS", "MariaDB", "Rotation", "JSON", "CCrypto"]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP"]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON"]),
         .testTarget(name: "SecretsManagerTests", dependencies: ["SecretsManager", "JSON", "CurlHTTP"]),
         .testTarget(name: "RotationTests", dependencies: ["Rotation", "JSON"]),
+        .testTarget(name: "RDSTests", dependencies: ["RDS", "SecretsManager", "CurlHTTP"]),
         // Needs MariaDB and moto started by scripts/test.sh (see README).
         .testTarget(
             name: "IntegrationTests",

@@ -15,9 +15,12 @@ struct Configuration {
     var databaseCABundle: String?
     /// Connector/C's authentication plugins (caching_sha2_password for MySQL 8).
     var pluginDirectory: String?
+    /// The whole environment, for the RDS endpoint (`AWS_ENDPOINT_URL_RDS`, `AWS_ENDPOINT_URL`).
+    var environment: [String: String]
 
     init(environment: [String: String]) throws(ConfigurationError) {
         rotation = try RotationSettings(environment: environment)
+        self.environment = environment
         guard let region = environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"], !region.isEmpty else {
             throw .missing(name: "AWS_REGION")
         }

@@ -1,5 +1,6 @@
 import LambdaRuntime
 import MariaDB
+import RDS
 import Rotation
 import SecretsManager
 
@@ -16,6 +17,11 @@ extension ConfigurationError: LambdaReportableError {
 }
 
 extension SecretsManagerError: LambdaReportableError {
+    public var errorMessage: String { description }
+}
+
+extension RDSError: LambdaReportableError {
+    public var errorType: String { "RDSError" }
     public var errorMessage: String { description }
 }
 

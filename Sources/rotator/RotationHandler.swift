@@ -10,6 +10,8 @@ final class RotationHandler {
     let logger: LambdaLogger
     let secretsManager: SecretsManagerClient
     let database: MariaDBDatabase
+    /// Only for the strategies with an admin, whose secret RDS may manage.
+    let directory: RDSDirectory?
     let rotator: Rotator
 
     init(configuration: Configuration, logger: LambdaLogger) throws {
@@ -30,16 +32,29 @@ final class RotationHandler {
             let policy = settings.passwordPolicy
             newPassword = { try secretsManager.getRandomPassword(RandomPasswordRequest(policy)) }
         }
+        let directory =
+            settings.strategy == .single
+            ? nil
+            : RDSDirectory(
+                credentials: configuration.credentials, environment: configuration.environment,
+                maxAttempts: configuration.maxAttempts)
         self.secretsManager = secretsManager
         self.database = database
-        self.rotator = Rotator(
-            store: VersionCache(secretsManager), database: database, settings: settings, newPassword: newPassword)
+        self.directory = directory
+        var rotator = Rotator(
+            store: VersionCache(secretsManager), database: database, settings: settings, directory: directory,
+            newPassword: newPassword)
+        rotator.replicaLagWait.timeLeft = { [database] in database.deadline?.remainingSeconds() ?? 0 }
+        rotator.replicaLagWait.sleep = Backoff.nanosleep
+        self.rotator = rotator
     }
 
     func handle(event bytes: [UInt8], context: LambdaContext) throws -> [UInt8] {
         let started = WallClock.monotonicSeconds()
         secretsManager.deadline = context.deadline
         database.deadline = context.deadline
+        directory?.deadline = context.deadline
+        let rdsCallsBefore = directory?.callCount ?? 0
         database.connectionsOpened = 0
         let callsBefore = secretsManager.callCounts.values.reduce(0, +)
         var fields: [(String, String)] = []
@@ -49,7 +64,7 @@ final class RotationHandler {
             logger.log(level, message, fields + extra + [
                 ("durationMs", String(duration)), ("secretsManagerCalls", String(calls)),
                 ("databaseConnections", String(database.connectionsOpened)),
-            ])
+            ] + (directory.map { [("rdsCalls", String($0.callCount - rdsCallsBefore))] } ?? []))
         }
         let event: RotationEvent
         do {
