@@ -306,8 +306,12 @@ class DropConnection(ConnectionAbortedError):
 class HarnessMiddleware:
     FAULT_KINDS = ("throttle", "5xx", "drop", "hold")
 
-    def __init__(self, app: Callable[[dict, StartResponse], Iterable[bytes]]):
+    def __init__(self, app: Callable[[dict, StartResponse], Iterable[bytes]],
+                 rds: Callable[[dict, StartResponse], Iterable[bytes]] | None = None):
         self.app = app
+        # RDS (Query protocol, no X-Amz-Target) shares the port; moto's
+        # backends are per process, so a secret RDS manages is visible to both.
+        self.rds = rds
         self.lock = threading.Lock()
         self.calls: dict[str, int] = {}
         self.faults: list[dict[str, Any]] = []
@@ -323,6 +327,8 @@ class HarnessMiddleware:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         operation = target.split(".", 1)[1] if target.startswith("secretsmanager.") else ""
         if not operation:
+            if self.rds is not None and "/rds/aws4_request" in environ.get("HTTP_AUTHORIZATION", ""):
+                return self.rds(environ, start_response)
             return self.app(environ, start_response)
 
         with self.lock:
@@ -453,9 +459,9 @@ def _json(start_response: StartResponse, status: str, payload: Any,
 
 def build_app() -> HarnessMiddleware:
     apply_patches()
-    # Only Secrets Manager is served, so moto's host/signature based dispatch
-    # between services is not needed.
-    return HarnessMiddleware(create_backend_app("secretsmanager"))
+    # Secrets Manager, and RDS for RDS-managed admin secrets, told apart by
+    # the X-Amz-Target header and the signature's service.
+    return HarnessMiddleware(create_backend_app("secretsmanager"), rds=create_backend_app("rds"))
 
 
 def main() -> int:
