@@ -90,7 +90,7 @@ public struct ReplicaLagWait {
     public init() {}
 
     /// The delays to sleep before each retry, computed as they are taken.
-    func nextDelay(after waited: Double, previous: Double?) -> Double? {
+    public func nextDelay(after waited: Double, previous: Double?) -> Double? {
         let delay = previous.map { min($0 * 2, longestDelay) } ?? firstDelay
         guard waited + delay <= maxSeconds, delay + reserve <= timeLeft() else { return nil }
         return delay
