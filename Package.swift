@@ -35,6 +35,8 @@ let package = Package(
         .target(name: "LambdaRuntime", dependencies: ["CurlHTTP", "JSON", "Platform"]),
         .target(name: "SecretsManager", dependencies: ["CurlHTTP", "JSON", "Platform", "Cryptography", "AWSEndpoint"]),
         .target(name: "MariaDB", dependencies: ["CMariaDB"]),
+        // RDS's Query API (DescribeDBInstances/DescribeDBClusters), signed by SecretsManager's SigV4 signer.
+        .target(name: "RDS", dependencies: ["CurlHTTP", "SecretsManager", "Platform", "AWSEndpoint"]),
 
         // The rotation domain: pure Swift over two small protocols.
         .target(name: "Rotation", dependencies: ["JSON"]),
@@ -50,7 +52,7 @@ let package = Package(
             name: "RotationFunction",
             dependencies: [
                 "LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "Platform", "Cryptography",
-                "Preflight", "PreflightProbes", "AWSEndpoint",
+                "Preflight", "PreflightProbes", "AWSEndpoint", "RDS",
             ]),
 
         // The executable: main.swift only.
@@ -65,9 +67,12 @@ let package = Package(
         .testTarget(name: "RotationTests", dependencies: ["Rotation", "JSON"]),
         .testTarget(
             name: "RotationFunctionTests",
-            dependencies: ["RotationFunction", "LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "Platform"]),
+            dependencies: [
+                "RotationFunction", "LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "Platform", "RDS",
+            ]),
         .testTarget(name: "PreflightTests", dependencies: ["Preflight", "Rotation", "JSON"]),
         .testTarget(name: "AWSEndpointTests", dependencies: ["AWSEndpoint"], exclude: ["botocore-endpoints.json"]),
+        .testTarget(name: "RDSTests", dependencies: ["RDS", "SecretsManager", "CurlHTTP"]),
         // Needs MariaDB and moto started by scripts/test.sh (see README).
         .testTarget(
             name: "IntegrationTests",

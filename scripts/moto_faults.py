@@ -42,8 +42,12 @@ class DropConnection(ConnectionAbortedError):
 class HarnessMiddleware:
     FAULT_KINDS = ("throttle", "5xx", "drop", "hold", "lose")
 
-    def __init__(self, app: Callable[[dict, StartResponse], Iterable[bytes]]):
+    def __init__(self, app: Callable[[dict, StartResponse], Iterable[bytes]],
+                 rds: Callable[[dict, StartResponse], Iterable[bytes]] | None = None):
         self.app = app
+        # RDS (Query protocol, no X-Amz-Target) shares the port; moto's
+        # backends are per process, so a secret RDS manages is visible to both.
+        self.rds = rds
         self.lock = threading.Lock()
         self.calls: dict[str, int] = {}
         self.traces: list[tuple[str, str | None]] = []
@@ -60,6 +64,8 @@ class HarnessMiddleware:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         operation = target.split(".", 1)[1] if target.startswith("secretsmanager.") else ""
         if not operation:
+            if self.rds is not None and "/rds/aws4_request" in environ.get("HTTP_AUTHORIZATION", ""):
+                return self.rds(environ, start_response)
             return self.app(environ, start_response)
 
         with self.lock:

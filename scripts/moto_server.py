@@ -34,9 +34,9 @@ from moto_patches import apply_patches
 
 def build_app() -> HarnessMiddleware:
     apply_patches()
-    # Only Secrets Manager is served, so moto's host/signature based dispatch
-    # between services is not needed.
-    return HarnessMiddleware(create_backend_app("secretsmanager"))
+    # Secrets Manager, and RDS for RDS-managed admin secrets, told apart by
+    # the X-Amz-Target header and the signature's service.
+    return HarnessMiddleware(create_backend_app("secretsmanager"), rds=create_backend_app("rds"))
 
 
 def main() -> int:

@@ -36,7 +36,9 @@ extension Rotator {
         }
     }
 
-    /// The admin secret and its id, which must point at the same server as the rotated one.
+    /// The admin secret and its id, which must point at the same server as
+    /// the rotated one (or, for an RDS-managed admin, its database's primary
+    /// when the rotated one is a replica or reader of it).
     func adminSecret(for current: DatabaseSecret, secretId: String) throws -> (secret: DatabaseSecret, id: String) {
         guard let masterARN = current.masterARN else {
             throw RotationError.invalidSecret(secretId: secretId, stage: Stage.current, problem: .missingKey("masterarn"))
@@ -44,15 +46,7 @@ extension Rotator {
         guard let stored = try store.value(of: masterARN, stage: Stage.current, versionId: nil) else {
             throw RotationError.stageHasNoValue(secretId: masterARN, stage: Stage.current)
         }
-        let admin: DatabaseSecret
-        do {
-            admin = try DatabaseSecret(parsing: stored.secretString)
-        } catch {
-            throw RotationError.invalidSecret(secretId: masterARN, stage: Stage.current, problem: error)
-        }
-        guard admin.host == current.host, admin.port == current.port else {
-            throw RotationError.adminElsewhere(secretId: secretId, adminSecretId: masterARN)
-        }
-        return (admin, masterARN)
+        let admin = try placeAdmin(stored.secretString, masterARN: masterARN, for: current, secretId: secretId)
+        return (admin.secret, masterARN)
     }
 }

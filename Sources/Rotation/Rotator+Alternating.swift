@@ -85,6 +85,10 @@ extension Rotator {
             // No database: the grants that open it may come with that very role.
             var login = pending.login
             login.database = nil
+            // Through the admin's database: a replica refuses the write, and
+            // may not have the new user yet.
+            login.host = admin.secret.host
+            login.port = admin.secret.port
             do {
                 try database.withSession(login) { session in
                     try session.execute("SET DEFAULT ROLE \(raw: defaultRoles.wanted ?? "NONE")")

@@ -80,8 +80,9 @@ extension Rotator {
     /// admin named by `masterarn` change that exact account's password.
     /// False, with nothing changed, when the current password does not log in.
     func setPasswordAsAdmin(_ secretId: String, current: DatabaseSecret, pending: DatabaseSecret) throws -> Bool {
-        guard let account = try account(loggedInWith: current.login) else { return false }
+        // The admin's database is checked first: a mismatch is refused before any login.
         let admin = try adminSecret(for: current, secretId: secretId)
+        guard let account = try account(loggedInWith: current.login) else { return false }
         try withAdminSession(admin, for: secretId) { session in
             let version = try ServerVersion(reportedBy: session)
             if let discard = version.discardOldPassword(of: account) { try session.execute(discard) }

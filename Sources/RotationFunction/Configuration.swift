@@ -19,11 +19,14 @@ public struct Configuration {
     var databaseCABundle: String?
     /// Connector/C's authentication plugins (caching_sha2_password for MySQL 8).
     var pluginDirectory: String?
+    /// The whole environment, for the RDS endpoint (`AWS_ENDPOINT_URL_RDS`, `AWS_ENDPOINT_URL`).
+    var environment: [String: String]
     /// `METRICS_NAMESPACE` of the per-step EMF records; set but empty turns them off.
     var metricsNamespace: String?
 
     public init(environment: [String: String]) throws {
         rotation = try RotationSettings(environment: environment)
+        self.environment = environment
         guard let region = environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"], !region.isEmpty else {
             throw ConfigurationError.missing(name: "AWS_REGION")
         }

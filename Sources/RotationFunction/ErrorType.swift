@@ -20,6 +20,10 @@ public enum ErrorType: String, CaseIterable, Sendable {
     case pendingSecretMismatch = "PendingSecretMismatch"
     /// The admin secret names another host or port.
     case adminSecretMismatch = "AdminSecretMismatch"
+    /// The RDS database named by an RDS-managed admin secret's tag does not exist.
+    case adminDatabaseNotFound = "AdminDatabaseNotFound"
+    /// RDS's API answered with an error, could not be reached, or answered unreadably.
+    case rdsError = "RDSError"
     /// No credential logs in, the pending one does not, or the admin secret's does not.
     case databaseLoginFailed = "DatabaseLoginFailed"
     /// The alternating strategy cannot make an exact copy of the account (a form or plugin it cannot copy).

@@ -1,6 +1,7 @@
 import AWSEndpoint
 import LambdaRuntime
 import MariaDB
+import RDS
 import Rotation
 import SecretsManager
 
@@ -23,6 +24,11 @@ extension EndpointError: LambdaReportableError {
 }
 
 extension SecretsManagerError: LambdaReportableError {
+    public var errorMessage: String { description }
+}
+
+extension RDSError: LambdaReportableError {
+    public var errorType: String { ErrorType.rdsError.rawValue }
     public var errorMessage: String { description }
 }
 

@@ -30,3 +30,7 @@ extension SecretsManagerClient: InvocationBound {
 extension MariaDBDatabase: InvocationBound {
     var workCount: Int { connectionsOpened }
 }
+
+extension RDSDirectory: InvocationBound {
+    var workCount: Int { callCount }
+}

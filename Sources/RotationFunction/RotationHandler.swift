@@ -11,6 +11,8 @@ public final class RotationHandler {
     let logger: LambdaLogger
     let secretsManager: any InvocationBound
     let database: any InvocationBound
+    /// Only for the strategies with an admin, whose secret RDS may manage.
+    let directory: (any InvocationBound)?
     let rotator: Rotator
     /// Answers a preflight check; set only over the real clients, whose
     /// probes it needs (see RotationHandler+Check.swift).
@@ -36,9 +38,15 @@ public final class RotationHandler {
             let policy = settings.passwordPolicy
             newPassword = { try secretsManager.getRandomPassword(RandomPasswordRequest(policy)) }
         }
+        let directory =
+            settings.strategy == .single
+            ? nil
+            : RDSDirectory(
+                credentials: configuration.credentials, environment: configuration.environment,
+                maxAttempts: configuration.maxAttempts)
         self.init(
-            store: secretsManager, database: database, settings: settings, newPassword: newPassword,
-            metricsNamespace: configuration.metricsNamespace, logger: logger)
+            store: secretsManager, database: database, directory: directory, settings: settings,
+            newPassword: newPassword, metricsNamespace: configuration.metricsNamespace, logger: logger)
         check = Self.check(secretsManager: secretsManager, database: database, settings: settings, logger: logger)
     }
 
@@ -46,7 +54,7 @@ public final class RotationHandler {
     /// run it against in-memory ones.
     init(
         store: some SecretReading & SecretWriting & InvocationBound, database: some Database & InvocationBound,
-        settings: RotationSettings, newPassword: @escaping () throws -> String, metricsNamespace: String? = nil,
+        directory: (any DatabaseDirectory & InvocationBound)? = nil, settings: RotationSettings, newPassword: @escaping () throws -> String, metricsNamespace: String? = nil,
         logger: LambdaLogger
     ) {
         self.logger = logger
@@ -54,13 +62,21 @@ public final class RotationHandler {
         self.strategy = settings.strategy.rawValue
         self.secretsManager = store
         self.database = database
-        self.rotator = Rotator(store: VersionCache(store), database: database, settings: settings, newPassword: newPassword)
+        self.directory = directory
+        var rotator = Rotator(
+            store: VersionCache(store), database: database, settings: settings, directory: directory,
+            newPassword: newPassword)
+        rotator.replicaLagWait.timeLeft = { [database] in database.deadline?.remainingSeconds() ?? 0 }
+        rotator.replicaLagWait.sleep = Backoff.nanosleep
+        self.rotator = rotator
     }
 
     public func handle(event bytes: [UInt8], context: LambdaContext) throws -> [UInt8] {
         let started = WallClock.monotonicSeconds()
         secretsManager.deadline = context.deadline
         database.deadline = context.deadline
+        directory?.deadline = context.deadline
+        let rdsCallsBefore = directory?.workCount ?? 0
         let callsBefore = secretsManager.workCount
         let connectionsBefore = database.workCount
         secretsManager.traceHeader = context.traceId
@@ -73,7 +89,7 @@ public final class RotationHandler {
             logger.log(level, message, fields + extra + [
                 ("durationMs", String(duration)), ("secretsManagerCalls", String(calls)),
                 ("databaseConnections", String(database.workCount - connectionsBefore)),
-            ])
+            ] + (directory.map { [("rdsCalls", String($0.workCount - rdsCallsBefore))] } ?? []))
             if let metricsNamespace {
                 let record = Self.stepRecord(
                     namespace: metricsNamespace, secret: subject?.secret, step: subject?.step, strategy: strategy,

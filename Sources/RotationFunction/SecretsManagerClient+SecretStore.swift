@@ -7,7 +7,7 @@ extension SecretsManagerClient: SecretReading, SecretWriting {
         let description = try describeSecret(secretId)
         return SecretMetadata(
             arn: description.arn, rotationEnabled: description.rotationEnabled,
-            versionIdsToStages: description.versionIdsToStages)
+            versionIdsToStages: description.versionIdsToStages, tags: description.tags)
     }
 
     public func value(of secretId: String, stage: String, versionId: String?) throws -> StoredSecret? {

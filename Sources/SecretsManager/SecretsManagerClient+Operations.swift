@@ -11,9 +11,19 @@ extension SecretsManagerClient {
                 stages[versionId] = try fields.strings(labels, "VersionIdsToStages.\(versionId)")
             }
         }
+        var tags: [String: String] = [:]
+        if let list = fields.optional("Tags") {
+            guard let elements = list.arrayValue else { throw fields.invalid("Tags is a \(list.typeName), not an array") }
+            for element in elements {
+                guard let key = element["Key"]?.stringValue, let value = element["Value"]?.stringValue else {
+                    throw fields.invalid("Tags holds an entry without a string Key and Value")
+                }
+                tags[key] = value
+            }
+        }
         return SecretDescription(
             arn: try fields.string("ARN"), name: try fields.string("Name"),
-            rotationEnabled: try fields.optionalBool("RotationEnabled"), versionIdsToStages: stages)
+            rotationEnabled: try fields.optionalBool("RotationEnabled"), versionIdsToStages: stages, tags: tags)
     }
 
     public func getSecretValue(_ secretId: String, versionId: String? = nil, versionStage: String? = nil)
@@ -120,7 +130,7 @@ struct ResponseFields {
         return strings
     }
 
-    private func invalid(_ reason: String) -> SecretsManagerError {
+    func invalid(_ reason: String) -> SecretsManagerError {
         .invalidResponse(operation: operation, reason: reason, host: host)
     }
 }

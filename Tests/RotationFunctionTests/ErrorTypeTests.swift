@@ -2,6 +2,7 @@ import CurlHTTP
 import FoundationEssentials
 import LambdaRuntime
 import MariaDB
+import RDS
 import Rotation
 import SecretsManager
 import Testing
@@ -31,6 +32,15 @@ import Testing
         .adminLoginFailed(secretId: "s", adminSecretId: "a"),
         .usernameTooLong(secretId: "s", limit: 32),
         .accountNotCopyable(secretId: "s", account: "'app'@'%'", problem: .severalAuthenticationMethods),
+        .adminHasNoDatabase(secretId: "s", adminSecretId: "a"),
+        .adminDatabaseNotFound(adminSecretId: "a", resource: "arn:aws:rds:us-east-1:1:db:gone"),
+        .adminDatabaseUnsupported(adminSecretId: "a", resource: "arn:aws:rds:us-east-1:1:db:pg", engine: "postgres"),
+    ]
+    static let rdsErrors: [RDSError] = [
+        .service(operation: "DescribeDBInstances", code: "DBInstanceNotFound", message: nil, status: 404, host: "h"),
+        .transport(operation: "DescribeDBInstances", kind: .timedOut, reason: "timeout", host: "h"),
+        .invalidResponse(operation: "DescribeDBInstances", reason: "not XML", host: "h"),
+        .deadlineExceeded(operation: "DescribeDBInstances", host: "h"),
     ]
     static let secretsManagerErrors: [SecretsManagerError] = [
         .service(operation: "GetSecretValue", type: "ResourceNotFoundException", message: nil, status: 400, host: "h"),
@@ -61,7 +71,7 @@ import Testing
     struct Unforeseen: Error {}
 
     static var allErrors: [any Error] {
-        rotationErrors + secretsManagerErrors + mariaDBErrors + configurationErrors + deploymentErrors
+        rotationErrors + secretsManagerErrors + rdsErrors + mariaDBErrors + configurationErrors + deploymentErrors
             + [LoginRejected(username: "app", host: "db", port: 3306), Unforeseen()] as [any Error]
     }
 
@@ -93,8 +103,9 @@ import Testing
         func check(_ numbers: [Int], count: Int, _ name: String) {
             #expect(Set(numbers) == Set(0..<count), "\(name): an example per case, numbered 0..<\(count)")
         }
-        check(Self.rotationErrors.map(Self.caseNumber), count: 14, "RotationError")
+        check(Self.rotationErrors.map(Self.caseNumber), count: 17, "RotationError")
         check(Self.secretsManagerErrors.map(Self.caseNumber), count: 5, "SecretsManagerError")
+        check(Self.rdsErrors.map(Self.caseNumber), count: 4, "RDSError")
         check(Self.mariaDBErrors.map(Self.caseNumber), count: 7, "MariaDBError")
         check(Self.configurationErrors.map(Self.caseNumber), count: 2, "ConfigurationError")
         check(Self.deploymentErrors.map(Self.caseNumber), count: 2, "DeploymentError")
@@ -116,6 +127,9 @@ import Testing
         case .adminLoginFailed: 11
         case .usernameTooLong: 12
         case .accountNotCopyable: 13
+        case .adminHasNoDatabase: 14
+        case .adminDatabaseNotFound: 15
+        case .adminDatabaseUnsupported: 16
         }
     }
 
@@ -126,6 +140,15 @@ import Testing
         case .invalidResponse: 2
         case .deadlineExceeded: 3
         case .otherPartition: 4
+        }
+    }
+
+    static func caseNumber(_ error: RDSError) -> Int {
+        switch error {
+        case .service: 0
+        case .transport: 1
+        case .invalidResponse: 2
+        case .deadlineExceeded: 3
         }
     }
 

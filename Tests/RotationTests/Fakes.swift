@@ -24,7 +24,16 @@ final class InMemorySecretStore: SecretReading, SecretWriting {
         versions[token] = Version(stages: [Stage.pending], value: nil)
     }
 
+    var otherTags: [String: [String: String]] = [:]  // other secrets' tags, by id
+    var otherDescribes = 0
+
     func describe(_ secretId: String) throws -> SecretMetadata {
+        if secretId != arn, others[secretId] != nil {
+            otherDescribes += 1
+            return SecretMetadata(
+                arn: secretId, rotationEnabled: nil, versionIdsToStages: ["other": [Stage.current]],
+                tags: otherTags[secretId] ?? [:])
+        }
         guard secretId == arn else { throw FakeError.notFound }
         return SecretMetadata(
             arn: arn, rotationEnabled: rotationEnabled, versionIdsToStages: versions.mapValues(\.stages))
