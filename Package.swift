@@ -23,31 +23,64 @@ let package = Package(
 
         // Plain Swift building blocks.
         .target(name: "JSON"),
-        .target(name: "CurlHTTP", dependencies: ["CCurl"]),
+        // Time (Deadline, clocks) and trust (the system's CA certificates).
+        .target(name: "Platform"),
+        // The only Swift door to libcrypto: digests, HMAC, secure random.
+        .target(name: "Cryptography", dependencies: ["CCrypto"]),
+        .target(name: "CurlHTTP", dependencies: ["CCurl", "Platform"]),
+        // Where AWS requests go, as the SDKs decide it (Secrets Manager, RDS).
+        .target(name: "AWSEndpoint"),
 
         // I/O layers.
-        .target(name: "LambdaRuntime", dependencies: ["CurlHTTP", "JSON"]),
-        .target(name: "SecretsManager", dependencies: ["CurlHTTP", "JSON", "CCrypto"]),
+        .target(name: "LambdaRuntime", dependencies: ["CurlHTTP", "JSON", "Platform"]),
+        .target(name: "SecretsManager", dependencies: ["CurlHTTP", "JSON", "Platform", "Cryptography", "AWSEndpoint"]),
         .target(name: "MariaDB", dependencies: ["CMariaDB"]),
+        // RDS's Query API (DescribeDBInstances/DescribeDBClusters), signed by SecretsManager's SigV4 signer.
+        .target(name: "RDS", dependencies: ["CurlHTTP", "SecretsManager", "Platform", "AWSEndpoint"]),
 
         // The rotation domain: pure Swift over two small protocols.
         .target(name: "Rotation", dependencies: ["JSON"]),
 
-        // The thin executable: configuration and the glue between layers.
-        .executableTarget(
-            name: "rotator",
-            dependencies: ["LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "CCrypto"]),
+        // The preflight check: its decisions pure over small protocols, its probes apart.
+        .target(name: "Preflight", dependencies: ["Rotation", "JSON"]),
+        .target(
+            name: "PreflightProbes",
+            dependencies: ["Preflight", "Rotation", "MariaDB", "SecretsManager", "JSON"]),
+
+        // Configuration and the glue between the layers.
+        .target(
+            name: "RotationFunction",
+            dependencies: [
+                "LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "Platform", "Cryptography",
+                "Preflight", "PreflightProbes", "AWSEndpoint", "RDS",
+            ]),
+
+        // The executable: main.swift only.
+        .executableTarget(name: "rotator", dependencies: ["RotationFunction", "LambdaRuntime"]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
+        .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
         .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP"]),
-        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON"]),
-        .testTarget(name: "SecretsManagerTests", dependencies: ["SecretsManager", "JSON", "CurlHTTP"]),
+        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON", "Platform"]),
+        .testTarget(name: "SecretsManagerTests", dependencies: ["SecretsManager", "JSON", "CurlHTTP", "Platform", "Cryptography"]),
         .testTarget(name: "RotationTests", dependencies: ["Rotation", "JSON"]),
+        .testTarget(
+            name: "RotationFunctionTests",
+            dependencies: [
+                "RotationFunction", "LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "Platform", "RDS",
+            ]),
+        .testTarget(name: "PreflightTests", dependencies: ["Preflight", "Rotation", "JSON"]),
+        .testTarget(name: "AWSEndpointTests", dependencies: ["AWSEndpoint"], exclude: ["botocore-endpoints.json"]),
+        .testTarget(name: "RDSTests", dependencies: ["RDS", "SecretsManager", "CurlHTTP"]),
         // Pure decisions of the database layer; no server needed.
         .testTarget(name: "MariaDBTests", dependencies: ["MariaDB"]),
         // Needs MariaDB and moto started by scripts/test.sh (see README).
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["MariaDB", "SecretsManager", "CurlHTTP", "LambdaRuntime", "Rotation", "JSON", "rotator"]),
+            dependencies: [
+                "MariaDB", "SecretsManager", "CurlHTTP", "LambdaRuntime", "Rotation", "JSON", "Platform", "Cryptography",
+                "RotationFunction",
+            ]),
     ]
 )

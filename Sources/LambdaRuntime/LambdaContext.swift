@@ -1,4 +1,4 @@
-import CurlHTTP
+import Platform
 
 /// What the Runtime API says about one invocation, besides its event.
 public struct LambdaContext: Sendable {

@@ -1,3 +1,4 @@
+import Cryptography
 import CurlHTTP
 
 extension SigV4Signer {

@@ -1,3 +1,4 @@
+import Cryptography
 import CurlHTTP
 
 /// Signs requests with AWS Signature Version 4 (header form).

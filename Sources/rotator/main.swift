@@ -1,4 +1,5 @@
 import LambdaRuntime
+import RotationFunction
 
 #if canImport(Glibc)
 import Glibc

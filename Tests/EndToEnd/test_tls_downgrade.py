@@ -1,7 +1,7 @@
 """No downgrade, no password in a readable form: hostile servers and a real
 MariaDB whose certificate the function cannot verify.
 
-1. Hostile look-alikes on loopback (hostile_mysql.py), run against the
+1. Hostile look-alikes on loopback (support/hostile.py), run against the
    deployment zip (unpacked under chroot, as Lambda runs it): no TLS and an
    auth switch to mysql_clear_password or dialog; TLS offered and then a
    broken handshake; TLS with a certificate nobody vouches for; MySQL 8
@@ -25,19 +25,11 @@ import ssl
 import pymysql
 import pytest
 
-from conftest import (
-    REGISTRY,
-    create_rotation_admin,
-    describe_failure,
-    digest,
-    drop_rotation_admin,
-    event,
-    rotate,
-    secret_dict,
-    secret_value,
-    start_rotation,
-)
-from hostile_mysql import HostileMySQL
+from harness import event, start_rotation
+from support.accounts import create_rotation_admin, drop_rotation_admin
+from support.hostile import HostileMySQL
+from support.rotation import describe_failure, rotate
+from support.secrets import REGISTRY, digest, secret_dict, secret_value
 # The deployment zip, unpacked into a Lambda-like root and run under chroot.
 from test_package_chroot import lambda_root, package_zip, start_packaged  # noqa: F401  (fixtures)
 
@@ -236,8 +228,8 @@ ADMIN_GRANTS = {
 
 
 @pytest.fixture(params=["admin", "alternating"])
-def strategy_admin(request, services, sm, db):
-    created = create_rotation_admin(services, sm, db, ADMIN_GRANTS[request.param])
+def strategy_admin(request, sm, db):
+    created = create_rotation_admin(sm, db, ADMIN_GRANTS[request.param])
     yield request.param, created
     drop_rotation_admin(db)
 

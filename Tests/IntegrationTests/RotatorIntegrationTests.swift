@@ -1,13 +1,14 @@
-import CurlHTTP
+import Cryptography
 import Foundation
 import JSON
 import LambdaRuntime
 import MariaDB
+import Platform
 import Rotation
 import SecretsManager
 import Testing
 
-@testable import rotator
+@testable import RotationFunction
 
 /// The rotation state machine over the C-backed implementations (Secrets
 /// Manager through libcurl against moto, the database through Connector/C
@@ -46,7 +47,7 @@ import Testing
     func rotator(_ strategy: RotationSettings.Strategy, connections: MariaDBDatabase) -> Rotator {
         var settings = RotationSettings()
         settings.strategy = strategy
-        let generator = PasswordGenerator(policy: settings.passwordPolicy, randomBytes: OpenSSLRandom.fill)
+        let generator = PasswordGenerator(policy: settings.passwordPolicy, randomBytes: SecureRandom.fill)
         return Rotator(store: VersionCache(client), database: connections, settings: settings) { generator.generate() }
     }
 

@@ -1,6 +1,7 @@
 import CurlHTTP
 import JSON
 import LambdaRuntime
+import Platform
 import Testing
 
 /// A Runtime API in memory: answers `next` from a queue and records posts.

@@ -1,0 +1,60 @@
+/// Every `errorType` the function reports to Lambda, each with what it means.
+///
+/// The one list: the conformances in `Errors+Reportable.swift` name their
+/// types from it; `RotationError` and `SecretsManagerError`, which sit below
+/// this module, and `Lambda.describe` are checked against it by a test that
+/// builds every error case; another test checks that the README's Errors
+/// table lists exactly these.
+public enum ErrorType: String, CaseIterable, Sendable {
+    /// Malformed event JSON, missing key, unknown step.
+    case invalidEvent = "InvalidEvent"
+    /// The secret's rotation is disabled.
+    case rotationNotEnabled = "RotationNotEnabled"
+    /// The token is not a version of the secret, or a stage has no value.
+    case versionNotFound = "VersionNotFound"
+    /// The token's version is neither AWSPENDING nor AWSCURRENT.
+    case versionNotPending = "VersionNotPending"
+    /// Not JSON, missing key, wrong type, unsupported engine, empty password, user name too long.
+    case invalidSecret = "InvalidSecret"
+    /// The pending secret names another user, host or port.
+    case pendingSecretMismatch = "PendingSecretMismatch"
+    /// The admin secret names another host or port.
+    case adminSecretMismatch = "AdminSecretMismatch"
+    /// The RDS database named by an RDS-managed admin secret's tag does not exist.
+    case adminDatabaseNotFound = "AdminDatabaseNotFound"
+    /// RDS's API answered with an error, could not be reached, or answered unreadably.
+    case rdsError = "RDSError"
+    /// No credential logs in, the pending one does not, or the admin secret's does not.
+    case databaseLoginFailed = "DatabaseLoginFailed"
+    /// The alternating strategy cannot make an exact copy of the account (a form or plugin it cannot copy).
+    case unsupportedAccount = "UnsupportedAccount"
+    /// The server is unreachable, a statement failed.
+    case databaseError = "DatabaseError"
+    /// TLS is required and the server offers none, or the handshake or the certificate failed.
+    case databaseTLSFailed = "DatabaseTLSFailed"
+    /// Outside verified TLS, the server asked for the password in a form it could read; refused.
+    case insecureAuthentication = "InsecureAuthentication"
+    /// Secrets Manager's own error type, passed through after the retries.
+    /// The service names these (`ResourceNotFoundException`,
+    /// `ThrottlingException`, …), so they are one entry, and its raw value is
+    /// how the README lists them rather than a name that is ever reported.
+    case secretsManagerService = "ResourceNotFoundException, ThrottlingException, …"
+    /// Secrets Manager could not be reached (after the retries).
+    case secretsManagerTransportError = "SecretsManagerTransportError"
+    /// Secrets Manager answered with something this client cannot read.
+    case secretsManagerInvalidResponse = "SecretsManagerInvalidResponse"
+    /// Secrets Manager was not reached before the invocation's deadline.
+    case secretsManagerDeadlineExceeded = "SecretsManagerDeadlineExceeded"
+    /// Not enough of the invocation's time was left to reach the database.
+    case deadlineExceeded = "DeadlineExceeded"
+    /// A bad environment variable (reported at init), or no CA bundle where TLS is required.
+    case configuration = "Configuration"
+    /// The `masterarn` is in another AWS partition, which the function's credentials cannot read.
+    case secretInOtherPartition = "SecretInOtherPartition"
+    /// The Runtime API's invocation lacked a usable deadline header (reported by the loop).
+    case invalidInvocation = "Runtime.InvalidInvocation"
+    /// The Runtime API refused the function's response, e.g. HTTP 413 (reported by the loop).
+    case responseNotAccepted = "Runtime.ResponseNotAccepted"
+    /// An error the function has no description for (a bug); the message names only its Swift type.
+    case unhandled = "Runtime.UnhandledError"
+}

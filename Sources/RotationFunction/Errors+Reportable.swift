@@ -1,0 +1,59 @@
+import AWSEndpoint
+import LambdaRuntime
+import MariaDB
+import RDS
+import Rotation
+import SecretsManager
+
+// Each error's Lambda `errorMessage` is its description, which every type
+// here builds from names, hosts and codes only. Each `errorType` is one of
+// `ErrorType`'s.
+
+extension RotationError: LambdaReportableError {
+    public var errorMessage: String { description }
+}
+
+extension ConfigurationError: LambdaReportableError {
+    public var errorType: String { ErrorType.configuration.rawValue }
+    public var errorMessage: String { description }
+}
+
+extension EndpointError: LambdaReportableError {
+    public var errorType: String { "Configuration" }
+    public var errorMessage: String { description }
+}
+
+extension SecretsManagerError: LambdaReportableError {
+    public var errorMessage: String { description }
+}
+
+extension RDSError: LambdaReportableError {
+    public var errorType: String { ErrorType.rdsError.rawValue }
+    public var errorMessage: String { description }
+}
+
+extension MariaDBError: LambdaReportableError {
+    public var errorType: String {
+        switch self {
+        case .tlsFailed, .tlsRequiredButUnavailable: ErrorType.databaseTLSFailed.rawValue
+        case .insecureAuthentication: ErrorType.insecureAuthentication.rawValue
+        default: ErrorType.databaseError.rawValue
+        }
+    }
+    public var errorMessage: String { description }
+}
+
+extension LoginRejected: LambdaReportableError {
+    public var errorType: String { ErrorType.databaseLoginFailed.rawValue }
+    public var errorMessage: String { description }
+}
+
+extension DeploymentError: LambdaReportableError {
+    var errorType: String {
+        switch self {
+        case .noCABundle: ErrorType.configuration.rawValue
+        case .deadline: ErrorType.deadlineExceeded.rawValue
+        }
+    }
+    var errorMessage: String { description }
+}
