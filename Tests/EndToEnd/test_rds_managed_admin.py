@@ -28,9 +28,9 @@ from pathlib import Path
 import boto3
 import pytest
 
-from harness import event, rotator_command, rotator_environment, start_rotation
+from harness import event, new_password, rotator_command, rotator_environment, start_rotation
 from support.rotation import rotate, run_step
-from support.secrets import REGISTRY, digest, new_password, secret_dict, snapshot, unique
+from support.secrets import REGISTRY, digest, secret_dict, snapshot, unique
 
 ADMIN_GRANTS = ["CREATE USER ON *.*", "SELECT ON mysql.*", "ALL PRIVILEGES ON appdb.* WITH GRANT OPTION"]
 
