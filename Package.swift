@@ -73,6 +73,8 @@ let package = Package(
         .testTarget(name: "PreflightTests", dependencies: ["Preflight", "Rotation", "JSON"]),
         .testTarget(name: "AWSEndpointTests", dependencies: ["AWSEndpoint"], exclude: ["botocore-endpoints.json"]),
         .testTarget(name: "RDSTests", dependencies: ["RDS", "SecretsManager", "CurlHTTP"]),
+        // Pure decisions of the database layer; no server needed.
+        .testTarget(name: "MariaDBTests", dependencies: ["MariaDB"]),
         // Needs MariaDB and moto started by scripts/test.sh (see README).
         .testTarget(
             name: "IntegrationTests",

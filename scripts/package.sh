@@ -6,12 +6,49 @@
 # Debian 12 (glibc 2.36). Connector/C's authentication plugins come along
 # for MySQL 8's caching_sha2_password.
 #
-#   scripts/package.sh [OUTPUT_ZIP]     (default: dist/rotator.zip)
+#   scripts/package.sh [--ca-bundle FILE | --no-ca-bundle] [OUTPUT_ZIP]
+#                                       (default OUTPUT_ZIP: dist/rotator.zip)
+#
+# --ca-bundle FILE puts FILE (PEM certificates, e.g. RDS's global-bundle.pem)
+# in the zip as ca/db-ca-bundle.pem; bootstrap then makes it the function's
+# DB_CA_BUNDLE unless DB_CA_BUNDLE is set. Rebuilding the same OUTPUT_ZIP
+# without the flag keeps the bundle the previous zip held; --no-ca-bundle
+# drops it. (ROTATOR_CA_BUNDLE=FILE is the same as --ca-bundle FILE.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-out=${1:-$root/dist/rotator.zip}
+ca_bundle=${ROTATOR_CA_BUNDLE:-}
+drop_ca_bundle=false
+out=
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --ca-bundle) [ $# -ge 2 ] || { echo "package.sh: --ca-bundle needs a file" >&2; exit 2; }
+                     ca_bundle=$2; shift 2 ;;
+        --ca-bundle=*) ca_bundle=${1#--ca-bundle=}; shift ;;
+        --no-ca-bundle) drop_ca_bundle=true; shift ;;
+        -h|--help) sed -n '2,16p' "$0" >&2; exit 0 ;;
+        -*) echo "package.sh: unknown option $1" >&2; exit 2 ;;
+        *) [ -z "$out" ] || { echo "package.sh: one OUTPUT_ZIP only" >&2; exit 2; }
+           out=$1; shift ;;
+    esac
+done
+out=${out:-$root/dist/rotator.zip}
 case "$out" in /*) ;; *) out=$root/$out ;; esac
+
+# The CA bundle is checked before the (long) build: a file that holds no
+# certificate OpenSSL can read would only fail at the first rotation.
+check_ca_bundle() {
+    grep -q -- '-----BEGIN CERTIFICATE-----' "$1" 2>/dev/null &&
+        openssl x509 -in "$1" -noout 2>/dev/null
+}
+ca_source=
+if $drop_ca_bundle; then
+    [ -z "$ca_bundle" ] || { echo "package.sh: --ca-bundle and --no-ca-bundle together" >&2; exit 2; }
+elif [ -n "$ca_bundle" ]; then
+    [ -f "$ca_bundle" ] || { echo "package.sh: CA bundle $ca_bundle: no such file" >&2; exit 1; }
+    check_ca_bundle "$ca_bundle" || { echo "package.sh: $ca_bundle holds no PEM certificate" >&2; exit 1; }
+    ca_source="$ca_bundle"
+fi
 
 need=()
 command -v zip >/dev/null || need+=(zip)
@@ -39,6 +76,16 @@ swift build -c release --static-swift-stdlib -Xswiftc -L"$static_libs" -Xlinker 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/lib/mariadb-plugin"
+if [ -n "$ca_source" ]; then
+    mkdir -p "$stage/ca"
+    cp "$ca_source" "$stage/ca/db-ca-bundle.pem"
+elif ! $drop_ca_bundle && [ -f "$out" ] && unzip -l "$out" ca/db-ca-bundle.pem >/dev/null 2>&1; then
+    # A rebuild keeps the bundle the zip it replaces was given.
+    mkdir -p "$stage/ca"
+    unzip -p "$out" ca/db-ca-bundle.pem >"$stage/ca/db-ca-bundle.pem"
+    check_ca_bundle "$stage/ca/db-ca-bundle.pem" || { echo "package.sh: the CA bundle in $out is unreadable; pass --ca-bundle FILE or --no-ca-bundle" >&2; exit 1; }
+    ca_source="the previous $out"
+fi
 cp bootstrap "$stage/bootstrap"
 cp .build/release/rotator "$stage/rotator"
 # swiftc keeps a hash of each module's LLVM IR (.swift_modhash) for its own
@@ -53,9 +100,11 @@ chmod 755 "$stage/bootstrap" "$stage/rotator"
 
 plugin_dir=$(pkg-config --variable=plugindir libmariadb 2>/dev/null || true)
 [ -d "$plugin_dir" ] || plugin_dir=/usr/lib/x86_64-linux-gnu/libmariadb3/plugin
-# The plugins a client needs to log in to MySQL 8 and MariaDB; the rest
-# (Kerberos, PAM dialogs) would pull in large libraries nobody here uses.
-for plugin in caching_sha2_password sha256_password client_ed25519 mysql_clear_password; do
+# The plugins a client needs to log in to MySQL 8 and MariaDB. Not
+# mysql_clear_password or dialog: they hand the password over as text, which
+# the function never does (it refuses them anyway, see AuthenticationPolicy);
+# not Kerberos either, which would pull in large libraries nobody here uses.
+for plugin in caching_sha2_password sha256_password client_ed25519; do
     [ -f "$plugin_dir/$plugin.so" ] && cp "$plugin_dir/$plugin.so" "$stage/lib/mariadb-plugin/"
 done
 
@@ -89,7 +138,15 @@ rm -f "$out"
 # leaves out owner ids and extra timestamps. Same sources, same zip.
 epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 315532800)}
 find "$stage" -exec touch -h -d "@$epoch" {} +
-(cd "$stage" && find bootstrap rotator lib -type f | LC_ALL=C sort | TZ=UTC zip -q -9 -X -D "$out" -@)
+entries=(bootstrap rotator lib)
+if [ -d "$stage/ca" ]; then entries+=(ca); fi
+(cd "$stage" && find "${entries[@]}" -type f | LC_ALL=C sort | TZ=UTC zip -q -9 -X -D "$out" -@)
 size=$(stat -c %s "$out")
 echo "$out"
+if [ -n "$ca_source" ]; then
+    count=$(grep -c -- '-----BEGIN CERTIFICATE-----' "$stage/ca/db-ca-bundle.pem")
+    echo "database CA bundle: ca/db-ca-bundle.pem, $count certificates, from $ca_source" >&2
+else
+    echo "database CA bundle: none in the zip (the image's bundle is used; for RDS pass --ca-bundle global-bundle.pem)" >&2
+fi
 echo "zip size: $size bytes ($(awk -v s="$size" 'BEGIN { printf "%.2f", s / 1048576 }') MiB)" >&2

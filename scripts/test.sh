@@ -90,8 +90,10 @@ find_swift
 # ./bootstrap, and the package tests unpack the zip, so one release build
 # serves both.
 step "Building (scripts/package.sh: release build and deployment zip; swift build --build-tests)"
-PACKAGE_ZIP="$REPO_ROOT/dist/rotator.zip"
-scripts/package.sh "$PACKAGE_ZIP" >/dev/null
+# Not dist/rotator.zip: that is the user's, and may carry their CA bundle
+# (package.sh --ca-bundle), which would replace the image's in the tests.
+PACKAGE_ZIP="$REPO_ROOT/.build/test-package/rotator.zip"
+scripts/package.sh --no-ca-bundle "$PACKAGE_ZIP" >/dev/null
 export ROTATOR_PACKAGE_ZIP="$PACKAGE_ZIP"
 swift build --build-tests
 

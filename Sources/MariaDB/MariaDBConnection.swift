@@ -1,4 +1,7 @@
 import CMariaDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Connector/C's global state must be set up once, before the first
 /// mysql_init, and never concurrently; a lazily initialised global gives
@@ -13,6 +16,8 @@ public final class MariaDBConnection {
     let host: String
     let port: Int
     let user: String
+    /// Plaintext because the greeting offered no TLS (not by the user's choice).
+    public internal(set) var serverOffersNoTLS = false
 
     /// Connects, runs `body`, and closes the connection when `body` returns or
     /// throws.
@@ -52,17 +57,35 @@ extension MariaDBConnection {
                 host: options.host, port: options.port, code: UInt32(CR_UNKNOWN_ERROR),
                 message: "MariaDB Connector/C could not be initialised")
         }
+        let policy = options.tls.policy
+        guard policy != .plaintext else { return try connect(options, session: .plaintext(warn: false)) }
+        // Checked here rather than read from the library's error: with a
+        // missing file, 3.3's text depends on how far the handshake got.
+        if let caBundle = options.tls.caBundle, access(caBundle, R_OK) != 0 {
+            throw MariaDBError.tlsFailed(
+                host: options.host, port: options.port, reason: .caBundleUnreadable,
+                message: "cannot read the CA bundle (errno \(errno))", caBundle: caBundle)
+        }
+        // Verified TLS first. Connector/C refuses a greeting without TLS
+        // before it sends anything (not even the user name), so this attempt
+        // tells whether TLS is on offer at no risk to the password.
         do {
-            return try connect(options, tls: options.tls)
-        } catch let error as MariaDBError {
-            // "Preferred" promises a session whenever the server is usable:
-            // if the TLS handshake itself fails, one plaintext attempt follows.
-            guard case .preferred = options.tls, case .tlsFailed = error else { throw error }
-            return try connect(options, tls: .disabled)
+            return try connect(options, session: .verifiedTLS)
+        } catch MariaDBError.tlsRequiredButUnavailable(let host, let port) {
+            // Only a greeting without TLS gets here; a handshake or a
+            // certificate that failed is `.tlsFailed` and stays an error.
+            switch policy.session(greetingOffersTLS: false) {
+            case .plaintext(let warn):
+                let connection = try connect(options, session: .plaintext(warn: warn))
+                connection.serverOffersNoTLS = true
+                return connection
+            case .refuse, .verifiedTLS:
+                throw MariaDBError.tlsRequiredButUnavailable(host: host, port: port)
+            }
         }
     }
 
-    private static func connect(_ options: MariaDBOptions, tls: TLSMode) throws -> MariaDBConnection {
+    private static func connect(_ options: MariaDBOptions, session: TLSSession) throws -> MariaDBConnection {
         guard let handle = mysql_init(nil) else {
             throw MariaDBError.unreachable(
                 host: options.host, port: options.port, code: UInt32(CR_OUT_OF_MEMORY),
@@ -71,7 +94,7 @@ extension MariaDBConnection {
         // From here on the connection owns the handle, so every exit closes it.
         let connection = MariaDBConnection(handle: handle, options: options)
         try rejectEmbeddedNUL(options)
-        try connection.configure(options, tls: tls)
+        try connection.configure(options, session: session)
         let connected = mysql_real_connect(
             handle, options.host, options.user, options.password, options.database,
             UInt32(clamping: options.port), nil, 0)
@@ -80,9 +103,9 @@ extension MariaDBConnection {
                 code: mysql_errno(handle),
                 message: String(cString: mysql_error(handle)),
                 serverOffersTLS: rotator_mysql_server_capabilities(handle) & UInt(CLIENT_SSL) != 0,
-                options: options)
+                session: session, options: options)
         }
-        try connection.verifyTLS(tls)
+        try connection.verifyTLS(session)
         return connection
     }
 
@@ -97,7 +120,7 @@ extension MariaDBConnection {
             message: "the \(name) contains a NUL character, which the protocol cannot carry")
     }
 
-    private func configure(_ options: MariaDBOptions, tls: TLSMode) throws {
+    private func configure(_ options: MariaDBOptions, session: TLSSession) throws {
         var failed = false
         func set(_ result: Int32) { if result != 0 { failed = true } }
 
@@ -116,7 +139,7 @@ extension MariaDBConnection {
         if let directory = options.pluginDirectory {
             set(rotator_mysql_set_string(handle, MYSQL_PLUGIN_DIR, directory))
         }
-        set(configureTLS(tls))
+        set(configure(session, caBundle: options.tls.caBundle, serverPublicKey: options.serverPublicKey))
 
         if failed {
             throw MariaDBError.unreachable(

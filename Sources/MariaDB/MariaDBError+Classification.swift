@@ -5,12 +5,21 @@ extension MariaDBError {
     /// make sure no message ever repeats it: server login errors do not quote
     /// it, but a future server or plugin message is not ours to trust.
     static func connectFailure(
-        code: UInt32, message: String, serverOffersTLS: Bool, options: MariaDBOptions
+        code: UInt32, message: String, serverOffersTLS: Bool, session: TLSSession, options: MariaDBOptions
     ) -> MariaDBError {
         let host = options.host, port = options.port, user = options.user
         let message = Redaction.scrub(message, removing: [options.password])
-        let tlsAttempted = options.tls != .disabled
+        let tlsAttempted = session == .verifiedTLS
+        func tlsFailed() -> MariaDBError {
+            .tlsFailed(host: host, port: port, reason: TLSFailure(message: message), message: message,
+                       caBundle: options.tls.caBundle)
+        }
         switch Int32(bitPattern: code) {
+        case CR_PLUGIN_NOT_ALLOWED:
+            // Only the restricted-auth list refuses plugins here. Its text is
+            // not kept: 3.3 prints the refused plugin's name from the wrong
+            // buffer, bytes of the server's packet included.
+            return .insecureAuthentication(host: host, port: port)
         case ER_ACCESS_DENIED_ERROR where isPluginLoadFailure(message):
             // Connector/C answers an auth switch to a plugin it cannot load
             // with empty responses, takes the server's 1045 and puts its own
@@ -23,13 +32,12 @@ extension MariaDBError {
         case CR_SSL_CONNECTION_ERROR where tlsAttempted:
             // TLS is negotiated after the greeting, so its capability flags
             // say whether TLS was on offer; no need to parse error text.
-            return serverOffersTLS
-                ? .tlsFailed(host: host, port: port, message: message)
-                : .tlsRequiredButUnavailable(host: host, port: port)
+            return serverOffersTLS ? tlsFailed() : .tlsRequiredButUnavailable(host: host, port: port)
         case CR_FILE_NOT_FOUND where tlsAttempted, CR_FILE_READ where tlsAttempted:
             // The only files a connect reads here are the CA bundle's.
-            return .tlsFailed(host: host, port: port, message: message)
-        case CR_AUTH_PLUGIN_CANNOT_LOAD, CR_AUTH_PLUGIN_ERR, CR_ERR_LOAD_PLUGIN, CR_PLUGIN_NOT_ALLOWED:
+            return .tlsFailed(host: host, port: port, reason: .caBundleUnreadable, message: message,
+                              caBundle: options.tls.caBundle)
+        case CR_AUTH_PLUGIN_CANNOT_LOAD, CR_AUTH_PLUGIN_ERR, CR_ERR_LOAD_PLUGIN:
             return .loginRefused(user: user, host: host, port: port, code: code, message: message)
         case ER_CON_COUNT_ERROR, ER_SERVER_SHUTDOWN:
             // Reachable but full or going down: waiting is the remedy, not

@@ -16,8 +16,13 @@ public enum MariaDBError: Error, CustomStringConvertible, Equatable {
     case unreachable(host: String, port: Int, code: UInt32, message: String)
     /// TLS was required and the server does not offer it.
     case tlsRequiredButUnavailable(host: String, port: Int)
-    /// The TLS handshake or the server certificate check failed.
-    case tlsFailed(host: String, port: Int, message: String)
+    /// The TLS handshake or the server certificate check failed; `caBundle`
+    /// is the file verification used, named in the hint.
+    case tlsFailed(host: String, port: Int, reason: TLSFailure, message: String, caBundle: String?)
+    /// The server asked for the password in a form an unverified peer could
+    /// read (mysql_clear_password, dialog, or caching_sha2/sha256 full
+    /// authentication over plaintext without a pinned key); nothing was sent.
+    case insecureAuthentication(host: String, port: Int)
     /// The server refused a statement. `message` is nil whenever it could quote
     /// the statement (parse errors, or text matching a sensitive value).
     case statementFailed(code: UInt32, sqlState: String, message: String?)
@@ -39,9 +44,11 @@ public enum MariaDBError: Error, CustomStringConvertible, Equatable {
         case let .unreachable(host, port, code, message):
             "MariaDB at \(host):\(port) is unreachable (error \(code)): \(message)"
         case let .tlsRequiredButUnavailable(host, port):
-            "MariaDB at \(host):\(port) does not offer TLS, which is required"
-        case let .tlsFailed(host, port, message):
-            "TLS with MariaDB at \(host):\(port) failed: \(message)"
+            "MariaDB at \(host):\(port) does not offer TLS, which is required (the secret's ssl is true, the admin secret's is, or REQUIRE_TLS=true); enable TLS on the server, or set the secret's ssl to false to accept plaintext"
+        case let .tlsFailed(host, port, reason, message, caBundle):
+            "TLS with MariaDB at \(host):\(port) failed (\(message)): \(reason.explanation(host: host, caBundle: caBundle))"
+        case let .insecureAuthentication(host, port):
+            "MariaDB at \(host):\(port) asked for the password in a form that a server without verified TLS could read (mysql_clear_password, dialog, or caching_sha2_password/sha256_password full authentication to a key it supplies); nothing was sent. Use verified TLS (the secret's ssl true or absent, with the server's CA in DB_CA_BUNDLE / --ca-bundle), or, for MySQL 8 without TLS, pin the server's RSA public key with DB_SERVER_PUBLIC_KEY"
         case let .statementFailed(code, sqlState, message?):
             "statement failed (error \(code), SQLSTATE \(sqlState)): \(message)"
         case let .statementFailed(code, sqlState, nil):

@@ -23,6 +23,10 @@ public struct MariaDBOptions: Sendable {
     /// Where Connector/C looks for its authentication plugins
     /// (caching_sha2_password.so, ...); nil keeps the library's built-in path.
     public var pluginDirectory: String?
+    /// A PEM file with the server's RSA public key (MYSQL_SERVER_PUBLIC_KEY):
+    /// caching_sha2_password and sha256_password may then run without TLS,
+    /// encrypting the password to this key only, never to one the server sends.
+    public var serverPublicKey: String?
 
     public init(
         host: String,
@@ -34,7 +38,8 @@ public struct MariaDBOptions: Sendable {
         connectTimeout: Int = 5,
         readTimeout: Int = 10,
         writeTimeout: Int = 10,
-        pluginDirectory: String? = nil
+        pluginDirectory: String? = nil,
+        serverPublicKey: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -46,6 +51,7 @@ public struct MariaDBOptions: Sendable {
         self.readTimeout = readTimeout
         self.writeTimeout = writeTimeout
         self.pluginDirectory = pluginDirectory
+        self.serverPublicKey = serverPublicKey
     }
 }
 
@@ -70,6 +76,7 @@ extension MariaDBOptions: CustomStringConvertible, CustomDebugStringConvertible,
             "readTimeout": readTimeout,
             "writeTimeout": writeTimeout,
             "pluginDirectory": pluginDirectory as Any,
+            "serverPublicKey": serverPublicKey as Any,
         ], displayStyle: .struct)
     }
 }

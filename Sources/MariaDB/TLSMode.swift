@@ -1,20 +1,79 @@
+/// What the user asked for: the secret's `ssl` key and `REQUIRE_TLS`. It
+/// decides everything about a session's protection except what only the
+/// server's greeting can tell (whether TLS is on offer), which `session`
+/// takes once it is known. Pure, so the whole table is unit-tested.
+public enum TLSPolicy: Sendable, Equatable, CaseIterable {
+    /// `"ssl": true` or `REQUIRE_TLS=true`: verified TLS or no connection.
+    case verified
+    /// No `ssl` key: verified TLS when the greeting offers TLS; plaintext,
+    /// with a warning, only when it offers none.
+    case opportunistic
+    /// `"ssl": false`: plaintext, the user's explicit choice.
+    case plaintext
+
+    public init(ssl: Bool?, requireTLS: Bool) {
+        switch (requireTLS, ssl) {
+        case (true, _), (false, true?): self = .verified
+        case (false, nil): self = .opportunistic
+        case (false, false?): self = .plaintext
+        }
+    }
+
+    /// What a session does, given what the greeting offered. There is no
+    /// "TLS failed, try plaintext": once TLS is on offer, only a verified
+    /// session may follow.
+    public func session(greetingOffersTLS: Bool) -> TLSSession {
+        switch (self, greetingOffersTLS) {
+        case (.verified, true), (.opportunistic, true): .verifiedTLS
+        case (.verified, false): .refuse
+        case (.opportunistic, false): .plaintext(warn: true)
+        case (.plaintext, _): .plaintext(warn: false)
+        }
+    }
+}
+
+/// How one session is protected.
+public enum TLSSession: Sendable, Equatable {
+    /// TLS, the certificate chained to the CA bundle and naming the host dialled.
+    case verifiedTLS
+    /// No TLS; only challenge-response logins are allowed (`AuthenticationPolicy`).
+    /// `warn`: the user did not choose it, the server offers no TLS.
+    case plaintext(warn: Bool)
+    /// No session at all: TLS is required and the server offers none.
+    case refuse
+}
+
+/// A policy and the CA certificates that verification uses.
 public enum TLSMode: Sendable, Equatable {
-    /// TLS or nothing: the server certificate must chain to `caBundle` and name
-    /// the host that was dialled.
+    /// `TLSPolicy.verified`: the server certificate must chain to `caBundle`
+    /// and name the host that was dialled.
     case required(caBundle: String)
-    /// TLS when the server offers it, plaintext otherwise. With a bundle the
-    /// chain is checked (not the host name); a handshake that fails that check
-    /// falls back to plaintext, so callers must look at `tlsCipher` and warn.
-    case preferred(caBundle: String?)
-    /// Plaintext, even when the server offers TLS.
+    /// `TLSPolicy.opportunistic`, verifying against `caBundle` when TLS is offered.
+    case opportunistic(caBundle: String)
+    /// `TLSPolicy.plaintext`.
     case disabled
+
+    public var policy: TLSPolicy {
+        switch self {
+        case .required: .verified
+        case .opportunistic: .opportunistic
+        case .disabled: .plaintext
+        }
+    }
+
+    var caBundle: String? {
+        switch self {
+        case .required(let bundle), .opportunistic(let bundle): bundle
+        case .disabled: nil
+        }
+    }
 }
 
 extension TLSMode: CustomStringConvertible {
     public var description: String {
         switch self {
         case .required: "required"
-        case .preferred: "preferred"
+        case .opportunistic: "opportunistic"
         case .disabled: "disabled"
         }
     }

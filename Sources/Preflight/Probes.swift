@@ -99,7 +99,7 @@ public struct PreflightContext {
     public var secondsLeft: Double
     public var secretsManagerEndpoint: String
     /// The rotation's own TLS decision for a secret's `ssl` key, by name
-    /// (`required`, `preferred`, `disabled`), so the check reports the policy in force.
+    /// (`required`, `opportunistic`, `disabled`), so the check reports the policy in force.
     public var tlsMode: (_ ssl: Bool?) -> String
     /// The error's type and a message safe to show (names, hosts, codes).
     public var describeError: (any Error) -> (type: String, message: String)

@@ -32,7 +32,7 @@ public struct MariaDBTLSProbe: TLSProbing {
             // The certificate is checked in the handshake, before the login.
             case .accessDenied, .loginRefused: return TLSProbe(outcome: .verifiedLoginRefused, caBundle: caBundle)
             case .tlsRequiredButUnavailable: return TLSProbe(outcome: .notOffered, caBundle: caBundle)
-            case .tlsFailed(_, _, let message): return TLSProbe(outcome: .notVerified(reason: message), caBundle: caBundle)
+            case .tlsFailed(_, _, _, let message, _): return TLSProbe(outcome: .notVerified(reason: message), caBundle: caBundle)
             default: return TLSProbe(outcome: .failed(reason: error.description), caBundle: caBundle)
             }
         } catch {

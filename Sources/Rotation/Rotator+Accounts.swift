@@ -47,6 +47,18 @@ extension Rotator {
             throw RotationError.stageHasNoValue(secretId: masterARN, stage: Stage.current)
         }
         let admin = try placeAdmin(stored.secretString, masterARN: masterARN, for: current, secretId: secretId)
-        return (admin.secret, masterARN)
+        // The admin rule: never less protected than the rotated secret (AdminTLS).
+        var protected = admin.secret
+        protected.ssl = AdminTLS.admin(adminSSL: admin.secret.ssl, rotatedSSL: current.ssl)
+        return (protected, masterARN)
+    }
+
+    /// `secret` with the `ssl` its logins use in a step that also logs in as
+    /// `admin` (already protected by `adminSecret`, so its `ssl` is true when
+    /// either secret's is).
+    static func protected(_ secret: DatabaseSecret, by admin: DatabaseSecret) -> DatabaseSecret {
+        var protected = secret
+        protected.ssl = AdminTLS.rotated(rotatedSSL: secret.ssl, adminSSL: admin.ssl)
+        return protected
     }
 }

@@ -44,6 +44,8 @@ extension Rotator {
     /// statement is idempotent, so a retry simply does it all again.
     func setAlternateUser(_ secretId: String, current: DatabaseSecret, pending: DatabaseSecret) throws {
         let admin = try adminSecret(for: current, secretId: secretId)
+        let current = Self.protected(current, by: admin.secret)
+        let pending = Self.protected(pending, by: admin.secret)
         let source = try currentAccount(of: current, secretId: secretId)
         // The other user lives on the same host part as the current one, so
         // it is reachable from the same clients.

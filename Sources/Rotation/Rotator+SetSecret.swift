@@ -16,12 +16,23 @@ extension Rotator {
             try setAlternateUser(secretId, current: current, pending: pending)
             return .passwordSet
         case .single, .admin:
+            var current = current, pending = pending
+            var admin: (secret: DatabaseSecret, id: String)?
+            if settings.strategy == .admin {
+                // Read first: its `ssl` also protects the rotated logins.
+                let found = try adminSecret(for: current, secretId: secretId)
+                current = Self.protected(current, by: found.secret)
+                pending = Self.protected(pending, by: found.secret)
+                admin = found
+            }
             // The current password first: in a rotation that has not set
             // the password yet it logs in, and one connection does the work.
-            let changed =
-                settings.strategy == .single
-                ? try changeOwnPassword(login: current.login, to: pending.password)
-                : try setPasswordAsAdmin(secretId, current: current, pending: pending)
+            let changed: Bool
+            if let admin {
+                changed = try setPasswordAsAdmin(secretId, current: current, pending: pending, admin: admin)
+            } else {
+                changed = try changeOwnPassword(login: current.login, to: pending.password)
+            }
             if changed { return .passwordSet }
             // Refused: a retry after the password was set, or a process
             // killed just after setting it, finds the pending one working.
@@ -79,9 +90,9 @@ extension Rotator {
     /// Admin: prove the current credential owns the account, then let the
     /// admin named by `masterarn` change that exact account's password.
     /// False, with nothing changed, when the current password does not log in.
-    func setPasswordAsAdmin(_ secretId: String, current: DatabaseSecret, pending: DatabaseSecret) throws -> Bool {
-        // The admin's database is checked first: a mismatch is refused before any login.
-        let admin = try adminSecret(for: current, secretId: secretId)
+    func setPasswordAsAdmin(
+        _ secretId: String, current: DatabaseSecret, pending: DatabaseSecret, admin: (secret: DatabaseSecret, id: String)
+    ) throws -> Bool {
         guard let account = try account(loggedInWith: current.login) else { return false }
         try withAdminSession(admin, for: secretId) { session in
             let version = try ServerVersion(reportedBy: session)

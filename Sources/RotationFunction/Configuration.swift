@@ -19,6 +19,8 @@ public struct Configuration {
     var databaseCABundle: String?
     /// Connector/C's authentication plugins (caching_sha2_password for MySQL 8).
     var pluginDirectory: String?
+    /// `DB_SERVER_PUBLIC_KEY`: a pinned RSA key for MySQL 8's caching_sha2_password without TLS.
+    var serverPublicKey: String?
     /// The whole environment, for the RDS endpoint (`AWS_ENDPOINT_URL_RDS`, `AWS_ENDPOINT_URL`).
     var environment: [String: String]
     /// `METRICS_NAMESPACE` of the per-step EMF records; set but empty turns them off.
@@ -47,6 +49,7 @@ public struct Configuration {
         }
         databaseCABundle = environment["DB_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 } ?? CABundle.systemPath
         pluginDirectory = environment["MARIADB_PLUGIN_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+        serverPublicKey = environment["DB_SERVER_PUBLIC_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         metricsNamespace = environment["METRICS_NAMESPACE"] ?? "MySQLRotator"
         if let namespace = metricsNamespace, namespace.isEmpty {
             metricsNamespace = nil

@@ -28,8 +28,12 @@ public enum ErrorType: String, CaseIterable, Sendable {
     case databaseLoginFailed = "DatabaseLoginFailed"
     /// The alternating strategy cannot make an exact copy of the account (a form or plugin it cannot copy).
     case unsupportedAccount = "UnsupportedAccount"
-    /// The server is unreachable, TLS failed, a statement failed.
+    /// The server is unreachable, a statement failed.
     case databaseError = "DatabaseError"
+    /// TLS is required and the server offers none, or the handshake or the certificate failed.
+    case databaseTLSFailed = "DatabaseTLSFailed"
+    /// Outside verified TLS, the server asked for the password in a form it could read; refused.
+    case insecureAuthentication = "InsecureAuthentication"
     /// Secrets Manager's own error type, passed through after the retries.
     /// The service names these (`ResourceNotFoundException`,
     /// `ThrottlingException`, …), so they are one entry, and its raw value is

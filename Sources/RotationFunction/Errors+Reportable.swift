@@ -33,7 +33,13 @@ extension RDSError: LambdaReportableError {
 }
 
 extension MariaDBError: LambdaReportableError {
-    public var errorType: String { ErrorType.databaseError.rawValue }
+    public var errorType: String {
+        switch self {
+        case .tlsFailed, .tlsRequiredButUnavailable: ErrorType.databaseTLSFailed.rawValue
+        case .insecureAuthentication: ErrorType.insecureAuthentication.rawValue
+        default: ErrorType.databaseError.rawValue
+        }
+    }
     public var errorMessage: String { description }
 }
 

@@ -9,6 +9,7 @@ final class MariaDBDatabase: Database {
     let requireTLS: Bool
     let caBundle: String?
     let pluginDirectory: String?
+    let serverPublicKey: String?
     let logger: LambdaLogger
     /// Set for each invocation; every connect, read and write is bounded by what is left of it.
     var deadline: Deadline?
@@ -20,10 +21,12 @@ final class MariaDBDatabase: Database {
     /// Kept back from the deadline so a failed step can still be reported.
     static let safetyMargin = 1.0
 
-    init(requireTLS: Bool, caBundle: String?, pluginDirectory: String?, logger: LambdaLogger) {
+    init(requireTLS: Bool, caBundle: String?, pluginDirectory: String?, serverPublicKey: String? = nil,
+         logger: LambdaLogger) {
         self.requireTLS = requireTLS
         self.caBundle = caBundle
         self.pluginDirectory = pluginDirectory
+        self.serverPublicKey = serverPublicKey
         self.logger = logger
     }
 
@@ -32,8 +35,8 @@ final class MariaDBDatabase: Database {
         connectionsOpened += 1
         do {
             return try MariaDBConnection.withConnection(options) { connection in
-                if connection.tlsCipher == nil, case .preferred = options.tls {
-                    logger.log(.warn, "database session is not encrypted: the server offers no TLS", [
+                if connection.serverOffersNoTLS {
+                    logger.log(.warn, "database session is not encrypted: the server's greeting offers no TLS", [
                         ("host", login.host), ("port", String(login.port)),
                         ("hint", "set the secret's ssl key to true, or REQUIRE_TLS=true, to refuse plaintext"),
                     ])
@@ -47,12 +50,15 @@ final class MariaDBDatabase: Database {
 
     func options(for login: DatabaseLogin) throws -> MariaDBOptions {
         let tls: TLSMode
-        switch (requireTLS, login.ssl) {
-        case (true, _), (false, true?):
+        switch TLSPolicy(ssl: login.ssl, requireTLS: requireTLS) {
+        case .plaintext: tls = .disabled
+        case .verified:
             guard let caBundle else { throw DeploymentError.noCABundle }
             tls = .required(caBundle: caBundle)
-        case (false, false?): tls = .disabled
-        case (false, nil): tls = .preferred(caBundle: caBundle)
+        case .opportunistic:
+            // Verified TLS whenever the server offers TLS, so a bundle is needed.
+            guard let caBundle else { throw DeploymentError.noCABundle }
+            tls = .opportunistic(caBundle: caBundle)
         }
         let remaining = deadline.map { $0.remainingSeconds(margin: Self.safetyMargin) } ?? .infinity
         guard remaining >= 1 else { throw DeploymentError.deadline(host: login.host, port: login.port) }
@@ -62,7 +68,7 @@ final class MariaDBDatabase: Database {
             host: login.host, port: login.port, user: login.username, password: login.password,
             database: login.database, tls: tls, connectTimeout: bound(Self.connectTimeout),
             readTimeout: bound(Self.statementTimeout), writeTimeout: bound(Self.statementTimeout),
-            pluginDirectory: pluginDirectory)
+            pluginDirectory: pluginDirectory, serverPublicKey: serverPublicKey)
     }
 }
 
@@ -97,7 +103,7 @@ enum DeploymentError: Error, CustomStringConvertible {
     var description: String {
         switch self {
         case .noCABundle:
-            "TLS to the database is required but no CA bundle was found; set DB_CA_BUNDLE"
+            "TLS to the database needs a CA bundle to verify the server and none was found; set DB_CA_BUNDLE, or build the zip with scripts/package.sh --ca-bundle FILE"
         case .deadline(let host, let port):
             "not enough time left in the invocation for the database at \(host):\(port)"
         }

@@ -27,7 +27,8 @@ public final class RotationHandler {
         secretsManager.regionalEndpoints = configuration.regionalEndpoints
         let database = MariaDBDatabase(
             requireTLS: configuration.rotation.requireTLS, caBundle: configuration.databaseCABundle,
-            pluginDirectory: configuration.pluginDirectory, logger: logger)
+            pluginDirectory: configuration.pluginDirectory, serverPublicKey: configuration.serverPublicKey,
+            logger: logger)
         let settings = configuration.rotation
         let newPassword: () throws -> String
         switch settings.passwordSource {

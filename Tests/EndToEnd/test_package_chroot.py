@@ -101,8 +101,9 @@ def start_packaged(start_emulator: Callable[..., Any], services: Services) -> Ca
 
     def start(root: Path, **extra_env: str) -> Any:
         env = rotator_environment(services, **extra_env)
-        # The database CA must be found where Amazon Linux keeps it.
-        env.pop("DB_CA_BUNDLE", None)
+        # The database CA must be found in the zip or where Amazon Linux keeps it.
+        if "DB_CA_BUNDLE" not in extra_env:
+            env.pop("DB_CA_BUNDLE", None)
         # bootstrap's own default, lib/mariadb-plugin, unless a test overrides it.
         if "MARIADB_PLUGIN_DIR" not in extra_env:
             env.pop("MARIADB_PLUGIN_DIR", None)
@@ -191,7 +192,7 @@ def test_database_ca_comes_from_the_amazon_linux_path(
     assert ok, describe_failure("createSecret", body)
     ok, body = emulator.invoke(event(account.arn, token, "setSecret"))
     assert not ok, "setSecret trusted a server whose CA is not in /etc/pki/tls/certs/ca-bundle.crt"
-    assert body.get("errorType") == "DatabaseError", describe_failure("setSecret", body)
+    assert body.get("errorType") == "DatabaseTLSFailed", describe_failure("setSecret", body)
     still_logs_in = db.can_login(account.username, account.password)
     assert still_logs_in, "the password changed although TLS verification failed"
 
@@ -218,9 +219,22 @@ def start_fake_rotation(sm, fake: FakeMySQL8) -> tuple[Any, str, str]:
     return created["ARN"], token, password
 
 
+def pinned_server_key(root: Path) -> str:
+    """A server RSA key pinned with DB_SERVER_PUBLIC_KEY: without TLS the
+    function runs caching_sha2_password only then (see AuthenticationPolicy)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    path = root / "etc" / "pinned-server-key.pem"
+    if not path.exists():
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+        path.write_bytes(key.public_bytes(serialization.Encoding.PEM,
+                                          serialization.PublicFormat.SubjectPublicKeyInfo))
+    return "/etc/pinned-server-key.pem"
+
+
 def test_caching_sha2_password_plugin_loads_from_the_zip(sm, start_packaged, lambda_root, fake_mysql8):
     arn, token, password = start_fake_rotation(sm, fake_mysql8)
-    emulator = start_packaged(lambda_root, REQUIRE_TLS="false")
+    emulator = start_packaged(lambda_root, REQUIRE_TLS="false", DB_SERVER_PUBLIC_KEY=pinned_server_key(lambda_root))
     ok, body = emulator.invoke(event(arn, token, "createSecret"))
     assert ok, describe_failure("createSecret", body)
     pending = json.loads(secret_value(sm, arn, VersionStage="AWSPENDING"))["password"]
@@ -247,7 +261,8 @@ def test_caching_sha2_password_needs_the_shipped_plugin(sm, start_packaged, lamb
     empty = lambda_root / "var" / "task-no-plugins"
     empty.mkdir(exist_ok=True)
     arn, token, _ = start_fake_rotation(sm, fake_mysql8)
-    emulator = start_packaged(lambda_root, REQUIRE_TLS="false", MARIADB_PLUGIN_DIR="/var/task-no-plugins")
+    emulator = start_packaged(lambda_root, REQUIRE_TLS="false", MARIADB_PLUGIN_DIR="/var/task-no-plugins",
+                              DB_SERVER_PUBLIC_KEY=pinned_server_key(lambda_root))
     ok, body = emulator.invoke(event(arn, token, "createSecret"))
     assert ok, describe_failure("createSecret", body)
 
@@ -261,3 +276,53 @@ def test_caching_sha2_password_needs_the_shipped_plugin(sm, start_packaged, lamb
     # empty packet before giving up; it cannot produce a scramble.
     assert all(not login.switch_answer for login in logins), \
         "the client answered caching_sha2_password without its plugin"
+
+
+# ---------------------------------------------------------------------------
+# The database CA bundle inside the zip (scripts/package.sh --ca-bundle)
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def zip_with_ca(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built with --ca-bundle (the test CA), then rebuilt without the flag: the rebuild must keep it."""
+    path = tmp_path_factory.mktemp("package-ca") / "rotator.zip"
+    for arguments in (["--ca-bundle", os.environ["TEST_MARIADB_CA"]], []):
+        built = subprocess.run([str(REPO_ROOT / "scripts" / "package.sh"), *arguments, str(path)],
+                               cwd=REPO_ROOT, capture_output=True, text=True, timeout=1800)
+        assert built.returncode == 0, "scripts/package.sh failed:\n" + built.stderr[-4000:]
+        assert "database CA bundle: ca/db-ca-bundle.pem, 1 certificates" in built.stderr, built.stderr[-2000:]
+    return path
+
+
+def test_the_zip_carries_the_bundle_and_no_cleartext_plugins(zip_with_ca: Path):
+    with zipfile.ZipFile(zip_with_ca) as archive:
+        names = set(archive.namelist())
+        bundled = archive.read("ca/db-ca-bundle.pem")
+    assert bundled == Path(os.environ["TEST_MARIADB_CA"]).read_bytes(), "the rebuild did not keep the CA bundle"
+    for plugin in ("mysql_clear_password", "dialog"):
+        assert f"lib/mariadb-plugin/{plugin}.so" not in names, f"the zip ships {plugin}"
+
+
+def test_the_bundled_ca_verifies_the_database(sm, db, make_account, start_packaged, zip_with_ca, tmp_path):
+    """The image's bundle lacks the test CA; only ca/db-ca-bundle.pem can make TLS verify."""
+    root = make_root(tmp_path, zip_with_ca, SYSTEM_CA_BUNDLE.read_bytes())
+    account = make_account(drop=["ssl"])
+    emulator = start_packaged(root, REQUIRE_TLS="true")
+    rotate(sm, emulator, account.arn)
+    new_password = secret_dict(sm, account.arn)["password"]
+    assert db.can_login(account.username, new_password), "the new AWSCURRENT password does not log in"
+    assert not db.can_login(account.username, account.password), "the replaced password still logs in"
+
+
+def test_db_ca_bundle_overrides_the_bundled_ca(sm, db, make_account, start_packaged, zip_with_ca, tmp_path):
+    """Control: DB_CA_BUNDLE pointing at the image's bundle wins over the zip's, and then TLS fails."""
+    root = make_root(tmp_path, zip_with_ca, SYSTEM_CA_BUNDLE.read_bytes())
+    account = make_account(drop=["ssl"])
+    emulator = start_packaged(root, REQUIRE_TLS="true", DB_CA_BUNDLE="/" + AMAZON_CA_BUNDLE)
+    token = start_rotation(sm, account.arn)
+    ok, body = emulator.invoke(event(account.arn, token, "createSecret"))
+    assert ok, describe_failure("createSecret", body)
+    ok, body = emulator.invoke(event(account.arn, token, "setSecret"))
+    assert not ok, "setSecret verified the server without the bundled CA"
+    assert body.get("errorType") == "DatabaseTLSFailed", describe_failure("setSecret", body)
+    assert db.can_login(account.username, account.password)

@@ -9,16 +9,21 @@ a private /etc/hosts bind-mounted over the real one, so nothing on the
 machine changes. Every endpoint is then the one test MariaDB, which is why
 a "replica" here never lags (the lag wait is unit-tested in RotationTests).
 
-TLS is preferred, not verified, here: the test certificate names 127.0.0.1
-and localhost, not RDS's endpoint names.
+TLS is verified, as a secret without `ssl` gets it whenever the server
+offers TLS: for this module the test server's certificate is reissued by
+the test CA to name moto's endpoints too (FLUSH SSL), and restored after.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
+import subprocess
+import tempfile
 import uuid
+from pathlib import Path
 
 import boto3
 import pytest
@@ -37,7 +42,7 @@ def rds(services):
 
 
 @pytest.fixture(scope="module")
-def fleet(rds, services):
+def fleet(rds, services, db):
     """An RDS MySQL primary with a read replica, another instance, and an
     Aurora MySQL cluster with a writer and a reader; all on the test port."""
     tag = uuid.uuid4().hex[:8]
@@ -56,11 +61,40 @@ def fleet(rds, services):
                                Engine="aurora-mysql", DBClusterIdentifier=names["aurora"])
     cluster = rds.describe_db_clusters(DBClusterIdentifier=names["aurora"])["DBClusters"][0]
     assert replica["Endpoint"]["Port"] == services.port, "setup: moto gave the replica another port"
-    return {
+    hosts = [primary["Endpoint"]["Address"], other["Endpoint"]["Address"], replica["Endpoint"]["Address"],
+             cluster["Endpoint"], cluster["ReaderEndpoint"]]
+    with certificate_naming(services, db, hosts):
+        yield {
         "primary": primary, "other": other, "replica": replica, "cluster": cluster,
-        "hosts": [primary["Endpoint"]["Address"], other["Endpoint"]["Address"], replica["Endpoint"]["Address"],
-                  cluster["Endpoint"], cluster["ReaderEndpoint"]],
-    }
+            "hosts": hosts,
+        }
+
+
+@contextlib.contextmanager
+def certificate_naming(services, db, hosts):
+    """The TLS server's certificate, reissued by the test CA for 127.0.0.1,
+    localhost and `hosts`, loaded with FLUSH SSL; the original is put back after."""
+    tls = Path(services.state_dir) / "tls"
+    original = (tls / "server.pem").read_bytes()
+    with tempfile.TemporaryDirectory() as work:
+        work = Path(work)
+        names = ",".join(["IP:127.0.0.1", "DNS:localhost", *(f"DNS:{host}" for host in hosts)])
+        (work / "ext.cnf").write_text(
+            "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
+            f"extendedKeyUsage=serverAuth\nsubjectAltName={names}\n")
+        subprocess.run(["openssl", "req", "-new", "-key", str(tls / "server-key.pem"), "-subj", "/CN=localhost",
+                        "-out", str(work / "server.csr")], check=True, capture_output=True)
+        subprocess.run(["openssl", "x509", "-req", "-sha256", "-days", "2", "-in", str(work / "server.csr"),
+                        "-CA", str(tls / "ca.pem"), "-CAkey", str(tls / "ca-key.pem"), "-CAcreateserial",
+                        "-extfile", str(work / "ext.cnf"), "-out", str(work / "server.pem")],
+                       check=True, capture_output=True)
+        (tls / "server.pem").write_bytes((work / "server.pem").read_bytes())
+    db.execute("FLUSH SSL")
+    try:
+        yield
+    finally:
+        (tls / "server.pem").write_bytes(original)
+        db.execute("FLUSH SSL")
 
 
 @pytest.fixture(scope="module")

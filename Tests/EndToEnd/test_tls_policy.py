@@ -81,7 +81,7 @@ def test_required_tls_never_becomes_plaintext(services, sm, start_rotator, ssl, 
     assert ok, "createSecret failed"
     ok, body = rotator.invoke(event(arn, token, "setSecret"))
     assert not ok, "setSecret talked to a server without TLS although TLS was required"
-    assert body["errorType"] == "DatabaseError"
+    assert body["errorType"] == "DatabaseTLSFailed"
     assert "TLS" in body["errorMessage"] and str(services.plain_port) in body["errorMessage"]
     still = plain_can_login(services, user, password)
     assert still, "the password changed although the step failed"
@@ -96,7 +96,7 @@ def test_a_certificate_from_another_ca_is_refused(services, sm, db, start_rotato
     assert ok, "createSecret failed"
     ok, body = rotator.invoke(event(account.arn, token, "setSecret"))
     assert not ok, "setSecret trusted a certificate from another CA"
-    assert body["errorType"] == "DatabaseError"
+    assert body["errorType"] == "DatabaseTLSFailed"
     still = db.can_login(account.username, account.password)
     assert still, "the password changed although the step failed"
 

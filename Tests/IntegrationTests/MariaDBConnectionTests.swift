@@ -105,7 +105,8 @@ import Testing
     /// A server that completes the TCP handshake and then says nothing must
     /// not hold the caller beyond the configured timeouts; a timeout of 0
     /// (which Connector/C would take as "forever") counts as 1 second.
-    @Test(.timeLimit(.minutes(1)), arguments: [TLSMode.disabled, .preferred(caBundle: nil)], [0, 1])
+    /// (The opportunistic case's bundle is never read: the server never greets.)
+    @Test(.timeLimit(.minutes(1)), arguments: [TLSMode.disabled, .opportunistic(caBundle: "/dev/null")], [0, 1])
     func hangingServerFailsWithinTheTimeouts(tls: TLSMode, timeout: Int) throws {
         let hung = try LoopbackSocket(listening: true)
         var options = env.admin(tls: tls)
@@ -156,11 +157,12 @@ import Testing
         let error = #expect(throws: MariaDBError.self) {
             try MariaDBConnection.withConnection(env.admin(tls: .required(caBundle: env.wrongCABundle))) { _ in }
         }
-        guard case let .tlsFailed(host, port, _) = error else {
+        guard case let .tlsFailed(host, port, reason, _, _) = error else {
             Issue.record("expected .tlsFailed, got \(String(describing: error))")
             return
         }
         #expect(host == env.host && port == env.tlsPort)
+        #expect(reason == .unknownCA)
     }
 
     /// "127.1" reaches 127.0.0.1 (the resolver accepts the short form) but is
@@ -170,14 +172,18 @@ import Testing
         let error = #expect(throws: MariaDBError.self) {
             try MariaDBConnection.withConnection(env.admin(host: "127.1")) { _ in }
         }
-        guard case .tlsFailed = error else {
-            Issue.record("expected .tlsFailed, got \(String(describing: error))")
+        guard case .tlsFailed(_, _, .nameMismatch, _, _) = error else {
+            Issue.record("expected .tlsFailed(.nameMismatch), got \(String(describing: error))")
             return
         }
-        // The same name with the same CA is fine when the host is not checked.
-        let cipher = try MariaDBConnection.withConnection(
-            env.admin(tls: .preferred(caBundle: env.caBundle), host: "127.1")) { $0.tlsCipher }
-        #expect(cipher != nil)
+        // No ssl key is no excuse: a server that offers TLS is verified, host name included.
+        let opportunistic = #expect(throws: MariaDBError.self) {
+            try MariaDBConnection.withConnection(env.admin(tls: .opportunistic(caBundle: env.caBundle), host: "127.1")) { _ in }
+        }
+        guard case .tlsFailed(_, _, .nameMismatch, _, _)? = opportunistic else {
+            Issue.record("expected .tlsFailed(.nameMismatch), got \(String(describing: opportunistic))")
+            return
+        }
     }
 
     /// Connector/C 3.3 continues in plaintext when a server offers no TLS and
@@ -209,30 +215,40 @@ import Testing
         let error = #expect(throws: MariaDBError.self) {
             try MariaDBConnection.withConnection(env.admin(tls: .required(caBundle: "/nonexistent/ca.pem"))) { _ in }
         }
-        guard case .tlsFailed = error else {
-            Issue.record("expected .tlsFailed, got \(String(describing: error))")
+        guard case .tlsFailed(_, _, .caBundleUnreadable, _, _) = error else {
+            Issue.record("expected .tlsFailed(.caBundleUnreadable), got \(String(describing: error))")
             return
         }
     }
 
-    @Test(arguments: [false, true])
-    func preferredTLSEncryptsWhenOffered(withCA: Bool) throws {
-        let options = env.admin(tls: .preferred(caBundle: withCA ? env.caBundle : nil))
-        let cipher = try MariaDBConnection.withConnection(options) { $0.tlsCipher }
+    @Test func opportunisticTLSVerifiesWhenOffered() throws {
+        let options = env.admin(tls: .opportunistic(caBundle: env.caBundle))
+        let (cipher, noTLS) = try MariaDBConnection.withConnection(options) { ($0.tlsCipher, $0.serverOffersNoTLS) }
         #expect(cipher != nil)
+        #expect(!noTLS)
     }
 
-    @Test func preferredTLSFallsBackToPlaintextWhenNotOffered() throws {
-        let options = env.admin(plain: true, tls: .preferred(caBundle: env.caBundle))
-        let (cipher, rows) = try MariaDBConnection.withConnection(options) { ($0.tlsCipher, try $0.query("SELECT 1")) }
+    @Test func opportunisticTLSIsPlaintextOnlyWhenTheGreetingOffersNone() throws {
+        let options = env.admin(plain: true, tls: .opportunistic(caBundle: env.caBundle))
+        let (cipher, noTLS, rows) = try MariaDBConnection.withConnection(options) {
+            ($0.tlsCipher, $0.serverOffersNoTLS, try $0.query("SELECT 1"))
+        }
         #expect(cipher == nil)
+        #expect(noTLS)
         #expect(rows == [["1"]])
     }
 
-    @Test func preferredTLSFallsBackToPlaintextWhenTheHandshakeFails() throws {
-        let options = env.admin(tls: .preferred(caBundle: env.wrongCABundle))
-        let cipher = try MariaDBConnection.withConnection(options) { $0.tlsCipher }
-        #expect(cipher == nil)
+    /// The old "preferred" fell back to plaintext here; a certificate that
+    /// does not verify is now an error, with no second attempt.
+    @Test func opportunisticTLSNeverFallsBackWhenVerificationFails() throws {
+        let options = env.admin(tls: .opportunistic(caBundle: env.wrongCABundle))
+        let error = #expect(throws: MariaDBError.self) {
+            try MariaDBConnection.withConnection(options) { _ in }
+        }
+        guard case .tlsFailed(_, _, .unknownCA, _, _)? = error else {
+            Issue.record("expected .tlsFailed(.unknownCA), got \(String(describing: error))")
+            return
+        }
     }
 
     @Test func disabledTLSStaysPlaintextEvenWhenOffered() throws {

@@ -140,7 +140,7 @@ struct World {
 @Suite struct TLSVerdictTests {
     @Test(arguments: [
         ("required", TLSProbe.Outcome.verified, true), ("required", .notOffered, false),
-        ("preferred", .notOffered, true), ("preferred", .notVerified(reason: "x"), false),
+        ("opportunistic", .notOffered, true), ("opportunistic", .notVerified(reason: "x"), false),
         ("disabled", .notVerified(reason: "x"), true), ("required", .noCABundle, false),
     ])
     func verdict(mode: String, outcome: TLSProbe.Outcome, ok: Bool) {

@@ -57,7 +57,8 @@ import Testing
         .loginRefused(user: "app", host: "db", port: 3306, code: 4151, message: "locked"),
         .unreachable(host: "db", port: 3306, code: 2002, message: "refused"),
         .tlsRequiredButUnavailable(host: "db", port: 3306),
-        .tlsFailed(host: "db", port: 3306, message: "bad certificate"),
+        .tlsFailed(host: "db", port: 3306, reason: .unknownCA, message: "bad certificate", caBundle: "/ca.pem"),
+        .insecureAuthentication(host: "db", port: 3306),
         .statementFailed(code: 1064, sqlState: "42000", message: nil),
         .connectionLost(code: 2013),
     ]
@@ -106,7 +107,7 @@ import Testing
         check(Self.rotationErrors.map(Self.caseNumber), count: 17, "RotationError")
         check(Self.secretsManagerErrors.map(Self.caseNumber), count: 5, "SecretsManagerError")
         check(Self.rdsErrors.map(Self.caseNumber), count: 4, "RDSError")
-        check(Self.mariaDBErrors.map(Self.caseNumber), count: 7, "MariaDBError")
+        check(Self.mariaDBErrors.map(Self.caseNumber), count: 8, "MariaDBError")
         check(Self.configurationErrors.map(Self.caseNumber), count: 2, "ConfigurationError")
         check(Self.deploymentErrors.map(Self.caseNumber), count: 2, "DeploymentError")
     }
@@ -161,6 +162,7 @@ import Testing
         case .tlsFailed: 4
         case .statementFailed: 5
         case .connectionLost: 6
+        case .insecureAuthentication: 7
         }
     }
 

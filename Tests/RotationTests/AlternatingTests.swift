@@ -27,12 +27,15 @@ final class GrantServer: Database {
     var version = "10.11.6-MariaDB"
     /// Who logged in, in order.
     var logins: [String] = []
+    /// The `ssl` each login asked for, in order.
+    var loginSSL: [(username: String, ssl: Bool?)] = []
     var executed: [String] = []
 
     static let hash = "*B69027D44F6E5EDC07F1AEAD1477967B16F28227"
 
     func withSession<T>(_ login: DatabaseLogin, _ body: (any DatabaseSession) throws -> T) throws -> T {
         logins.append(login.username)
+        loginSSL.append((login.username, login.ssl))
         guard let account = users.first(where: { $0.key.user == login.username && $0.value.password == login.password })?.key
         else { throw LoginRejected(username: login.username, host: login.host, port: login.port) }
         return try body(Session(server: self, account: account))

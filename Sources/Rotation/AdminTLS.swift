@@ -1,0 +1,25 @@
+/// The admin rule: an admin session is never less protected than the
+/// rotated secret's own, and `ssl: true` on either secret means verified TLS
+/// for every login of a step that uses the admin. Values are the secrets'
+/// `ssl` keys (`true`, `false`, absent); protection grows false < absent < true
+/// (absent is verified TLS whenever the server offers TLS).
+public enum AdminTLS {
+    /// The `ssl` the admin's login uses.
+    public static func admin(adminSSL: Bool?, rotatedSSL: Bool?) -> Bool? {
+        rank(adminSSL) >= rank(rotatedSSL) ? adminSSL : rotatedSSL
+    }
+
+    /// The `ssl` the rotated secret's logins use in a step that also logs in
+    /// as the admin. An admin secret's `false` or absent key weakens nothing.
+    public static func rotated(rotatedSSL: Bool?, adminSSL: Bool?) -> Bool? {
+        adminSSL == true ? true : rotatedSSL
+    }
+
+    private static func rank(_ ssl: Bool?) -> Int {
+        switch ssl {
+        case false?: 0
+        case nil: 1
+        case true?: 2
+        }
+    }
+}
