@@ -78,52 +78,74 @@ public final class SecretsManagerClient {
     /// it is public so tests can set up state with operations this client
     /// has no method for (`CreateSecret`, `DeleteSecret`).
     public func call(_ operation: String, _ body: JSONObject) throws(SecretsManagerError) -> JSONValue {
+        try start(operation, body).result()
+    }
+
+    /// The same, with the first attempt sent now and the answer (and any
+    /// retries) collected by `result()`: the round trip overlaps whatever
+    /// the caller does in between.
+    public func start(_ operation: String, _ body: JSONObject) -> PendingCall {
         let payload = JSONValue.object(body).serializedBytes
         // The secret sent must not come back in an error message.
         let sensitive = ["SecretString", "SecretBinary"].compactMap { body[$0]?.stringValue }.filter { !$0.isEmpty }
-        var lastError: SecretsManagerError?
+        let first = Result { () throws(SecretsManagerError) in try send(operation, payload, after: nil) }
 
-        for attempt in 1...max(1, maxAttempts) {
-            if let lastError {
-                let delay = backoff.delay(afterAttempt: attempt - 1)
-                if let deadline, delay + minimumAttemptSeconds > deadline.remainingSeconds(margin: safetyMargin) {
-                    throw lastError
+        return PendingCall { () throws(SecretsManagerError) in
+            var lastError: SecretsManagerError?
+            for attempt in 1...max(1, self.maxAttempts) {
+                let exchange: PendingResponse
+                if let lastError {
+                    let delay = self.backoff.delay(afterAttempt: attempt - 1)
+                    if let deadline = self.deadline,
+                        delay + self.minimumAttemptSeconds > deadline.remainingSeconds(margin: self.safetyMargin)
+                    {
+                        throw lastError
+                    }
+                    self.backoff.sleep(delay)
+                    exchange = try self.send(operation, payload, after: lastError)
+                } else {
+                    exchange = try first.get()
                 }
-                backoff.sleep(delay)
-            }
 
-            var connectLimit = connectTimeout
-            var totalLimit = requestTimeout
-            if let deadline {
-                let left = deadline.remainingSeconds(margin: safetyMargin)
-                guard left > 0 else { throw lastError ?? .deadlineExceeded(operation: operation, host: host) }
-                connectLimit = min(connectLimit, left)
-                totalLimit = min(totalLimit, left)
+                let failure: SecretsManagerError
+                switch Result(catching: { () throws(HTTPError) in try exchange.wait() }) {
+                case .success(let response) where (200..<300).contains(response.status):
+                    return try self.parseResult(operation, response)
+                case .success(let response):
+                    failure = self.serviceError(operation, response, scrubbing: sensitive)
+                case .failure(let error):
+                    failure = .transport(operation: operation, error)
+                }
+                guard failure.isRetryable else { throw failure }
+                lastError = failure
             }
-
-            var request = HTTPRequest(
-                method: "POST", url: url,
-                headers: [
-                    (name: "Content-Type", value: "application/x-amz-json-1.1"),
-                    (name: "X-Amz-Target", value: "secretsmanager.\(operation)"),
-                ],
-                body: payload, connectTimeout: connectLimit, totalTimeout: totalLimit)
-            signer.sign(&request, at: WallClock.nowMilliseconds() / 1000)
-            callCounts[operation, default: 0] += 1
-
-            let failure: SecretsManagerError
-            switch Result(catching: { () throws(HTTPError) in try transport.send(request) }) {
-            case .success(let response) where (200..<300).contains(response.status):
-                return try parseResult(operation, response)
-            case .success(let response):
-                failure = serviceError(operation, response, scrubbing: sensitive)
-            case .failure(let error):
-                failure = .transport(operation: operation, error)
-            }
-            guard failure.isRetryable else { throw failure }
-            lastError = failure
+            throw lastError!
         }
-        throw lastError!
+    }
+
+    /// Signs and starts one attempt, its timeouts cut to what the deadline leaves.
+    private func send(_ operation: String, _ payload: [UInt8], after lastError: SecretsManagerError?)
+        throws(SecretsManagerError) -> PendingResponse
+    {
+        var connectLimit = connectTimeout
+        var totalLimit = requestTimeout
+        if let deadline {
+            let left = deadline.remainingSeconds(margin: safetyMargin)
+            guard left > 0 else { throw lastError ?? .deadlineExceeded(operation: operation, host: host) }
+            connectLimit = min(connectLimit, left)
+            totalLimit = min(totalLimit, left)
+        }
+
+        var request = HTTPRequest(
+            method: "POST", url: url,
+            headers: [
+                (name: "Content-Type", value: "application/x-amz-json-1.1"),
+                (name: "X-Amz-Target", value: "secretsmanager.\(operation)"),
+            ],
+            body: payload, connectTimeout: connectLimit, totalTimeout: totalLimit)
+        signer.sign(&request, at: WallClock.nowMilliseconds() / 1000)
+        callCounts[operation, default: 0] += 1
+        return transport.start(request)
     }
 
     /// curl sends the host as the URL spells it, while the signer signs it
@@ -166,5 +188,25 @@ public final class SecretsManagerClient {
         }
         if let text = message, text.count > 300 { message = String(text.prefix(300)) + "…" }
         return .service(operation: operation, type: type, message: message, status: response.status, host: host)
+    }
+}
+
+/// A Secrets Manager operation whose first attempt is on its way.
+/// `result()` waits for it, makes any retries, and gives the same answer
+/// when called again.
+public final class PendingCall {
+    private var finish: (() throws(SecretsManagerError) -> JSONValue)?
+    private var outcome: Result<JSONValue, SecretsManagerError>?
+
+    init(_ finish: @escaping () throws(SecretsManagerError) -> JSONValue) {
+        self.finish = finish
+    }
+
+    public func result() throws(SecretsManagerError) -> JSONValue {
+        if outcome == nil, let finish {
+            outcome = Result { () throws(SecretsManagerError) in try finish() }
+            self.finish = nil
+        }
+        return try outcome!.get()
     }
 }
