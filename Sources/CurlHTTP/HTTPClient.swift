@@ -91,7 +91,8 @@ public final class HTTPClient {
             return PendingResponse { () throws(HTTPError) in throw failure }
         }
         inFlight = exchange
-        drive()
+        // On a fast path (loopback) the whole exchange may be over already.
+        if let done = drive() { finish(exchange, done) }
         return PendingResponse { () throws(HTTPError) in
             // Another start() may have completed this exchange already.
             let outcome = exchange.outcome ?? (self.inFlight === exchange ? self.complete() : nil)
@@ -120,7 +121,7 @@ public final class HTTPClient {
         guard let exchange = inFlight else {
             return .failure(HTTPError(kind: .other, host: "", curlCode: 0, reason: "no exchange in flight"))
         }
-        var code: CURLcode
+        let code: CURLcode
         while true {
             if let done = drive() {
                 code = done
@@ -128,11 +129,17 @@ public final class HTTPClient {
             }
             var ready: Int32 = 0
             let polled = rotator_curl_multi_poll(multi, 1000, &ready)
-            if polled != CURLM_OK && polled != CURLM_UNRECOVERABLE_POLL {
+            if polled != CURLM_OK {
                 code = CURLE_RECV_ERROR
                 break
             }
         }
+        return finish(exchange, code)
+    }
+
+    /// Detaches the finished exchange and keeps its outcome.
+    @discardableResult
+    private func finish(_ exchange: Exchange, _ code: CURLcode) -> Result<HTTPResponse, HTTPError> {
         curl_multi_remove_handle(multi, handle)
         inFlight = nil
         let outcome: Result<HTTPResponse, HTTPError>
