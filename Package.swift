@@ -28,19 +28,32 @@ let package = Package(
         // The only Swift door to libcrypto: digests, HMAC, secure random.
         .target(name: "Cryptography", dependencies: ["CCrypto"]),
         .target(name: "CurlHTTP", dependencies: ["CCurl", "Platform"]),
+        // Where AWS requests go, as the SDKs decide it (Secrets Manager, RDS).
+        .target(name: "AWSEndpoint"),
 
         // I/O layers.
         .target(name: "LambdaRuntime", dependencies: ["CurlHTTP", "JSON", "Platform"]),
-        .target(name: "SecretsManager", dependencies: ["CurlHTTP", "JSON", "Platform", "Cryptography"]),
+        .target(name: "SecretsManager", dependencies: ["CurlHTTP", "JSON", "Platform", "Cryptography", "AWSEndpoint"]),
         .target(name: "MariaDB", dependencies: ["CMariaDB"]),
+        // RDS's Query API (DescribeDBInstances/DescribeDBClusters), signed by SecretsManager's SigV4 signer.
+        .target(name: "RDS", dependencies: ["CurlHTTP", "SecretsManager", "Platform", "AWSEndpoint"]),
 
         // The rotation domain: pure Swift over two small protocols.
         .target(name: "Rotation", dependencies: ["JSON"]),
 
+        // The preflight check: its decisions pure over small protocols, its probes apart.
+        .target(name: "Preflight", dependencies: ["Rotation", "JSON"]),
+        .target(
+            name: "PreflightProbes",
+            dependencies: ["Preflight", "Rotation", "MariaDB", "SecretsManager", "JSON"]),
+
         // Configuration and the glue between the layers.
         .target(
             name: "RotationFunction",
-            dependencies: ["LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "Platform", "Cryptography"]),
+            dependencies: [
+                "LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "Platform", "Cryptography",
+                "Preflight", "PreflightProbes", "AWSEndpoint", "RDS",
+            ]),
 
         // The executable: main.swift only.
         .executableTarget(name: "rotator", dependencies: ["RotationFunction", "LambdaRuntime"]),
@@ -54,7 +67,12 @@ let package = Package(
         .testTarget(name: "RotationTests", dependencies: ["Rotation", "JSON"]),
         .testTarget(
             name: "RotationFunctionTests",
-            dependencies: ["RotationFunction", "LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "Platform"]),
+            dependencies: [
+                "RotationFunction", "LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "Platform", "RDS",
+            ]),
+        .testTarget(name: "PreflightTests", dependencies: ["Preflight", "Rotation", "JSON"]),
+        .testTarget(name: "AWSEndpointTests", dependencies: ["AWSEndpoint"], exclude: ["botocore-endpoints.json"]),
+        .testTarget(name: "RDSTests", dependencies: ["RDS", "SecretsManager", "CurlHTTP"]),
         // Needs MariaDB and moto started by scripts/test.sh (see README).
         .testTarget(
             name: "IntegrationTests",

@@ -31,28 +31,28 @@ import argparse
 import json
 import os
 import platform
-import shlex
 import statistics
 import sys
 import tempfile
 import time
-import urllib.request
-import uuid
-import secrets
-import string
 from pathlib import Path
 from typing import Any
 
-import boto3
-import pymysql
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT / "scripts"))
-from harness import Emulator  # noqa: E402
-
-
-STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
-ROTATION_LAMBDA_ARN = "arn:aws:lambda:us-east-1:123456789012:function:rotator"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import (  # noqa: E402
+    REPO_ROOT,
+    STEPS,
+    Emulator,
+    MotoHarness,
+    SecretRegistry,
+    Services,
+    ServicesMissing,
+    event,
+    logs_in,
+    rotator_command,
+    rotator_environment,
+    start_rotation,
+)
 
 # The issue's goals, checked in the summary; each maps a figure to its bound.
 GOALS = {
@@ -76,37 +76,18 @@ def summary(values: list[float]) -> dict[str, Any]:
             "min": round(min(values), 2), "max": round(max(values), 2)}
 
 
-def new_password() -> str:
-    alphabet = string.ascii_letters + string.digits
-    return "".join(secrets.choice(alphabet) for _ in range(32))
+class Lab:
+    """The services, with what the bench reads from them."""
 
-
-class Services:
-    """The services of scripts/services.sh, from the environment it writes."""
-
-    def __init__(self) -> None:
-        env = os.environ
-        missing = [name for name in ("TEST_MARIADB_HOST", "TEST_MARIADB_PORT", "TEST_MARIADB_ADMIN_USER",
-                                     "TEST_MARIADB_ADMIN_PASSWORD", "TEST_MARIADB_CA",
-                                     "SECRETS_MANAGER_ENDPOINT") if not env.get(name)]
-        if missing:
-            raise BenchError("services are not running (unset: " + ", ".join(missing)
-                             + "); use scripts/bench.sh, or source a services.sh env file")
-        self.host = env["TEST_MARIADB_HOST"]
-        self.port = int(env["TEST_MARIADB_PORT"])
-        self.ca = env["TEST_MARIADB_CA"]
-        self.endpoint = env["SECRETS_MANAGER_ENDPOINT"]
-        self.sm = boto3.client(
-            "secretsmanager", endpoint_url=self.endpoint, region_name=env.get("AWS_REGION", "us-east-1"),
-            aws_access_key_id=env.get("AWS_ACCESS_KEY_ID", "testing"),
-            aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY", "testing"))
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.sm = services.secrets_manager()
+        self.moto = MotoHarness(services.endpoint)
         # One admin connection for the whole run: Connections counts connection
         # attempts, so a fresh admin connection per reading would count itself.
-        self.admin = pymysql.connect(
-            host=self.host, port=self.port, user=env["TEST_MARIADB_ADMIN_USER"],
-            password=env["TEST_MARIADB_ADMIN_PASSWORD"], ssl_ca=self.ca, ssl_verify_cert=True,
-            connect_timeout=10, autocommit=True)
-        self.secret_values: set[str] = {env["TEST_MARIADB_ADMIN_PASSWORD"]}
+        self.admin = services.connect_admin()
+        self.registry = SecretRegistry()
+        self.registry.add(services.admin_password)
 
     def sql(self, statement: str, args: Any = None) -> list[tuple]:
         with self.admin.cursor() as cursor:
@@ -116,21 +97,14 @@ class Services:
     def connections(self) -> int:
         return int(self.sql("SHOW GLOBAL STATUS LIKE 'Connections'")[0][1])
 
-    def harness(self, method: str, path: str) -> Any:
-        request = urllib.request.Request(self.endpoint + path, method=method,
-                                         data=b"" if method == "POST" else None)
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.loads(response.read() or b"null")
-
     def make_account(self, ssl: bool | None) -> str:
         """A MariaDB user and its secret; returns the secret's ARN."""
-        username = f"bench_{uuid.uuid4().hex[:10]}"
-        password = new_password()
-        self.secret_values.add(password)
+        username = f"bench_{os.urandom(5).hex()}"
+        password = self.registry.new_password()
         self.sql("CREATE DATABASE IF NOT EXISTS appdb")
         self.sql("CREATE USER %s@'127.0.0.1' IDENTIFIED BY %s", (username, password))
         self.sql("GRANT SELECT ON appdb.* TO %s@'127.0.0.1'", (username,))
-        secret = {"engine": "mariadb", "host": self.host, "port": self.port,
+        secret = {"engine": "mariadb", "host": self.services.host, "port": self.services.port,
                   "username": username, "password": password, "dbname": "appdb"}
         if ssl is not None:
             secret["ssl"] = ssl
@@ -139,15 +113,8 @@ class Services:
 
     def current_password_logs_in(self, arn: str) -> bool:
         secret = json.loads(self.sm.get_secret_value(SecretId=arn)["SecretString"])
-        self.secret_values.add(secret["password"])
-        try:
-            connection = pymysql.connect(
-                host=self.host, port=self.port, user=secret["username"], password=secret["password"],
-                ssl_ca=self.ca, ssl_verify_cert=True, connect_timeout=10)
-        except pymysql.err.OperationalError:
-            return False
-        connection.close()
-        return True
+        self.registry.add(secret["password"])
+        return logs_in(self.services, secret["username"], secret["password"])
 
 
 def peak_rss_kib(pid: int) -> int:
@@ -176,9 +143,9 @@ def function_log_lines(log: Path, offset: int) -> tuple[list[dict[str, Any]], in
 
 
 class Variant:
-    def __init__(self, name: str, ssl: bool | None, services: Services,
+    def __init__(self, name: str, ssl: bool | None, lab: Lab,
                  command: list[str], task_root: Path, log_dir: Path):
-        self.name, self.ssl, self.services = name, ssl, services
+        self.name, self.ssl, self.lab = name, ssl, lab
         self.command, self.task_root = command, task_root
         self.log = log_dir / f"{name}.log"
         self.log_offset = 0
@@ -190,14 +157,9 @@ class Variant:
         self.samples.setdefault(key, []).append(value)
 
     def environment(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k != "TEST_MARIADB_ADMIN_PASSWORD"}
-        env.update({
-            "ROTATION_STRATEGY": "self",
-            "PASSWORD_LENGTH": "32",
-            "DB_CA_BUNDLE": self.services.ca,
-            "AWS_LAMBDA_LOG_FORMAT": "JSON",
-        })
-        return env
+        # JSON log lines, which the bench parses; REQUIRE_TLS at its default,
+        # so the nossl variant measures what the secret alone decides.
+        return rotator_environment(self.lab.services, AWS_LAMBDA_LOG_FORMAT="JSON", REQUIRE_TLS=None)
 
     def start(self) -> Emulator:
         return Emulator(self.command, env=self.environment(), log_path=self.log, task_root=self.task_root,
@@ -205,17 +167,14 @@ class Variant:
 
     def rotate(self, emulator: Emulator, arn: str, kind: str) -> None:
         """One rotation: RotateSecret (not timed), then the four steps through the emulator."""
-        services = self.services
-        token = str(uuid.uuid4())
-        services.sm.rotate_secret(SecretId=arn, ClientRequestToken=token,
-                                  RotationLambdaARN=ROTATION_LAMBDA_ARN,
-                                  RotationRules={"AutomaticallyAfterDays": 30})
-        services.harness("POST", "/_harness/calls/reset")
-        connections_before = services.connections()
+        lab = self.lab
+        token = start_rotation(lab.sm, arn)
+        lab.moto.reset_calls()
+        connections_before = lab.connections()
         started = time.perf_counter()
         for step in STEPS:
             step_started = time.perf_counter()
-            ok, body = emulator.invoke({"SecretId": arn, "ClientRequestToken": token, "Step": step})
+            ok, body = emulator.invoke(event(arn, token, step))
             elapsed = (time.perf_counter() - step_started) * 1000
             if not ok:
                 error_type = body.get("errorType") if isinstance(body, dict) else None
@@ -223,8 +182,8 @@ class Variant:
             self.add(f"step_{kind}_{step}_ms", elapsed)
         self.add(f"rotation_{kind}_ms", (time.perf_counter() - started) * 1000)
         # The SHOW STATUS connection is the admin's own, held open: it adds nothing.
-        self.add("db_connections", services.connections() - connections_before)
-        calls = services.harness("GET", "/_harness/calls")
+        self.add("db_connections", lab.connections() - connections_before)
+        calls = lab.moto.calls()
         self.add("secrets_manager_calls", sum(calls.values()))
         for operation, count in calls.items():
             self.operations.setdefault(operation, []).append(count)
@@ -238,7 +197,7 @@ class Variant:
                 raise BenchError(f"{self.name}: {step} logged {line.get('level')}; see {self.log}")
 
     def run(self, rotations: int, cold: int) -> None:
-        arn = self.services.make_account(self.ssl)
+        arn = self.lab.make_account(self.ssl)
         # Cold: a fresh process per rotation, spawned by createSecret's invoke.
         with self.start() as emulator:
             for _ in range(cold):
@@ -258,7 +217,7 @@ class Variant:
                 raise BenchError(f"{self.name}: the function restarted during the warm rotations")
             self.add("peak_rss_mb", peak_rss_kib(state["pid"]) / 1024)
             self.warm_process_peak_rss_mb = peak_rss_kib(state["pid"]) / 1024
-        if not self.services.current_password_logs_in(arn):
+        if not self.lab.current_password_logs_in(arn):
             raise BenchError(f"{self.name}: after the rotations the AWSCURRENT password does not log in")
 
     def results(self) -> dict[str, Any]:
@@ -304,9 +263,11 @@ def main(argv: list[str]) -> int:
     if not 1 <= args.rotations <= 1000 or not 0 <= args.cold <= 100:
         parser.error("--rotations must be 1..1000 and --cold 0..100")
 
-    command = shlex.split(args.command)
-    task_root = Path(command[0]).resolve().parent
-    services = Services()
+    command, task_root = rotator_command(args.command)
+    try:
+        lab = Lab(Services.from_environment())
+    except ServicesMissing as error:
+        raise BenchError(f"{error}; use scripts/bench.sh, or source a services.sh env file") from None
     # name: the secret's ssl key
     known = {"ssl": True, "nossl": None}
     names = [name.strip() for name in args.variants.split(",") if name.strip()]
@@ -326,12 +287,11 @@ def main(argv: list[str]) -> int:
     }
     with tempfile.TemporaryDirectory(prefix="bench-logs-") as log_dir:
         for name in names:
-            variant = Variant(name, known[name], services, command, task_root, Path(log_dir))
+            variant = Variant(name, known[name], lab, command, task_root, Path(log_dir))
             variant.run(args.rotations, args.cold)
             results["variants"][name] = variant.results()
             # The function's log must hold no password the bench made or saw.
-            text = variant.log.read_text("utf-8", errors="replace")
-            if any(value in text for value in services.secret_values):
+            if lab.registry.count_in([variant.log]):
                 raise BenchError(f"{name}: a password appears in the function's log")
     results["machine"]["load_after"] = load()
 

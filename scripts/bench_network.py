@@ -38,11 +38,10 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 import bench  # noqa: E402
-from harness import Emulator  # noqa: E402
+from harness import STEPS, Emulator, Services, ServicesMissing, rotator_environment, start_rotation  # noqa: E402
 from harness.latency_proxy import LatencyProxies, serial_round_trips  # noqa: E402
 from harness.tls_front import TLSFront  # noqa: E402
 
-STEPS = bench.STEPS
 
 
 def median(values: list[float]) -> float | None:
@@ -50,8 +49,9 @@ def median(values: list[float]) -> float | None:
 
 
 class NetworkBench:
-    def __init__(self, services: bench.Services, command: list[str], work: Path):
-        self.services, self.command, self.work = services, command, work
+    def __init__(self, lab: bench.Lab, command: list[str], work: Path):
+        self.lab, self.command, self.work = lab, command, work
+        services = lab.services
         self.front = TLSFront(services.endpoint, work / "front").start()
         self.proxies = LatencyProxies()
         self.sm_proxy = self.proxies.add("secretsmanager", "127.0.0.1", self.front.port)
@@ -68,38 +68,29 @@ class NetworkBench:
 
     def make_account(self) -> str:
         """A MariaDB user whose secret names the database through its proxy, TLS required."""
-        services = self.services
+        lab = self.lab
         username = f"netbench_{uuid.uuid4().hex[:10]}"
-        password = bench.new_password()
-        services.secret_values.add(password)
-        services.sql("CREATE DATABASE IF NOT EXISTS appdb")
-        services.sql("CREATE USER %s@'127.0.0.1' IDENTIFIED BY %s", (username, password))
-        services.sql("GRANT SELECT ON appdb.* TO %s@'127.0.0.1'", (username,))
+        password = lab.registry.new_password()
+        lab.sql("CREATE DATABASE IF NOT EXISTS appdb")
+        lab.sql("CREATE USER %s@'127.0.0.1' IDENTIFIED BY %s", (username, password))
+        lab.sql("GRANT SELECT ON appdb.* TO %s@'127.0.0.1'", (username,))
         secret = {"engine": "mariadb", "host": "127.0.0.1", "port": self.db_proxy.port,
                   "username": username, "password": password, "dbname": "appdb", "ssl": True}
-        return services.sm.create_secret(Name=f"netbench/{username}", SecretString=json.dumps(secret))["ARN"]
+        return lab.sm.create_secret(Name=f"netbench/{username}", SecretString=json.dumps(secret))["ARN"]
 
     def start_function(self, log: Path) -> Emulator:
-        env = {k: v for k, v in os.environ.items() if k != "TEST_MARIADB_ADMIN_PASSWORD"}
-        env.update({
-            "ROTATION_STRATEGY": "self",
-            "SECRETS_MANAGER_ENDPOINT": f"https://127.0.0.1:{self.sm_proxy.port}",
-            "AWS_CA_BUNDLE": str(self.front.ca_path),
-            "DB_CA_BUNDLE": self.services.ca,
-            "AWS_LAMBDA_LOG_FORMAT": "JSON",
-        })
+        env = rotator_environment(
+            self.lab.services, SECRETS_MANAGER_ENDPOINT=f"https://127.0.0.1:{self.sm_proxy.port}",
+            AWS_CA_BUNDLE=str(self.front.ca_path), AWS_LAMBDA_LOG_FORMAT="JSON")
         task_root = Path(self.command[0]).resolve().parent
         return Emulator(self.command, env=env, log_path=log, task_root=task_root, timeout=30.0,
                         function_name="rotator")
 
     def rotate(self, emulator: Emulator, arn: str, rtt_ms: float, kind: str) -> None:
-        services = self.services
-        token = str(uuid.uuid4())
-        services.sm.rotate_secret(SecretId=arn, ClientRequestToken=token,
-                                  RotationLambdaARN=bench.ROTATION_LAMBDA_ARN,
-                                  RotationRules={"AutomaticallyAfterDays": 30})
-        services.harness("POST", "/_harness/calls/reset")
-        connections_before = services.connections()
+        lab = self.lab
+        token = start_rotation(lab.sm, arn)
+        lab.moto.reset_calls()
+        connections_before = lab.connections()
         rtt = rtt_ms / 1000
         rotation_started = time.monotonic()
         all_turns = []
@@ -126,9 +117,9 @@ class NetworkBench:
         for line in lines:
             if "durationMs" in line:
                 self.add(f"{rtt_ms:g}/{kind}/{line['step']}/in_function_ms", float(line["durationMs"]))
-        self.add(f"{rtt_ms:g}/{kind}/db_connections", services.connections() - connections_before)
+        self.add(f"{rtt_ms:g}/{kind}/db_connections", lab.connections() - connections_before)
         self.add(f"{rtt_ms:g}/{kind}/secrets_manager_calls",
-                 sum(services.harness("GET", "/_harness/calls").values()))
+                 sum(lab.moto.calls().values()))
 
     def run(self, rtts: list[float], rotations: int, cold: int, log_dir: Path) -> None:
         for rtt_ms in rtts:
@@ -146,10 +137,9 @@ class NetworkBench:
                     self.rotate(emulator, arn, rtt_ms, "warm")
                 if emulator.state()["cold_starts"] != cold + 1:
                     raise bench.BenchError("the function restarted during the warm rotations")
-            text = log.read_text("utf-8", errors="replace")
-            if any(value in text for value in self.services.secret_values):
+            if self.lab.registry.count_in([log]):
                 raise bench.BenchError("a password appears in the function's log")
-            if not self.services.current_password_logs_in(arn):
+            if not self.lab.current_password_logs_in(arn):
                 raise bench.BenchError(f"after the rotations at {rtt_ms} ms the AWSCURRENT password does not log in")
 
     def table(self, rtts: list[float]) -> list[str]:
@@ -190,9 +180,12 @@ def main(argv: list[str]) -> int:
     if not rtts or any(not 0 <= rtt <= 500 for rtt in rtts):
         parser.error("--rtt takes milliseconds from 0 to 500")
 
-    services = bench.Services()
+    try:
+        lab = bench.Lab(Services.from_environment())
+    except ServicesMissing as error:
+        raise bench.BenchError(f"{error}; use scripts/bench.sh --network") from error
     with tempfile.TemporaryDirectory(prefix="bench-network-") as work:
-        network = NetworkBench(services, [args.command], Path(work))
+        network = NetworkBench(lab, [args.command], Path(work))
         try:
             network.run(rtts, args.rotations, args.cold, Path(work))
         finally:

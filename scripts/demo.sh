@@ -2,6 +2,8 @@
 # Run one password rotation locally, end to end, and show what happened:
 #
 #   scripts/demo.sh
+#   scripts/demo.sh check   the same set-up, then the preflight check
+#                           (scripts/check.sh) instead of the rotation
 #
 # Installs what is missing (like scripts/test.sh), builds the release binary,
 # starts MariaDB and moto's Secrets Manager on 127.0.0.1, creates a MariaDB
@@ -45,5 +47,10 @@ scripts/services.sh start "$STATE_DIR"
 # shellcheck disable=SC1091
 source "$STATE_DIR/env"
 
+if [[ "${1:-}" == "check" ]]; then
+    echo "==> Checking (nothing changes)"
+    PYTHONPATH="$REPO_ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}" "$PYTHON" -m harness.demo --check
+    exit
+fi
 echo "==> Rotating"
 PYTHONPATH="$REPO_ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}" "$PYTHON" -m harness.demo

@@ -31,13 +31,24 @@ mkdir -p "$static_libs"
 ln -sf "$(g++ -print-file-name=libstdc++.a 2>/dev/null || echo /usr/lib/gcc/x86_64-linux-gnu/12/libstdc++.a)" \
     "$static_libs/libstdc++.a"
 [ -e "$static_libs/libstdc++.a" ] || { echo "package.sh: libstdc++.a not found (install libstdc++-12-dev)" >&2; exit 1; }
-swift build -c release --static-swift-stdlib -Xswiftc -L"$static_libs" -Xlinker -s >&2
+# The prefix maps keep the checkout's path out of the binary (a fresh clone
+# elsewhere, or sam build, gives the same bytes).
+swift build -c release --static-swift-stdlib -Xswiftc -L"$static_libs" -Xlinker -s \
+    -Xswiftc -file-prefix-map -Xswiftc "$root=." -Xcc -ffile-prefix-map="$root=." -Xlinker --build-id=none >&2
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/lib/mariadb-plugin"
 cp bootstrap "$stage/bootstrap"
 cp .build/release/rotator "$stage/rotator"
+# swiftc keeps a hash of each module's LLVM IR (.swift_modhash) for its own
+# incremental builds; it changes with the checkout's path, and nothing reads
+# it at run time. Zeroed in place (same size, same layout), so the binary
+# depends on the sources alone.
+objcopy --dump-section .swift_modhash="$stage/modhash" "$stage/rotator" 2>/dev/null &&
+    head -c "$(stat -c %s "$stage/modhash")" /dev/zero >"$stage/modhash" &&
+    objcopy --update-section .swift_modhash="$stage/modhash" "$stage/rotator"
+rm -f "$stage/modhash"
 chmod 755 "$stage/bootstrap" "$stage/rotator"
 
 plugin_dir=$(pkg-config --variable=plugindir libmariadb 2>/dev/null || true)
@@ -73,7 +84,12 @@ chmod 755 "$stage/lib/ld-linux-x86-64.so.2"
 
 mkdir -p "$(dirname "$out")"
 rm -f "$out"
-(cd "$stage" && zip -q -9 -r "$out" bootstrap rotator lib)
+# Reproducible: every entry has the same time (the last commit's, as
+# SOURCE_DATE_EPOCH says, else 1980-01-01), the entries are sorted, and -X
+# leaves out owner ids and extra timestamps. Same sources, same zip.
+epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 315532800)}
+find "$stage" -exec touch -h -d "@$epoch" {} +
+(cd "$stage" && find bootstrap rotator lib -type f | LC_ALL=C sort | TZ=UTC zip -q -9 -X -D "$out" -@)
 size=$(stat -c %s "$out")
 echo "$out"
 echo "zip size: $size bytes ($(awk -v s="$size" 'BEGIN { printf "%.2f", s / 1048576 }') MiB)" >&2

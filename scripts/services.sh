@@ -174,6 +174,8 @@ create_admin() {
         || fail "could not create $ADMIN_USER on $name (is $STATE_DIR left over from an earlier run?)"
 CREATE USER '$ADMIN_USER'@'127.0.0.1' IDENTIFIED BY '$ADMIN_PASSWORD';
 GRANT ALL PRIVILEGES ON *.* TO '$ADMIN_USER'@'127.0.0.1' WITH GRANT OPTION;
+-- As root has: lets tests give out PROXY grants (test_clone_is_a_copy.py).
+GRANT PROXY ON ''@'%' TO '$ADMIN_USER'@'127.0.0.1' WITH GRANT OPTION;
 FLUSH PRIVILEGES;
 SQL
 }

@@ -157,7 +157,7 @@ public final class HTTPClient {
     private func failure(_ code: CURLcode, host: String) -> HTTPError {
         let detail = String(cString: errorBuffer).trimmingWhitespace()
         return HTTPError(
-            kind: Self.kind(of: code), host: host, curlCode: Int(code.rawValue),
+            kind: HTTPError.Kind(curlCode: Int(code.rawValue)), host: host, curlCode: Int(code.rawValue),
             reason: String(cString: curl_easy_strerror(code)), detail: detail.isEmpty ? nil : detail)
     }
 
@@ -167,7 +167,8 @@ public final class HTTPClient {
         errorBuffer[0] = 0
         let sinkPointer = Unmanaged.passUnretained(exchange.sink).toOpaque()
         for header in request.headers {
-            exchange.headerList = curl_slist_append(exchange.headerList, "\(header.name): \(header.value)")
+            exchange.headerList = curl_slist_append(
+                exchange.headerList, "\(HTTPRequest.headerSafe(header.name)): \(HTTPRequest.headerSafe(header.value))")
         }
         // curl would otherwise wait for "100 Continue" before sending larger bodies.
         exchange.headerList = curl_slist_append(exchange.headerList, "Expect:")
@@ -225,22 +226,32 @@ public final class HTTPClient {
         max(1, Int((seconds * 1000).rounded(.up)))
     }
 
-    private static func kind(of code: CURLcode) -> HTTPError.Kind {
-        switch code {
-        case CURLE_OPERATION_TIMEDOUT: .timedOut
-        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: .couldNotConnect
-        case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE: .connectionLost
-        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE: .tls
-        default: .other
-        }
-    }
-
     /// The authority of a URL, for error messages.
     static func host(of url: String) -> String {
         let parts = url.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
         // "scheme://authority/…" splits into ["scheme:", "", "authority", …].
         let authority = parts.count >= 3 && parts[0].hasSuffix(":") ? parts[2] : parts.first ?? ""
         return String(authority.prefix(while: { $0 != "?" }))
+    }
+}
+
+extension HTTPError.Kind {
+    /// What a curl failure says about the exchange. A reset is `connectionLost`
+    /// or, during the handshake (curl 35), `tls`: curl does not tell the two
+    /// apart, and neither does the retry rule.
+    public init(curlCode: Int) {
+        switch CURLcode(rawValue: UInt32(truncatingIfNeeded: curlCode)) {
+        case CURLE_OPERATION_TIMEDOUT: self = .timedOut
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: self = .couldNotConnect
+        case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE, CURLE_WEIRD_SERVER_REPLY:
+            self = .connectionLost
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM:
+            self = .tls
+        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT, CURLE_BAD_FUNCTION_ARGUMENT, CURLE_UNKNOWN_OPTION,
+            CURLE_FAILED_INIT, CURLE_NOT_BUILT_IN:
+            self = .invalidRequest
+        default: self = .other
+        }
     }
 }
 

@@ -22,6 +22,19 @@ public struct HTTPRequest: Sendable {
     }
 }
 
+extension HTTPRequest {
+    /// A header value that cannot end its header line or start another: CR,
+    /// LF and every other control character become a space. Values can come
+    /// from outside (an `errorType` from a service's `__type`).
+    public static func headerSafe(_ value: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars {
+            scalars.append(scalar.value < 0x20 || scalar.value == 0x7F ? " " : scalar)
+        }
+        return String(scalars)
+    }
+}
+
 public struct HTTPResponse: Sendable {
     public var status: Int
     /// Header names lower-cased, in the order received.
@@ -48,6 +61,10 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         case couldNotConnect
         case connectionLost
         case tls
+        /// The request could not be made at all (a URL curl cannot use, a
+        /// bad option): nothing was sent, and sending again cannot help.
+        case invalidRequest
+        /// Any other failure while sending or receiving.
         case other
     }
 

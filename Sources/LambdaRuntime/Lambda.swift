@@ -15,18 +15,43 @@ public enum Lambda {
     public static func run(client: LambdaRuntimeClient, logger: LambdaLogger, handler: Handler) -> Never {
         var consecutiveFailures = 0
         while true {
-            let invocation: LambdaInvocation
             do {
-                invocation = try client.nextInvocation()
+                try serveNext(client: client, logger: logger, handler: handler)
                 consecutiveFailures = 0
             } catch {
                 consecutiveFailures += 1
                 logger.log(.error, "cannot get the next invocation", [("error", "\(error)")])
                 if consecutiveFailures >= 3 { exit(1) }
-                continue
             }
-            serve(invocation, client: client, logger: logger, handler: handler)
         }
+    }
+
+    /// Reported by the loop itself, not by a handler's error.
+    public static let invalidInvocationErrorType = "Runtime.InvalidInvocation"
+    public static let responseNotAcceptedErrorType = "Runtime.ResponseNotAccepted"
+
+    /// Waits for the next invocation and serves it. One that arrives without
+    /// what serving needs (a deadline) but with its request id is failed at
+    /// once, so Lambda need not wait for its timeout. Throws only when no
+    /// invocation could be read at all.
+    public static func serveNext(client: LambdaRuntimeClient, logger: LambdaLogger, handler: Handler)
+        throws(LambdaRuntimeError)
+    {
+        let invocation: LambdaInvocation
+        do {
+            invocation = try client.nextInvocation()
+        } catch .unservable(let requestId, let reason) {
+            logger.log(.error, "cannot serve the invocation", [("requestId", requestId), ("error", reason)])
+            do {
+                try client.reportError(
+                    requestId: requestId, errorType: Lambda.invalidInvocationErrorType,
+                    errorMessage: "the invocation cannot be served: the Runtime API's answer \(reason)")
+            } catch {
+                logger.log(.error, "cannot report the invocation's error", [("error", error.description)])
+            }
+            return
+        }
+        serve(invocation, client: client, logger: logger, handler: handler)
     }
 
     /// Handles one invocation and reports its result.
@@ -42,9 +67,21 @@ public enum Lambda {
         defer { logger.requestId = nil }
         do {
             let body = try handler(invocation.event, context)
-            try client.reportResponse(requestId: context.requestId, body: body)
-        } catch let error as LambdaRuntimeError {
-            logger.log(.error, "cannot report the invocation's result", [("error", error.description)])
+            do {
+                try client.reportResponse(requestId: context.requestId, body: body)
+            } catch {
+                // A refused response (413: too large) leaves the invocation
+                // open until its timeout; an error ends it now. After a
+                // response that did arrive, the API just refuses this post.
+                logger.log(.error, "cannot report the invocation's result", [("error", error.description)])
+                let type = Lambda.responseNotAcceptedErrorType
+                let message = "the Runtime API did not accept the function's response: \(error)"
+                do {
+                    try client.reportError(requestId: context.requestId, errorType: type, errorMessage: message)
+                } catch {
+                    logger.log(.error, "cannot report the invocation's error", [("error", error.description)])
+                }
+            }
         } catch {
             let (type, message) = describe(error)
             do {

@@ -67,11 +67,35 @@ public final class LambdaLogger {
             for (key, value) in fields { object[key] = .string(value) }
             sink(object.serialized)
         } else {
-            var line = "\(level.name) \(message)"
-            for (key, value) in fields { line += " \(key)=\(value)" }
-            if let requestId { line = "\(requestId) \(line)" }
+            var line = "\(level.name) \(Self.oneLine(message))"
+            for (key, value) in fields { line += " \(Self.oneLine(key))=\(Self.oneLine(value))" }
+            if let requestId { line = "\(Self.oneLine(requestId)) \(line)" }
             sink(line)
         }
+    }
+
+    /// Text for one log line: a line end in a value (a database's message,
+    /// say) would otherwise start a new, forged line in CloudWatch. Control
+    /// characters are escaped as in JSON, and a backslash is doubled, so the
+    /// text reads back unambiguously.
+    static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\\" }) else {
+            return text
+        }
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": result.append(contentsOf: "\\\\".unicodeScalars)
+            case "\n": result.append(contentsOf: "\\n".unicodeScalars)
+            case "\r": result.append(contentsOf: "\\r".unicodeScalars)
+            case "\t": result.append(contentsOf: "\\t".unicodeScalars)
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                result.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+            default: result.append(scalar)
+            }
+        }
+        return String(result)
     }
 
     /// One write per line, so lines from one process never interleave.

@@ -24,8 +24,10 @@ public final class LambdaRuntimeClient {
         guard let requestId = response.header("Lambda-Runtime-Aws-Request-Id"), !requestId.isEmpty else {
             throw .missingHeader("Lambda-Runtime-Aws-Request-Id")
         }
+        // With a request id the invocation can still be failed at once,
+        // rather than left for Lambda to time out.
         guard let deadlineText = response.header("Lambda-Runtime-Deadline-Ms"), let deadline = Int64(deadlineText) else {
-            throw .missingHeader("Lambda-Runtime-Deadline-Ms")
+            throw .unservable(requestId: requestId, reason: "lacks a valid Lambda-Runtime-Deadline-Ms header")
         }
         let context = LambdaContext(
             requestId: requestId, deadline: Deadline(epochMilliseconds: deadline),
@@ -36,13 +38,15 @@ public final class LambdaRuntimeClient {
 
     public func reportResponse(requestId: String, body: [UInt8]) throws(LambdaRuntimeError) {
         let request = HTTPRequest(
-            method: "POST", url: "\(baseURL)/invocation/\(requestId)/response",
+            method: "POST", url: "\(baseURL)/invocation/\(Self.pathSegment(requestId))/response",
             headers: [("Content-Type", "application/json")], body: body, totalTimeout: Self.reportTimeout)
         try expectAccepted(send(request, action: "response"), action: "response")
     }
 
     public func reportError(requestId: String, errorType: String, errorMessage: String) throws(LambdaRuntimeError) {
-        try postError(url: "\(baseURL)/invocation/\(requestId)/error", errorType: errorType, errorMessage: errorMessage)
+        try postError(
+            url: "\(baseURL)/invocation/\(Self.pathSegment(requestId))/error", errorType: errorType,
+            errorMessage: errorMessage)
     }
 
     /// For a configuration the function cannot start with: Lambda then fails
@@ -52,12 +56,34 @@ public final class LambdaRuntimeClient {
     }
 
     private func postError(url: String, errorType: String, errorMessage: String) throws(LambdaRuntimeError) {
+        // The header and the body say the same, and the header stays one line.
+        let errorType = HTTPRequest.headerSafe(errorType)
         let body: JSONObject = ["errorMessage": .string(errorMessage), "errorType": .string(errorType)]
         let request = HTTPRequest(
             method: "POST", url: url,
             headers: [("Content-Type", "application/json"), ("Lambda-Runtime-Function-Error-Type", errorType)],
             body: Array(body.serialized.utf8), totalTimeout: Self.reportTimeout)
         try expectAccepted(send(request, action: "error"), action: "error")
+    }
+
+    /// A request id as one URL path segment: whatever it holds (a slash, a
+    /// space, a line end) cannot change which URL is posted to.
+    static func pathSegment(_ text: String) -> String {
+        var result = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
+                UInt8(ascii: "~"):
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".unicodeScalars)
+                result.unicodeScalars.append("%")
+                result.unicodeScalars.append(hex[Int(byte >> 4)])
+                result.unicodeScalars.append(hex[Int(byte & 0x0F)])
+            }
+        }
+        return result
     }
 
     /// The Runtime API answers on the same host at once; a long wait means it is gone.
@@ -82,9 +108,13 @@ public enum LambdaRuntimeError: Error, CustomStringConvertible {
     case transport(action: String, HTTPError)
     case unexpectedStatus(action: String, status: Int)
     case missingHeader(String)
+    /// An invocation arrived that cannot be served (its answer is unusable);
+    /// its request id is known, so it can be failed.
+    case unservable(requestId: String, reason: String)
 
     public var description: String {
         switch self {
+        case .unservable(_, let reason): "Runtime API next invocation \(reason)"
         case .transport(let action, let error): "Runtime API \(action): \(error)"
         case .unexpectedStatus(let action, let status): "Runtime API \(action) answered HTTP \(status)"
         case .missingHeader(let name): "Runtime API next invocation lacks the \(name) header"

@@ -14,6 +14,11 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
     case adminElsewhere(secretId: String, adminSecretId: String)
     case adminLoginFailed(secretId: String, adminSecretId: String)
     case usernameTooLong(secretId: String, limit: Int)
+    /// The alternating strategy cannot make an exact copy of the account.
+    case accountNotCopyable(secretId: String, account: String, problem: AccountProblem)
+    case adminHasNoDatabase(secretId: String, adminSecretId: String)
+    case adminDatabaseNotFound(adminSecretId: String, resource: String)
+    case adminDatabaseUnsupported(adminSecretId: String, resource: String, engine: String)
 
     /// The `errorType` Lambda reports, one per kind of problem.
     public var errorType: String {
@@ -28,6 +33,10 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
         case .unexpectedServerAnswer: "DatabaseError"
         case .adminElsewhere: "AdminSecretMismatch"
         case .usernameTooLong: "InvalidSecret"
+        case .accountNotCopyable: "UnsupportedAccount"
+        case .adminHasNoDatabase: "InvalidSecret"
+        case .adminDatabaseNotFound: "AdminDatabaseNotFound"
+        case .adminDatabaseUnsupported: "AdminSecretMismatch"
         }
     }
 
@@ -54,11 +63,19 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
         case .unexpectedServerAnswer(let what):
             "unexpected answer from the database: \(what)"
         case .adminElsewhere(let secretId, let adminSecretId):
-            "the admin secret \(adminSecretId) names another host or port than secret \(secretId)"
+            "the admin secret \(adminSecretId) names another host or port than secret \(secretId) (for an RDS-managed admin secret: neither its database's endpoint nor one of its replicas' or readers')"
         case .adminLoginFailed(let secretId, let adminSecretId):
             "unable to log into the database with the admin secret \(adminSecretId) (masterarn of \(secretId))"
         case .usernameTooLong(let secretId, let limit):
             "the alternate user name for secret \(secretId) would exceed the server's limit of \(limit) characters"
+        case .accountNotCopyable(let secretId, let account, let problem):
+            "cannot copy account \(account) of secret \(secretId) to its other user: \(problem); nothing was changed"
+        case .adminHasNoDatabase(let secretId, let adminSecretId):
+            "the admin secret \(adminSecretId) (masterarn of \(secretId)) has no host key and no \(RDSResource.instanceTag) or \(RDSResource.clusterTag) tag"
+        case .adminDatabaseNotFound(let adminSecretId, let resource):
+            "RDS has no database \(resource), named by the tag of the admin secret \(adminSecretId)"
+        case .adminDatabaseUnsupported(let adminSecretId, let resource, let engine):
+            "the database \(resource) of the admin secret \(adminSecretId) runs \(engine), not MySQL, MariaDB or Aurora MySQL"
         }
     }
 }

@@ -37,7 +37,10 @@ extension Rotator {
     }
 
     /// Makes the other user a copy of the current one (grants, roles, TLS
-    /// requirement), creating it if needed, then sets its password. Every
+    /// requirement, the attributes of SHOW CREATE USER), creating it if
+    /// needed, then sets its password. Everything about the current user is
+    /// read and understood before the first change, so an account this
+    /// function cannot copy exactly is refused with nothing changed. Every
     /// statement is idempotent, so a retry simply does it all again.
     func setAlternateUser(_ secretId: String, current: DatabaseSecret, pending: DatabaseSecret) throws {
         let admin = try adminSecret(for: current, secretId: secretId)
@@ -46,18 +49,33 @@ extension Rotator {
         // it is reachable from the same clients.
         let target = Account(user: pending.username, host: source.host)
         let defaultRoles = try withAdminSession(admin, for: secretId) { session in
-            guard let version = ServerVersion(session.serverVersion) else {
-                throw RotationError.unexpectedServerAnswer("a version string that is neither MySQL's nor MariaDB's")
+            let version = try ServerVersion(reportedBy: session)
+            func refusing<T>(_ account: Account, _ body: () throws(AccountProblem) -> T) throws -> T {
+                do {
+                    return try body()
+                } catch {
+                    throw RotationError.accountNotCopyable(secretId: secretId, account: account.description, problem: error)
+                }
             }
+            let attributes = try Self.attributes(of: source, in: session, version: version, refusing: refusing)
+            let alter = try refusing(source) { () throws(AccountProblem) in
+                try attributes.applying(to: target, password: pending.password, on: version)
+            }
+            let wanted = try Self.grants(of: source, in: session, refusing: refusing)
             let exists = try session.query(
                 "SELECT 1 FROM mysql.user WHERE User = \(literal: target.user) AND Host = \(literal: target.host)")
-            if exists.isEmpty {
+            // An existing other user is read before it is changed too.
+            var existing = exists.isEmpty ? nil : try Self.grants(of: target, in: session, refusing: refusing)
+            if existing == nil {
                 try session.execute("CREATE USER \(account: target) IDENTIFIED BY \(literal: pending.password)")
+                existing = try Self.grants(of: target, in: session, refusing: refusing)
             }
-            let defaultRoles = try Self.copyGrants(from: source, to: target, in: session)
+            try Self.copyGrants(wanted, over: existing!, to: target, in: session, refusing: refusing)
             try session.execute(try Self.tlsRequirement(of: source, in: session).applying(to: target))
-            try session.execute(version.setPassword(of: target, to: pending.password))
-            return defaultRoles
+            if let discard = version.discardOldPassword(of: target) { try session.execute(discard) }
+            try session.execute(alter)
+            if let roles = attributes.settingDefaultRoles(of: target, on: version) { try session.execute(roles) }
+            return (wanted: wanted.defaultRole, existing: existing!.defaultRole)
         }
         if defaultRoles.wanted != defaultRoles.existing {
             // MariaDB sets another account's default role only for a user who
@@ -67,6 +85,10 @@ extension Rotator {
             // No database: the grants that open it may come with that very role.
             var login = pending.login
             login.database = nil
+            // Through the admin's database: a replica refuses the write, and
+            // may not have the new user yet.
+            login.host = admin.secret.host
+            login.port = admin.secret.port
             do {
                 try database.withSession(login) { session in
                     try session.execute("SET DEFAULT ROLE \(raw: defaultRoles.wanted ?? "NONE")")
@@ -77,41 +99,52 @@ extension Rotator {
         }
     }
 
-    /// Leaves `target` with exactly `source`'s grants: what only the target
-    /// has is revoked, what it lacks is granted, so a grant added to or
-    /// revoked from the current user reaches the other one on the next rotation.
-    /// Returns both default roles (MariaDB's `SET DEFAULT ROLE` lines; MySQL
-    /// keeps them out of SHOW GRANTS, so there both are `nil`), which only
-    /// the target itself can align.
+    static func attributes(
+        of account: Account, in session: any DatabaseSession, version: ServerVersion,
+        refusing: (Account, () throws(AccountProblem) -> AccountAttributes) throws -> AccountAttributes
+    ) throws -> AccountAttributes {
+        guard version.supports(.showCreateUser) else {
+            return try refusing(account) { () throws(AccountProblem) in throw .serverTooOld(version) }
+        }
+        let rows = try session.query("SHOW CREATE USER \(account: account)")
+        guard let line = rows.first?.first ?? nil else {
+            throw RotationError.unexpectedServerAnswer("SHOW CREATE USER returned nothing for the current account")
+        }
+        return try refusing(account) { () throws(AccountProblem) in try AccountAttributes(showCreateUser: line) }
+    }
+
+    static func grants(
+        of account: Account, in session: any DatabaseSession,
+        refusing: (Account, () throws(AccountProblem) -> AccountGrants) throws -> AccountGrants
+    ) throws -> AccountGrants {
+        let lines = try session.query("SHOW GRANTS FOR \(account: account)").compactMap { $0.first ?? nil }
+        return try refusing(account) { () throws(AccountProblem) in try AccountGrants(showGrantsLines: lines) }
+    }
+
+    /// Leaves `target` with exactly `wanted`: what only the target has is
+    /// revoked, what it lacks is granted, so a grant added to or revoked
+    /// from the current user reaches the other one on the next rotation.
+    /// MySQL's partial revokes go last, once the global privileges they
+    /// restrict are in place, checked against a fresh SHOW GRANTS: revoking
+    /// a global privilege drops its partial revokes with it.
     static func copyGrants(
-        from source: Account, to target: Account, in session: any DatabaseSession
-    ) throws -> (wanted: String?, existing: String?) {
-        let wanted = try grants(of: source, in: session)
-        let existing = try grants(of: target, in: session)
+        _ wanted: AccountGrants, over existing: AccountGrants, to target: Account, in session: any DatabaseSession,
+        refusing: (Account, () throws(AccountProblem) -> AccountGrants) throws -> AccountGrants
+    ) throws {
+        for restriction in existing.partialRevokes where !wanted.partialRevokes.contains(restriction) {
+            try session.execute(restriction.lifting(from: target))
+        }
         for grant in existing.grants where !wanted.grants.contains(grant) {
             for statement in grant.revoking(from: target) { try session.execute(statement) }
         }
         for grant in wanted.grants where !existing.grants.contains(grant) {
             try session.execute(grant.granting(to: target))
         }
-        return (wanted.defaultRole, existing.defaultRole)
-    }
-
-    static func grants(of account: Account, in session: any DatabaseSession) throws -> (grants: [Grant], defaultRole: String?) {
-        let lines = try session.query("SHOW GRANTS FOR \(account: account)").compactMap { $0.first ?? nil }
-        let grants = lines.compactMap(Grant.init(showGrantsLine:)).filter { !$0.isUsageOnly }
-        // MariaDB prints a default role as its own line; MySQL 8 keeps it out of SHOW GRANTS.
-        let defaultRole = lines.lazy.compactMap(Self.defaultRole(showGrantsLine:)).first
-        return (grants, defaultRole)
-    }
-
-    static func defaultRole(showGrantsLine line: String) -> String? {
-        let prefix = "SET DEFAULT ROLE "
-        guard line.hasPrefix(prefix) else { return nil }
-        let characters = Array(line)
-        let topLevel = Grant.unquotedPositions(characters)
-        guard let forIndex = Grant.find(" FOR ", in: characters, from: prefix.count, allowed: topLevel) else { return nil }
-        return String(characters[prefix.count..<forIndex])
+        guard !wanted.partialRevokes.isEmpty else { return }
+        let now = try grants(of: target, in: session, refusing: refusing)
+        for restriction in wanted.partialRevokes where !now.partialRevokes.contains(restriction) {
+            try session.execute(restriction.restricting(target))
+        }
     }
 
     static func tlsRequirement(of account: Account, in session: any DatabaseSession) throws -> TLSRequirement {

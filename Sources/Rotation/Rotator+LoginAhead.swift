@@ -46,10 +46,8 @@ extension Rotator {
         do {
             changed = try database.withSession(current.secret.login) { session in
                 guard try confirm() else { return false }
-                guard let version = ServerVersion(session.serverVersion) else {
-                    throw RotationError.unexpectedServerAnswer("a version string that is neither MySQL's nor MariaDB's")
-                }
-                try session.execute(version.setOwnPassword(pending.secret.password))
+                let version = try ServerVersion(reportedBy: session)
+                try session.execute(version.setOwnPassword(pending.secret.password, replacing: current.secret.password))
                 return true
             }
         } catch is LoginRejected {

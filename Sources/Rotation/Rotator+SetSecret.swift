@@ -65,12 +65,10 @@ extension Rotator {
     func changeOwnPassword(login: DatabaseLogin, to password: String) throws -> Bool {
         do {
             try database.withSession(login) { session in
-                guard let version = ServerVersion(session.serverVersion) else {
-                    throw RotationError.unexpectedServerAnswer("a version string that is neither MySQL's nor MariaDB's")
-                }
+                let version = try ServerVersion(reportedBy: session)
                 // Without FOR, the statement changes CURRENT_USER(): the account
                 // the server matched, so its host part is never guessed.
-                try session.execute(version.setOwnPassword(password))
+                try session.execute(version.setOwnPassword(password, replacing: login.password))
             }
             return true
         } catch is LoginRejected {
@@ -82,69 +80,14 @@ extension Rotator {
     /// admin named by `masterarn` change that exact account's password.
     /// False, with nothing changed, when the current password does not log in.
     func setPasswordAsAdmin(_ secretId: String, current: DatabaseSecret, pending: DatabaseSecret) throws -> Bool {
-        guard let account = try account(loggedInWith: current.login) else { return false }
+        // The admin's database is checked first: a mismatch is refused before any login.
         let admin = try adminSecret(for: current, secretId: secretId)
+        guard let account = try account(loggedInWith: current.login) else { return false }
         try withAdminSession(admin, for: secretId) { session in
-            guard let version = ServerVersion(session.serverVersion) else {
-                throw RotationError.unexpectedServerAnswer("a version string that is neither MySQL's nor MariaDB's")
-            }
+            let version = try ServerVersion(reportedBy: session)
+            if let discard = version.discardOldPassword(of: account) { try session.execute(discard) }
             try session.execute(version.setPassword(of: account, to: pending.password))
         }
         return true
-    }
-
-    /// A session as the admin, whose refusal is reported as the admin
-    /// secret's, not mistaken for the rotated secret's.
-    func withAdminSession<T>(
-        _ admin: (secret: DatabaseSecret, id: String), for secretId: String, _ body: (any DatabaseSession) throws -> T
-    ) throws -> T {
-        do {
-            return try database.withSession(admin.secret.login, body)
-        } catch is LoginRejected {
-            throw RotationError.adminLoginFailed(secretId: secretId, adminSecretId: admin.id)
-        }
-    }
-
-    /// The account the current credential logs in as, as the server names it.
-    func currentAccount(of current: DatabaseSecret, secretId: String) throws -> Account {
-        guard let account = try account(loggedInWith: current.login) else {
-            throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
-        }
-        return account
-    }
-
-    /// `CURRENT_USER()` for `login`, or nil when the server refuses it.
-    func account(loggedInWith login: DatabaseLogin) throws -> Account? {
-        do {
-            return try database.withSession(login) { session in
-                let rows = try session.query("SELECT CURRENT_USER()")
-                guard let text = rows.first?.first ?? nil, let account = Account(currentUser: text) else {
-                    throw RotationError.unexpectedServerAnswer("CURRENT_USER() returned no account")
-                }
-                return account
-            }
-        } catch is LoginRejected {
-            return nil
-        }
-    }
-
-    /// The admin secret and its id, which must point at the same server as the rotated one.
-    func adminSecret(for current: DatabaseSecret, secretId: String) throws -> (secret: DatabaseSecret, id: String) {
-        guard let masterARN = current.masterARN else {
-            throw RotationError.invalidSecret(secretId: secretId, stage: Stage.current, problem: .missingKey("masterarn"))
-        }
-        guard let stored = try store.value(of: masterARN, stage: Stage.current, versionId: nil) else {
-            throw RotationError.stageHasNoValue(secretId: masterARN, stage: Stage.current)
-        }
-        let admin: DatabaseSecret
-        do {
-            admin = try DatabaseSecret(parsing: stored.secretString)
-        } catch {
-            throw RotationError.invalidSecret(secretId: masterARN, stage: Stage.current, problem: error)
-        }
-        guard admin.host == current.host, admin.port == current.port else {
-            throw RotationError.adminElsewhere(secretId: secretId, adminSecretId: masterARN)
-        }
-        return (admin, masterARN)
     }
 }

@@ -10,14 +10,18 @@ public struct Rotator {
     public var settings: RotationSettings
     /// A new password under the configured policy.
     public var newPassword: () throws -> String
+    /// RDS, for admin secrets that RDS manages (no `host`, a tag naming the database).
+    public var directory: (any DatabaseDirectory)?
+    public var replicaLagWait = ReplicaLagWait()
 
     public init(
         store: any SecretReading & SecretWriting, database: any Database, settings: RotationSettings,
-        newPassword: @escaping () throws -> String
+        directory: (any DatabaseDirectory)? = nil, newPassword: @escaping () throws -> String
     ) {
         self.store = store
         self.database = database
         self.settings = settings
+        self.directory = directory
         self.newPassword = newPassword
     }
 

@@ -85,11 +85,11 @@ public struct SQL: Sendable, Equatable, CustomStringConvertible, ExpressibleBySt
 
     /// Backticks, with any backtick inside doubled: the one rule for identifiers.
     public static func quoteIdentifier(_ name: String) -> String {
-        "`" + name.replacingAll("`", with: "``") + "`"
+        "`" + name.replacing("`", with: "``") + "`"
     }
 
     public var description: String {
-        rendered(escapingLiteralsWith: { _ in "<redacted>" }).replacingAll("'<redacted>'", with: "<literal>")
+        rendered(escapingLiteralsWith: { _ in "<redacted>" }).replacing("'<redacted>'", with: "<literal>")
     }
 }
 
@@ -112,19 +112,4 @@ public struct Account: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "'\(user)'@'\(host)'" }
-}
-
-extension String {
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        var result = ""
-        var rest = self[...]
-        while let range = rest.firstRange(of: target) {
-            result += rest[..<range.lowerBound]
-            result += replacement
-            rest = rest[range.upperBound...]
-        }
-        result += rest
-        return result
-    }
 }

@@ -19,11 +19,16 @@ public struct SecretMetadata: Sendable, Equatable {
     /// `nil` when DescribeSecret leaves the key out; AWS's templates then go on.
     public var rotationEnabled: Bool?
     public var versionIdsToStages: [String: [String]]
+    /// Read only for an admin secret without a host: RDS names its database in a tag.
+    public var tags: [String: String]
 
-    public init(arn: String, rotationEnabled: Bool?, versionIdsToStages: [String: [String]]) {
+    public init(
+        arn: String, rotationEnabled: Bool?, versionIdsToStages: [String: [String]], tags: [String: String] = [:]
+    ) {
         self.arn = arn
         self.rotationEnabled = rotationEnabled
         self.versionIdsToStages = versionIdsToStages
+        self.tags = tags
     }
 
     public var currentVersionId: String? {

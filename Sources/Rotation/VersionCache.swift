@@ -40,7 +40,10 @@ public final class VersionCache: SecretReading, SecretWriting, DescribeStarting 
     public func value(of secretId: String, stage: String, versionId: String?) throws -> StoredSecret? {
         if let cached = known(secretId, stage: stage, versionId: versionId) { return cached }
         let value = try store.value(of: secretId, stage: stage, versionId: versionId)
-        if let value { remember(secretId, value) }
+        // Only the rotated secret's versions are kept (it is the one
+        // described). The admin secret is read once per step and must not
+        // stay in memory for the life of the process.
+        if let value, latestMetadata[secretId] != nil { remember(secretId, value) }
         return value
     }
 
@@ -66,10 +69,13 @@ public final class VersionCache: SecretReading, SecretWriting, DescribeStarting 
     }
 
     /// Only secrets described in this process are looked up by stage: an
-    /// admin secret (never described) is always read afresh.
+    /// admin secret (never described) is always read afresh, and never kept.
     private func versionHolding(_ stage: String, of secretId: String) -> String? {
         latestMetadata[secretId]?.versionIdsToStages.first(where: { $0.value.contains(stage) })?.key
     }
+
+    /// The secrets whose values are held, for tests.
+    var heldSecretIds: Set<String> { Set(values.keys.map(\.secretId)) }
 
     private func remember(_ secretId: String, _ value: StoredSecret) {
         let key = Key(secretId: secretId, versionId: value.versionId)

@@ -20,8 +20,14 @@ public enum ErrorType: String, CaseIterable, Sendable {
     case pendingSecretMismatch = "PendingSecretMismatch"
     /// The admin secret names another host or port.
     case adminSecretMismatch = "AdminSecretMismatch"
+    /// The RDS database named by an RDS-managed admin secret's tag does not exist.
+    case adminDatabaseNotFound = "AdminDatabaseNotFound"
+    /// RDS's API answered with an error, could not be reached, or answered unreadably.
+    case rdsError = "RDSError"
     /// No credential logs in, the pending one does not, or the admin secret's does not.
     case databaseLoginFailed = "DatabaseLoginFailed"
+    /// The alternating strategy cannot make an exact copy of the account (a form or plugin it cannot copy).
+    case unsupportedAccount = "UnsupportedAccount"
     /// The server is unreachable, TLS failed, a statement failed.
     case databaseError = "DatabaseError"
     /// Secrets Manager's own error type, passed through after the retries.
@@ -39,6 +45,12 @@ public enum ErrorType: String, CaseIterable, Sendable {
     case deadlineExceeded = "DeadlineExceeded"
     /// A bad environment variable (reported at init), or no CA bundle where TLS is required.
     case configuration = "Configuration"
+    /// The `masterarn` is in another AWS partition, which the function's credentials cannot read.
+    case secretInOtherPartition = "SecretInOtherPartition"
+    /// The Runtime API's invocation lacked a usable deadline header (reported by the loop).
+    case invalidInvocation = "Runtime.InvalidInvocation"
+    /// The Runtime API refused the function's response, e.g. HTTP 413 (reported by the loop).
+    case responseNotAccepted = "Runtime.ResponseNotAccepted"
     /// An error the function has no description for (a bug); the message names only its Swift type.
     case unhandled = "Runtime.UnhandledError"
 }

@@ -1,5 +1,7 @@
+import AWSEndpoint
 import LambdaRuntime
 import MariaDB
+import RDS
 import Rotation
 import SecretsManager
 
@@ -16,7 +18,17 @@ extension ConfigurationError: LambdaReportableError {
     public var errorMessage: String { description }
 }
 
+extension EndpointError: LambdaReportableError {
+    public var errorType: String { "Configuration" }
+    public var errorMessage: String { description }
+}
+
 extension SecretsManagerError: LambdaReportableError {
+    public var errorMessage: String { description }
+}
+
+extension RDSError: LambdaReportableError {
+    public var errorType: String { ErrorType.rdsError.rawValue }
     public var errorMessage: String { description }
 }
 

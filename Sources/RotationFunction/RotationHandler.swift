@@ -2,6 +2,7 @@ import Cryptography
 import JSON
 import LambdaRuntime
 import Platform
+import Preflight
 import Rotation
 import SecretsManager
 
@@ -10,12 +11,20 @@ public final class RotationHandler {
     let logger: LambdaLogger
     let secretsManager: any InvocationBound
     let database: any InvocationBound
+    /// Only for the strategies with an admin, whose secret RDS may manage.
+    let directory: (any InvocationBound)?
     let rotator: Rotator
+    /// Answers a preflight check; set only over the real clients, whose
+    /// probes it needs (see RotationHandler+Check.swift).
+    var check: ((CheckRequest, LambdaContext) -> [UInt8])?
+    let metricsNamespace: String?
+    let strategy: String
 
     public convenience init(configuration: Configuration, logger: LambdaLogger) throws {
         let secretsManager = SecretsManagerClient(
             region: configuration.region, endpoint: configuration.endpoint, credentials: configuration.credentials,
             caBundle: configuration.secretsManagerCABundle, maxAttempts: configuration.maxAttempts)
+        secretsManager.regionalEndpoints = configuration.regionalEndpoints
         let database = MariaDBDatabase(
             requireTLS: configuration.rotation.requireTLS, caBundle: configuration.databaseCABundle,
             pluginDirectory: configuration.pluginDirectory, logger: logger)
@@ -29,38 +38,71 @@ public final class RotationHandler {
             let policy = settings.passwordPolicy
             newPassword = { try secretsManager.getRandomPassword(RandomPasswordRequest(policy)) }
         }
-        self.init(store: secretsManager, database: database, settings: settings, newPassword: newPassword, logger: logger)
+        let directory =
+            settings.strategy == .single
+            ? nil
+            : RDSDirectory(
+                credentials: configuration.credentials, environment: configuration.environment,
+                maxAttempts: configuration.maxAttempts)
+        self.init(
+            store: secretsManager, database: database, directory: directory, settings: settings,
+            newPassword: newPassword, metricsNamespace: configuration.metricsNamespace, logger: logger)
+        check = Self.check(secretsManager: secretsManager, database: database, settings: settings, logger: logger)
     }
 
     /// The handler over any store and database, which is how the unit tests
     /// run it against in-memory ones.
     init(
         store: some SecretReading & SecretWriting & InvocationBound, database: some Database & InvocationBound,
-        settings: RotationSettings, newPassword: @escaping () throws -> String, logger: LambdaLogger
+        directory: (any DatabaseDirectory & InvocationBound)? = nil, settings: RotationSettings, newPassword: @escaping () throws -> String, metricsNamespace: String? = nil,
+        logger: LambdaLogger
     ) {
         self.logger = logger
+        self.metricsNamespace = metricsNamespace
+        self.strategy = settings.strategy.rawValue
         self.secretsManager = store
         self.database = database
-        self.rotator = Rotator(store: VersionCache(store), database: database, settings: settings, newPassword: newPassword)
+        self.directory = directory
+        var rotator = Rotator(
+            store: VersionCache(store), database: database, settings: settings, directory: directory,
+            newPassword: newPassword)
+        rotator.replicaLagWait.timeLeft = { [database] in database.deadline?.remainingSeconds() ?? 0 }
+        rotator.replicaLagWait.sleep = Backoff.nanosleep
+        self.rotator = rotator
     }
 
     public func handle(event bytes: [UInt8], context: LambdaContext) throws -> [UInt8] {
         let started = WallClock.monotonicSeconds()
         secretsManager.deadline = context.deadline
         database.deadline = context.deadline
+        directory?.deadline = context.deadline
+        let rdsCallsBefore = directory?.workCount ?? 0
         let callsBefore = secretsManager.workCount
         let connectionsBefore = database.workCount
+        secretsManager.traceHeader = context.traceId
+        let retriesBefore = secretsManager.retryCount
         var fields: [(String, String)] = []
+        var subject: (secret: String, step: String)?
         func finish(_ level: LambdaLogger.Level, _ message: String, _ extra: [(String, String)]) {
             let duration = Int(((WallClock.monotonicSeconds() - started) * 1000).rounded())
             let calls = secretsManager.workCount - callsBefore
             logger.log(level, message, fields + extra + [
                 ("durationMs", String(duration)), ("secretsManagerCalls", String(calls)),
                 ("databaseConnections", String(database.workCount - connectionsBefore)),
-            ])
+            ] + (directory.map { [("rdsCalls", String($0.workCount - rdsCallsBefore))] } ?? []))
+            if let metricsNamespace {
+                let record = Self.stepRecord(
+                    namespace: metricsNamespace, secret: subject?.secret, step: subject?.step, strategy: strategy,
+                    errorType: level < .error ? nil : extra.first { $0.0 == "errorType" }?.1 ?? "Unknown",
+                    requestId: context.requestId, durationMs: duration, secretsManagerCalls: calls,
+                    databaseConnections: database.workCount - connectionsBefore, retries: secretsManager.retryCount - retriesBefore)
+                LambdaLogger.writeToStandardOutput(record.line)
+            }
         }
         let event: RotationEvent
         do {
+            // A preflight check, sent by a person or a pipeline, never by Secrets Manager.
+            if let request = try CheckRequest.parse(bytes), let check { return check(request, context) }
             event = try RotationEvent(json: bytes)
         } catch {
             let (type, message) = Lambda.describe(error)
@@ -68,6 +110,7 @@ public final class RotationHandler {
             throw error
         }
         fields = [("secret", event.secretId), ("token", event.clientRequestToken), ("step", event.step)]
+        subject = (event.secretId, event.step)
         do {
             let outcome = try rotator.handle(event)
             finish(.info, "step done", [("outcome", outcome.rawValue)])
@@ -90,5 +133,36 @@ extension RandomPasswordRequest {
             excludeNumbers: policy.excludeNumbers, excludePunctuation: policy.excludePunctuation,
             excludeUppercase: policy.excludeUppercase, excludeLowercase: policy.excludeLowercase,
             includeSpace: false, requireEachIncludedType: policy.requireEachIncludedType)
+    }
+}
+
+extension RotationHandler {
+    static let steps: Set<String> = ["createSecret", "setSecret", "testSecret", "finishSecret"]
+
+    /// The step's EMF record. Dimensions take only values from small fixed
+    /// sets (an unknown step name from a malformed event becomes `unknown`),
+    /// so a bad caller cannot create metrics at will; the secret's ARN, the
+    /// request and the error type are properties.
+    static func stepRecord(
+        namespace: String, secret: String?, step: String?, strategy: String, errorType: String?, requestId: String,
+        durationMs: Int, secretsManagerCalls: Int, databaseConnections: Int, retries: Int
+    ) -> MetricsRecord {
+        var properties = [(name: "RequestId", value: requestId)]
+        if let secret { properties.append((name: "SecretArn", value: secret)) }
+        if let errorType { properties.append((name: "ErrorType", value: errorType)) }
+        return MetricsRecord(
+            namespace: namespace,
+            dimensions: [
+                (name: "Step", value: step.flatMap { steps.contains($0) ? $0 : nil } ?? "unknown"),
+                (name: "Strategy", value: strategy), (name: "Outcome", value: errorType == nil ? "success" : "failure"),
+            ],
+            metrics: [
+                (name: "Duration", unit: .milliseconds, value: durationMs),
+                (name: "SecretsManagerCalls", unit: .count, value: secretsManagerCalls),
+                (name: "DatabaseConnections", unit: .count, value: databaseConnections),
+                (name: "Retries", unit: .count, value: retries),
+                (name: "Failures", unit: .count, value: errorType == nil ? 0 : 1),
+            ],
+            properties: properties, timestampMilliseconds: WallClock.nowMilliseconds())
     }
 }

@@ -4,16 +4,15 @@ import SecretsManager
 /// Secrets Manager as the rotation's secret store.
 extension SecretsManagerClient: SecretReading, SecretWriting, DescribeStarting {
     public func describe(_ secretId: String) throws -> SecretMetadata {
-        let description = try describeSecret(secretId)
-        return SecretMetadata(
-            arn: description.arn, rotationEnabled: description.rotationEnabled,
-            versionIdsToStages: description.versionIdsToStages)
+        try startDescribe(secretId).metadata()
     }
 
     public func value(of secretId: String, stage: String, versionId: String?) throws -> StoredSecret? {
         let value: SecretValue
         do {
-            value = try getSecretValue(secretId, versionId: versionId, versionStage: stage)
+            // An admin secret (masterarn) may live in another region.
+            value = try client(forSecret: secretId, operation: "GetSecretValue")
+                .getSecretValue(secretId, versionId: versionId, versionStage: stage)
         } catch where error.isResourceNotFound {
             return nil
         }
@@ -40,7 +39,7 @@ extension SecretsManagerClient: SecretReading, SecretWriting, DescribeStarting {
             let description = try answer()
             return SecretMetadata(
                 arn: description.arn, rotationEnabled: description.rotationEnabled,
-                versionIdsToStages: description.versionIdsToStages)
+                versionIdsToStages: description.versionIdsToStages, tags: description.tags)
         }
     }
 

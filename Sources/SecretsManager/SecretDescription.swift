@@ -9,11 +9,17 @@ public struct SecretDescription: Sendable, Equatable {
     public var rotationEnabled: Bool?
     /// Version id to the staging labels it carries (`AWSCURRENT`, `AWSPENDING`, ...).
     public var versionIdsToStages: [String: [String]]
+    /// Tag keys to values; RDS tags the secrets it manages with the database's ARN.
+    public var tags: [String: String]
 
-    public init(arn: String, name: String, rotationEnabled: Bool?, versionIdsToStages: [String: [String]]) {
+    public init(
+        arn: String, name: String, rotationEnabled: Bool?, versionIdsToStages: [String: [String]],
+        tags: [String: String] = [:]
+    ) {
         self.arn = arn
         self.name = name
         self.rotationEnabled = rotationEnabled
         self.versionIdsToStages = versionIdsToStages
+        self.tags = tags
     }
 }

@@ -20,9 +20,19 @@ extension SecretsManagerClient {
                 stages[versionId] = try fields.strings(labels, "VersionIdsToStages.\(versionId)")
             }
         }
+        var tags: [String: String] = [:]
+        if let list = fields.optional("Tags") {
+            guard let elements = list.arrayValue else { throw fields.invalid("Tags is a \(list.typeName), not an array") }
+            for element in elements {
+                guard let key = element["Key"]?.stringValue, let value = element["Value"]?.stringValue else {
+                    throw fields.invalid("Tags holds an entry without a string Key and Value")
+                }
+                tags[key] = value
+            }
+        }
         return SecretDescription(
             arn: try fields.string("ARN"), name: try fields.string("Name"),
-            rotationEnabled: try fields.optionalBool("RotationEnabled"), versionIdsToStages: stages)
+            rotationEnabled: try fields.optionalBool("RotationEnabled"), versionIdsToStages: stages, tags: tags)
     }
 
     public func getSecretValue(_ secretId: String, versionId: String? = nil, versionStage: String? = nil)
@@ -53,7 +63,11 @@ extension SecretsManagerClient {
             "VersionStages": .array(versionStages.map { .string($0) }),
         ]
         body["RotationToken"] = rotationToken.map { .string($0) }
-        _ = try call("PutSecretValue", body)
+        // Already as asked: the token's version holds this value and the stages.
+        _ = try call("PutSecretValue", body) { () throws(SecretsManagerError) in
+            let stored = try self.getSecretValue(secretId, versionId: clientRequestToken)
+            return stored.secretString == secretString && versionStages.allSatisfy(stored.versionStages.contains)
+        }
     }
 
     public func updateSecretVersionStage(
@@ -62,7 +76,13 @@ extension SecretsManagerClient {
         var body: JSONObject = ["SecretId": .string(secretId), "VersionStage": .string(versionStage)]
         body["MoveToVersionId"] = moveToVersionId.map { .string($0) }
         body["RemoveFromVersionId"] = removeFromVersionId.map { .string($0) }
-        _ = try call("UpdateSecretVersionStage", body)
+        // Already as asked: the label on the target version and off the one it was to leave.
+        _ = try call("UpdateSecretVersionStage", body) { () throws(SecretsManagerError) in
+            let stages = try self.describeSecret(secretId).versionIdsToStages
+            let onTarget = moveToVersionId.map { stages[$0]?.contains(versionStage) == true } ?? true
+            let offSource = removeFromVersionId.map { $0 == moveToVersionId || stages[$0]?.contains(versionStage) != true } ?? true
+            return onTarget && offSource
+        }
     }
 
     public func getRandomPassword(_ request: RandomPasswordRequest) throws(SecretsManagerError) -> String {
@@ -119,7 +139,7 @@ struct ResponseFields {
         return strings
     }
 
-    private func invalid(_ reason: String) -> SecretsManagerError {
+    func invalid(_ reason: String) -> SecretsManagerError {
         .invalidResponse(operation: operation, reason: reason, host: host)
     }
 }

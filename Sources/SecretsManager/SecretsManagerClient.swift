@@ -33,8 +33,26 @@ public final class SecretsManagerClient {
     public var requestTimeout: Double
     public var backoff: Backoff
 
-    /// HTTP requests sent per operation, retries included.
-    public private(set) var callCounts: [String: Int] = [:]
+    /// HTTP requests sent per operation, retries included, by this client
+    /// and the ones it made for other regions.
+    public var callCounts: [String: Int] {
+        otherRegions.values.reduce(into: ownCallCounts) { total, client in
+            total.merge(client.callCounts, uniquingKeysWith: +)
+        }
+    }
+    private var ownCallCounts: [String: Int] = [:]
+
+    /// Endpoints for regions other than `region` (see `client(forSecret:)`).
+    public var regionalEndpoints: [String: String] = [:]
+    private var otherRegions: [String: SecretsManagerClient] = [:]
+    private let makeTransport: () -> any HTTPTransport
+    /// Requests that were second or later attempts of a call.
+    public var retryCount: Int { otherRegions.values.reduce(ownRetryCount) { $0 + $1.retryCount } }
+    private var ownRetryCount = 0
+    /// Lambda's `X-Amzn-Trace-Id` for the current invocation, sent with every
+    /// request so X-Ray links the calls to it (and left out of the signature,
+    /// as the SDKs leave it, since X-Ray may rewrite it on the way).
+    public var traceHeader: String?
 
     let transport: any HTTPTransport
     var signer: SigV4Signer
@@ -50,15 +68,17 @@ public final class SecretsManagerClient {
     ) {
         self.init(
             region: region, endpoint: endpoint, credentials: credentials, transport: HTTPClient(caBundle: caBundle),
-            maxAttempts: maxAttempts, connectTimeout: connectTimeout, requestTimeout: requestTimeout)
+            maxAttempts: maxAttempts, connectTimeout: connectTimeout, requestTimeout: requestTimeout,
+            makeTransport: { HTTPClient(caBundle: caBundle) })
     }
 
     /// The same, over any transport; tests pass a scripted one and a `Backoff` that does not sleep.
     public init(
         region: String, endpoint: String? = nil, credentials: AWSCredentials, transport: any HTTPTransport,
-        maxAttempts: Int = 3, connectTimeout: Double = 3, requestTimeout: Double = 10, backoff: Backoff = .live
+        maxAttempts: Int = 3, connectTimeout: Double = 3, requestTimeout: Double = 10, backoff: Backoff = .live,
+        makeTransport: (() -> any HTTPTransport)? = nil
     ) {
-        let endpoint = endpoint ?? "https://secretsmanager.\(region).amazonaws.com"
+        let endpoint = endpoint ?? SecretsManagerEndpoint.regionalDefault(region)
         let parts = URLParts(endpoint)
         self.region = region
         self.endpoint = endpoint
@@ -71,27 +91,94 @@ public final class SecretsManagerClient {
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
         self.backoff = backoff
+        // Tests script one transport for every region.
+        self.makeTransport = makeTransport ?? { transport }
+    }
+
+    /// The client for the region a secret lives in: this one for a name or an
+    /// ARN of this region, else one made for the ARN's region (and kept),
+    /// sharing this client's credentials, deadline and retry settings.
+    /// `SECRETS_MANAGER_ENDPOINT` serves the function's own region only; another
+    /// region uses `regionalEndpoints`' entry, else its regional default.
+    /// Credentials do not cross partitions: such an ARN is refused, by name.
+    public func client(forSecret secretId: String, operation: String) throws(SecretsManagerError) -> SecretsManagerClient {
+        guard let arn = SecretARN(secretId), arn.region != region else { return self }
+        let ownPartition = SecretsManagerEndpoint.partition(ofRegion: region)
+        guard arn.partition == ownPartition else {
+            throw .otherPartition(
+                operation: operation, secretId: secretId, partition: arn.partition, functionRegion: region,
+                functionPartition: ownPartition)
+        }
+        let other = otherRegions[arn.region] ?? SecretsManagerClient(
+            region: arn.region,
+            endpoint: regionalEndpoints[arn.region] ?? SecretsManagerEndpoint.regionalDefault(arn.region),
+            credentials: credentials, transport: makeTransport(), maxAttempts: maxAttempts,
+            connectTimeout: connectTimeout, requestTimeout: requestTimeout, backoff: backoff)
+        other.credentials = credentials
+        other.deadline = deadline
+        other.traceHeader = traceHeader
+        other.safetyMargin = safetyMargin
+        other.minimumAttemptSeconds = minimumAttemptSeconds
+        other.maxAttempts = maxAttempts
+        otherRegions[arn.region] = other
+        return other
     }
 
     /// Sends one signed operation and returns the response's JSON object,
     /// retrying what is worth retrying. The named operations are built on it;
     /// it is public so tests can set up state with operations this client
     /// has no method for (`CreateSecret`, `DeleteSecret`).
-    public func call(_ operation: String, _ body: JSONObject) throws(SecretsManagerError) -> JSONValue {
-        try start(operation, body).result()
+    ///
+    /// `confirm`, for a write: when an attempt's answer was lost (a timeout,
+    /// a reset, a 5xx), the service may have done the write anyway, and a
+    /// retry then meets its own result ("stage not on that version"). If the
+    /// call fails after such an attempt, `confirm` reads the state back;
+    /// `true` (already as asked) is success.
+    public func call(
+        _ operation: String, _ body: JSONObject, confirm: (() throws(SecretsManagerError) -> Bool)? = nil
+    ) throws(SecretsManagerError) -> JSONValue {
+        do {
+            return try attempts(operation, body)()
+        } catch let failure {
+            guard let confirm, failure.mayHaveTakenEffect else { throw failure.error }
+            // A read-back that fails too leaves the write's own error the one to report.
+            if (try? confirm()) == true { return .object([:]) }
+            throw failure.error
+        }
     }
 
-    /// The same, with the first attempt sent now and the answer (and any
+    /// A read with its first attempt sent now and the answer (and any
     /// retries) collected by `result()`: the round trip overlaps whatever
     /// the caller does in between.
     public func start(_ operation: String, _ body: JSONObject) -> PendingCall {
+        let finish = attempts(operation, body)
+        return PendingCall { () throws(SecretsManagerError) in
+            do throws(Failure) {
+                return try finish()
+            } catch let failure {
+                throw failure.error
+            }
+        }
+    }
+
+    /// The error to report, and whether some attempt's outcome is unknown.
+    struct Failure: Error {
+        var error: SecretsManagerError
+        var mayHaveTakenEffect: Bool
+    }
+
+    /// Sends the first attempt now; the closure waits for it and makes the retries.
+    private func attempts(_ operation: String, _ body: JSONObject) -> () throws(Failure) -> JSONValue {
         let payload = JSONValue.object(body).serializedBytes
         // The secret sent must not come back in an error message.
         let sensitive = ["SecretString", "SecretBinary"].compactMap { body[$0]?.stringValue }.filter { !$0.isEmpty }
-        let first = Result { () throws(SecretsManagerError) in try send(operation, payload, after: nil) }
+        let first = Result { () throws(Failure) in
+            try send(operation, payload, attempt: 1, lastError: nil, outcomeUnknown: false)
+        }
 
-        return PendingCall { () throws(SecretsManagerError) in
+        return { () throws(Failure) in
             var lastError: SecretsManagerError?
+            var outcomeUnknown = false
             for attempt in 1...max(1, self.maxAttempts) {
                 let exchange: PendingResponse
                 if let lastError {
@@ -99,10 +186,11 @@ public final class SecretsManagerClient {
                     if let deadline = self.deadline,
                         delay + self.minimumAttemptSeconds > deadline.remainingSeconds(margin: self.safetyMargin)
                     {
-                        throw lastError
+                        throw Failure(error: lastError, mayHaveTakenEffect: outcomeUnknown)
                     }
                     self.backoff.sleep(delay)
-                    exchange = try self.send(operation, payload, after: lastError)
+                    exchange = try self.send(
+                        operation, payload, attempt: attempt, lastError: lastError, outcomeUnknown: outcomeUnknown)
                 } else {
                     exchange = try first.get()
                 }
@@ -110,28 +198,37 @@ public final class SecretsManagerClient {
                 let failure: SecretsManagerError
                 switch Result(catching: { () throws(HTTPError) in try exchange.wait() }) {
                 case .success(let response) where (200..<300).contains(response.status):
-                    return try self.parseResult(operation, response)
+                    do throws(SecretsManagerError) {
+                        return try self.parseResult(operation, response)
+                    } catch {
+                        throw Failure(error: error, mayHaveTakenEffect: true)
+                    }
                 case .success(let response):
                     failure = self.serviceError(operation, response, scrubbing: sensitive)
                 case .failure(let error):
                     failure = .transport(operation: operation, error)
                 }
-                guard failure.isRetryable else { throw failure }
+                if failure.outcomeUnknown { outcomeUnknown = true }
+                guard failure.isRetryable else { throw Failure(error: failure, mayHaveTakenEffect: outcomeUnknown) }
                 lastError = failure
             }
-            throw lastError!
+            throw Failure(error: lastError!, mayHaveTakenEffect: outcomeUnknown)
         }
     }
 
     /// Signs and starts one attempt, its timeouts cut to what the deadline leaves.
-    private func send(_ operation: String, _ payload: [UInt8], after lastError: SecretsManagerError?)
-        throws(SecretsManagerError) -> PendingResponse
-    {
+    private func send(
+        _ operation: String, _ payload: [UInt8], attempt: Int, lastError: SecretsManagerError?, outcomeUnknown: Bool
+    ) throws(Failure) -> PendingResponse {
         var connectLimit = connectTimeout
         var totalLimit = requestTimeout
         if let deadline {
             let left = deadline.remainingSeconds(margin: safetyMargin)
-            guard left > 0 else { throw lastError ?? .deadlineExceeded(operation: operation, host: host) }
+            guard left > 0 else {
+                throw Failure(
+                    error: lastError ?? .deadlineExceeded(operation: operation, host: host),
+                    mayHaveTakenEffect: outcomeUnknown)
+            }
             connectLimit = min(connectLimit, left)
             totalLimit = min(totalLimit, left)
         }
@@ -143,8 +240,12 @@ public final class SecretsManagerClient {
                 (name: "X-Amz-Target", value: "secretsmanager.\(operation)"),
             ],
             body: payload, connectTimeout: connectLimit, totalTimeout: totalLimit)
+        if let traceHeader, !traceHeader.isEmpty {
+            request.headers.append((name: "X-Amzn-Trace-Id", value: traceHeader))
+        }
         signer.sign(&request, at: WallClock.nowMilliseconds() / 1000)
-        callCounts[operation, default: 0] += 1
+        ownCallCounts[operation, default: 0] += 1
+        if attempt > 1 { ownRetryCount += 1 }
         return transport.start(request)
     }
 
@@ -191,9 +292,9 @@ public final class SecretsManagerClient {
     }
 }
 
-/// A Secrets Manager operation whose first attempt is on its way.
-/// `result()` waits for it, makes any retries, and gives the same answer
-/// when called again.
+/// A Secrets Manager read whose first attempt is on its way. `result()`
+/// waits for it, makes any retries, and gives the same answer when called
+/// again.
 public final class PendingCall {
     private var finish: (() throws(SecretsManagerError) -> JSONValue)?
     private var outcome: Result<JSONValue, SecretsManagerError>?

@@ -16,11 +16,16 @@ public enum SecretsManagerError: Error, CustomStringConvertible, Sendable {
     case invalidResponse(operation: String, reason: String, host: String)
     /// The invocation's deadline left no time to make the call.
     case deadlineExceeded(operation: String, host: String)
+    /// The secret's ARN is in another partition than the function's region:
+    /// the function's credentials cannot reach it there.
+    case otherPartition(
+        operation: String, secretId: String, partition: String, functionRegion: String, functionPartition: String)
 
     public var operation: String {
         switch self {
         case .service(let operation, _, _, _, _), .transport(let operation, _),
-            .invalidResponse(let operation, _, _), .deadlineExceeded(let operation, _):
+            .invalidResponse(let operation, _, _), .deadlineExceeded(let operation, _),
+            .otherPartition(let operation, _, _, _, _):
             operation
         }
     }
@@ -32,6 +37,7 @@ public enum SecretsManagerError: Error, CustomStringConvertible, Sendable {
         case .transport: "SecretsManagerTransportError"
         case .invalidResponse: "SecretsManagerInvalidResponse"
         case .deadlineExceeded: "SecretsManagerDeadlineExceeded"
+        case .otherPartition: "SecretInOtherPartition"
         }
     }
 
@@ -57,6 +63,9 @@ public enum SecretsManagerError: Error, CustomStringConvertible, Sendable {
             return "Secrets Manager \(operation) at \(host) returned an unreadable response: \(reason)"
         case .deadlineExceeded(let operation, let host):
             return "Secrets Manager \(operation) at \(host) not attempted: the invocation's deadline leaves no time"
+        case .otherPartition(let operation, let secretId, let partition, let functionRegion, let functionPartition):
+            return "Secrets Manager \(operation) not attempted: secret \(secretId) is in partition \(partition), "
+                + "the function in \(functionRegion) (partition \(functionPartition)), whose credentials cannot read it"
         }
     }
 }

@@ -11,19 +11,11 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import (
-    PRODUCT_ERROR_TYPES,
-    STEPS,
-    Account,
-    event,
-    new_password,
-    run_step,
-    secret_dict,
-    snapshot,
-    stages,
-    start_rotation,
-    version_with,
-)
+from harness import STEPS, event, start_rotation
+from support.accounts import Account
+from support.contract import product_error_types
+from support.rotation import run_step
+from support.secrets import new_password, secret_dict, snapshot, stages, version_with
 
 
 @dataclass
@@ -162,7 +154,7 @@ def test_bad_input_is_refused_without_side_effects(case, sm, db, rotator, make_a
     assert not ok, f"{case}: the invocation succeeded"
     error_type = body.get("errorType") or ""
     message = body.get("errorMessage") or ""
-    assert error_type in PRODUCT_ERROR_TYPES, f"{case}: unexpected errorType {error_type!r}"
+    assert error_type in product_error_types(), f"{case}: unexpected errorType {error_type!r}"
     assert error_type == CASES[case].error_type, f"{case}: errorType {error_type!r}"
     for fragment in CASES[case].mentions(bad_event):
         assert fragment.lower() in message.lower(), \

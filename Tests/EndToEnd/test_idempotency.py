@@ -9,18 +9,9 @@ import json
 
 import pytest
 
-from conftest import (
-    STEPS,
-    digest,
-    rotate,
-    run_step,
-    secret_dict,
-    secret_value,
-    snapshot,
-    stages,
-    start_rotation,
-    version_with,
-)
+from harness import STEPS, start_rotation
+from support.rotation import rotate, run_step
+from support.secrets import digest, secret_dict, secret_value, snapshot, stages, version_with
 
 
 def full_state(sm, db, account) -> dict:

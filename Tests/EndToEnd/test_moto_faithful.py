@@ -6,7 +6,6 @@ that changes what we patch fails loudly instead of skewing the product tests.
 from __future__ import annotations
 
 import json
-import urllib.request
 import uuid
 
 import boto3
@@ -14,21 +13,14 @@ import botocore.config
 import botocore.exceptions
 import pytest
 
-from conftest import ROTATION_LAMBDA_ARN, stages, start_rotation
+from harness import ROTATION_LAMBDA_ARN, MotoHarness, start_rotation
+from support.secrets import stages
 
 
 def error_code(call, **kwargs) -> str:
     with pytest.raises(botocore.exceptions.ClientError) as raised:
         call(**kwargs)
     return raised.value.response["Error"]["Code"]
-
-
-def harness(services, path: str, payload: dict | None = None) -> dict:
-    data = json.dumps(payload).encode() if payload is not None else None
-    request = urllib.request.Request(services.endpoint + path, data=data,
-                                     method="POST" if data is not None else "GET")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
 
 
 @pytest.fixture
@@ -79,24 +71,25 @@ def test_the_pending_stub_is_filled_once_and_then_immutable(sm, plain_secret):
     assert pending["SecretString"] == value
 
 
-def test_moving_awscurrent_leaves_awsprevious_and_moves_the_default(sm, plain_secret):
-    arn, first = plain_secret["ARN"], plain_secret["VersionId"]
+def rotate_by_hand(sm, arn: str, value: dict, *, previous: str) -> str:
+    """RotateSecret, a pending value, and AWSCURRENT moved to it from `previous`, as finishSecret does."""
     token = start_rotation(sm, arn)
     sm.put_secret_value(SecretId=arn, ClientRequestToken=token,
-                        SecretString=json.dumps({"v": "two"}), VersionStages=["AWSPENDING"])
-
+                        SecretString=json.dumps(value), VersionStages=["AWSPENDING"])
     sm.update_secret_version_stage(SecretId=arn, VersionStage="AWSCURRENT",
-                                   MoveToVersionId=token, RemoveFromVersionId=first)
+                                   MoveToVersionId=token, RemoveFromVersionId=previous)
+    return token
+
+
+def test_moving_awscurrent_leaves_awsprevious_and_moves_the_default(sm, plain_secret):
+    arn, first = plain_secret["ARN"], plain_secret["VersionId"]
+    token = rotate_by_hand(sm, arn, {"v": "two"}, previous=first)
 
     assert stages(sm, arn) == {first: ["AWSPREVIOUS"], token: ["AWSCURRENT", "AWSPENDING"]}
     assert json.loads(sm.get_secret_value(SecretId=arn)["SecretString"]) == {"v": "two"}
 
     # The next rotation takes AWSPENDING over; versions left without labels drop out.
-    second = start_rotation(sm, arn)
-    sm.put_secret_value(SecretId=arn, ClientRequestToken=second,
-                        SecretString=json.dumps({"v": "three"}), VersionStages=["AWSPENDING"])
-    sm.update_secret_version_stage(SecretId=arn, VersionStage="AWSCURRENT",
-                                   MoveToVersionId=second, RemoveFromVersionId=token)
+    second = rotate_by_hand(sm, arn, {"v": "three"}, previous=token)
     assert stages(sm, arn) == {token: ["AWSPREVIOUS"], second: ["AWSCURRENT", "AWSPENDING"]}
 
 
@@ -113,18 +106,22 @@ def test_call_counts_and_injected_faults(services):
         "secretsmanager", endpoint_url=services.endpoint,
         # One attempt: the injected faults must reach the caller.
         config=botocore.config.Config(retries={"mode": "standard", "total_max_attempts": 1}))
-    harness(services, "/_harness/calls/reset", {})
-    harness(services, "/_harness/faults/reset", {})
+    # The client itself, not the `moto` fixture: these faults are not the
+    # reliability suite's, so they stay out of its report.
+    harness = MotoHarness(services.endpoint)
+    harness.reset_calls()
+    harness.reset()
 
-    harness(services, "/_harness/faults", {"operation": "GetRandomPassword", "kind": "throttle", "count": 1})
+    harness.fault("GetRandomPassword", "throttle")
     assert error_code(client.get_random_password) == "ThrottlingException"
-    harness(services, "/_harness/faults", {"operation": "*", "kind": "5xx", "count": 1})
+    harness.fault("*", "5xx")
     assert error_code(client.get_random_password) == "InternalServiceError"
-    harness(services, "/_harness/faults", {"operation": "*", "kind": "drop", "count": 1})
+    harness.fault("*", "drop")
     with pytest.raises((botocore.exceptions.ConnectionClosedError, botocore.exceptions.ConnectionError)):
         client.get_random_password()
     client.get_random_password()  # faults used up
 
-    assert harness(services, "/_harness/calls") == {"GetRandomPassword": 4}
-    harness(services, "/_harness/calls/reset", {})
-    assert harness(services, "/_harness/calls") == {}
+    assert harness.calls() == {"GetRandomPassword": 4}
+    assert harness.reset() == 3, "the harness did not count the faults it injected"
+    harness.reset_calls()
+    assert harness.calls() == {}

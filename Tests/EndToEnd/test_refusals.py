@@ -15,34 +15,16 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import (
-    create_rotation_admin,
-    drop_rotation_admin,
-    event,
-    new_password,
-    normalised_grants,
-    run_step,
-    snapshot,
-    start_rotation,
-    unique,
-)
+from harness import event, start_rotation
+from support.accounts import ALTERNATING_STRATEGY_GRANTS, normalised_grants
+from support.rotation import run_step
+from support.secrets import new_password, snapshot, unique
 
 # A superset of what both admin strategies need (README.md, "Strategies").
-ADMIN_GRANTS = [
-    "CREATE USER ON *.*",
-    "SELECT ON mysql.*",
-    "ALL PRIVILEGES ON appdb.* WITH GRANT OPTION",
-]
+pytestmark = pytest.mark.admin_grants(*ALTERNATING_STRATEGY_GRANTS)
 # setSecret is what these tests are about: with a fixed limit createSecret
 # does not need the admin, so a bad admin secret surfaces in setSecret.
 LIMIT = {"USERNAME_CHARACTER_LIMIT": "128"}
-
-
-@pytest.fixture(scope="module")
-def admin(services, sm, db):
-    created = create_rotation_admin(services, sm, db, ADMIN_GRANTS)
-    yield created
-    drop_rotation_admin(db)
 
 
 @pytest.fixture

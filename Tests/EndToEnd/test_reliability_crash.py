@@ -19,28 +19,23 @@ import time
 
 import pytest
 
-from conftest import (
+from harness import STEPS, event, start_rotation
+from support.reliability import (
     FIGURES,
-    STEPS,
     check_completed,
     check_not_lost,
-    create_account,
-    digest,
-    event,
+    create_reliability_account,
     invoke_in_background,
-    run_step,
-    secret_value,
-    stages,
-    start_rotation,
-    version_with,
     wait_for,
+    waiting_connection,
+    writes_blocked,
 )
-from test_reliability_database import waiting_connection, writes_blocked
+from support.rotation import run_step
+from support.secrets import digest, secret_value, stages, version_with
 
 
-@pytest.fixture(autouse=True)
-def _figures(reliability_figures):
-    return reliability_figures
+# Every test here counts into the reliability report.
+pytestmark = pytest.mark.usefixtures("reliability_figures")
 
 
 def resume(rotator, account, token) -> None:
@@ -60,7 +55,7 @@ def test_killed_between_every_step(sm, db, start_rotator):
     """An idle process killed before each step (so after the one before),
     and after finishSecret: each next step starts a new process."""
     rotator = start_rotator()
-    account = create_account(sm, db)
+    account = create_reliability_account(sm, db)
     token = start_rotation(sm, account.arn)
     for step in STEPS:
         run_step(rotator, account.arn, token, step)
@@ -84,7 +79,7 @@ HELD = [
 @pytest.mark.parametrize("step, operation", HELD, ids=[f"{s}-{o}" for s, o in HELD])
 def test_killed_while_waiting_for_secrets_manager(step, operation, sm, db, moto, start_rotator):
     rotator = start_rotator()
-    account = create_account(sm, db)
+    account = create_reliability_account(sm, db)
     token = start_rotation(sm, account.arn)
     earlier_steps = STEPS[:STEPS.index(step)]
     for earlier in earlier_steps:
@@ -122,7 +117,7 @@ def test_killed_while_waiting_for_secrets_manager(step, operation, sm, db, moto,
 def test_killed_while_the_password_change_waits_in_the_database(sm, dedicated_server, start_rotator):
     db = dedicated_server.db
     rotator = start_rotator()
-    account = create_account(sm, db)
+    account = create_reliability_account(sm, db)
     token = start_rotation(sm, account.arn)
     run_step(rotator, account.arn, token, "createSecret")
 
@@ -150,7 +145,7 @@ def test_killed_at_random_instants(sm, db, start_rotator):
     rotator = start_rotator()
 
     # How long an undisturbed rotation takes here, cold start included.
-    account = create_account(sm, db)
+    account = create_reliability_account(sm, db)
     token = start_rotation(sm, account.arn)
     rotator.kill()
     started = time.monotonic()
@@ -160,7 +155,7 @@ def test_killed_at_random_instants(sm, db, start_rotator):
 
     interrupted = 0
     for _ in range(KILLS_AT_RANDOM):
-        account = create_account(sm, db)
+        account = create_reliability_account(sm, db)
         token = start_rotation(sm, account.arn)
         rotator.kill()  # every attempt starts cold, as the measurement did
         after = chooser.uniform(0, duration)

@@ -11,35 +11,30 @@ DedicatedMariaDB), so freezing or killing it disturbs no other test.
 
 from __future__ import annotations
 
-import contextlib
 import time
-from typing import Iterator
 
 import botocore.exceptions
-import pymysql
 import pytest
 
-from conftest import (
+from harness import ROTATION_LAMBDA_ARN, STEPS, event, start_rotation
+from support.reliability import (
     FIGURES,
-    STEPS,
     check_completed,
     check_not_lost,
-    create_account,
-    event,
+    create_reliability_account,
     invoke_in_background,
     rotation_state,
-    run_step,
-    start_rotation,
     wait_for,
-    ROTATION_LAMBDA_ARN,
+    waiting_connection,
+    writes_blocked,
 )
+from support.rotation import run_step
 
 TIMEOUT = 8.0  # the emulator's function timeout for the deadline tests
 
 
-@pytest.fixture(autouse=True)
-def _figures(reliability_figures):
-    return reliability_figures
+# Every test here counts into the reliability report.
+pytestmark = pytest.mark.usefixtures("reliability_figures")
 
 
 @pytest.fixture
@@ -54,10 +49,25 @@ def db(server):
 
 def prepared(sm, db, rotator):
     """A rotation whose createSecret is done, so setSecret comes next."""
-    account = create_account(sm, db)
+    account = create_reliability_account(sm, db)
     token = start_rotation(sm, account.arn)
     run_step(rotator, account.arn, token, "createSecret")
     return account, token
+
+
+def ready_for_set_secret(sm, db, start_rotator):
+    """A function with the deadline tests' timeout, a rotation ready for
+    setSecret, and the state to compare with after setSecret fails."""
+    rotator = start_rotator(timeout=TIMEOUT)
+    account, token = prepared(sm, db, rotator)
+    return rotator, account, token, rotation_state(sm, db, account)
+
+
+def timed_set_secret(rotator, account, token) -> tuple[bool, dict, float]:
+    """setSecret's outcome and how long the caller waited for it, in seconds."""
+    started = time.monotonic()
+    ok, body = rotator.invoke(event(account.arn, token, "setSecret"))
+    return ok, body, time.monotonic() - started
 
 
 def assert_clean_database_failure(ok: bool, body: dict, elapsed: float | None = None) -> None:
@@ -76,16 +86,12 @@ def finish(rotator, account, token, sm, db) -> None:
 
 
 def test_a_server_that_accepts_and_never_answers(sm, server, db, start_rotator):
-    rotator = start_rotator(timeout=TIMEOUT)
-    account, token = prepared(sm, db, rotator)
-    before = rotation_state(sm, db, account)
+    rotator, account, token, before = ready_for_set_secret(sm, db, start_rotator)
 
     server.freeze()
     FIGURES.database_faults += 1
     try:
-        started = time.monotonic()
-        ok, body = rotator.invoke(event(account.arn, token, "setSecret"))
-        elapsed = time.monotonic() - started
+        ok, body, elapsed = timed_set_secret(rotator, account, token)
         pid = rotator.state()["pid"]
     finally:
         server.resume()
@@ -98,15 +104,11 @@ def test_a_server_that_accepts_and_never_answers(sm, server, db, start_rotator):
 
 
 def test_a_server_that_is_down(sm, server, db, start_rotator):
-    rotator = start_rotator(timeout=TIMEOUT)
-    account, token = prepared(sm, db, rotator)
-    before = rotation_state(sm, db, account)
+    rotator, account, token, before = ready_for_set_secret(sm, db, start_rotator)
 
     server.stop()
     FIGURES.database_faults += 1
-    started = time.monotonic()
-    ok, body = rotator.invoke(event(account.arn, token, "setSecret"))
-    elapsed = time.monotonic() - started
+    ok, body, elapsed = timed_set_secret(rotator, account, token)
     assert_clean_database_failure(ok, body, elapsed)
     assert "unreachable" in body.get("errorMessage", ""), "the error does not say the server is unreachable"
 
@@ -124,9 +126,7 @@ def test_a_server_that_is_down(sm, server, db, start_rotator):
 
 
 def test_a_server_that_refuses_the_login(sm, server, db, start_rotator):
-    rotator = start_rotator(timeout=TIMEOUT)
-    account, token = prepared(sm, db, rotator)
-    before = rotation_state(sm, db, account)
+    rotator, account, token, before = ready_for_set_secret(sm, db, start_rotator)
 
     db.execute("ALTER USER %s@'127.0.0.1' ACCOUNT LOCK", (account.username,))
     FIGURES.database_faults += 1
@@ -143,46 +143,26 @@ def test_a_server_that_refuses_the_login(sm, server, db, start_rotator):
     finish(rotator, account, token, sm, db)
 
 
-@contextlib.contextmanager
-def writes_blocked(db) -> Iterator[pymysql.connections.Connection]:
-    """Holds a global read lock: any password change waits until it is released."""
-    admin = db.admin()
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute("FLUSH TABLES WITH READ LOCK")
-        yield admin
-    finally:
-        try:
-            with admin.cursor() as cursor:
-                cursor.execute("UNLOCK TABLES")
-        except pymysql.err.Error:
-            pass  # the server was killed with the lock held
-        admin.close()
-
-
-def waiting_connection(db, username: str) -> int | None:
-    """The id of `username`'s connection waiting on the lock. The statement's
-    text (with the password in it) is never read."""
-    rows = db.execute(
-        "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = %s AND STATE LIKE %s",
-        (username, "Waiting for%"))
-    return rows[0][0] if rows else None
+def set_secret_cut_mid_statement(rotator, db, account, token, cut) -> None:
+    """setSecret with its statement held behind a lock, then `cut(connection id)`; it must fail cleanly."""
+    with writes_blocked(db):
+        thread, outcome = invoke_in_background(rotator, event(account.arn, token, "setSecret"))
+        connection_id = wait_for(lambda: waiting_connection(db, account.username), 15,
+                                 "setSecret's statement to wait on the lock")
+        cut(connection_id)
+        FIGURES.database_faults += 1
+        thread.join(30)
+    assert outcome, "the invoke did not return"
+    ok, body = outcome[0]
+    assert_clean_database_failure(ok, body)
 
 
 def test_a_connection_killed_mid_statement(sm, server, db, start_rotator):
     rotator = start_rotator()
     account, token = prepared(sm, db, rotator)
 
-    with writes_blocked(db):
-        thread, outcome = invoke_in_background(rotator, event(account.arn, token, "setSecret"))
-        connection_id = wait_for(lambda: waiting_connection(db, account.username), 15,
-                                 "setSecret's statement to wait on the lock")
-        db.execute(f"KILL {int(connection_id)}")
-        FIGURES.database_faults += 1
-        thread.join(30)
-    assert outcome, "the invoke did not return"
-    ok, body = outcome[0]
-    assert_clean_database_failure(ok, body)
+    set_secret_cut_mid_statement(rotator, db, account, token,
+                                 lambda connection_id: db.execute(f"KILL {int(connection_id)}"))
     check_not_lost(sm, db, account, mid_rotation=True)
     finish(rotator, account, token, sm, db)
 
@@ -191,16 +171,7 @@ def test_the_server_killed_mid_statement(sm, server, db, start_rotator):
     rotator = start_rotator()
     account, token = prepared(sm, db, rotator)
 
-    with writes_blocked(db):
-        thread, outcome = invoke_in_background(rotator, event(account.arn, token, "setSecret"))
-        wait_for(lambda: waiting_connection(db, account.username), 15, "setSecret's statement to wait on the lock")
-        server.kill()
-        FIGURES.database_faults += 1
-        thread.join(30)
-    assert outcome, "the invoke did not return"
-    ok, body = outcome[0]
-    assert_clean_database_failure(ok, body)
-
+    set_secret_cut_mid_statement(rotator, db, account, token, lambda _: server.kill())
     server.start()
     check_not_lost(sm, db, account, mid_rotation=True)
     finish(rotator, account, token, sm, db)
@@ -212,9 +183,7 @@ def test_a_statement_that_never_returns_is_abandoned_before_the_deadline(sm, ser
 
     with writes_blocked(db):
         FIGURES.database_faults += 1
-        started = time.monotonic()
-        ok, body = rotator.invoke(event(account.arn, token, "setSecret"))
-        elapsed = time.monotonic() - started
+        ok, body, elapsed = timed_set_secret(rotator, account, token)
     assert_clean_database_failure(ok, body, elapsed)
     assert "unknown" in body.get("errorMessage", ""), "the error does not say the statement's effect is unknown"
     assert rotator.state()["pid"] is not None, "the function process did not survive"

@@ -11,20 +11,12 @@ up, and finish the rotation when run again.
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import pytest
 
-from conftest import (
-    FIGURES,
-    STEPS,
-    check_completed,
-    create_account,
-    event,
-    rotation_state,
-    run_step,
-    start_rotation,
-)
+from harness import STEPS, event, start_rotation
+from support.reliability import FIGURES, check_completed, create_reliability_account, rotation_state
+from support.rotation import run_step
 
 DEFAULT_ATTEMPTS = 3
 
@@ -49,16 +41,15 @@ ONE_STEP_IDS = [TARGET_IDS[i] for i in (0, 1, 2, 6, 7)]
 _baselines: dict[str, dict[str, dict[str, int]]] = {}
 
 
-@pytest.fixture(autouse=True)
-def _figures(reliability_figures):
-    return reliability_figures
+# Every test here counts into the reliability report.
+pytestmark = pytest.mark.usefixtures("reliability_figures")
 
 
 def calls_per_step(sm, db, moto, start_rotator, source: str) -> dict[str, dict[str, int]]:
     """The calls each step makes in a fault-free rotation, measured once per password source."""
     if source not in _baselines:
         rotator = start_rotator(PASSWORD_SOURCE=source)
-        account = create_account(sm, db)
+        account = create_reliability_account(sm, db)
         token = start_rotation(sm, account.arn)
         counts = {}
         for step in STEPS:
@@ -92,7 +83,7 @@ def test_fewer_faults_than_attempts_are_retried_away(target, kind, sm, db, moto,
     operation, step, source = target
     expected = calls_per_step(sm, db, moto, start_rotator, source)[step]
     rotator = start_rotator(PASSWORD_SOURCE=source)
-    account = create_account(sm, db)
+    account = create_reliability_account(sm, db)
     token = start_rotation(sm, account.arn)
     run_until(rotator, account, token, step)
 
@@ -124,7 +115,7 @@ EXPECTED_ERROR = {"throttle": "ThrottlingException", "5xx": "InternalServiceErro
 def test_faults_on_every_attempt_fail_cleanly_and_a_rerun_finishes(target, kind, sm, db, moto, start_rotator):
     operation, step, source = target
     rotator = start_rotator(PASSWORD_SOURCE=source)
-    account = create_account(sm, db)
+    account = create_reliability_account(sm, db)
     token = start_rotation(sm, account.arn)
     run_until(rotator, account, token, step)
     before = rotation_state(sm, db, account)
@@ -154,7 +145,7 @@ def test_faults_on_every_attempt_fail_cleanly_and_a_rerun_finishes(target, kind,
 
 def test_a_connection_dropped_on_every_attempt_fails_cleanly(sm, db, moto, start_rotator):
     rotator = start_rotator()
-    account = create_account(sm, db)
+    account = create_reliability_account(sm, db)
     token = start_rotation(sm, account.arn)
     run_until(rotator, account, token, "finishSecret")
     before = rotation_state(sm, db, account)
@@ -178,7 +169,7 @@ def test_a_connection_dropped_on_every_attempt_fails_cleanly(sm, db, moto, start
 @pytest.mark.parametrize("max_attempts, faults, succeeds", [(1, 1, False), (4, 3, True)])
 def test_max_attempts_sets_the_number_of_attempts(max_attempts, faults, succeeds, sm, db, moto, start_rotator):
     rotator = start_rotator(MAX_ATTEMPTS=str(max_attempts))
-    account = create_account(sm, db)
+    account = create_reliability_account(sm, db)
     token = start_rotation(sm, account.arn)
 
     moto.fault("PutSecretValue", "throttle", faults)
@@ -208,7 +199,7 @@ def test_a_client_error_is_not_retried(sm, db, moto, start_rotator):
 def test_throttling_retries_stop_before_the_deadline(sm, db, moto, start_rotator):
     timeout = 4.0
     rotator = start_rotator(timeout=timeout, MAX_ATTEMPTS="10")
-    account = create_account(sm, db)
+    account = create_reliability_account(sm, db)
     token = start_rotation(sm, account.arn)
     before = rotation_state(sm, db, account)
 
@@ -236,7 +227,7 @@ def test_a_service_that_does_not_answer_is_abandoned_before_the_deadline(
         operation, step, sm, db, moto, start_rotator):
     timeout = 4.0
     rotator = start_rotator(timeout=timeout)
-    account = create_account(sm, db)
+    account = create_reliability_account(sm, db)
     token = start_rotation(sm, account.arn)
     run_until(rotator, account, token, step)
 

@@ -12,30 +12,14 @@ import json
 import pymysql
 import pytest
 
-from conftest import (
-    REGISTRY,
-    all_version_values,
-    create_rotation_admin,
-    digest,
-    drop_rotation_admin,
-    event,
-    new_password,
-    rotate,
-    secret_dict,
-    snapshot,
-    start_rotation,
-)
+from harness import event, start_rotation
+from support.accounts import ADMIN_STRATEGY_GRANTS
+from support.rotation import rotate
+from support.secrets import REGISTRY, all_version_values, digest, new_password, secret_dict, snapshot
 
 # README.md, "Strategies", admin: the whole list.
-ADMIN_GRANTS = ["CREATE USER ON *.*"]
+pytestmark = pytest.mark.admin_grants(*ADMIN_STRATEGY_GRANTS)
 ROTATIONS = 3
-
-
-@pytest.fixture(scope="module")
-def admin(services, sm, db):
-    created = create_rotation_admin(services, sm, db, ADMIN_GRANTS)
-    yield created
-    drop_rotation_admin(db)
 
 
 @pytest.fixture

@@ -13,33 +13,14 @@ import json
 import pymysql
 import pytest
 
-from conftest import (
-    create_rotation_admin,
-    drop_rotation_admin,
-    normalised_grants,
-    rotate,
-    run_step,
-    secret_dict,
-    secret_value,
-    start_rotation,
-    tls_requirement,
-    unique,
-)
+from harness import start_rotation
+from support.accounts import ALTERNATING_STRATEGY_GRANTS, normalised_grants, tls_requirement
+from support.rotation import rotate, run_step
+from support.secrets import secret_dict, secret_value, unique
 
 # README.md, "Strategies", alternating (MariaDB): the whole list, roles aside.
-ADMIN_GRANTS = [
-    "CREATE USER ON *.*",
-    "SELECT ON mysql.*",
-    "ALL PRIVILEGES ON appdb.* WITH GRANT OPTION",
-]
+pytestmark = pytest.mark.admin_grants(*ALTERNATING_STRATEGY_GRANTS)
 ROTATIONS = 4
-
-
-@pytest.fixture(scope="module")
-def admin(services, sm, db):
-    created = create_rotation_admin(services, sm, db, ADMIN_GRANTS)
-    yield created
-    drop_rotation_admin(db)
 
 
 @pytest.fixture

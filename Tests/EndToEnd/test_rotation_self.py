@@ -10,14 +10,8 @@ from __future__ import annotations
 import json
 import re
 
-from conftest import (
-    digest,
-    rotate,
-    secret_dict,
-    secret_value,
-    stages,
-    version_with,
-)
+from support.rotation import rotate
+from support.secrets import digest, secret_dict, secret_value, stages, version_with
 
 ROTATIONS = 3
 

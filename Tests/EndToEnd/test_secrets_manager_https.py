@@ -10,15 +10,12 @@ serving.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-from conftest import REPO_ROOT, event, rotate, secret_dict, snapshot, start_rotation
-
-sys.path.insert(0, str(REPO_ROOT / "scripts"))
-from harness.tls_front import TLSFront  # noqa: E402
+from harness import event, start_rotation
+from harness.tls_front import TLSFront
+from support.rotation import rotate
+from support.secrets import secret_dict, snapshot
 
 UNKNOWN_CA = "unable to get local issuer certificate"
 NAME_MISMATCH = "no alternative certificate subject name matches"

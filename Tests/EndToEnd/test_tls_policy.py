@@ -14,15 +14,9 @@ import json
 import pymysql
 import pytest
 
-from conftest import (
-    REGISTRY,
-    event,
-    new_password,
-    rotate,
-    secret_dict,
-    start_rotation,
-    unique,
-)
+from harness import event, start_rotation
+from support.rotation import rotate
+from support.secrets import REGISTRY, new_password, secret_dict, unique
 
 
 def plain_admin(services):

@@ -9,33 +9,15 @@ import uuid
 
 import pytest
 
-from conftest import (
-    create_rotation_admin,
-    drop_rotation_admin,
-    event,
-    normalised_grants,
-    rotate,
-    secret_dict,
-    snapshot,
-    start_rotation,
-    user_exists,
-)
+from harness import event, start_rotation
+from support.accounts import ALTERNATING_STRATEGY_GRANTS, normalised_grants, user_exists
+from support.rotation import rotate
+from support.secrets import secret_dict, snapshot
 
 # Enough for both admin strategies (README.md, "Strategies").
-ADMIN_GRANTS = [
-    "CREATE USER ON *.*",
-    "SELECT ON mysql.*",
-    "ALL PRIVILEGES ON appdb.* WITH GRANT OPTION",
-]
+pytestmark = pytest.mark.admin_grants(*ALTERNATING_STRATEGY_GRANTS)
 MARIADB_USERNAME_LIMIT = 128  # MariaDB 10.11's mysql.user.User
 CLONE_SUFFIX = "_clone"
-
-
-@pytest.fixture(scope="module")
-def admin(services, sm, db):
-    created = create_rotation_admin(services, sm, db, ADMIN_GRANTS)
-    yield created
-    drop_rotation_admin(db)
 
 
 def name_of_length(length: int) -> str:

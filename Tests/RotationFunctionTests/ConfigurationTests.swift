@@ -11,7 +11,7 @@ import Testing
     /// What Lambda always sets.
     let minimal = ["AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret-key"]
 
-    func configuration(_ extra: [String: String]) throws(ConfigurationError) -> Configuration {
+    func configuration(_ extra: [String: String]) throws -> Configuration {
         try Configuration(environment: minimal.merging(extra) { $1 })
     }
 
@@ -19,7 +19,7 @@ import Testing
         let configuration = try configuration([:])
         #expect(configuration.rotation == RotationSettings())
         #expect(configuration.region == "eu-west-1")
-        #expect(configuration.endpoint == nil)
+        #expect(configuration.endpoint == "https://secretsmanager.eu-west-1.amazonaws.com")
         #expect(configuration.credentials == AWSCredentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret-key"))
         #expect(configuration.maxAttempts == 3)
         #expect(configuration.databaseCABundle == CABundle.systemPath)
@@ -77,7 +77,7 @@ import Testing
             "SECRETS_MANAGER_ENDPOINT": "", "MAX_ATTEMPTS": "", "DB_CA_BUNDLE": "", "MARIADB_PLUGIN_DIR": "",
             "ROTATION_STRATEGY": "", "REQUIRE_TLS": "", "AWS_SESSION_TOKEN": "",
         ])
-        #expect(configuration.endpoint == nil)
+        #expect(configuration.endpoint == "https://secretsmanager.eu-west-1.amazonaws.com")
         #expect(configuration.maxAttempts == 3)
         #expect(configuration.databaseCABundle == CABundle.systemPath)
         #expect(configuration.pluginDirectory == nil)

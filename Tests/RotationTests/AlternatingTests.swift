@@ -2,18 +2,29 @@ import Rotation
 import Testing
 
 /// A MariaDB-like server for the alternating strategy: accounts with grants,
-/// a default role and a TLS requirement, answering SHOW GRANTS as MariaDB
-/// prints it (password hash on the USAGE line, `SET DEFAULT ROLE` line).
+/// a default role and a TLS requirement, answering SHOW GRANTS and SHOW
+/// CREATE USER as MariaDB prints them (password hash on the USAGE line,
+/// `SET DEFAULT ROLE` line). With a MySQL `version` it prints MySQL 8's
+/// partial revokes and keeps default roles out of SHOW GRANTS.
 final class GrantServer: Database {
     struct User {
         var password: String
         var grants: [Grant] = []
         var defaultRole: String?
         var ssl = TLSRequirement(type: "")
+        /// What SHOW CREATE USER prints after the account name.
+        var createUser = "IDENTIFIED BY PASSWORD '\(GrantServer.hash)'"
+        /// The last ALTER USER that set the password, as described (literals hidden).
+        var altered: String?
+        /// MySQL 8 with partial_revokes=ON: `REVOKE … FROM` lines.
+        var partialRevokes: [String] = []
+        /// Lines SHOW GRANTS prints besides the ones above.
+        var extraGrantLines: [String] = []
     }
 
     var users: [Account: User] = [:]
     var usernameLimit = 128
+    var version = "10.11.6-MariaDB"
     /// Who logged in, in order.
     var logins: [String] = []
     var executed: [String] = []
@@ -32,7 +43,8 @@ final class GrantServer: Database {
     struct Session: DatabaseSession {
         let server: GrantServer
         let account: Account
-        var serverVersion: String { "10.11.6-MariaDB" }
+        var serverVersion: String { server.version }
+        var isMySQL: Bool { !server.version.contains("MariaDB") }
 
         func quoted(_ account: Account) -> String {
             "`\(account.user.replacingOccurrences("`", "``"))`@`\(account.host)`"
@@ -53,10 +65,19 @@ final class GrantServer: Database {
             if text.hasPrefix("SHOW GRANTS FOR") {
                 let account = target()
                 let user = server.users[account]!
-                var lines = ["GRANT USAGE ON *.* TO \(quoted(account)) IDENTIFIED BY PASSWORD '\(GrantServer.hash)'"]
+                var lines = [
+                    "GRANT USAGE ON *.* TO \(quoted(account))" + (isMySQL ? "" : " IDENTIFIED BY PASSWORD '\(GrantServer.hash)'")
+                ]
                 lines += user.grants.map { "GRANT \($0.what) TO \(quoted(account))" + ($0.withOption.map { " " + $0 } ?? "") }
-                if let role = user.defaultRole { lines.append("SET DEFAULT ROLE \(role) FOR \(quoted(account))") }
+                lines += user.partialRevokes.map { "REVOKE \($0) FROM \(quoted(account))" }
+                if let role = user.defaultRole, !isMySQL { lines.append("SET DEFAULT ROLE \(role) FOR \(quoted(account))") }
+                lines += user.extraGrantLines
                 return lines.map { [$0] }
+            }
+            if text.hasPrefix("SHOW CREATE USER") {
+                let user = server.users[target()]!
+                let roles = isMySQL ? (user.defaultRole.map { " DEFAULT ROLE \($0)" } ?? "") : ""
+                return [["CREATE USER \(quoted(target())) \(user.createUser)\(roles)"]]
             }
             if text.hasPrefix("SELECT ssl_type") {
                 let ssl = server.users[target()]!.ssl
@@ -71,11 +92,20 @@ final class GrantServer: Database {
             }
             if text.hasPrefix("REVOKE ") {
                 let what = String(text.dropFirst("REVOKE ".count).split(separator: " FROM ")[0])
+                // MySQL: revoking what is not granted, under a global grant, is a partial revoke.
+                if isMySQL && !server.users[target()]!.grants.contains(where: { $0.what == what }) {
+                    server.users[target()]!.partialRevokes.append(what)
+                }
                 server.users[target()]!.grants.removeAll { $0.what == what }
                 return []
             }
             if text.hasPrefix("GRANT ") {
                 let what = String(text.dropFirst("GRANT ".count).split(separator: " TO ")[0])
+                // MySQL: granting what is partially revoked lifts the restriction.
+                if server.users[target()]!.partialRevokes.contains(what) {
+                    server.users[target()]!.partialRevokes.removeAll { $0 == what }
+                    return []
+                }
                 let option = text.hasSuffix(" WITH GRANT OPTION") ? "WITH GRANT OPTION" : nil
                 server.users[target()]!.grants.append(Grant(what: what, withOption: option))
                 return []
@@ -85,10 +115,17 @@ final class GrantServer: Database {
                 server.users[target()]!.ssl = TLSRequirement(type: ["SSL": "ANY", "NONE": ""][clause] ?? clause)
                 return []
             }
-            if text.hasPrefix("ALTER USER <literal>@<literal> IDENTIFIED BY") {
+            if text.hasPrefix("ALTER USER <literal>@<literal> IDENTIFIED") {
                 server.users[target()]!.password = literals[2]
+                server.users[target()]!.altered = text
                 return []
             }
+            if text.hasPrefix("ALTER USER <literal>@<literal> DEFAULT ROLE ") && isMySQL {
+                let roles = String(text.dropFirst("ALTER USER <literal>@<literal> DEFAULT ROLE ".count))
+                server.users[target()]!.defaultRole = roles == "NONE" ? nil : roles
+                return []
+            }
+            if text.hasSuffix(" DISCARD OLD PASSWORD") && isMySQL { return [] }
             if text.hasPrefix("SET DEFAULT ROLE ") {
                 // MariaDB: FOR another account needs write access to the mysql schema.
                 guard !text.contains(" FOR ") else { throw Refusal.accessDeniedToMysql }
@@ -243,5 +280,84 @@ final class GrantServer: Database {
         let rotator = Rotator(store: store, database: GrantServer(), settings: settings) { "x" }
         let error = try #require(throws: RotationError.self) { try run(rotator, "createSecret") }
         #expect(error == .usernameTooLong(secretId: arn, limit: 7))
+    }
+    @Test(arguments: [
+        "GRANT SELECT ON `appdb`.* TO `app`@`10.0.0.%` WITH FUTURE OPTION",
+        "DENY SELECT ON `appdb`.* TO `app`@`10.0.0.%`",
+        "REVOKE `r1` FROM `app`@`10.0.0.%`",
+    ])
+    func aGrantLineOfUnknownShapeRefusesTheRotationWithNothingChanged(line: String) throws {
+        let (store, server, rotator) = fixture()
+        server.users[app]!.extraGrantLines = [line]
+        _ = try run(rotator, "createSecret")
+        let usersBefore = server.users.mapValues { "\($0.password) \($0.grants) \($0.ssl)" }
+        let error = try #require(throws: RotationError.self) { try run(rotator, "setSecret") }
+        guard case .accountNotCopyable(arn, "'app'@'10.0.0.%'", .unrecognisedLine(statement: "SHOW GRANTS", _, _)) = error else {
+            Issue.record("unexpected error \(error)")
+            return
+        }
+        #expect(error.errorType == "UnsupportedAccount")
+        #expect(server.users[clone] == nil, "the clone was created")
+        #expect(server.users.mapValues { "\($0.password) \($0.grants) \($0.ssl)" } == usersBefore)
+        let writes = server.executed.filter { !$0.hasPrefix("SELECT") && !$0.hasPrefix("SHOW") }
+        #expect(writes.isEmpty, "changed: \(writes)")
+        #expect(store.stages(of: "t1") == [Stage.pending])
+    }
+
+    @Test func anExistingCloneWithALineOfUnknownShapeIsNotTouchedEither() throws {
+        let (_, server, rotator) = fixture()
+        server.users[clone] = .init(password: "stale", extraGrantLines: ["GRANT SELECT ON `x`.* TO `app_clone`@`10.0.0.%` NEW CLAUSE"])
+        _ = try run(rotator, "createSecret")
+        #expect(throws: RotationError.self) { try run(rotator, "setSecret") }
+        #expect(server.users[clone]!.password == "stale")
+        #expect(server.users[clone]!.grants.isEmpty)
+        #expect(server.executed.allSatisfy { $0.hasPrefix("SELECT") || $0.hasPrefix("SHOW") })
+    }
+
+    @Test func aPasswordlessPluginIsRefusedWithNothingChanged() throws {
+        let (_, server, rotator) = fixture()
+        server.users[app]!.createUser = "IDENTIFIED VIA unix_socket"
+        _ = try run(rotator, "createSecret")
+        let error = try #require(throws: RotationError.self) { try run(rotator, "setSecret") }
+        #expect(error == .accountNotCopyable(secretId: arn, account: "'app'@'10.0.0.%'", problem: .pluginWithoutPassword("unix_socket")))
+        #expect(error.description.contains("unix_socket"))
+        #expect(server.users[clone] == nil)
+    }
+
+    @Test func theCloneGetsThePluginLimitsAndPasswordOptionsWithItsOwnPassword() throws {
+        let (_, server, rotator) = fixture()
+        server.users[app]!.createUser =
+            "IDENTIFIED VIA ed25519 USING 'AAAAhashhashhash' REQUIRE SSL WITH MAX_USER_CONNECTIONS 3 PASSWORD EXPIRE INTERVAL 30 DAY"
+        try rotate(rotator, token: "t1")
+        #expect(server.users[clone]!.password == "new-password-1")
+        #expect(server.users[clone]!.altered ==
+            "ALTER USER <literal>@<literal> IDENTIFIED VIA ed25519 USING PASSWORD(<literal>) WITH MAX_QUERIES_PER_HOUR 0 MAX_UPDATES_PER_HOUR 0 MAX_CONNECTIONS_PER_HOUR 0 MAX_USER_CONNECTIONS 3 MAX_STATEMENT_TIME 0 ACCOUNT UNLOCK PASSWORD EXPIRE INTERVAL 30 DAY")
+        #expect(!server.executed.contains { $0.contains("AAAAhash") }, "the hash was sent back")
+    }
+
+    /// MySQL 8 with partial_revokes=ON: the restriction reaches the clone
+    /// (without it the clone would hold more than the original), a stale one
+    /// on the clone is lifted, and default roles are set by the admin.
+    @Test func onMySQL8PartialRevokesAndDefaultRolesAreCopied() throws {
+        let (store, server, rotator) = fixture()
+        server.version = "8.0.36"
+        server.users[app]!.createUser = "IDENTIFIED WITH 'caching_sha2_password' AS '$A$005$xyz' REQUIRE NONE PASSWORD EXPIRE DEFAULT ACCOUNT UNLOCK"
+        server.users[app]!.grants = [Grant(what: "SELECT, INSERT ON *.*"), Grant(what: "`r1`@`%`")]
+        server.users[app]!.partialRevokes = ["INSERT ON `mysql`.*"]
+        server.users[app]!.defaultRole = "`r1`@`%`"
+        try rotate(rotator, token: "t1")
+        #expect(server.users[clone]!.grants == server.users[app]!.grants)
+        #expect(server.users[clone]!.partialRevokes == ["INSERT ON `mysql`.*"])
+        #expect(server.users[clone]!.defaultRole == "`r1`@`%`")
+        #expect(server.executed.contains("ALTER USER <literal>@<literal> DISCARD OLD PASSWORD"))
+        #expect(!server.executed.contains { $0.hasPrefix("SET DEFAULT ROLE") }, "MySQL's default role is the admin's to set")
+
+        // The restriction moves: the next copy lifts the old one and imposes the new one.
+        server.users[clone]!.partialRevokes = ["SELECT ON `secret`.*"]
+        server.users[clone]!.defaultRole = nil
+        store.startRotation(token: "t2")
+        try rotate(rotator, token: "t2")
+        #expect(server.users[app]!.partialRevokes == ["SELECT ON `secret`.*"])
+        #expect(server.users[app]!.defaultRole == nil)
     }
 }

@@ -24,7 +24,16 @@ final class InMemorySecretStore: SecretReading, SecretWriting {
         versions[token] = Version(stages: [Stage.pending], value: nil)
     }
 
+    var otherTags: [String: [String: String]] = [:]  // other secrets' tags, by id
+    var otherDescribes = 0
+
     func describe(_ secretId: String) throws -> SecretMetadata {
+        if secretId != arn, others[secretId] != nil {
+            otherDescribes += 1
+            return SecretMetadata(
+                arn: secretId, rotationEnabled: nil, versionIdsToStages: ["other": [Stage.current]],
+                tags: otherTags[secretId] ?? [:])
+        }
         guard secretId == arn else { throw FakeError.notFound }
         return SecretMetadata(
             arn: arn, rotationEnabled: rotationEnabled, versionIdsToStages: versions.mapValues(\.stages))
@@ -67,7 +76,7 @@ final class InMemorySecretStore: SecretReading, SecretWriting {
 }
 
 enum FakeError: Error {
-    case notFound, versionExists, unreachable
+    case notFound, versionExists, unreachable, wrongCurrentPassword
 }
 
 /// A server with accounts and passwords that understands exactly the
@@ -103,9 +112,14 @@ final class FakeDatabase: Database {
             if text == "SELECT CURRENT_USER()" { return [["\(account.user)@\(account.host)"]] }
             if text == "SELECT NOW()" { return [["2026-11-23 10:00:00"]] }
             if text.hasPrefix("SET PASSWORD = ") || text.hasPrefix("ALTER USER CURRENT_USER()") {
-                database.accounts[account] = statement.literals.last!
+                // MySQL 8.0.13: REPLACE must name the current password.
+                if text.hasSuffix(" REPLACE <literal>") && statement.literals[1] != database.accounts[account] {
+                    throw FakeError.wrongCurrentPassword
+                }
+                database.accounts[account] = statement.literals[0]
                 return []
             }
+            if text.hasSuffix(" DISCARD OLD PASSWORD") { return [] }
             if text.hasPrefix("ALTER USER <literal>@<literal> IDENTIFIED BY") {
                 let literals = statement.literals
                 database.accounts[Account(user: literals[0], host: literals[1])] = literals[2]

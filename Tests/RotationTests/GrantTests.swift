@@ -49,9 +49,93 @@ import Testing
         #expect(grant.revoking(from: clone).map(render) == ["REVOKE `r1` FROM 'app_clone'@'10.0.%'"])
     }
 
-    @Test(arguments: ["SET DEFAULT ROLE `r1` FOR `app`@`%`", "Grants for app@%", ""])
+    @Test(arguments: ["SET DEFAULT ROLE `r1` FOR `app`@`%`", "REVOKE INSERT ON `mysql`.* FROM `app`@`%`"])
     func ignoresLinesThatAreNotGrants(line: String) {
         #expect(Grant(showGrantsLine: line) == nil)
+    }
+
+    @Test(arguments: [
+        // MariaDB 10.11, as printed by the server this project tests against.
+        ("GRANT SELECT (`id`), INSERT (`id`, `v`), UPDATE (`v`) ON `appdb`.`t` TO `src`@`127.0.0.1` WITH GRANT OPTION",
+            Grant(what: "SELECT (`id`), INSERT (`id`, `v`), UPDATE (`v`) ON `appdb`.`t`", withOption: "WITH GRANT OPTION", kind: .privileges)),
+        ("GRANT EXECUTE ON PROCEDURE `appdb`.`p` TO `src`@`127.0.0.1`",
+            Grant(what: "EXECUTE ON PROCEDURE `appdb`.`p`", kind: .privileges)),
+        ("GRANT EXECUTE, ALTER ROUTINE ON FUNCTION `appdb`.`f` TO `src`@`127.0.0.1`",
+            Grant(what: "EXECUTE, ALTER ROUTINE ON FUNCTION `appdb`.`f`", kind: .privileges)),
+        ("GRANT EXECUTE ON PACKAGE BODY `appdb`.`pk` TO `src`@`%`",
+            Grant(what: "EXECUTE ON PACKAGE BODY `appdb`.`pk`", kind: .privileges)),
+        ("GRANT PROXY ON `rotator_admin`@`127.0.0.1` TO `src`@`127.0.0.1`",
+            Grant(what: "PROXY ON `rotator_admin`@`127.0.0.1`", kind: .proxy)),
+        ("GRANT USAGE ON `appdb`.* TO `src`@`127.0.0.1` WITH GRANT OPTION",
+            Grant(what: "USAGE ON `appdb`.*", withOption: "WITH GRANT OPTION", kind: .privileges)),
+        ("GRANT SELECT ON *.* TO `src`@`%` IDENTIFIED VIA ed25519 USING 'abc+/=' REQUIRE SSL WITH GRANT OPTION MAX_QUERIES_PER_HOUR 100 MAX_STATEMENT_TIME 2.500000",
+            Grant(what: "SELECT ON *.*", withOption: "WITH GRANT OPTION", kind: .privileges)),
+        // MySQL 8 (reference manual, "SHOW GRANTS", "Using Roles", "Privilege Restriction Using Partial Revokes").
+        ("GRANT `r1`@`%`,`r2`@`%` TO `u1`@`localhost`", Grant(what: "`r1`@`%`,`r2`@`%`", kind: .roles)),
+        ("GRANT APPLICATION_PASSWORD_ADMIN,AUDIT_ADMIN ON *.* TO `u1`@`localhost` WITH GRANT OPTION",
+            Grant(what: "APPLICATION_PASSWORD_ADMIN,AUDIT_ADMIN ON *.*", withOption: "WITH GRANT OPTION", kind: .privileges)),
+        ("GRANT PROXY ON ''@'' TO 'root'@'localhost' WITH GRANT OPTION",
+            Grant(what: "PROXY ON ''@''", withOption: "WITH GRANT OPTION", kind: .proxy)),
+        ("GRANT USAGE ON *.* TO `u1`@`localhost` WITH GRANT OPTION",
+            Grant(what: "USAGE ON *.*", withOption: "WITH GRANT OPTION", kind: .privileges)),
+    ])
+    func understandsEveryFormOfGrant(line: String, expected: Grant) throws {
+        #expect(try Grant.parse(showGrantsLine: line) == .grant(expected))
+    }
+
+    @Test func aGlobalUsageWithGrantOptionIsCopiedAndABareOneIsNot() throws {
+        let grants = try AccountGrants(showGrantsLines: [
+            "GRANT USAGE ON *.* TO `u1`@`%`", "GRANT USAGE ON *.* TO `u2`@`%` WITH GRANT OPTION",
+        ])
+        #expect(grants.grants == [Grant(what: "USAGE ON *.*", withOption: "WITH GRANT OPTION")])
+    }
+
+    @Test func readsMySQLPartialRevokesAndMariaDBDefaultRoles() throws {
+        let grants = try AccountGrants(showGrantsLines: [
+            "GRANT SELECT, INSERT ON *.* TO `u1`@`localhost`",
+            "REVOKE INSERT ON `mysql`.* FROM `u1`@`localhost`",
+            "SET DEFAULT ROLE `r1` FOR `u1`@`localhost`",
+        ])
+        #expect(grants.grants == [Grant(what: "SELECT, INSERT ON *.*")])
+        #expect(grants.partialRevokes == [Grant(what: "INSERT ON `mysql`.*")])
+        #expect(grants.defaultRole == "`r1`")
+        #expect(render(grants.partialRevokes[0].restricting(clone)) == "REVOKE INSERT ON `mysql`.* FROM 'app_clone'@'10.0.%'")
+        #expect(render(grants.partialRevokes[0].lifting(from: clone)) == "GRANT INSERT ON `mysql`.* TO 'app_clone'@'10.0.%'")
+    }
+
+    @Test func aProxyIsRevokedWholeNotByItsGrantOption() throws {
+        let grant = try #require(Grant(showGrantsLine: "GRANT PROXY ON `a`@`%` TO `app`@`%` WITH GRANT OPTION"))
+        #expect(grant.revoking(from: clone).map(render) == ["REVOKE PROXY ON `a`@`%` FROM 'app_clone'@'10.0.%'"])
+    }
+
+    @Test(arguments: [
+        ("Grants for app@%", "GRANTS", nil as String?),
+        ("", "unnamed", nil),
+        ("DENY SELECT ON `appdb`.* TO `app`@`%`", "DENY", nil),
+        ("GRANT SELECT ON `appdb`.* TO `app`@`%` WITH FUTURE OPTION", "GRANT", "FUTURE"),
+        ("GRANT SELECT ON `appdb`.* TO `app`@`%` EXCEPT `x`", "GRANT", "EXCEPT"),
+        ("GRANT SELECT ON `appdb`.* TO `app`@`%` AS `x`@`%` WITH ROLE NONE", "GRANT", "AS"),
+        ("REVOKE SELECT ON `appdb`.* FROM `app`@`%` WITH GRANT OPTION", "REVOKE", "WITH"),
+        ("REVOKE `r1` FROM `app`@`%`", "REVOKE", nil),
+        ("GRANT SELECT ON `appdb`.* TO `app`@`%` IDENTIFIED BY PASSWORD 'unterminated", "GRANT", nil),
+        ("GRANT SELECT ON `db`.`t` 'x' TO `app`@`%`", "GRANT", nil),
+    ])
+    func refusesALineItDoesNotKnow(line: String, kind: String, near: String?) throws {
+        let error = try #require(throws: AccountProblem.self) { try AccountGrants(showGrantsLines: [line]) }
+        #expect(error == .unrecognisedLine(statement: "SHOW GRANTS", kind: kind, near: near))
+    }
+
+    @Test func aRefusalNeverQuotesTheLine() throws {
+        let hash = "*B69027D44F6E5EDC07F1AEAD1477967B16F28227"
+        for line in [
+            "GRANT USAGE ON *.* TO `app`@`%` IDENTIFIED BY PASSWORD '\(hash)' WITH NEW_THING '\(hash)'",
+            "GRANT USAGE ON *.* TO `app`@`%` IDENTIFIED BY PASSWORD '\(hash)' WITH 0x2A42363930",
+            "X\(hash) USAGE",
+        ] {
+            let error = try #require(throws: AccountProblem.self) { try AccountGrants(showGrantsLines: [line]) }
+            #expect(!error.description.contains("B69027"), "\(error)")
+            #expect(!error.description.contains("0x2A"), "\(error)")
+        }
     }
 
     @Test(arguments: [

@@ -205,6 +205,35 @@ import Testing
         #expect(!(store.versions["t1"]!.value!.contains("admin-pw")))
     }
 
+    /// MySQL 8.0.13+: the own-password change names the password it replaces
+    /// (the fake refuses a wrong one, as MySQL does); older servers do not.
+    @Test(arguments: [("8.0.36", true), ("9.1.0", true), ("8.0.12", false), ("10.11.6-MariaDB", false)])
+    func selfSendsTheCurrentPasswordWhereMySQLCanRequireIt(version: String, replaces: Bool) throws {
+        let (_, database, rotator) = fixture()
+        database.version = version
+        try rotateFully(rotator)
+        #expect(database.accounts[app] == "new-password-1")
+        let change = try #require(database.executed.first { $0.literals.contains("new-password-1") })
+        #expect(change.literals == (replaces ? ["new-password-1", "old"] : ["new-password-1"]))
+    }
+
+    @Test(arguments: [("8.0.36", true), ("8.4.3", true), ("8.0.13", false), ("5.7.44", false), ("11.4.2-MariaDB", false)])
+    func adminDiscardsASecondaryPasswordBeforeSettingTheNewOne(version: String, discards: Bool) throws {
+        let adminARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin"
+        let store = InMemorySecretStore(current: secret(password: "old", extra: #","masterarn":"\#(adminARN)""#))
+        store.others[adminARN] = secret(password: "admin-pw", username: "root")
+        store.startRotation(token: "t1")
+        let database = FakeDatabase()
+        database.version = version
+        database.accounts[app] = "old"
+        database.accounts[Account(user: "root", host: "%")] = "admin-pw"
+        try rotateFully(makeRotator(store: store, database: database, strategy: .admin))
+        let statements = database.executed.map(\.description).filter { $0.hasPrefix("ALTER USER <literal>") }
+        #expect(statements == (discards ? ["ALTER USER <literal>@<literal> DISCARD OLD PASSWORD"] : [])
+            + ["ALTER USER <literal>@<literal> IDENTIFIED BY <literal>"])
+        #expect(database.accounts[app] == "new-password-1")
+    }
+
     @Test func adminRefusesAnAdminSecretForAnotherHost() throws {
         let adminARN = "arn:admin"
         let store = InMemorySecretStore(current: secret(password: "old", extra: #","masterarn":"\#(adminARN)""#))

@@ -18,19 +18,61 @@ import Testing
         #expect(ServerVersion("garbage") == nil)
     }
 
-    @Test(arguments: [
-        ("8.0.36", "ALTER USER CURRENT_USER() IDENTIFIED BY <literal>"),
-        ("9.1.0", "ALTER USER CURRENT_USER() IDENTIFIED BY <literal>"),
-        ("5.7.44", "ALTER USER CURRENT_USER() IDENTIFIED BY <literal>"),
-        ("5.6.51", "SET PASSWORD = PASSWORD(<literal>)"),
-        ("10.11.6-MariaDB", "SET PASSWORD = PASSWORD(<literal>)"),
-        ("11.4.2-MariaDB", "SET PASSWORD = PASSWORD(<literal>)"),
-    ])
+    /// The servers the statement tables below cover: MariaDB 10.x and 11.x,
+    /// MySQL 5.6, 5.7, 8.0 (before and after the 8.0.13/8.0.14 changes), 8.4, 9.x.
+    static let servers = [
+        "10.3.39-MariaDB", "10.11.6-MariaDB", "11.4.2-MariaDB", "5.6.51", "5.7.44", "8.0.12", "8.0.14", "8.0.36",
+        "8.4.3", "9.1.0",
+    ]
+
+    @Test(arguments: zip(servers, [
+        "SET PASSWORD = PASSWORD(<literal>)",
+        "SET PASSWORD = PASSWORD(<literal>)",
+        "SET PASSWORD = PASSWORD(<literal>)",
+        "SET PASSWORD = PASSWORD(<literal>)",
+        "ALTER USER CURRENT_USER() IDENTIFIED BY <literal>",
+        "ALTER USER CURRENT_USER() IDENTIFIED BY <literal>",
+        "ALTER USER CURRENT_USER() IDENTIFIED BY <literal> REPLACE <literal>",
+        "ALTER USER CURRENT_USER() IDENTIFIED BY <literal> REPLACE <literal>",
+        "ALTER USER CURRENT_USER() IDENTIFIED BY <literal> REPLACE <literal>",
+        "ALTER USER CURRENT_USER() IDENTIFIED BY <literal> REPLACE <literal>",
+    ]))
     func choosesTheStatementAnUnprivilegedUserMayRun(version: String, statement: String) throws {
         let server = try #require(ServerVersion(version))
-        let sql = server.setOwnPassword("pw")
+        let sql = server.setOwnPassword("new", replacing: "old")
         #expect(sql.description == statement)
-        #expect(sql.literals == ["pw"])
+        #expect(sql.literals == (statement.hasSuffix("REPLACE <literal>") ? ["new", "old"] : ["new"]))
+    }
+
+    @Test(arguments: zip(servers, [
+        ("ALTER USER <literal>@<literal> IDENTIFIED BY <literal>", nil as String?),
+        ("ALTER USER <literal>@<literal> IDENTIFIED BY <literal>", nil),
+        ("ALTER USER <literal>@<literal> IDENTIFIED BY <literal>", nil),
+        ("SET PASSWORD FOR <literal>@<literal> = PASSWORD(<literal>)", nil),
+        ("ALTER USER <literal>@<literal> IDENTIFIED BY <literal>", nil),
+        ("ALTER USER <literal>@<literal> IDENTIFIED BY <literal>", nil),
+        ("ALTER USER <literal>@<literal> IDENTIFIED BY <literal>", "ALTER USER <literal>@<literal> DISCARD OLD PASSWORD"),
+        ("ALTER USER <literal>@<literal> IDENTIFIED BY <literal>", "ALTER USER <literal>@<literal> DISCARD OLD PASSWORD"),
+        ("ALTER USER <literal>@<literal> IDENTIFIED BY <literal>", "ALTER USER <literal>@<literal> DISCARD OLD PASSWORD"),
+        ("ALTER USER <literal>@<literal> IDENTIFIED BY <literal>", "ALTER USER <literal>@<literal> DISCARD OLD PASSWORD"),
+    ]))
+    func anAdminSetsThePasswordAndDiscardsASecondaryOne(version: String, statements: (String, String?)) throws {
+        let server = try #require(ServerVersion(version))
+        let account = Account(user: "app", host: "%")
+        #expect(server.setPassword(of: account, to: "pw").description == statements.0)
+        #expect(server.discardOldPassword(of: account)?.description == statements.1)
+    }
+
+    /// MySQL-only features are never used on MariaDB, whatever its version number.
+    @Test(arguments: ["10.11.6-MariaDB", "11.4.2-MariaDB", "99.0.0-MariaDB"])
+    func mariaDBNeverGetsAMySQLOnlyClause(version: String) throws {
+        let server = try #require(ServerVersion(version))
+        let mysqlOnly: [ServerVersion.Feature] = [
+            .passwordReusePolicy, .currentPasswordVerification, .secondaryPasswords, .failedLoginTracking,
+            .defaultRolesInAlterUser, .userAttributes,
+        ]
+        for feature in mysqlOnly { #expect(!server.supports(feature), "\(feature)") }
+        #expect(server.supports(.statementTimeLimit) && server.supports(.pluginPasswordByName))
     }
 }
 

@@ -1,5 +1,6 @@
-import Rotation
 import Testing
+
+@testable import Rotation
 
 /// Counts what reaches the store behind the cache.
 final class CountingStore: SecretReading, SecretWriting {
@@ -72,5 +73,18 @@ final class CountingStore: SecretReading, SecretWriting {
         store.versions["v0"]!.stages = [Stage.previous]
         _ = try cache.describe(arn)
         #expect(try cache.value(of: arn, stage: Stage.current, versionId: "v0") == nil)
+    }
+
+    /// The admin secret is read for a step and then forgotten: a process
+    /// lives for many rotations, and nothing reads it back from here.
+    @Test func theAdminSecretIsNeverKept() throws {
+        let store = InMemorySecretStore(current: secret)
+        let admin = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-XyZ"
+        store.others[admin] = #"{"engine":"mysql","host":"h","username":"root","password":"admin-pw"}"#
+        let cache = VersionCache(CountingStore(store))
+        _ = try cache.describe(arn)
+        #expect(try cache.value(of: arn, stage: Stage.current, versionId: nil) != nil)
+        #expect(try cache.value(of: admin, stage: Stage.current, versionId: nil)?.secretString.contains("admin-pw") == true)
+        #expect(cache.heldSecretIds == [arn])
     }
 }

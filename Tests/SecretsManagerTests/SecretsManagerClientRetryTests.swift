@@ -27,17 +27,20 @@ import Testing
 
     static let retried: [Failure] = [
         .service(400, "ThrottlingException"), .service(400, "Throttling"), .service(400, "TooManyRequestsException"),
-        .service(400, "RequestLimitExceeded"), .service(429, "SomethingNew"), .service(500, "InternalServiceError"),
+        .service(400, "RequestLimitExceeded"), .service(400, "LimitExceededException"),
+        .service(500, "InternalServiceError"),
         .service(502, "HTTP502"), .service(503, "ServiceUnavailable"), .service(504, "HTTP504"),
         .service(400, "RequestTimeoutException"),
-        .transport(.couldNotConnect), .transport(.connectionLost), .transport(.timedOut),
+        .transport(.couldNotConnect), .transport(.connectionLost), .transport(.timedOut), .transport(.tls),
+        .transport(.other),
     ]
 
     static let notRetried: [Failure] = [
         .service(400, "ResourceNotFoundException"), .service(400, "InvalidRequestException"),
-        .service(400, "InvalidParameterException"), .service(400, "LimitExceededException"),
+        .service(400, "InvalidParameterException"), .service(429, "SomethingNew"), .service(501, "HTTP501"),
+        .service(505, "HTTP505"),
         .service(400, "AccessDeniedException"), .service(403, "UnrecognizedClientException"),
-        .service(400, "ValidationException"), .transport(.tls), .transport(.other),
+        .service(400, "ValidationException"), .transport(.invalidRequest),
     ]
 
     @Test(arguments: retried)

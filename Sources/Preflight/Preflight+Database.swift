@@ -1,0 +1,91 @@
+import Rotation
+
+/// What one read-only session learnt.
+struct SessionFacts {
+    var account: Account
+    var version: String
+    var server: ServerVersion?
+    var grants: GrantSet
+    /// Alternating, admin session: whether the other user exists (nil when unreadable).
+    var cloneExists: Bool?
+    /// The server's limit on user names, when asked.
+    var usernameLimit: Int?
+}
+
+extension PreflightRun {
+    func checkLogins(_ current: DatabaseSecret) {
+        let (result, ms) = timed { try session(current.login, clone: nil) }
+        switch result {
+        case .success(let facts):
+            currentSession = facts
+            add("login-current", true,
+                "AWSCURRENT logs in as \(facts.account) on \(facts.server.map(\.description) ?? "an unknown server") (\(facts.version))", ms)
+        case .failure(let error as LoginRejected):
+            add("login-current", false, "the server refused AWSCURRENT's password for \(error.username) at \(error.host):\(error.port)", ms,
+                advice: "Make AWSCURRENT hold the password the database accepts (a rotation that set the password but never finished leaves it in AWSPENDING)")
+        case .failure(let error):
+            add("login-current", false, "logging in with AWSCURRENT failed: \(message(error))", ms)
+        }
+        guard usesAdmin, let admin else { return }
+        let clone = currentSession.map { Account(user: Rotator.alternate($0.account.user), host: $0.account.host) }
+        let (adminResult, adminMs) = timed { try session(admin.login, clone: strategy == .alternating ? clone : nil) }
+        switch adminResult {
+        case .success(let facts):
+            adminSession = facts
+            add("login-admin", true, "the admin secret logs in as \(facts.account)", adminMs)
+        case .failure(let error as LoginRejected):
+            add("login-admin", false, "the server refused the admin secret's password for \(error.username)", adminMs,
+                advice: "Make the admin secret (masterarn) hold the admin's working password")
+        case .failure(let error):
+            add("login-admin", false, "logging in with the admin secret failed: \(message(error))", adminMs)
+        }
+    }
+
+    /// Logs in and reads who the server says we are and what we may do.
+    /// Only SELECT and SHOW: nothing here can change anything.
+    func session(_ login: DatabaseLogin, clone: Account?) throws -> SessionFacts {
+        let started = context.clock()
+        return try preflight.database.withSession(login) { session in
+            let loggedIn = context.clock()
+            loginMs = max(loginMs ?? 0, (loggedIn - started) * 1000)
+            let rows = try session.query("SELECT CURRENT_USER()")
+            statementMs = max(statementMs ?? 0, (context.clock() - loggedIn) * 1000)
+            guard let text = rows.first?.first ?? nil, let account = Account(currentUser: text) else {
+                throw RotationError.unexpectedServerAnswer("CURRENT_USER() returned no account")
+            }
+            let grants = try session.query("SHOW GRANTS").compactMap { $0.first ?? nil }
+            var facts = SessionFacts(
+                account: account, version: session.serverVersion, server: ServerVersion(session.serverVersion),
+                grants: GrantSet(showGrants: grants))
+            if let clone {
+                // Without SELECT on mysql this fails; the privileges check says so.
+                facts.cloneExists = try? !session.query(
+                    "SELECT 1 FROM mysql.user WHERE User = \(literal: clone.user) AND Host = \(literal: clone.host)").isEmpty
+                if context.settings.usernameCharacterLimit == nil {
+                    let limit = try? session.query(
+                        "SELECT CHARACTER_MAXIMUM_LENGTH FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'mysql' AND TABLE_NAME = 'user' AND COLUMN_NAME = 'User'")
+                    facts.usernameLimit = (limit?.first?.first ?? nil).flatMap { Int($0) }
+                }
+            }
+            return facts
+        }
+    }
+
+    /// Alternating: the other user's name must fit the server's limit.
+    func checkCloneName(_ current: DatabaseSecret) {
+        guard strategy == .alternating else { return }
+        let clone = Rotator.alternate(current.username)
+        let length = clone.unicodeScalars.count
+        guard let limit = context.settings.usernameCharacterLimit ?? adminSession?.usernameLimit else {
+            add("clone-name", false, "the other user \(clone) has \(length) characters; the server's limit could not be read (no admin session)")
+            return
+        }
+        let source = context.settings.usernameCharacterLimit != nil ? "USERNAME_CHARACTER_LIMIT" : "the server's limit"
+        if length <= limit {
+            add("clone-name", true, "the other user \(clone) has \(length) characters, within \(source) of \(limit)")
+        } else {
+            add("clone-name", false, "the other user \(clone) would have \(length) characters, over \(source) of \(limit)",
+                advice: "Use a user name at most \(limit - Rotator.alternate("").count) characters long, or the admin strategy")
+        }
+    }
+}

@@ -1,0 +1,52 @@
+/// What the admin and alternating strategies share: the admin secret and
+/// its session, and the account a credential logs in as.
+extension Rotator {
+    /// A session as the admin, whose refusal is reported as the admin
+    /// secret's, not mistaken for the rotated secret's.
+    func withAdminSession<T>(
+        _ admin: (secret: DatabaseSecret, id: String), for secretId: String, _ body: (any DatabaseSession) throws -> T
+    ) throws -> T {
+        do {
+            return try database.withSession(admin.secret.login, body)
+        } catch is LoginRejected {
+            throw RotationError.adminLoginFailed(secretId: secretId, adminSecretId: admin.id)
+        }
+    }
+
+    /// The account the current credential logs in as, as the server names it.
+    func currentAccount(of current: DatabaseSecret, secretId: String) throws -> Account {
+        guard let account = try account(loggedInWith: current.login) else {
+            throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
+        }
+        return account
+    }
+
+    /// `CURRENT_USER()` for `login`, or nil when the server refuses it.
+    func account(loggedInWith login: DatabaseLogin) throws -> Account? {
+        do {
+            return try database.withSession(login) { session in
+                let rows = try session.query("SELECT CURRENT_USER()")
+                guard let text = rows.first?.first ?? nil, let account = Account(currentUser: text) else {
+                    throw RotationError.unexpectedServerAnswer("CURRENT_USER() returned no account")
+                }
+                return account
+            }
+        } catch is LoginRejected {
+            return nil
+        }
+    }
+
+    /// The admin secret and its id, which must point at the same server as
+    /// the rotated one (or, for an RDS-managed admin, its database's primary
+    /// when the rotated one is a replica or reader of it).
+    func adminSecret(for current: DatabaseSecret, secretId: String) throws -> (secret: DatabaseSecret, id: String) {
+        guard let masterARN = current.masterARN else {
+            throw RotationError.invalidSecret(secretId: secretId, stage: Stage.current, problem: .missingKey("masterarn"))
+        }
+        guard let stored = try store.value(of: masterARN, stage: Stage.current, versionId: nil) else {
+            throw RotationError.stageHasNoValue(secretId: masterARN, stage: Stage.current)
+        }
+        let admin = try placeAdmin(stored.secretString, masterARN: masterARN, for: current, secretId: secretId)
+        return (admin.secret, masterARN)
+    }
+}

@@ -1,0 +1,53 @@
+"""What README.md promises, read from the README itself so the tests cannot
+drift from it: the errorTypes of its "## Errors" table."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import botocore.session
+
+README = Path(__file__).resolve().parents[3] / "README.md"
+# A row's first cell: one or more `Name`s, and "…" where the row stands for a family.
+_ROW = re.compile(r"^\|\s*(`[A-Za-z]+`(?:\s*,\s*`[A-Za-z]+`)*(?:\s*,\s*…)?)\s*\|")
+
+
+def readme_error_table(text: str) -> list[tuple[list[str], bool]]:
+    """Each row of the "## Errors" table: its names, and whether it ends in "…"."""
+    section = text.split("\n## Errors\n", 1)
+    if len(section) != 2:
+        raise ValueError("the README has no \"## Errors\" section")
+    body = section[1].split("\n## ", 1)[0]
+    # The rows under the header's | --- | line.
+    lines = body.splitlines()
+    start = next((index + 1 for index, line in enumerate(lines) if line.startswith("| ---")), len(lines))
+    rows = []
+    for line in lines[start:]:
+        match = _ROW.match(line)
+        if match:
+            cell = match.group(1)
+            rows.append((re.findall(r"`([A-Za-z]+)`", cell), cell.rstrip().endswith("…")))
+    if not rows:
+        raise ValueError("the README's \"## Errors\" section has no | `Name` | rows")
+    return rows
+
+
+@cache
+def secrets_manager_error_types() -> frozenset[str]:
+    """The error codes botocore's model of Secrets Manager declares."""
+    model = botocore.session.get_session().get_service_model("secretsmanager")
+    return frozenset(shape.name for shape in model.error_shapes)
+
+
+@cache
+def product_error_types(readme: Path = README) -> frozenset[str]:
+    """Every errorType the README's table names; a row ending in "…" (Secrets
+    Manager's own types, passed through) stands for every code of the service."""
+    names: set[str] = set()
+    for row_names, open_ended in readme_error_table(readme.read_text("utf-8")):
+        names.update(row_names)
+        if open_ended:
+            names.update(secrets_manager_error_types())
+    return frozenset(names)

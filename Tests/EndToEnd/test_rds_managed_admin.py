@@ -1,0 +1,227 @@
+"""RDS-managed admin secrets (rds!db-…, rds!cluster-…), read replicas and
+Aurora readers, end to end.
+
+moto serves RDS on the same port as Secrets Manager (scripts/moto_server.py):
+its instances, clusters and replicas are created with the test MariaDB's
+port, and their endpoint names (db….aaaaaaaaaa.us-east-1.rds.amazonaws.com)
+resolve to 127.0.0.1 for the function only: it runs under `unshare -m` with
+a private /etc/hosts bind-mounted over the real one, so nothing on the
+machine changes. Every endpoint is then the one test MariaDB, which is why
+a "replica" here never lags (the lag wait is unit-tested in RotationTests).
+
+TLS is preferred, not verified, here: the test certificate names 127.0.0.1
+and localhost, not RDS's endpoint names.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import uuid
+
+import boto3
+import pytest
+
+from conftest import (
+    REGISTRY,
+    digest,
+    new_password,
+    rotate,
+    rotator_command,
+    rotator_environment,
+    run_step,
+    secret_dict,
+    snapshot,
+    start_rotation,
+    event,
+    unique,
+)
+
+ADMIN_GRANTS = ["CREATE USER ON *.*", "SELECT ON mysql.*", "ALL PRIVILEGES ON appdb.* WITH GRANT OPTION"]
+
+
+@pytest.fixture(scope="module")
+def rds(services):
+    return boto3.client("rds", endpoint_url=services.endpoint, region_name="us-east-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+@pytest.fixture(scope="module")
+def fleet(rds, services):
+    """An RDS MySQL primary with a read replica, another instance, and an
+    Aurora MySQL cluster with a writer and a reader; all on the test port."""
+    tag = uuid.uuid4().hex[:8]
+    names = {key: f"{key}-{tag}" for key in ("primary", "other", "aurora")}
+    common = {"DBInstanceClass": "db.t3.micro", "MasterUsername": "unused",
+              "MasterUserPassword": new_password(16), "Port": services.port, "AllocatedStorage": 20}
+    primary = rds.create_db_instance(DBInstanceIdentifier=names["primary"], Engine="mysql", **common)["DBInstance"]
+    other = rds.create_db_instance(DBInstanceIdentifier=names["other"], Engine="mysql", **common)["DBInstance"]
+    replica = rds.create_db_instance_read_replica(
+        DBInstanceIdentifier=f"{names['primary']}-replica", SourceDBInstanceIdentifier=names["primary"])["DBInstance"]
+    cluster = rds.create_db_cluster(DBClusterIdentifier=names["aurora"], Engine="aurora-mysql",
+                                    MasterUsername="unused", MasterUserPassword=new_password(16),
+                                    Port=services.port)["DBCluster"]
+    for member in ("a", "b"):
+        rds.create_db_instance(DBInstanceIdentifier=f"{names['aurora']}-{member}", DBInstanceClass="db.r5.large",
+                               Engine="aurora-mysql", DBClusterIdentifier=names["aurora"])
+    cluster = rds.describe_db_clusters(DBClusterIdentifier=names["aurora"])["DBClusters"][0]
+    assert replica["Endpoint"]["Port"] == services.port, "setup: moto gave the replica another port"
+    return {
+        "primary": primary, "other": other, "replica": replica, "cluster": cluster,
+        "hosts": [primary["Endpoint"]["Address"], other["Endpoint"]["Address"], replica["Endpoint"]["Address"],
+                  cluster["Endpoint"], cluster["ReaderEndpoint"]],
+    }
+
+
+@pytest.fixture(scope="module")
+def rds_admin(services, sm, db):
+    """A MariaDB admin and factories for RDS-style secrets holding only its
+    username and password, tagged as RDS tags the secrets it manages."""
+    username = unique("rds_admin")
+    password = new_password()
+    db.execute("CREATE DATABASE IF NOT EXISTS appdb")
+    db.execute("CREATE USER %s@'127.0.0.1' IDENTIFIED BY %s", (username, password))
+    for grant in ADMIN_GRANTS:
+        privileges, _, option = grant.partition(" WITH ")
+        db.execute(f"GRANT {privileges} TO %s@'127.0.0.1'" + (f" WITH {option}" if option else ""), (username,))
+
+    def secret(kind: str | None, arn: str | None) -> str:
+        tags = [{"Key": f"aws:rds:primaryDB{kind}Arn", "Value": arn}] if kind else []
+        prefix = "rds!cluster-" if kind == "Cluster" else "rds!db-"
+        created = sm.create_secret(Name=prefix + str(uuid.uuid4()), Tags=tags,
+                                   SecretString=json.dumps({"username": username, "password": password}))
+        return created["ARN"]
+
+    yield username, password, secret
+    db.execute("DROP USER IF EXISTS %s@'127.0.0.1'", (username,))
+
+
+@pytest.fixture
+def start_in_namespace(start_emulator, services, fleet, tmp_path):
+    """The product under `unshare -m`, its own /etc/hosts naming moto's endpoints 127.0.0.1."""
+    if shutil.which("unshare") is None:
+        pytest.fail("unshare (util-linux) is needed to give the function its own /etc/hosts")
+    hosts = tmp_path / "hosts"
+    hosts.write_text("127.0.0.1 localhost\n" + "".join(f"127.0.0.1 {host}\n" for host in fleet["hosts"]))
+
+    def start(strategy: str):
+        command, task_root = rotator_command()
+        wrapped = ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+                   'mount --bind "$0" /etc/hosts && exec "$@"', str(hosts), *command]
+        env = rotator_environment(services, ROTATION_STRATEGY=strategy, REQUIRE_TLS="false",
+                                  AWS_ENDPOINT_URL_RDS=services.endpoint)
+        return start_emulator(wrapped, env=env, task_root=task_root, timeout=60.0, function_name="rotator")
+
+    return start
+
+
+@pytest.fixture
+def user_secret(sm, db, services):
+    def make(host: str, admin_arn: str) -> tuple[str, str, str]:
+        username = unique("rdsapp")
+        password = new_password()
+        db.create_user(username, password)
+        secret = {"engine": "mysql", "host": host, "port": services.port, "username": username,
+                  "password": password, "dbname": "appdb", "masterarn": admin_arn}
+        arn = sm.create_secret(Name=unique("e2e/rds-user"), SecretString=json.dumps(secret))["ARN"]
+        return arn, username, password
+
+    return make
+
+
+def logged_fields(emulator, name: str) -> list[str]:
+    emulator.close()  # flush the function's log
+    text = emulator.log_path.read_text("utf-8", errors="replace")
+    return re.findall(rf"step failed .*?\b{name}=(\S+)", text)
+
+
+def test_an_rds_managed_instance_admin_rotates_a_user_under_admin(
+        sm, db, fleet, rds_admin, start_in_namespace, user_secret):
+    admin_user, admin_password, make_admin = rds_admin
+    admin_arn = make_admin("Instance", fleet["primary"]["DBInstanceArn"])
+    arn, username, password = user_secret(fleet["primary"]["Endpoint"]["Address"], admin_arn)
+    admin_before = db.auth_digest(admin_user)
+    emulator = start_in_namespace("admin")
+
+    for _ in range(2):
+        rotate(sm, emulator, arn)
+
+    newest = secret_dict(sm, arn)["password"]
+    assert db.can_login(username, newest), "the rotated password does not log in"
+    assert not db.can_login(username, password), "the first password still logs in"
+    assert db.auth_digest(admin_user) == admin_before, "the admin account changed"
+    emulator.close()
+    log = emulator.log_path.read_text("utf-8", errors="replace")
+    assert admin_password not in log and REGISTRY.count_in([emulator.log_path]) == 0, "a password is in the log"
+    assert re.search(r"step done .*\bstep=setSecret\b.*\brdsCalls=[1-9]", log), "setSecret did not ask RDS"
+
+
+def test_an_rds_managed_cluster_admin_rotates_alternating_users(
+        sm, db, fleet, rds_admin, start_in_namespace, user_secret):
+    _, _, make_admin = rds_admin
+    admin_arn = make_admin("Cluster", fleet["cluster"]["DBClusterArn"])
+    arn, username, _ = user_secret(fleet["cluster"]["Endpoint"], admin_arn)
+    emulator = start_in_namespace("alternating")
+
+    users = []
+    for _ in range(2):
+        rotate(sm, emulator, arn)
+        current = secret_dict(sm, arn)
+        users.append(current["username"])
+        assert db.can_login(current["username"], current["password"]), "the new AWSCURRENT does not log in"
+    assert users == [username + "_clone", username], "the users did not alternate"
+
+
+@pytest.mark.parametrize("where", ["rds-mysql-replica", "aurora-reader-endpoint"])
+def test_a_user_on_a_replica_or_reader_is_rotated_through_the_primary(
+        sm, db, fleet, rds_admin, start_in_namespace, user_secret, where):
+    # (A reader instance's own endpoint is accepted too: RotationTests; moto
+    # gives cluster members port 3306 rather than the cluster's, so not here.)
+    _, _, make_admin = rds_admin
+    if where == "rds-mysql-replica":
+        admin_arn = make_admin("Instance", fleet["primary"]["DBInstanceArn"])
+        host = fleet["replica"]["Endpoint"]["Address"]
+    else:
+        admin_arn = make_admin("Cluster", fleet["cluster"]["DBClusterArn"])
+        host = fleet["cluster"]["ReaderEndpoint"]
+    arn, username, password = user_secret(host, admin_arn)
+    emulator = start_in_namespace("admin")
+
+    rotate(sm, emulator, arn)
+
+    current = secret_dict(sm, arn)
+    assert current["host"] == host, "the rotated secret's host changed"
+    assert db.can_login(username, current["password"]), "the rotated password does not log in"
+    assert not db.can_login(username, password), "the old password still logs in"
+
+
+@pytest.mark.parametrize("case", ["host-of-another-instance", "tag-names-an-unknown-instance",
+                                  "admin-without-host-or-tag"])
+def test_an_admin_elsewhere_is_refused_before_any_login(
+        sm, db, fleet, rds_admin, start_in_namespace, user_secret, case):
+    _, _, make_admin = rds_admin
+    host = fleet["primary"]["Endpoint"]["Address"]
+    if case == "host-of-another-instance":
+        admin_arn = make_admin("Instance", fleet["primary"]["DBInstanceArn"])
+        host = fleet["other"]["Endpoint"]["Address"]
+        expected = "AdminSecretMismatch"
+    elif case == "tag-names-an-unknown-instance":
+        admin_arn = make_admin("Instance", fleet["primary"]["DBInstanceArn"].rsplit(":", 1)[0] + ":no-such-db")
+        expected = "AdminDatabaseNotFound"
+    else:
+        admin_arn = make_admin(None, None)
+        expected = "InvalidSecret"
+    arn, username, _ = user_secret(host, admin_arn)
+    emulator = start_in_namespace("admin")
+    token = start_rotation(sm, arn)
+    run_step(emulator, arn, token, "createSecret")
+    before = (snapshot(sm, arn), db.auth_digest(username))
+
+    ok, body = emulator.invoke(event(arn, token, "setSecret"))
+
+    assert not ok, "setSecret succeeded"
+    assert body["errorType"] == expected, REGISTRY.redact(json.dumps(body))
+    assert admin_arn in body["errorMessage"], "the error does not name the admin secret"
+    assert (snapshot(sm, arn), db.auth_digest(username)) == before, "something changed"
+    assert logged_fields(emulator, "databaseConnections") == ["0"], "a database login was tried"

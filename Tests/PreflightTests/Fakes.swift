@@ -1,0 +1,77 @@
+import Preflight
+import Rotation
+
+struct FakeError: Error, CustomStringConvertible {
+    var description: String
+}
+
+final class FakeSecrets: SecretInspecting {
+    var facts = SecretFacts(
+        arn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf", name: "app", rotationEnabled: true,
+        rotationFunctionARN: "arn:aws:lambda:us-east-1:123456789012:function:rotator",
+        versionIdsToStages: ["v1": ["AWSCURRENT", "AWSPENDING"], "v0": ["AWSPREVIOUS"]])
+    var values: [String: String] = [:]
+    var describeError: FakeError?
+
+    func describe(_ secretId: String) throws -> SecretFacts {
+        if let describeError { throw describeError }
+        return facts
+    }
+
+    func currentSecretString(_ secretId: String) throws -> String? {
+        guard let value = values[secretId] else { throw FakeError(description: "ResourceNotFoundException") }
+        return value
+    }
+}
+
+struct FakeNetwork: NetworkProbing {
+    var reachable = true
+    func resolve(_ host: String) throws -> [String] { ["10.0.0.5"] }
+    func connect(_ host: String, port: Int, timeoutSeconds: Double) throws {
+        if !reachable { throw FakeError(description: "Connection refused") }
+    }
+}
+
+struct FakeTLS: TLSProbing {
+    var outcome: TLSProbe.Outcome = .verified
+    func probe(_ login: DatabaseLogin) -> TLSProbe { TLSProbe(outcome: outcome, caBundle: "/ca.pem") }
+}
+
+/// A server by user: its password, account and SHOW GRANTS lines. Records
+/// every statement, so a test can prove only SELECT and SHOW were sent.
+final class FakeServer: Database {
+    struct User {
+        var password: String
+        var grants: [String]
+    }
+
+    var users: [String: User] = [:]
+    var existingUsers: Set<String> = []
+    var statements: [String] = []
+
+    func withSession<T>(_ login: DatabaseLogin, _ body: (any DatabaseSession) throws -> T) throws -> T {
+        guard let user = users[login.username], user.password == login.password else {
+            throw LoginRejected(username: login.username, host: login.host, port: login.port)
+        }
+        return try body(Session(server: self, user: login.username, grants: user.grants))
+    }
+
+    struct Session: DatabaseSession {
+        let server: FakeServer
+        let user: String
+        let grants: [String]
+        var serverVersion: String { "10.11.6-MariaDB" }
+
+        func query(_ statement: SQL) throws -> [[String?]] {
+            let text = statement.rendered(escapingLiteralsWith: { $0 })
+            server.statements.append(text)
+            if text == "SELECT CURRENT_USER()" { return [["\(user)@%"]] }
+            if text == "SHOW GRANTS" { return grants.map { [$0] } }
+            if text.hasPrefix("SELECT 1 FROM mysql.user") {
+                return server.existingUsers.contains(where: { text.contains("'\($0)'") }) ? [["1"]] : []
+            }
+            if text.hasPrefix("SELECT CHARACTER_MAXIMUM_LENGTH") { return [["128"]] }
+            throw FakeError(description: "unexpected statement")
+        }
+    }
+}

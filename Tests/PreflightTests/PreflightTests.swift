@@ -1,0 +1,154 @@
+import JSON
+import Rotation
+import Testing
+
+@testable import Preflight
+
+let functionARN = "arn:aws:lambda:us-east-1:123456789012:function:rotator"
+let adminARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-XyZ"
+
+func secret(_ user: String, _ password: String, masterarn: String? = nil) -> String {
+    var object: JSONObject = [
+        "engine": .string("mariadb"), "host": .string("db.internal"), "username": .string(user),
+        "password": .string(password),
+    ]
+    if let masterarn { object["masterarn"] = .string(masterarn) }
+    return object.serialized
+}
+
+struct World {
+    var secrets = FakeSecrets()
+    var network = FakeNetwork()
+    var tls = FakeTLS()
+    var server = FakeServer()
+    var settings = RotationSettings()
+    var secondsLeft = 30.0
+
+    init() {
+        secrets.values[secrets.facts.arn] = secret("app", "app-password-1", masterarn: adminARN)
+        secrets.values[adminARN] = secret("rotation_admin", "admin-password-1")
+        server.users["app"] = .init(password: "app-password-1", grants: ["GRANT SELECT, INSERT ON `appdb`.* TO `app`@`%`"])
+        server.users["rotation_admin"] = .init(password: "admin-password-1", grants: [
+            "GRANT CREATE USER ON *.* TO `rotation_admin`@`%` IDENTIFIED BY PASSWORD '*ABCDEF'",
+            "GRANT SELECT ON `mysql`.* TO `rotation_admin`@`%`",
+            "GRANT ALL PRIVILEGES ON `appdb`.* TO `rotation_admin`@`%` WITH GRANT OPTION",
+        ])
+    }
+
+    func run(_ strategy: RotationSettings.Strategy) -> PreflightReport {
+        var clock = 0.0
+        let preflight = Preflight(
+            secrets: secrets, network: network, tls: tls, database: server,
+            context: PreflightContext(
+                settings: settings, functionARN: functionARN, secondsLeft: secondsLeft,
+                secretsManagerEndpoint: "https://secretsmanager.us-east-1.amazonaws.com",
+                tlsMode: { $0 == false ? "disabled" : "required" },
+                describeError: { ("Test", "\($0)") },
+                clock: { clock += 0.002; return clock }))
+        return preflight.run(CheckRequest(secretId: secrets.facts.arn, strategy: strategy))
+    }
+}
+
+@Suite struct PreflightRunTests {
+    @Test(arguments: RotationSettings.Strategy.allCases)
+    func healthySecretPassesAndSendsOnlyReads(strategy: RotationSettings.Strategy) {
+        let world = World()
+        let report = world.run(strategy)
+        #expect(report.ok, "\(report.failed)")
+        #expect(world.server.statements.allSatisfy { $0.hasPrefix("SELECT ") || $0.hasPrefix("SHOW ") })
+        let text = report.json.serialized
+        #expect(!text.contains("app-password-1") && !text.contains("admin-password-1") && !text.contains("ABCDEF"))
+    }
+
+    @Test func eachBreakageFailsItsOwnCheck() {
+        var cases: [(String, (inout World) -> Void, RotationSettings.Strategy)] = []
+        cases.append(("rotation-enabled", { $0.secrets.facts.rotationEnabled = false }, .single))
+        cases.append(("rotation-function", { $0.secrets.facts.rotationFunctionARN = functionARN + "-other" }, .single))
+        cases.append(("stuck-rotation", { $0.secrets.facts.versionIdsToStages["v2"] = ["AWSPENDING"] }, .single))
+        cases.append(("login-current", { $0.server.users["app"]!.password = "changed" }, .single))
+        cases.append(("tls", { $0.tls.outcome = .notVerified(reason: "certificate verify failed") }, .single))
+        cases.append(("admin-secret", { $0.secrets.values[adminARN] = nil }, .admin))
+        cases.append(("privileges", { $0.server.users["rotation_admin"]!.grants = [] }, .admin))
+        cases.append(("clone-name", { $0.settings.usernameCharacterLimit = 8 }, .alternating))
+        cases.append(("time-budget", { $0.secondsLeft = 1.0 }, .single))
+        for (name, breakIt, strategy) in cases {
+            var world = World()
+            breakIt(&world)
+            let report = world.run(strategy)
+            #expect(report.failed == [name], "\(name): \(report.failed)")
+        }
+    }
+
+    @Test func unreachableDatabaseStopsTheDatabaseChecks() {
+        var world = World()
+        world.network.reachable = false
+        let report = world.run(.single)
+        #expect(report.failed == ["tcp"])
+        #expect(!report.checks.contains { $0.name == "login-current" })
+        #expect(world.server.statements.isEmpty)
+    }
+
+    @Test func unreadableSecretStopsEverything() {
+        var world = World()
+        world.secrets.describeError = FakeError(description: "no route")
+        let report = world.run(.single)
+        #expect(report.checks.map(\.name) == ["secrets-manager"])
+        #expect(!report.ok)
+    }
+}
+
+@Suite struct CheckRequestTests {
+    @Test func parsesACheck() throws {
+        let request = try CheckRequest.parse(Array(#"{"Check": {"SecretId": "s", "Strategy": "Admin"}}"#.utf8))
+        #expect(request == CheckRequest(secretId: "s", strategy: .admin))
+    }
+
+    @Test(arguments: [#"{"SecretId": "s", "ClientRequestToken": "t", "Step": "createSecret"}"#, "not json", "[1]"])
+    func otherEventsAreNotChecks(text: String) throws {
+        #expect(try CheckRequest.parse(Array(text.utf8)) == nil)
+    }
+
+    @Test(arguments: [#"{"Check": 1}"#, #"{"Check": {}}"#, #"{"Check": {"SecretId": "s", "Strategy": "root"}}"#])
+    func malformedChecksAreRefused(text: String) {
+        #expect(throws: RotationError.self) { try CheckRequest.parse(Array(text.utf8)) }
+    }
+}
+
+@Suite struct GrantTests {
+    @Test func readsPrivilegesObjectsAndOptions() {
+        #expect(GrantLine("GRANT SELECT, UPDATE (a, b) ON `app db`.`t` TO `u`@`%` WITH GRANT OPTION")
+            == .privileges(["SELECT", "UPDATE"], on: "app db.t", grantOption: true))
+        #expect(GrantLine("GRANT `app_role` TO `u`@`%` WITH ADMIN OPTION") == .role("app_role", adminOption: true))
+        #expect(GrantLine("SET DEFAULT ROLE `r` FOR `u`@`%`") == nil)
+    }
+
+    @Test func broaderGrantsCover() {
+        let grants = GrantSet(showGrants: ["GRANT ALL PRIVILEGES ON `appdb`.* TO `a`@`%` WITH GRANT OPTION"])
+        #expect(grants.holds("SELECT", on: "appdb.t", withGrantOption: true))
+        #expect(!grants.holds("SELECT", on: "otherdb.*"))
+        #expect(!grants.holds("SELECT", on: "appdb2.*"))
+    }
+
+    @Test func alternatingNeedsGrantOptionAndAdminOption() {
+        let user = GrantSet(showGrants: ["GRANT SELECT ON `appdb`.* TO `u`@`%`", "GRANT `r` TO `u`@`%`"])
+        let admin = GrantSet(showGrants: ["GRANT CREATE USER ON *.* TO `a`@`%`", "GRANT SELECT ON `appdb`.* TO `a`@`%`"])
+        #expect(PreflightRun.alternatingVerdict(admin: admin, user: user, cloneExists: nil)
+            == ["SELECT on mysql.*", "SELECT on appdb.* WITH GRANT OPTION", "role r WITH ADMIN OPTION"])
+    }
+}
+
+@Suite struct TLSVerdictTests {
+    @Test(arguments: [
+        ("required", TLSProbe.Outcome.verified, true), ("required", .notOffered, false),
+        ("preferred", .notOffered, true), ("preferred", .notVerified(reason: "x"), false),
+        ("disabled", .notVerified(reason: "x"), true), ("required", .noCABundle, false),
+    ])
+    func verdict(mode: String, outcome: TLSProbe.Outcome, ok: Bool) {
+        #expect(PreflightRun.tlsVerdict(mode: mode, probe: TLSProbe(outcome: outcome), host: "h", port: 1).ok == ok)
+    }
+
+    @Test func functionQualifiersAreIgnored() {
+        #expect(PreflightRun.sameFunction(functionARN + ":live", functionARN))
+        #expect(!PreflightRun.sameFunction(functionARN + "2", functionARN))
+    }
+}
