@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT
+from harness import REPO_ROOT
 
 ORACLE = REPO_ROOT / "scripts" / "oracles" / "endpoint_oracle.py"
 TABLE = REPO_ROOT / "Tests" / "AWSEndpointTests" / "botocore-endpoints.json"

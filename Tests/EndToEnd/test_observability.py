@@ -15,7 +15,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from conftest import STEPS, event, rotate, snapshot, start_rotation
+from harness import STEPS, event, start_rotation
+from support.rotation import rotate
+from support.secrets import snapshot
 
 # The units the specification allows.
 EMF_UNITS = {

@@ -23,20 +23,9 @@ import uuid
 import boto3
 import pytest
 
-from conftest import (
-    REGISTRY,
-    digest,
-    new_password,
-    rotate,
-    rotator_command,
-    rotator_environment,
-    run_step,
-    secret_dict,
-    snapshot,
-    start_rotation,
-    event,
-    unique,
-)
+from harness import event, new_password, rotator_command, rotator_environment, start_rotation
+from support.rotation import rotate, run_step
+from support.secrets import REGISTRY, digest, secret_dict, snapshot, unique
 
 ADMIN_GRANTS = ["CREATE USER ON *.*", "SELECT ON mysql.*", "ALL PRIVILEGES ON appdb.* WITH GRANT OPTION"]
 

@@ -21,7 +21,8 @@ from cfnlint.decode import decode_str
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 NO_VALUE = object()
 FUNCTION_ARN = "getatt:RotationFunction.Arn"
-PSEUDO = {"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012"}
+PSEUDO = {"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012",
+          "AWS::URLSuffix": "amazonaws.com"}
 READ_ONLY_PREFIXES = ("secretsmanager:Describe", "secretsmanager:Get", "secretsmanager:List",
                       "secretsmanager:BatchGet")
 
