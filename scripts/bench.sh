@@ -9,11 +9,23 @@
 #       --checkout    measure this checkout's ./bootstrap (swift build -c
 #                     release) instead of the packaged zip
 #   e.g. scripts/bench.sh /tmp/bench.json --rotations 20 --cold 5
+#
+#   scripts/bench.sh --network [OUTPUT_JSON] [--rtt 0,2,20] [--rotations N] [--cold N] [--checkout]
+#       HTTPS to Secrets Manager through a TLS front, TLS to MariaDB, and a
+#       round-trip time on both paths (scripts/bench_network.py); prints
+#       time and serial round trips per step. Default output:
+#       bench-network-results.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
+network=false
+if [[ "${1:-}" == --network ]]; then
+    network=true
+    shift
+fi
 output="$root/bench-results.json"
+if $network; then output="$root/bench-network-results.json"; fi
 if [[ $# -gt 0 && "$1" != --* ]]; then
     output=$1
     shift
@@ -60,4 +72,8 @@ scripts/services.sh start "$services" >&2
 source "$services/env"
 
 echo "bench: load before measuring: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+if $network; then
+    "$PYTHON" scripts/bench_network.py --command "$command" --output "$output" "${bench_args[@]}"
+    exit
+fi
 "$PYTHON" scripts/bench.py --command "$command" "${zip_args[@]}" --output "$output" "${bench_args[@]}"

@@ -28,4 +28,11 @@ static inline CURLcode rotator_curl_setopt_off_t(CURL *h, CURLoption o, curl_off
 static inline CURLcode rotator_curl_getinfo_long(CURL *h, CURLINFO i, long *v) {
     return curl_easy_getinfo(h, i, v);
 }
+static inline CURLMcode rotator_curl_multi_poll(CURLM *m, int timeout_ms, int *numfds) {
+    return curl_multi_poll(m, NULL, 0, timeout_ms, numfds);
+}
+/// The result of a finished transfer: CURLMsg's `data` is a union Swift reads awkwardly.
+static inline CURLcode rotator_curl_msg_result(const CURLMsg *msg) {
+    return msg->data.result;
+}
 #endif

@@ -4,16 +4,37 @@ import CCurl
 import Glibc
 #endif
 
-/// A synchronous HTTP/1.1 client over one curl easy handle.
+/// A synchronous HTTP/1.1 client over one curl easy handle, driven through
+/// its own curl multi handle.
 ///
-/// One client per endpoint: the handle keeps its connection alive between
-/// requests, and every request sets all of its options anew, so one
-/// endpoint's settings never leak into another's exchanges. Not for use from
-/// two threads at once.
+/// One client per endpoint: the multi handle keeps the connection alive
+/// between requests, and every request sets all of its options anew, so one
+/// endpoint's settings never leak into another's exchanges. `start` sends a
+/// request as far as it goes without waiting and `PendingResponse.wait()`
+/// collects the answer, so a caller can do other blocking work (a database
+/// login) while the request travels; `send` does both at once. One exchange
+/// at a time; not for use from two threads at once.
 public final class HTTPClient {
     private let handle: UnsafeMutableRawPointer
+    private let multi: UnsafeMutableRawPointer
     /// `nil`: the system's store, found on the first HTTPS request.
     private let trust: TrustStore?
+    /// curl's own words for the last failure ("unable to get local issuer
+    /// certificate", "no alternative certificate subject name matches…"),
+    /// which its error codes alone do not tell apart.
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+    private var inFlight: Exchange?
+
+    /// What must outlive curl's use of it during one exchange.
+    private final class Exchange {
+        let sink = ResponseSink()
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        let host: String
+        var outcome: Result<HTTPResponse, HTTPError>?
+
+        init(host: String) { self.host = host }
+        deinit { curl_slist_free_all(headerList) }
+    }
 
     /// - Parameter caBundle: CA certificates for HTTPS; `nil` uses the system's.
     public convenience init(caBundle: String? = nil) {
@@ -22,16 +43,22 @@ public final class HTTPClient {
 
     init(trust: TrustStore?) {
         HTTPClient.initializeOnce
-        guard let handle = curl_easy_init() else {
+        guard let handle = curl_easy_init(), let multi = curl_multi_init() else {
             // Only fails when out of memory, where nothing else would work either.
             fatalError("curl_easy_init failed")
         }
         self.handle = handle
+        self.multi = multi
         self.trust = trust
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
 
     deinit {
+        if inFlight != nil { curl_multi_remove_handle(multi, handle) }
         curl_easy_cleanup(handle)
+        curl_multi_cleanup(multi)
+        errorBuffer.deallocate()
     }
 
     private static let initializeOnce: Void = {
@@ -41,26 +68,119 @@ public final class HTTPClient {
     }()
 
     public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
-        // Reset keeps the connection cache, so keep-alive survives it.
+        try start(request).wait()
+    }
+
+    /// Sends `request` as far as it goes without blocking: on a live
+    /// keep-alive connection, the whole request is written before this
+    /// returns. The answer waits in the socket until `wait()` reads it.
+    public func start(_ request: HTTPRequest) -> PendingResponse {
+        // An exchange abandoned without wait() must not hold the handle.
+        if inFlight != nil { _ = complete() }
+        let exchange = Exchange(host: Self.host(of: request.url))
+        let code = configure(request, exchange)
+        guard code == CURLE_OK else {
+            let failure = failure(code, host: exchange.host)
+            return PendingResponse { () throws(HTTPError) in throw failure }
+        }
+        let added = curl_multi_add_handle(multi, handle)
+        guard added == CURLM_OK else {
+            let failure = HTTPError(
+                kind: .other, host: exchange.host, curlCode: Int(added.rawValue),
+                reason: String(cString: curl_multi_strerror(added)))
+            return PendingResponse { () throws(HTTPError) in throw failure }
+        }
+        inFlight = exchange
+        // On a fast path (loopback) the whole exchange may be over already.
+        if let done = drive() { finish(exchange, done) }
+        return PendingResponse { () throws(HTTPError) in
+            // Another start() may have completed this exchange already.
+            let outcome = exchange.outcome ?? (self.inFlight === exchange ? self.complete() : nil)
+            guard let outcome else {
+                throw HTTPError(kind: .other, host: exchange.host, curlCode: 0, reason: "exchange abandoned")
+            }
+            return try outcome.get()
+        }
+    }
+
+    /// Lets curl do whatever it can without waiting; the exchange's result once it is over.
+    @discardableResult
+    private func drive() -> CURLcode? {
+        var running: Int32 = 0
+        let performed = curl_multi_perform(multi, &running)
+        if performed != CURLM_OK { return CURLE_FAILED_INIT }
+        var queued: Int32 = 0
+        while let message = curl_multi_info_read(multi, &queued) {
+            if message.pointee.msg == CURLMSG_DONE { return rotator_curl_msg_result(message) }
+        }
+        return nil
+    }
+
+    /// Waits for the exchange in flight to finish; curl enforces its timeouts in `perform`.
+    private func complete() -> Result<HTTPResponse, HTTPError> {
+        guard let exchange = inFlight else {
+            return .failure(HTTPError(kind: .other, host: "", curlCode: 0, reason: "no exchange in flight"))
+        }
+        let code: CURLcode
+        while true {
+            if let done = drive() {
+                code = done
+                break
+            }
+            var ready: Int32 = 0
+            let polled = rotator_curl_multi_poll(multi, 1000, &ready)
+            if polled != CURLM_OK {
+                code = CURLE_RECV_ERROR
+                break
+            }
+        }
+        return finish(exchange, code)
+    }
+
+    /// Detaches the finished exchange and keeps its outcome.
+    @discardableResult
+    private func finish(_ exchange: Exchange, _ code: CURLcode) -> Result<HTTPResponse, HTTPError> {
+        curl_multi_remove_handle(multi, handle)
+        inFlight = nil
+        let outcome: Result<HTTPResponse, HTTPError>
+        if code == CURLE_OK {
+            var status = 0
+            _ = rotator_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+            outcome = .success(HTTPResponse(status: status, headers: exchange.sink.headers, body: exchange.sink.body))
+        } else {
+            outcome = .failure(failure(code, host: exchange.host))
+        }
+        exchange.outcome = outcome
+        return outcome
+    }
+
+    private func failure(_ code: CURLcode, host: String) -> HTTPError {
+        let detail = String(cString: errorBuffer).trimmingWhitespace()
+        return HTTPError(
+            kind: HTTPError.Kind(curlCode: Int(code.rawValue)), host: host, curlCode: Int(code.rawValue),
+            reason: String(cString: curl_easy_strerror(code)), detail: detail.isEmpty ? nil : detail)
+    }
+
+    private func configure(_ request: HTTPRequest, _ exchange: Exchange) -> CURLcode {
+        // Reset keeps the connection cache (the multi handle's), so keep-alive survives it.
         curl_easy_reset(handle)
-        let sink = ResponseSink()
-        let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
-        var headerList: UnsafeMutablePointer<curl_slist>? = nil
-        defer { curl_slist_free_all(headerList) }
+        errorBuffer[0] = 0
+        let sinkPointer = Unmanaged.passUnretained(exchange.sink).toOpaque()
         for header in request.headers {
-            headerList = curl_slist_append(
-                headerList, "\(HTTPRequest.headerSafe(header.name)): \(HTTPRequest.headerSafe(header.value))")
+            exchange.headerList = curl_slist_append(
+                exchange.headerList, "\(HTTPRequest.headerSafe(header.name)): \(HTTPRequest.headerSafe(header.value))")
         }
         // curl would otherwise wait for "100 Continue" before sending larger bodies.
-        headerList = curl_slist_append(headerList, "Expect:")
+        exchange.headerList = curl_slist_append(exchange.headerList, "Expect:")
 
         var code = CURLE_OK
         func set(_ result: CURLcode) { if code == CURLE_OK { code = result } }
+        set(rotator_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
         set(rotator_curl_setopt_string(handle, CURLOPT_URL, request.url))
         set(rotator_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
         set(rotator_curl_setopt_long(handle, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1))
         set(rotator_curl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1))
-        set(rotator_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList))
+        set(rotator_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, exchange.headerList))
         set(rotator_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, responseBodyCallback))
         set(rotator_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer))
         set(rotator_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, responseHeaderCallback))
@@ -98,17 +218,7 @@ public final class HTTPClient {
                 set(rotator_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method))
             }
         }
-        if code == CURLE_OK {
-            code = withExtendedLifetime(sink) { curl_easy_perform(handle) }
-        }
-        guard code == CURLE_OK else {
-            throw HTTPError(
-                kind: HTTPError.Kind(curlCode: Int(code.rawValue)), host: Self.host(of: request.url), curlCode: Int(code.rawValue),
-                reason: String(cString: curl_easy_strerror(code)))
-        }
-        var status = 0
-        _ = rotator_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
+        return code
     }
 
     private static func milliseconds(_ seconds: Double) -> Int {

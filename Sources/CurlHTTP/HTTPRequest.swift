@@ -71,14 +71,41 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
     public var kind: Kind
     public var host: String
     public var curlCode: Int
+    /// curl's name for the error code.
     public var reason: String
+    /// curl's error buffer: what exactly went wrong, e.g. which certificate
+    /// check failed. It names hosts and certificates, never a request body.
+    public var detail: String?
 
-    public init(kind: Kind, host: String, curlCode: Int, reason: String) {
+    public init(kind: Kind, host: String, curlCode: Int, reason: String, detail: String? = nil) {
         self.kind = kind
         self.host = host
         self.curlCode = curlCode
         self.reason = reason
+        self.detail = detail
     }
 
-    public var description: String { "HTTP request to \(host) failed: \(reason) (curl \(curlCode))" }
+    public var description: String {
+        let detail = detail.map { ": \($0)" } ?? ""
+        return "HTTP request to \(host) failed: \(reason)\(detail) (curl \(curlCode))"
+    }
+}
+
+/// An exchange whose request has been sent; `wait()` blocks for the answer
+/// (once: later calls give the same result).
+public final class PendingResponse {
+    private var receive: (() throws(HTTPError) -> HTTPResponse)?
+    private var outcome: Result<HTTPResponse, HTTPError>?
+
+    public init(_ receive: @escaping () throws(HTTPError) -> HTTPResponse) {
+        self.receive = receive
+    }
+
+    public func wait() throws(HTTPError) -> HTTPResponse {
+        if outcome == nil, let receive {
+            outcome = Result { () throws(HTTPError) in try receive() }
+            self.receive = nil
+        }
+        return try outcome!.get()
+    }
 }

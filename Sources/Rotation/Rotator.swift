@@ -26,7 +26,11 @@ public struct Rotator {
     }
 
     public func handle(_ event: RotationEvent) throws -> StepOutcome {
-        let metadata = try store.describe(event.secretId)
+        let describe =
+            (store as? any DescribeStarting)?.startDescribe(event.secretId)
+            ?? InFlightDescribe { [store] in try store.describe(event.secretId) }
+        if let outcome = try loggedInWhileDescribing(event, describe) { return outcome }
+        let metadata = try describe.metadata()
         switch try StepPlan.decide(event, metadata: metadata) {
         case .alreadyCurrent:
             return .alreadyCurrent

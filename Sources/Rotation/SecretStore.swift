@@ -8,6 +8,8 @@ public protocol SecretReading {
 
 /// What rotation changes in Secrets Manager.
 public protocol SecretWriting {
+    /// Stores the token's version. Throws `VersionAlreadyHasValue` when that
+    /// version already holds another value (versions never change).
     func putPending(_ secretId: String, token: String, secretString: String, rotationToken: String?) throws
     func moveCurrent(_ secretId: String, to token: String, from currentVersionId: String?) throws
 }
@@ -50,4 +52,42 @@ public enum Stage {
     public static let current = "AWSCURRENT"
     public static let pending = "AWSPENDING"
     public static let previous = "AWSPREVIOUS"
+}
+
+/// The token's version already holds a different value: the service
+/// (ResourceExistsException) never replaces a version's value.
+public struct VersionAlreadyHasValue: Error, CustomStringConvertible {
+    /// The store's own error, reported if the value then cannot be read.
+    public var storeError: any Error
+
+    public init(storeError: any Error) {
+        self.storeError = storeError
+    }
+
+    public var description: String { "\(storeError)" }
+}
+
+/// A store that can send DescribeSecret and read the answer later, so the
+/// round trip overlaps a database login.
+public protocol DescribeStarting: AnyObject {
+    func startDescribe(_ secretId: String) -> InFlightDescribe
+}
+
+/// A DescribeSecret on its way. `metadata()` waits for the answer; later
+/// calls give the same answer (or error) without another request.
+public final class InFlightDescribe {
+    private var receive: (() throws -> SecretMetadata)?
+    private var answer: Result<SecretMetadata, any Error>?
+
+    public init(_ receive: @escaping () throws -> SecretMetadata) {
+        self.receive = receive
+    }
+
+    public func metadata() throws -> SecretMetadata {
+        if answer == nil, let receive {
+            answer = Result { try receive() }
+            self.receive = nil
+        }
+        return try answer!.get()
+    }
 }

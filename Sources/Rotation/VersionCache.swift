@@ -5,7 +5,7 @@
 /// process. Stages do move, so they are always taken from the DescribeSecret
 /// that opens each step; only the stage → version lookup uses it. A warm
 /// process then skips most GetSecretValue calls of a rotation.
-public final class VersionCache: SecretReading, SecretWriting {
+public final class VersionCache: SecretReading, SecretWriting, DescribeStarting {
     private let store: any SecretReading & SecretWriting
     private var values: [Key: StoredSecret] = [:]
     private var insertionOrder: [Key] = []
@@ -28,13 +28,17 @@ public final class VersionCache: SecretReading, SecretWriting {
         return metadata
     }
 
-    public func value(of secretId: String, stage: String, versionId: String?) throws -> StoredSecret? {
-        if let versionId = versionId ?? versionHolding(stage, of: secretId),
-            let cached = values[Key(secretId: secretId, versionId: versionId)],
-            latestMetadata[secretId]?.versionIdsToStages[versionId]?.contains(stage) == true
-        {
-            return cached
+    public func startDescribe(_ secretId: String) -> InFlightDescribe {
+        let inner = (store as? any DescribeStarting)?.startDescribe(secretId)
+        return InFlightDescribe { [self] in
+            let metadata = try inner?.metadata() ?? store.describe(secretId)
+            latestMetadata[secretId] = metadata
+            return metadata
         }
+    }
+
+    public func value(of secretId: String, stage: String, versionId: String?) throws -> StoredSecret? {
+        if let cached = known(secretId, stage: stage, versionId: versionId) { return cached }
         let value = try store.value(of: secretId, stage: stage, versionId: versionId)
         // Only the rotated secret's versions are kept (it is the one
         // described). The admin secret is read once per step and must not
@@ -52,6 +56,16 @@ public final class VersionCache: SecretReading, SecretWriting {
     public func moveCurrent(_ secretId: String, to token: String, from currentVersionId: String?) throws {
         try store.moveCurrent(secretId, to: token, from: currentVersionId)
         latestMetadata[secretId] = nil
+    }
+
+    /// The value this process already knows for the stage (as the last
+    /// DescribeSecret placed it) or version, without asking the store.
+    public func known(_ secretId: String, stage: String, versionId: String?) -> StoredSecret? {
+        guard let versionId = versionId ?? versionHolding(stage, of: secretId),
+            let cached = values[Key(secretId: secretId, versionId: versionId)],
+            latestMetadata[secretId]?.versionIdsToStages[versionId]?.contains(stage) == true
+        else { return nil }
+        return cached
     }
 
     /// Only secrets described in this process are looked up by stage: an

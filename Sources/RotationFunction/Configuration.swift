@@ -17,6 +17,9 @@ public struct Configuration {
     var maxAttempts: Int
     /// CA certificates for TLS to the database: `DB_CA_BUNDLE`, else the system bundle.
     var databaseCABundle: String?
+    /// CA certificates for HTTPS to Secrets Manager: `AWS_CA_BUNDLE`, as the
+    /// AWS SDKs read it (e.g. a TLS-inspecting proxy's CA); else the system's store.
+    var secretsManagerCABundle: String?
     /// Connector/C's authentication plugins (caching_sha2_password for MySQL 8).
     var pluginDirectory: String?
     /// `DB_SERVER_PUBLIC_KEY`: a pinned RSA key for MySQL 8's caching_sha2_password without TLS.
@@ -48,6 +51,7 @@ public struct Configuration {
             maxAttempts = 3
         }
         databaseCABundle = environment["DB_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 } ?? CABundle.systemPath
+        secretsManagerCABundle = environment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 }
         pluginDirectory = environment["MARIADB_PLUGIN_DIR"].flatMap { $0.isEmpty ? nil : $0 }
         serverPublicKey = environment["DB_SERVER_PUBLIC_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         metricsNamespace = environment["METRICS_NAMESPACE"] ?? "MySQLRotator"

@@ -23,7 +23,7 @@ public final class RotationHandler {
     public convenience init(configuration: Configuration, logger: LambdaLogger) throws {
         let secretsManager = SecretsManagerClient(
             region: configuration.region, endpoint: configuration.endpoint, credentials: configuration.credentials,
-            maxAttempts: configuration.maxAttempts)
+            caBundle: configuration.secretsManagerCABundle, maxAttempts: configuration.maxAttempts)
         secretsManager.regionalEndpoints = configuration.regionalEndpoints
         let database = MariaDBDatabase(
             requireTLS: configuration.rotation.requireTLS, caBundle: configuration.databaseCABundle,

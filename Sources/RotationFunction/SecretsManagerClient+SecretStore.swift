@@ -2,12 +2,9 @@ import Rotation
 import SecretsManager
 
 /// Secrets Manager as the rotation's secret store.
-extension SecretsManagerClient: SecretReading, SecretWriting {
+extension SecretsManagerClient: SecretReading, SecretWriting, DescribeStarting {
     public func describe(_ secretId: String) throws -> SecretMetadata {
-        let description = try describeSecret(secretId)
-        return SecretMetadata(
-            arn: description.arn, rotationEnabled: description.rotationEnabled,
-            versionIdsToStages: description.versionIdsToStages, tags: description.tags)
+        try startDescribe(secretId).metadata()
     }
 
     public func value(of secretId: String, stage: String, versionId: String?) throws -> StoredSecret? {
@@ -27,9 +24,23 @@ extension SecretsManagerClient: SecretReading, SecretWriting {
     }
 
     public func putPending(_ secretId: String, token: String, secretString: String, rotationToken: String?) throws {
-        try putSecretValue(
-            secretId, clientRequestToken: token, secretString: secretString, versionStages: [Stage.pending],
-            rotationToken: rotationToken)
+        do {
+            try putSecretValue(
+                secretId, clientRequestToken: token, secretString: secretString, versionStages: [Stage.pending],
+                rotationToken: rotationToken)
+        } catch where error.isResourceExists {
+            throw VersionAlreadyHasValue(storeError: error)
+        }
+    }
+
+    public func startDescribe(_ secretId: String) -> InFlightDescribe {
+        let answer = startDescribeSecret(secretId)
+        return InFlightDescribe {
+            let description = try answer()
+            return SecretMetadata(
+                arn: description.arn, rotationEnabled: description.rotationEnabled,
+                versionIdsToStages: description.versionIdsToStages, tags: description.tags)
+        }
     }
 
     public func moveCurrent(_ secretId: String, to token: String, from currentVersionId: String?) throws {

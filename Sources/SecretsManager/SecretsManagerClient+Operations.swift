@@ -2,8 +2,17 @@ import JSON
 
 extension SecretsManagerClient {
     public func describeSecret(_ secretId: String) throws(SecretsManagerError) -> SecretDescription {
+        try startDescribeSecret(secretId)()
+    }
+
+    /// DescribeSecret sent now, its answer read by calling the result.
+    public func startDescribeSecret(_ secretId: String) -> () throws(SecretsManagerError) -> SecretDescription {
+        let pending = start("DescribeSecret", ["SecretId": .string(secretId)])
+        return { () throws(SecretsManagerError) in try self.description(from: pending.result()) }
+    }
+
+    private func description(from result: JSONValue) throws(SecretsManagerError) -> SecretDescription {
         let operation = "DescribeSecret"
-        let result = try call(operation, ["SecretId": .string(secretId)])
         let fields = ResponseFields(operation: operation, result: result, host: host)
         var stages: [String: [String]] = [:]
         if let versions = try fields.optionalObject("VersionIdsToStages") {

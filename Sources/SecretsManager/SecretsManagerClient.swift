@@ -138,12 +138,26 @@ public final class SecretsManagerClient {
         _ operation: String, _ body: JSONObject, confirm: (() throws(SecretsManagerError) -> Bool)? = nil
     ) throws(SecretsManagerError) -> JSONValue {
         do {
-            return try attempts(operation, body)
+            return try attempts(operation, body)()
         } catch let failure {
             guard let confirm, failure.mayHaveTakenEffect else { throw failure.error }
             // A read-back that fails too leaves the write's own error the one to report.
             if (try? confirm()) == true { return .object([:]) }
             throw failure.error
+        }
+    }
+
+    /// A read with its first attempt sent now and the answer (and any
+    /// retries) collected by `result()`: the round trip overlaps whatever
+    /// the caller does in between.
+    public func start(_ operation: String, _ body: JSONObject) -> PendingCall {
+        let finish = attempts(operation, body)
+        return PendingCall { () throws(SecretsManagerError) in
+            do throws(Failure) {
+                return try finish()
+            } catch let failure {
+                throw failure.error
+            }
         }
     }
 
@@ -153,67 +167,86 @@ public final class SecretsManagerClient {
         var mayHaveTakenEffect: Bool
     }
 
-    private func attempts(_ operation: String, _ body: JSONObject) throws(Failure) -> JSONValue {
+    /// Sends the first attempt now; the closure waits for it and makes the retries.
+    private func attempts(_ operation: String, _ body: JSONObject) -> () throws(Failure) -> JSONValue {
         let payload = JSONValue.object(body).serializedBytes
         // The secret sent must not come back in an error message.
         let sensitive = ["SecretString", "SecretBinary"].compactMap { body[$0]?.stringValue }.filter { !$0.isEmpty }
-        var lastError: SecretsManagerError?
-        var outcomeUnknown = false
-
-        for attempt in 1...max(1, maxAttempts) {
-            if let lastError {
-                let delay = backoff.delay(afterAttempt: attempt - 1)
-                if let deadline, delay + minimumAttemptSeconds > deadline.remainingSeconds(margin: safetyMargin) {
-                    throw Failure(error: lastError, mayHaveTakenEffect: outcomeUnknown)
-                }
-                backoff.sleep(delay)
-            }
-
-            var connectLimit = connectTimeout
-            var totalLimit = requestTimeout
-            if let deadline {
-                let left = deadline.remainingSeconds(margin: safetyMargin)
-                guard left > 0 else {
-                    throw Failure(
-                        error: lastError ?? .deadlineExceeded(operation: operation, host: host),
-                        mayHaveTakenEffect: outcomeUnknown)
-                }
-                connectLimit = min(connectLimit, left)
-                totalLimit = min(totalLimit, left)
-            }
-
-            var request = HTTPRequest(
-                method: "POST", url: url,
-                headers: [
-                    (name: "Content-Type", value: "application/x-amz-json-1.1"),
-                    (name: "X-Amz-Target", value: "secretsmanager.\(operation)"),
-                ],
-                body: payload, connectTimeout: connectLimit, totalTimeout: totalLimit)
-            if let traceHeader, !traceHeader.isEmpty {
-                request.headers.append((name: "X-Amzn-Trace-Id", value: traceHeader))
-            }
-            signer.sign(&request, at: WallClock.nowMilliseconds() / 1000)
-            ownCallCounts[operation, default: 0] += 1
-            if attempt > 1 { ownRetryCount += 1 }
-
-            let failure: SecretsManagerError
-            switch Result(catching: { () throws(HTTPError) in try transport.send(request) }) {
-            case .success(let response) where (200..<300).contains(response.status):
-                do {
-                    return try parseResult(operation, response)
-                } catch {
-                    throw Failure(error: error, mayHaveTakenEffect: true)
-                }
-            case .success(let response):
-                failure = serviceError(operation, response, scrubbing: sensitive)
-            case .failure(let error):
-                failure = .transport(operation: operation, error)
-            }
-            if failure.outcomeUnknown { outcomeUnknown = true }
-            guard failure.isRetryable else { throw Failure(error: failure, mayHaveTakenEffect: outcomeUnknown) }
-            lastError = failure
+        let first = Result { () throws(Failure) in
+            try send(operation, payload, attempt: 1, lastError: nil, outcomeUnknown: false)
         }
-        throw Failure(error: lastError!, mayHaveTakenEffect: outcomeUnknown)
+
+        return { () throws(Failure) in
+            var lastError: SecretsManagerError?
+            var outcomeUnknown = false
+            for attempt in 1...max(1, self.maxAttempts) {
+                let exchange: PendingResponse
+                if let lastError {
+                    let delay = self.backoff.delay(afterAttempt: attempt - 1)
+                    if let deadline = self.deadline,
+                        delay + self.minimumAttemptSeconds > deadline.remainingSeconds(margin: self.safetyMargin)
+                    {
+                        throw Failure(error: lastError, mayHaveTakenEffect: outcomeUnknown)
+                    }
+                    self.backoff.sleep(delay)
+                    exchange = try self.send(
+                        operation, payload, attempt: attempt, lastError: lastError, outcomeUnknown: outcomeUnknown)
+                } else {
+                    exchange = try first.get()
+                }
+
+                let failure: SecretsManagerError
+                switch Result(catching: { () throws(HTTPError) in try exchange.wait() }) {
+                case .success(let response) where (200..<300).contains(response.status):
+                    do throws(SecretsManagerError) {
+                        return try self.parseResult(operation, response)
+                    } catch {
+                        throw Failure(error: error, mayHaveTakenEffect: true)
+                    }
+                case .success(let response):
+                    failure = self.serviceError(operation, response, scrubbing: sensitive)
+                case .failure(let error):
+                    failure = .transport(operation: operation, error)
+                }
+                if failure.outcomeUnknown { outcomeUnknown = true }
+                guard failure.isRetryable else { throw Failure(error: failure, mayHaveTakenEffect: outcomeUnknown) }
+                lastError = failure
+            }
+            throw Failure(error: lastError!, mayHaveTakenEffect: outcomeUnknown)
+        }
+    }
+
+    /// Signs and starts one attempt, its timeouts cut to what the deadline leaves.
+    private func send(
+        _ operation: String, _ payload: [UInt8], attempt: Int, lastError: SecretsManagerError?, outcomeUnknown: Bool
+    ) throws(Failure) -> PendingResponse {
+        var connectLimit = connectTimeout
+        var totalLimit = requestTimeout
+        if let deadline {
+            let left = deadline.remainingSeconds(margin: safetyMargin)
+            guard left > 0 else {
+                throw Failure(
+                    error: lastError ?? .deadlineExceeded(operation: operation, host: host),
+                    mayHaveTakenEffect: outcomeUnknown)
+            }
+            connectLimit = min(connectLimit, left)
+            totalLimit = min(totalLimit, left)
+        }
+
+        var request = HTTPRequest(
+            method: "POST", url: url,
+            headers: [
+                (name: "Content-Type", value: "application/x-amz-json-1.1"),
+                (name: "X-Amz-Target", value: "secretsmanager.\(operation)"),
+            ],
+            body: payload, connectTimeout: connectLimit, totalTimeout: totalLimit)
+        if let traceHeader, !traceHeader.isEmpty {
+            request.headers.append((name: "X-Amzn-Trace-Id", value: traceHeader))
+        }
+        signer.sign(&request, at: WallClock.nowMilliseconds() / 1000)
+        ownCallCounts[operation, default: 0] += 1
+        if attempt > 1 { ownRetryCount += 1 }
+        return transport.start(request)
     }
 
     /// curl sends the host as the URL spells it, while the signer signs it
@@ -256,5 +289,25 @@ public final class SecretsManagerClient {
         }
         if let text = message, text.count > 300 { message = String(text.prefix(300)) + "…" }
         return .service(operation: operation, type: type, message: message, status: response.status, host: host)
+    }
+}
+
+/// A Secrets Manager read whose first attempt is on its way. `result()`
+/// waits for it, makes any retries, and gives the same answer when called
+/// again.
+public final class PendingCall {
+    private var finish: (() throws(SecretsManagerError) -> JSONValue)?
+    private var outcome: Result<JSONValue, SecretsManagerError>?
+
+    init(_ finish: @escaping () throws(SecretsManagerError) -> JSONValue) {
+        self.finish = finish
+    }
+
+    public func result() throws(SecretsManagerError) -> JSONValue {
+        if outcome == nil, let finish {
+            outcome = Result { () throws(SecretsManagerError) in try finish() }
+            self.finish = nil
+        }
+        return try outcome!.get()
     }
 }

@@ -46,6 +46,12 @@ public enum SecretsManagerError: Error, CustomStringConvertible, Sendable {
         return false
     }
 
+    /// PutSecretValue: the ClientRequestToken's version already holds another value.
+    public var isResourceExists: Bool {
+        if case .service(_, "ResourceExistsException", _, _, _) = self { return true }
+        return false
+    }
+
     public var description: String {
         switch self {
         case .service(let operation, let type, let message, let status, let host):

@@ -21,3 +21,15 @@ import Testing
         #expect(response.header("Lambda-Runtime-Deadline-Ms") == "5")
     }
 }
+
+@Suite struct HTTPErrorTests {
+    @Test func namesCurlsOwnWordsWhenItHasThem() {
+        let detailed = HTTPError(
+            kind: .tls, host: "h:443", curlCode: 60, reason: "SSL peer certificate or SSH remote key was not OK",
+            detail: "SSL: no alternative certificate subject name matches target host name 'h'")
+        #expect(detailed.description == "HTTP request to h:443 failed: SSL peer certificate or SSH remote key was not OK: "
+            + "SSL: no alternative certificate subject name matches target host name 'h' (curl 60)")
+        let plain = HTTPError(kind: .timedOut, host: "h", curlCode: 28, reason: "Timeout was reached")
+        #expect(plain.description == "HTTP request to h failed: Timeout was reached (curl 28)")
+    }
+}

@@ -56,6 +56,12 @@ import Testing
         #expect(configuration.pluginDirectory == "/opt/plugin")
     }
 
+    @Test func secretsManagerTrustsAWSCABundleAsTheSDKsDo() throws {
+        #expect(try configuration(["AWS_CA_BUNDLE": "/opt/proxy-ca.pem"]).secretsManagerCABundle == "/opt/proxy-ca.pem")
+        #expect(try configuration(["AWS_CA_BUNDLE": ""]).secretsManagerCABundle == nil)
+        #expect(try configuration([:]).secretsManagerCABundle == nil)
+    }
+
     @Test func theDefaultRegionStandsInForAWSRegion() throws {
         var environment = minimal
         environment["AWS_REGION"] = nil

@@ -52,7 +52,9 @@ final class InMemorySecretStore: SecretReading, SecretWriting {
 
     func putPending(_ secretId: String, token: String, secretString: String, rotationToken: String?) throws {
         writes += 1
-        if let existing = versions[token]?.value, existing != secretString { throw FakeError.versionExists }
+        if let existing = versions[token]?.value, existing != secretString {
+            throw VersionAlreadyHasValue(storeError: FakeError.versionExists)
+        }
         for id in versions.keys where id != token { versions[id]!.stages.removeAll { $0 == Stage.pending } }
         var version = versions[token] ?? Version(stages: [], value: nil)
         version.value = secretString
