@@ -7,7 +7,7 @@ let package = Package(
     name: "mysql-rotator",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "rotator", targets: ["rotator"]),
+        .executable(name: "rotator", targets: ["rotator"])
     ],
     targets: [
         // C libraries, with static inline shims for the variadic calls.
@@ -63,7 +63,9 @@ let package = Package(
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
         .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP"]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON", "Platform"]),
-        .testTarget(name: "SecretsManagerTests", dependencies: ["SecretsManager", "JSON", "CurlHTTP", "Platform", "Cryptography"]),
+        .testTarget(
+            name: "SecretsManagerTests",
+            dependencies: ["SecretsManager", "JSON", "CurlHTTP", "Platform", "Cryptography"]),
         .testTarget(name: "RotationTests", dependencies: ["Rotation", "JSON"]),
         .testTarget(
             name: "RotationFunctionTests",
@@ -79,7 +81,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "MariaDB", "SecretsManager", "CurlHTTP", "LambdaRuntime", "Rotation", "JSON", "Platform", "Cryptography",
+                "MariaDB", "SecretsManager", "CurlHTTP", "LambdaRuntime", "Rotation", "JSON", "Platform",
+                "Cryptography",
                 "RotationFunction",
             ]),
     ]

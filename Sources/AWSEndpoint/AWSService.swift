@@ -21,7 +21,8 @@ public struct AWSService: Sendable {
     }
 
     func shape(fips: Bool, dualStack: Bool, partition: String) -> HostShape {
-        exceptions[Variant(fips: fips, dualStack: dualStack)]?[partition] ?? HostShape(fips: fips, dualStackSuffix: dualStack)
+        exceptions[Variant(fips: fips, dualStack: dualStack)]?[partition]
+            ?? HostShape(fips: fips, dualStackSuffix: dualStack)
     }
 
     /// Secrets Manager's regular endpoints already answer over IPv6 in the

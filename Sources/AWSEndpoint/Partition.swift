@@ -13,24 +13,32 @@ public struct Partition: Sendable, Equatable {
     public var supportsDualStack: Bool
 
     public static let all: [Partition] = [
-        Partition(name: "aws", regionPrefixes: ["us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx"],
-                  dnsSuffix: "amazonaws.com", dualStackDNSSuffix: "api.aws", supportsFIPS: true, supportsDualStack: true),
-        Partition(name: "aws-cn", regionPrefixes: ["cn"], dnsSuffix: "amazonaws.com.cn",
-                  dualStackDNSSuffix: "api.amazonwebservices.com.cn", supportsFIPS: true, supportsDualStack: true),
-        Partition(name: "aws-us-gov", regionPrefixes: ["us-gov"], dnsSuffix: "amazonaws.com",
-                  dualStackDNSSuffix: "api.aws", supportsFIPS: true, supportsDualStack: true),
-        Partition(name: "aws-iso", regionPrefixes: ["us-iso"], dnsSuffix: "c2s.ic.gov",
-                  dualStackDNSSuffix: "api.aws.ic.gov", supportsFIPS: true, supportsDualStack: true),
-        Partition(name: "aws-iso-b", regionPrefixes: ["us-isob"], dnsSuffix: "sc2s.sgov.gov",
-                  dualStackDNSSuffix: "api.aws.scloud", supportsFIPS: true, supportsDualStack: true),
+        Partition(
+            name: "aws", regionPrefixes: ["us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx"],
+            dnsSuffix: "amazonaws.com", dualStackDNSSuffix: "api.aws", supportsFIPS: true, supportsDualStack: true),
+        Partition(
+            name: "aws-cn", regionPrefixes: ["cn"], dnsSuffix: "amazonaws.com.cn",
+            dualStackDNSSuffix: "api.amazonwebservices.com.cn", supportsFIPS: true, supportsDualStack: true),
+        Partition(
+            name: "aws-us-gov", regionPrefixes: ["us-gov"], dnsSuffix: "amazonaws.com",
+            dualStackDNSSuffix: "api.aws", supportsFIPS: true, supportsDualStack: true),
+        Partition(
+            name: "aws-iso", regionPrefixes: ["us-iso"], dnsSuffix: "c2s.ic.gov",
+            dualStackDNSSuffix: "api.aws.ic.gov", supportsFIPS: true, supportsDualStack: true),
+        Partition(
+            name: "aws-iso-b", regionPrefixes: ["us-isob"], dnsSuffix: "sc2s.sgov.gov",
+            dualStackDNSSuffix: "api.aws.scloud", supportsFIPS: true, supportsDualStack: true),
         // partitions.json says dual-stack, but botocore offers no dual-stack
         // variant for these two yet and refuses the flag; so do we.
-        Partition(name: "aws-iso-e", regionPrefixes: ["eu-isoe"], dnsSuffix: "cloud.adc-e.uk",
-                  dualStackDNSSuffix: "api.cloud-aws.adc-e.uk", supportsFIPS: true, supportsDualStack: false),
-        Partition(name: "aws-iso-f", regionPrefixes: ["us-isof"], dnsSuffix: "csp.hci.ic.gov",
-                  dualStackDNSSuffix: "api.aws.hci.ic.gov", supportsFIPS: true, supportsDualStack: false),
-        Partition(name: "aws-eusc", regionPrefixes: ["eusc-de"], dnsSuffix: "amazonaws.eu",
-                  dualStackDNSSuffix: "api.amazonwebservices.eu", supportsFIPS: true, supportsDualStack: true),
+        Partition(
+            name: "aws-iso-e", regionPrefixes: ["eu-isoe"], dnsSuffix: "cloud.adc-e.uk",
+            dualStackDNSSuffix: "api.cloud-aws.adc-e.uk", supportsFIPS: true, supportsDualStack: false),
+        Partition(
+            name: "aws-iso-f", regionPrefixes: ["us-isof"], dnsSuffix: "csp.hci.ic.gov",
+            dualStackDNSSuffix: "api.aws.hci.ic.gov", supportsFIPS: true, supportsDualStack: false),
+        Partition(
+            name: "aws-eusc", regionPrefixes: ["eusc-de"], dnsSuffix: "amazonaws.eu",
+            dualStackDNSSuffix: "api.amazonwebservices.eu", supportsFIPS: true, supportsDualStack: true),
     ]
 
     /// The partition whose pattern `prefix-word-digits` the region matches.
@@ -54,6 +62,7 @@ public struct Partition: Sendable, Equatable {
         let word = rest[..<dash]
         let digits = rest[rest.index(after: dash)...]
         func isWord(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" }
-        return !word.isEmpty && word.allSatisfy(isWord) && !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
+        return !word.isEmpty && word.allSatisfy(isWord) && !digits.isEmpty
+            && digits.allSatisfy { $0.isASCII && $0.isNumber }
     }
 }

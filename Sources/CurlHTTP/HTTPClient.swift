@@ -212,7 +212,9 @@ public final class HTTPClient {
             request.body.withUnsafeBytes { buffer in
                 // COPYPOSTFIELDS copies, so the body need not outlive this call.
                 let pointer = buffer.count > 0 ? buffer.baseAddress! : UnsafeRawPointer(("" as StaticString).utf8Start)
-                set(rotator_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: pointer)))
+                set(
+                    rotator_curl_setopt_pointer(
+                        handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: pointer)))
             }
             if request.method != "POST" {
                 set(rotator_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method))
@@ -306,7 +308,8 @@ extension StringProtocol {
     func trimmingWhitespace() -> String {
         let scalars = Array(unicodeScalars)
         let isSpace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
-        guard let first = scalars.firstIndex(where: { !isSpace($0) }), let last = scalars.lastIndex(where: { !isSpace($0) })
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }),
+            let last = scalars.lastIndex(where: { !isSpace($0) })
         else { return "" }
         var result = String.UnicodeScalarView()
         result.append(contentsOf: scalars[first...last])

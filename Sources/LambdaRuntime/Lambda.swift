@@ -34,7 +34,9 @@ public enum Lambda {
     /// what serving needs (a deadline) but with its request id is failed at
     /// once, so Lambda need not wait for its timeout. Throws only when no
     /// invocation could be read at all.
-    public static func serveNext(client: LambdaRuntimeClient, logger: LambdaLogger, handler: Handler)
+    public static func serveNext(
+        client: LambdaRuntimeClient, logger: LambdaLogger, handler: Handler
+    )
         throws(LambdaRuntimeError)
     {
         let invocation: LambdaInvocation
@@ -55,7 +57,9 @@ public enum Lambda {
     }
 
     /// Handles one invocation and reports its result.
-    public static func serve(_ invocation: LambdaInvocation, client: LambdaRuntimeClient, logger: LambdaLogger, handler: Handler) {
+    public static func serve(
+        _ invocation: LambdaInvocation, client: LambdaRuntimeClient, logger: LambdaLogger, handler: Handler
+    ) {
         let context = invocation.context
         // X-Ray and the AWS SDKs read the trace from the environment.
         if let traceId = context.traceId {

@@ -45,7 +45,8 @@ public final class LambdaLogger {
     public var requestId: String?
     private let sink: (String) -> Void
 
-    public init(json: Bool, minimumLevel: Level, sink: @escaping (String) -> Void = LambdaLogger.writeToStandardOutput) {
+    public init(json: Bool, minimumLevel: Level, sink: @escaping (String) -> Void = LambdaLogger.writeToStandardOutput)
+    {
         self.json = json
         self.minimumLevel = minimumLevel
         self.sink = sink

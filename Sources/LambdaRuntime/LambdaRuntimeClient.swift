@@ -26,7 +26,8 @@ public final class LambdaRuntimeClient {
         }
         // With a request id the invocation can still be failed at once,
         // rather than left for Lambda to time out.
-        guard let deadlineText = response.header("Lambda-Runtime-Deadline-Ms"), let deadline = Int64(deadlineText) else {
+        guard let deadlineText = response.header("Lambda-Runtime-Deadline-Ms"), let deadline = Int64(deadlineText)
+        else {
             throw .unservable(requestId: requestId, reason: "lacks a valid Lambda-Runtime-Deadline-Ms header")
         }
         let context = LambdaContext(

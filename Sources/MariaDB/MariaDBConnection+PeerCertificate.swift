@@ -26,8 +26,11 @@ extension MariaDBConnection {
         var notAfter = [CChar](repeating: 0, count: size)
         var days: Int32 = -1
         guard rotator_mysql_peer_certificate(handle, &subject, &issuer, &notAfter, size, &days) == 1 else { return nil }
-        func text(_ buffer: [CChar]) -> String { String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+        func text(_ buffer: [CChar]) -> String {
+            String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
         return PeerCertificate(
-            subject: text(subject), issuer: text(issuer), notAfter: text(notAfter), daysLeft: days >= 0 ? Int(days) : nil)
+            subject: text(subject), issuer: text(issuer), notAfter: text(notAfter),
+            daysLeft: days >= 0 ? Int(days) : nil)
     }
 }

@@ -13,12 +13,14 @@ extension MariaDBConnection {
             while let row = mysql_fetch_row(result) {
                 // Lengths rather than C strings, so values may contain NUL.
                 guard let lengths = mysql_fetch_lengths(result) else { break }
-                rows.append((0..<columns).map { column in
-                    row[column].map { value in
-                        String(decoding: UnsafeRawBufferPointer(start: value, count: Int(lengths[column])),
-                               as: UTF8.self)
-                    }
-                })
+                rows.append(
+                    (0..<columns).map { column in
+                        row[column].map { value in
+                            String(
+                                decoding: UnsafeRawBufferPointer(start: value, count: Int(lengths[column])),
+                                as: UTF8.self)
+                        }
+                    })
             }
         } else if mysql_field_count(handle) != 0 {
             throw failure(sensitive: sensitive)

@@ -20,11 +20,13 @@ extension MariaDBConnection {
         var result: Int32
         switch session {
         case .verifiedTLS:
-            result = rotator_mysql_set_bool(handle, MYSQL_OPT_SSL_ENFORCE, 1)
+            result =
+                rotator_mysql_set_bool(handle, MYSQL_OPT_SSL_ENFORCE, 1)
                 | rotator_mysql_set_bool(handle, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, 1)
             if let caBundle { result |= rotator_mysql_set_string(handle, MYSQL_OPT_SSL_CA, caBundle) }
         case .plaintext, .refuse:
-            result = rotator_mysql_set_bool(handle, MYSQL_OPT_SSL_ENFORCE, 0)
+            result =
+                rotator_mysql_set_bool(handle, MYSQL_OPT_SSL_ENFORCE, 0)
                 | rotator_mysql_set_bool(handle, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, 0)
         }
         if let serverPublicKey {
@@ -58,18 +60,22 @@ public enum TLSFailure: Sendable, Equatable, CaseIterable {
         let text = message.lowercased()
         if text.contains("self-signed") || text.contains("self signed") || text.contains("unable to get local issuer")
             || text.contains("unable to get issuer") || text.contains("unable to verify the first certificate")
-            || text.contains("certificate chain too long") || text.contains("invalid ca certificate") {
+            || text.contains("certificate chain too long") || text.contains("invalid ca certificate")
+        {
             self = .unknownCA
         } else if text.contains("has expired") {
             self = .expired
         } else if text.contains("not yet valid") {
             self = .notYetValid
         } else if text.contains("validation of ssl server certificate failed") || text.contains("hostname mismatch")
-            || text.contains("ip address mismatch") {
+            || text.contains("ip address mismatch")
+        {
             // Connector/C's own text when the certificate does not name the host.
             self = .nameMismatch
-        } else if text.contains("no such file") || text.contains("permission denied") || text.contains("no certificate or crl")
-            || text.contains("system lib") {
+        } else if text.contains("no such file") || text.contains("permission denied")
+            || text.contains("no certificate or crl")
+            || text.contains("system lib")
+        {
             self = .caBundleUnreadable
         } else {
             self = .handshake
@@ -81,17 +87,23 @@ public enum TLSFailure: Sendable, Equatable, CaseIterable {
         let bundle = caBundle.map { " (\($0))" } ?? ""
         switch self {
         case .unknownCA:
-            return "the server's certificate was issued by a CA the function does not trust\(bundle); give the function that CA: build the zip with scripts/package.sh --ca-bundle FILE (for RDS, RDS's global-bundle.pem) or set DB_CA_BUNDLE"
+            return
+                "the server's certificate was issued by a CA the function does not trust\(bundle); give the function that CA: build the zip with scripts/package.sh --ca-bundle FILE (for RDS, RDS's global-bundle.pem) or set DB_CA_BUNDLE"
         case .expired:
-            return "the server's certificate has expired; renew it on the server (RDS: move the instance to a current CA), and check that DB_CA_BUNDLE / --ca-bundle holds a current CA"
+            return
+                "the server's certificate has expired; renew it on the server (RDS: move the instance to a current CA), and check that DB_CA_BUNDLE / --ca-bundle holds a current CA"
         case .notYetValid:
-            return "the server's certificate is not valid yet; check the clocks, the server's certificate and DB_CA_BUNDLE / --ca-bundle"
+            return
+                "the server's certificate is not valid yet; check the clocks, the server's certificate and DB_CA_BUNDLE / --ca-bundle"
         case .nameMismatch:
-            return "the server's certificate does not name '\(host)'; set the secret's host to a name the certificate carries (RDS: the instance or cluster endpoint, not an IP address or a CNAME), or give the right CA with DB_CA_BUNDLE / --ca-bundle"
+            return
+                "the server's certificate does not name '\(host)'; set the secret's host to a name the certificate carries (RDS: the instance or cluster endpoint, not an IP address or a CNAME), or give the right CA with DB_CA_BUNDLE / --ca-bundle"
         case .caBundleUnreadable:
-            return "the CA bundle\(bundle) could not be read; fix DB_CA_BUNDLE, or rebuild with scripts/package.sh --ca-bundle FILE"
+            return
+                "the CA bundle\(bundle) could not be read; fix DB_CA_BUNDLE, or rebuild with scripts/package.sh --ca-bundle FILE"
         case .handshake:
-            return "the TLS handshake failed; the server, or something on the path to it, broke it (no plaintext retry is made); check the server's TLS setup, and DB_CA_BUNDLE / --ca-bundle"
+            return
+                "the TLS handshake failed; the server, or something on the path to it, broke it (no plaintext retry is made); check the server's TLS setup, and DB_CA_BUNDLE / --ca-bundle"
         }
     }
 }

@@ -1,4 +1,5 @@
 import CMariaDB
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -112,8 +113,10 @@ extension MariaDBConnection {
     /// The credentials travel as C strings: a NUL would silently cut the
     /// password short and log in with its prefix, if that happened to be valid.
     private static func rejectEmbeddedNUL(_ options: MariaDBOptions) throws {
-        let fields = [("host", options.host), ("user", options.user), ("password", options.password),
-                      ("database", options.database ?? "")]
+        let fields = [
+            ("host", options.host), ("user", options.user), ("password", options.password),
+            ("database", options.database ?? ""),
+        ]
         guard let (name, _) = fields.first(where: { $0.1.utf8.contains(0) }) else { return }
         throw MariaDBError.loginRefused(
             user: options.user, host: options.host, port: options.port, code: UInt32(CR_INVALID_PARAMETER),

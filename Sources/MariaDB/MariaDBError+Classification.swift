@@ -11,8 +11,9 @@ extension MariaDBError {
         let message = Redaction.scrub(message, removing: [options.password])
         let tlsAttempted = session == .verifiedTLS
         func tlsFailed() -> MariaDBError {
-            .tlsFailed(host: host, port: port, reason: TLSFailure(message: message), message: message,
-                       caBundle: options.tls.caBundle)
+            .tlsFailed(
+                host: host, port: port, reason: TLSFailure(message: message), message: message,
+                caBundle: options.tls.caBundle)
         }
         switch Int32(bitPattern: code) {
         case CR_PLUGIN_NOT_ALLOWED:
@@ -35,8 +36,9 @@ extension MariaDBError {
             return serverOffersTLS ? tlsFailed() : .tlsRequiredButUnavailable(host: host, port: port)
         case CR_FILE_NOT_FOUND where tlsAttempted, CR_FILE_READ where tlsAttempted:
             // The only files a connect reads here are the CA bundle's.
-            return .tlsFailed(host: host, port: port, reason: .caBundleUnreadable, message: message,
-                              caBundle: options.tls.caBundle)
+            return .tlsFailed(
+                host: host, port: port, reason: .caBundleUnreadable, message: message,
+                caBundle: options.tls.caBundle)
         case CR_AUTH_PLUGIN_CANNOT_LOAD, CR_AUTH_PLUGIN_ERR, CR_ERR_LOAD_PLUGIN:
             return .loginRefused(user: user, host: host, port: port, code: code, message: message)
         case ER_CON_COUNT_ERROR, ER_SERVER_SHUTDOWN:

@@ -66,17 +66,19 @@ extension MariaDBOptions: CustomStringConvertible, CustomDebugStringConvertible,
     public var debugDescription: String { "MariaDBOptions(\(description))" }
 
     public var customMirror: Mirror {
-        Mirror(self, children: [
-            "host": host,
-            "port": port,
-            "user": user,
-            "database": database as Any,
-            "tls": tls,
-            "connectTimeout": connectTimeout,
-            "readTimeout": readTimeout,
-            "writeTimeout": writeTimeout,
-            "pluginDirectory": pluginDirectory as Any,
-            "serverPublicKey": serverPublicKey as Any,
-        ], displayStyle: .struct)
+        Mirror(
+            self,
+            children: [
+                "host": host,
+                "port": port,
+                "user": user,
+                "database": database as Any,
+                "tls": tls,
+                "connectTimeout": connectTimeout,
+                "readTimeout": readTimeout,
+                "writeTimeout": writeTimeout,
+                "pluginDirectory": pluginDirectory as Any,
+                "serverPublicKey": serverPublicKey as Any,
+            ], displayStyle: .struct)
     }
 }

@@ -17,7 +17,8 @@ public enum GrantLine: Sendable, Equatable {
             let list = String(characters[6..<on])
             var names = Set<String>()
             for part in Self.dropParentheses(list).split(separator: ",") {
-                let name = part.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ").uppercased()
+                let name = part.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+                    .uppercased()
                 if !name.isEmpty { names.insert(name == "ALL" ? "ALL PRIVILEGES" : name) }
             }
             let object = String(characters[(on + 4)..<to]).filter { $0 != "`" }
@@ -50,11 +51,12 @@ public enum GrantLine: Sendable, Equatable {
     /// Column privileges (`SELECT (a, b)`) count as the privilege itself.
     static func dropParentheses(_ text: String) -> String {
         var depth = 0
-        return String(text.filter { character in
-            if character == "(" { depth += 1; return false }
-            if character == ")" { depth -= 1; return false }
-            return depth == 0
-        })
+        return String(
+            text.filter { character in
+                if character == "(" { depth += 1; return false }
+                if character == ")" { depth -= 1; return false }
+                return depth == 0
+            })
     }
 }
 

@@ -21,11 +21,13 @@ extension PreflightRun {
         // back so a failed step can still be reported.
         let needed = estimate * 3 + 1000
         let measured = loginMs == nil ? " (database round trips not measured)" : ""
-        let detail = "the invocation had \(Int(budgetMs.rounded())) ms; setSecret under \(strategy.rawValue) needs about \(Int(estimate.rounded())) ms here (\(calls) Secrets Manager calls, \(logins) logins, \(statements) statements)\(measured)"
+        let detail =
+            "the invocation had \(Int(budgetMs.rounded())) ms; setSecret under \(strategy.rawValue) needs about \(Int(estimate.rounded())) ms here (\(calls) Secrets Manager calls, \(logins) logins, \(statements) statements)\(measured)"
         if budgetMs >= needed {
             add("time-budget", true, detail)
         } else {
-            add("time-budget", false, detail + "; less than three times that plus 1 s",
+            add(
+                "time-budget", false, detail + "; less than three times that plus 1 s",
                 advice: "Raise the function's timeout (template: 30 s)")
         }
     }

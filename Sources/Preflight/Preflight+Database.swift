@@ -18,11 +18,17 @@ extension PreflightRun {
         switch result {
         case .success(let facts):
             currentSession = facts
-            add("login-current", true,
-                "AWSCURRENT logs in as \(facts.account) on \(facts.server.map(\.description) ?? "an unknown server") (\(facts.version))", ms)
+            add(
+                "login-current", true,
+                "AWSCURRENT logs in as \(facts.account) on \(facts.server.map(\.description) ?? "an unknown server") (\(facts.version))",
+                ms)
         case .failure(let error as LoginRejected):
-            add("login-current", false, "the server refused AWSCURRENT's password for \(error.username) at \(error.host):\(error.port)", ms,
-                advice: "Make AWSCURRENT hold the password the database accepts (a rotation that set the password but never finished leaves it in AWSPENDING)")
+            add(
+                "login-current", false,
+                "the server refused AWSCURRENT's password for \(error.username) at \(error.host):\(error.port)", ms,
+                advice:
+                    "Make AWSCURRENT hold the password the database accepts (a rotation that set the password but never finished leaves it in AWSPENDING)"
+            )
         case .failure(let error):
             add("login-current", false, "logging in with AWSCURRENT failed: \(message(error))", ms)
         }
@@ -34,7 +40,8 @@ extension PreflightRun {
             adminSession = facts
             add("login-admin", true, "the admin secret logs in as \(facts.account)", adminMs)
         case .failure(let error as LoginRejected):
-            add("login-admin", false, "the server refused the admin secret's password for \(error.username)", adminMs,
+            add(
+                "login-admin", false, "the server refused the admin secret's password for \(error.username)", adminMs,
                 advice: "Make the admin secret (masterarn) hold the admin's working password")
         case .failure(let error):
             add("login-admin", false, "logging in with the admin secret failed: \(message(error))", adminMs)
@@ -60,10 +67,12 @@ extension PreflightRun {
             if let clone {
                 // Without SELECT on mysql this fails; the privileges check says so.
                 facts.cloneExists = try? !session.query(
-                    "SELECT 1 FROM mysql.user WHERE User = \(literal: clone.user) AND Host = \(literal: clone.host)").isEmpty
+                    "SELECT 1 FROM mysql.user WHERE User = \(literal: clone.user) AND Host = \(literal: clone.host)"
+                ).isEmpty
                 if context.settings.usernameCharacterLimit == nil {
                     let limit = try? session.query(
-                        "SELECT CHARACTER_MAXIMUM_LENGTH FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'mysql' AND TABLE_NAME = 'user' AND COLUMN_NAME = 'User'")
+                        "SELECT CHARACTER_MAXIMUM_LENGTH FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'mysql' AND TABLE_NAME = 'user' AND COLUMN_NAME = 'User'"
+                    )
                     facts.usernameLimit = (limit?.first?.first ?? nil).flatMap { Int($0) }
                 }
             }
@@ -77,15 +86,22 @@ extension PreflightRun {
         let clone = Rotator.alternate(current.username)
         let length = clone.unicodeScalars.count
         guard let limit = context.settings.usernameCharacterLimit ?? adminSession?.usernameLimit else {
-            add("clone-name", false, "the other user \(clone) has \(length) characters; the server's limit could not be read (no admin session)")
+            add(
+                "clone-name", false,
+                "the other user \(clone) has \(length) characters; the server's limit could not be read (no admin session)"
+            )
             return
         }
         let source = context.settings.usernameCharacterLimit != nil ? "USERNAME_CHARACTER_LIMIT" : "the server's limit"
         if length <= limit {
             add("clone-name", true, "the other user \(clone) has \(length) characters, within \(source) of \(limit)")
         } else {
-            add("clone-name", false, "the other user \(clone) would have \(length) characters, over \(source) of \(limit)",
-                advice: "Use a user name at most \(limit - Rotator.alternate("").count) characters long, or the admin strategy")
+            add(
+                "clone-name", false,
+                "the other user \(clone) would have \(length) characters, over \(source) of \(limit)",
+                advice:
+                    "Use a user name at most \(limit - Rotator.alternate("").count) characters long, or the admin strategy"
+            )
         }
     }
 }

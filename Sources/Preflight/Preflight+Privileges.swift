@@ -8,32 +8,46 @@ extension PreflightRun {
         case .single:
             guard let facts = currentSession else { return }
             let statement = facts.server.map { $0.setOwnPassword("…", replacing: "…").description } ?? "SET PASSWORD"
-            add("privileges", true,
+            add(
+                "privileges", true,
                 "\(facts.account) may change its own password with no privilege: the rotation runs \(statement)")
         case .admin:
             guard let user = currentSession, let admin = adminSession else { return }
             let verdict = Self.adminVerdict(admin: admin.grants)
             if verdict.isEmpty {
-                add("privileges", true, "the admin \(admin.account) may run ALTER USER \(user.account) (it holds CREATE USER on *.* or UPDATE on mysql)")
+                add(
+                    "privileges", true,
+                    "the admin \(admin.account) may run ALTER USER \(user.account) (it holds CREATE USER on *.* or UPDATE on mysql)"
+                )
             } else {
-                add("privileges", false, "the admin \(admin.account) lacks \(verdict.joined(separator: "; ")): ALTER USER \(user.account) would be refused",
+                add(
+                    "privileges", false,
+                    "the admin \(admin.account) lacks \(verdict.joined(separator: "; ")): ALTER USER \(user.account) would be refused",
                     advice: "GRANT CREATE USER ON *.* TO \(admin.account)")
             }
         case .alternating:
             guard let user = currentSession, let admin = adminSession else { return }
-            let missing = Self.alternatingVerdict(admin: admin.grants, user: user.grants, cloneExists: admin.cloneExists)
+            let missing = Self.alternatingVerdict(
+                admin: admin.grants, user: user.grants, cloneExists: admin.cloneExists)
             let clone = Rotator.alternate(user.account.user)
-            let cloneState = switch admin.cloneExists {
-            case true?: "the other user \(clone) exists"
-            case false?: "the other user \(clone) does not exist yet and will be created"
-            case nil: "whether the other user \(clone) exists could not be read"
-            }
+            let cloneState =
+                switch admin.cloneExists {
+                case true?: "the other user \(clone) exists"
+                case false?: "the other user \(clone) does not exist yet and will be created"
+                case nil: "whether the other user \(clone) exists could not be read"
+                }
             if missing.isEmpty {
-                add("privileges", true,
-                    "\(cloneState); the admin \(admin.account) may create users, read the grant tables and grant every privilege and role of \(user.account)")
+                add(
+                    "privileges", true,
+                    "\(cloneState); the admin \(admin.account) may create users, read the grant tables and grant every privilege and role of \(user.account)"
+                )
             } else {
-                add("privileges", false, "\(cloneState); the admin \(admin.account) lacks \(missing.joined(separator: "; "))",
-                    advice: "Give the admin what is listed under the alternating strategy in the README (CREATE USER, SELECT on mysql.*, the user's privileges WITH GRANT OPTION, its roles WITH ADMIN OPTION)")
+                add(
+                    "privileges", false,
+                    "\(cloneState); the admin \(admin.account) lacks \(missing.joined(separator: "; "))",
+                    advice:
+                        "Give the admin what is listed under the alternating strategy in the README (CREATE USER, SELECT on mysql.*, the user's privileges WITH GRANT OPTION, its roles WITH ADMIN OPTION)"
+                )
             }
         }
     }

@@ -10,7 +10,8 @@ extension PreflightRun {
         switch result {
         case .failure(let error):
             let (type, text) = context.describeError(error)
-            add("secrets-manager", false, "DescribeSecret at \(endpoint) failed: \(text)", ms,
+            add(
+                "secrets-manager", false, "DescribeSecret at \(endpoint) failed: \(text)", ms,
                 advice: Self.secretsManagerAdvice(errorType: type))
             return false
         case .success(let value):
@@ -18,25 +19,35 @@ extension PreflightRun {
         }
         addMeasurement(secretsManager: ms)
         arn = facts.arn
-        add("secrets-manager", true, "DescribeSecret at \(endpoint) answered in \(PreflightReport.milliseconds(ms)) ms", ms)
+        add(
+            "secrets-manager", true, "DescribeSecret at \(endpoint) answered in \(PreflightReport.milliseconds(ms)) ms",
+            ms)
 
-        let turnOn = "aws secretsmanager rotate-secret --secret-id \(facts.arn) --rotation-lambda-arn \(context.functionARN ?? "<this function's ARN>") --rotation-rules AutomaticallyAfterDays=30"
+        let turnOn =
+            "aws secretsmanager rotate-secret --secret-id \(facts.arn) --rotation-lambda-arn \(context.functionARN ?? "<this function's ARN>") --rotation-rules AutomaticallyAfterDays=30"
         if facts.rotationEnabled == true {
             add("rotation-enabled", true, "rotation is enabled")
         } else {
-            add("rotation-enabled", false, "rotation is not enabled for \(facts.name); once every other check passes, turn it on",
+            add(
+                "rotation-enabled", false,
+                "rotation is not enabled for \(facts.name); once every other check passes, turn it on",
                 advice: "Turn rotation on: \(turnOn)")
         }
 
         switch (facts.rotationFunctionARN, context.functionARN) {
         case (nil, _):
-            add("rotation-function", true, "no rotation function is set yet; rotate-secret with --rotation-lambda-arn sets it")
+            add(
+                "rotation-function", true,
+                "no rotation function is set yet; rotate-secret with --rotation-lambda-arn sets it")
         case (let configured?, nil):
-            add("rotation-function", true, "rotation runs \(configured); this invocation carries no function ARN to compare")
+            add(
+                "rotation-function", true,
+                "rotation runs \(configured); this invocation carries no function ARN to compare")
         case (let configured?, let own?) where Self.sameFunction(configured, own):
             add("rotation-function", true, "rotation runs this function (\(configured))")
         case (let configured?, let own?):
-            add("rotation-function", false, "rotation runs \(configured), not this function (\(own))",
+            add(
+                "rotation-function", false, "rotation runs \(configured), not this function (\(own))",
                 advice: "Point the secret's rotation at this function: \(turnOn)")
         }
 
@@ -50,9 +61,12 @@ extension PreflightRun {
             let commands = stuck.map {
                 "aws secretsmanager update-secret-version-stage --secret-id \(facts.arn) --version-stage AWSPENDING --remove-from-version-id \($0)"
             }
-            add("stuck-rotation", false,
+            add(
+                "stuck-rotation", false,
                 "AWSPENDING is on \(stuck.joined(separator: ", ")), which is not AWSCURRENT: an unfinished rotation (Secrets Manager re-runs it instead of starting a new one); versions: \(stages)",
-                advice: "If that rotation never set its password (the AWSCURRENT password still logs in), clear it: \(commands.joined(separator: "; ")); otherwise finish it with rotate-secret (see the README's \"When a rotation fails\")")
+                advice:
+                    "If that rotation never set its password (the AWSCURRENT password still logs in), clear it: \(commands.joined(separator: "; ")); otherwise finish it with rotate-secret (see the README's \"When a rotation fails\")"
+            )
         }
         return true
     }
@@ -63,8 +77,10 @@ extension PreflightRun {
         let text: String
         switch result {
         case .failure(let error):
-            add("secret-value", false, "GetSecretValue of AWSCURRENT failed: \(message(error))", ms,
-                advice: "Let the function's role call secretsmanager:GetSecretValue on \(arn) (and kms:Decrypt on its key)")
+            add(
+                "secret-value", false, "GetSecretValue of AWSCURRENT failed: \(message(error))", ms,
+                advice:
+                    "Let the function's role call secretsmanager:GetSecretValue on \(arn) (and kms:Decrypt on its key)")
             return nil
         case .success(nil):
             add("secret-value", false, "AWSCURRENT holds no SecretString (a SecretBinary, or no value)", ms)
@@ -77,12 +93,16 @@ extension PreflightRun {
         do {
             secret = try DatabaseSecret(parsing: text, keys: context.settings.keys)
         } catch {
-            add("secret-value", false, "AWSCURRENT: \(error)", ms,
-                advice: "Fix the secret's JSON: keys engine, host, \(context.settings.keys.username), \(context.settings.keys.password) (see the README's \"The secret\")")
+            add(
+                "secret-value", false, "AWSCURRENT: \(error)", ms,
+                advice:
+                    "Fix the secret's JSON: keys engine, host, \(context.settings.keys.username), \(context.settings.keys.password) (see the README's \"The secret\")"
+            )
             return nil
         }
         let ssl = secret.ssl.map { "ssl \($0)" } ?? "no ssl key"
-        add("secret-value", true,
+        add(
+            "secret-value", true,
             "engine \(secret.engine.rawValue), user \(secret.username) at \(secret.host):\(secret.port), database \(secret.dbname ?? "(none)"), \(ssl); every required key present",
             ms)
 
@@ -92,7 +112,9 @@ extension PreflightRun {
         case (_, let master?):
             add("strategy-keys", true, "masterarn names the admin secret \(master)")
         case (_, nil):
-            add("strategy-keys", false, "\(strategy.rawValue) needs the key masterarn: the ARN of an admin secret for the same server",
+            add(
+                "strategy-keys", false,
+                "\(strategy.rawValue) needs the key masterarn: the ARN of an admin secret for the same server",
                 advice: "Add \"masterarn\" to the secret, naming the admin secret's ARN")
         }
         return secret
@@ -102,18 +124,24 @@ extension PreflightRun {
     func checkAdminSecret(_ current: DatabaseSecret) {
         guard let master = current.masterARN else { return }
         let (result, ms) = timed { try preflight.secrets.currentSecretString(master) }
-        let readAdvice = "Let the function's role read the admin secret (template parameter AdminSecretArns) and check the ARN in masterarn"
+        let readAdvice =
+            "Let the function's role read the admin secret (template parameter AdminSecretArns) and check the ARN in masterarn"
         switch result {
         case .failure(let error):
-            add("admin-secret", false, "the admin secret \(master) is not readable: \(message(error))", ms, advice: readAdvice)
+            add(
+                "admin-secret", false, "the admin secret \(master) is not readable: \(message(error))", ms,
+                advice: readAdvice)
         case .success(nil):
-            add("admin-secret", false, "the admin secret \(master) holds no SecretString at AWSCURRENT", ms, advice: readAdvice)
+            add(
+                "admin-secret", false, "the admin secret \(master) holds no SecretString at AWSCURRENT", ms,
+                advice: readAdvice)
         case .success(let text?):
             addMeasurement(secretsManager: ms)
             do {
                 let admin = try DatabaseSecret(parsing: text)
                 guard admin.host == current.host, admin.port == current.port else {
-                    add("admin-secret", false,
+                    add(
+                        "admin-secret", false,
                         "the admin secret \(master) names \(admin.host):\(admin.port), the secret \(current.host):\(current.port); the rotation refuses that",
                         ms)
                     return
@@ -128,7 +156,9 @@ extension PreflightRun {
 
     /// A function ARN with or without a version or alias qualifier.
     static func sameFunction(_ a: String, _ b: String) -> Bool {
-        func base(_ arn: String) -> String { arn.split(separator: ":", omittingEmptySubsequences: false).prefix(7).joined(separator: ":") }
+        func base(_ arn: String) -> String {
+            arn.split(separator: ":", omittingEmptySubsequences: false).prefix(7).joined(separator: ":")
+        }
         return a == b || base(a) == base(b)
     }
 

@@ -38,12 +38,13 @@ public struct PreflightReport: Sendable, Equatable {
             "SecretId": .string(secretId),
             "Strategy": .string(strategy),
             "ok": .bool(ok),
-            "checks": .array(checks.map { check in
-                .object([
-                    "name": .string(check.name), "ok": .bool(check.ok), "detail": .string(check.detail),
-                    "durationMs": .number(Self.milliseconds(check.durationMs)),
-                ])
-            }),
+            "checks": .array(
+                checks.map { check in
+                    .object([
+                        "name": .string(check.name), "ok": .bool(check.ok), "detail": .string(check.detail),
+                        "durationMs": .number(Self.milliseconds(check.durationMs)),
+                    ])
+                }),
             "advice": .array(advice.map { .string($0) }),
         ]
     }

@@ -22,9 +22,11 @@ public struct MariaDBTLSProbe: TLSProbing {
             options.tls = .required(caBundle: caBundle)
             return try MariaDBConnection.withConnection(options) { connection in
                 TLSProbe(
-                    outcome: .verified, caBundle: caBundle, cipher: connection.tlsCipher, tlsVersion: connection.tlsVersion,
+                    outcome: .verified, caBundle: caBundle, cipher: connection.tlsCipher,
+                    tlsVersion: connection.tlsVersion,
                     certificate: connection.peerCertificate.map {
-                        CertificateSummary(subject: $0.subject, issuer: $0.issuer, notAfter: $0.notAfter, daysLeft: $0.daysLeft)
+                        CertificateSummary(
+                            subject: $0.subject, issuer: $0.issuer, notAfter: $0.notAfter, daysLeft: $0.daysLeft)
                     })
             }
         } catch let error as MariaDBError {
@@ -32,7 +34,8 @@ public struct MariaDBTLSProbe: TLSProbing {
             // The certificate is checked in the handshake, before the login.
             case .accessDenied, .loginRefused: return TLSProbe(outcome: .verifiedLoginRefused, caBundle: caBundle)
             case .tlsRequiredButUnavailable: return TLSProbe(outcome: .notOffered, caBundle: caBundle)
-            case .tlsFailed(_, _, _, let message, _): return TLSProbe(outcome: .notVerified(reason: message), caBundle: caBundle)
+            case .tlsFailed(_, _, _, let message, _):
+                return TLSProbe(outcome: .notVerified(reason: message), caBundle: caBundle)
             default: return TLSProbe(outcome: .failed(reason: error.description), caBundle: caBundle)
             }
         } catch {

@@ -21,7 +21,8 @@ public struct SecretsManagerInspector: SecretInspecting {
             stages[versionId] = (labels.arrayValue ?? []).compactMap(\.stringValue)
         }
         return SecretFacts(
-            arn: arn, name: fields["Name"]?.stringValue ?? secretId, rotationEnabled: fields["RotationEnabled"]?.boolValue,
+            arn: arn, name: fields["Name"]?.stringValue ?? secretId,
+            rotationEnabled: fields["RotationEnabled"]?.boolValue,
             rotationFunctionARN: fields["RotationLambdaARN"]?.stringValue, versionIdsToStages: stages)
     }
 

@@ -1,7 +1,8 @@
+import Preflight
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Preflight
 
 /// DNS through getaddrinfo and one TCP connect with a timeout, as the
 /// database client will do them.
@@ -34,7 +35,9 @@ public struct SocketNetwork: NetworkProbing {
         }
     }
 
-    private func withAddresses<T>(_ host: String, port: Int, _ body: ([UnsafeMutablePointer<addrinfo>]) throws -> T) throws -> T {
+    private func withAddresses<T>(
+        _ host: String, port: Int, _ body: ([UnsafeMutablePointer<addrinfo>]) throws -> T
+    ) throws -> T {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_family = AF_UNSPEC
@@ -55,7 +58,10 @@ public struct SocketNetwork: NetworkProbing {
 
     private static func numericHost(_ address: UnsafeMutablePointer<addrinfo>) -> String {
         var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-        guard getnameinfo(address.pointee.ai_addr, address.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0
+        guard
+            getnameinfo(
+                address.pointee.ai_addr, address.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0,
+                NI_NUMERICHOST) == 0
         else { return "?" }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
@@ -64,7 +70,9 @@ public struct SocketNetwork: NetworkProbing {
 
     /// A non-blocking connect bounded by poll, so a filtered port cannot hang the check.
     private static func connect(_ address: UnsafeMutablePointer<addrinfo>, timeoutSeconds: Double) throws(Failure) {
-        let descriptor = socket(address.pointee.ai_family, address.pointee.ai_socktype | Int32(SOCK_NONBLOCK.rawValue), address.pointee.ai_protocol)
+        let descriptor = socket(
+            address.pointee.ai_family, address.pointee.ai_socktype | Int32(SOCK_NONBLOCK.rawValue),
+            address.pointee.ai_protocol)
         guard descriptor >= 0 else { throw Failure(reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
         if Glibc.connect(descriptor, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 { return }
@@ -72,7 +80,10 @@ public struct SocketNetwork: NetworkProbing {
         var target = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
         let ready = poll(&target, 1, Int32(max(1, timeoutSeconds * 1000)))
         guard ready > 0 else {
-            throw Failure(reason: ready == 0 ? "no answer within \(Int(timeoutSeconds)) s (a firewall or security group dropping packets?)" : String(cString: strerror(errno)))
+            throw Failure(
+                reason: ready == 0
+                    ? "no answer within \(Int(timeoutSeconds)) s (a firewall or security group dropping packets?)"
+                    : String(cString: strerror(errno)))
         }
         var error: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)

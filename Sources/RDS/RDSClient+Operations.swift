@@ -61,7 +61,8 @@ extension RDSClient {
         let result = try call(operation, [("DBInstanceIdentifier", identifier)])
         let instances = result.child("DBInstances")?.all("DBInstance") ?? []
         guard instances.count == 1 else {
-            throw .invalidResponse(operation: operation, reason: "\(instances.count) DBInstance elements, not 1", host: host)
+            throw .invalidResponse(
+                operation: operation, reason: "\(instances.count) DBInstance elements, not 1", host: host)
         }
         let element = instances[0]
         let fields = Fields(operation: operation, host: host)
@@ -80,7 +81,8 @@ extension RDSClient {
         let result = try call(operation, [("DBClusterIdentifier", identifier)])
         let clusters = result.child("DBClusters")?.all("DBCluster") ?? []
         guard clusters.count == 1 else {
-            throw .invalidResponse(operation: operation, reason: "\(clusters.count) DBCluster elements, not 1", host: host)
+            throw .invalidResponse(
+                operation: operation, reason: "\(clusters.count) DBCluster elements, not 1", host: host)
         }
         let element = clusters[0]
         let fields = Fields(operation: operation, host: host)
@@ -90,7 +92,8 @@ extension RDSClient {
             guard writer == "true" || writer == "false" else {
                 throw .invalidResponse(operation: operation, reason: "IsClusterWriter is not a boolean", host: host)
             }
-            members.append(.init(instanceIdentifier: try fields.text(member, "DBInstanceIdentifier"), isWriter: writer == "true"))
+            members.append(
+                .init(instanceIdentifier: try fields.text(member, "DBInstanceIdentifier"), isWriter: writer == "true"))
         }
         return DBCluster(
             identifier: try fields.text(element, "DBClusterIdentifier"), engine: try fields.text(element, "Engine"),

@@ -165,9 +165,9 @@ struct XMLParser {
         case "apos": return Array("'".utf8)
         default:
             let scalarValue: UInt32? =
-                if body.hasPrefix("#x") { UInt32(body.dropFirst(2), radix: 16) }
-                else if body.hasPrefix("#") { UInt32(body.dropFirst(), radix: 10) }
-                else { nil }
+                if body.hasPrefix("#x") { UInt32(body.dropFirst(2), radix: 16) } else if body.hasPrefix("#") {
+                    UInt32(body.dropFirst(), radix: 10)
+                } else { nil }
             guard let scalarValue, let scalar = Unicode.Scalar(scalarValue), scalarValue != 0 else {
                 index = start
                 throw fail("an unknown entity reference")

@@ -90,8 +90,9 @@ public struct AccountAttributes: Sendable, Equatable {
                 defaultRoles = statement.text(of: start..<cursor.index)
             } else if cursor.accept("REQUIRE") {
                 // Copied from mysql.user's columns (TLSRequirement); only checked here.
-                while let word = cursor.current, ["NONE", "SSL", "X509", "ISSUER", "SUBJECT", "CIPHER", "AND"]
-                    .contains(word.text.uppercased()) || word.kind == .quoted
+                while let word = cursor.current,
+                    ["NONE", "SSL", "X509", "ISSUER", "SUBJECT", "CIPHER", "AND"]
+                        .contains(word.text.uppercased()) || word.kind == .quoted
                 {
                     cursor.index += 1
                 }
@@ -158,7 +159,9 @@ public struct AccountAttributes: Sendable, Equatable {
             guard let hash = cursor.current, hash.kind == .quoted || hash.kind == .word else { throw unknown(nil) }
             cursor.index += 1
         }
-        if cursor.current?.is("OR") == true || (cursor.current?.is("AND") == true && cursor.peek(1)?.is("IDENTIFIED") == true) {
+        if cursor.current?.is("OR") == true
+            || (cursor.current?.is("AND") == true && cursor.peek(1)?.is("IDENTIFIED") == true)
+        {
             throw .severalAuthenticationMethods
         }
         authentication = .plugin(plugin.lowercased())
@@ -167,7 +170,8 @@ public struct AccountAttributes: Sendable, Equatable {
     /// The statement that gives `account` these attributes and `password`,
     /// under the same plugin. Every attribute this server knows is written
     /// out, defaults included, so one the copy had from before is reset.
-    public func applying(to account: Account, password: String, on server: ServerVersion) throws(AccountProblem) -> SQL {
+    public func applying(to account: Account, password: String, on server: ServerVersion) throws(AccountProblem) -> SQL
+    {
         var sql: SQL = "ALTER USER \(account: account) "
         sql.append(try authenticationClause(password: password, on: server))
         var limitNames = Self.limitNames.dropLast()
@@ -184,7 +188,8 @@ public struct AccountAttributes: Sendable, Equatable {
             sql.append(" PASSWORD REQUIRE CURRENT" + (value.isEmpty ? "" : " " + value))
         }
         if server.supports(.failedLoginTracking) {
-            sql.append(" FAILED_LOGIN_ATTEMPTS \(failedLoginAttempts ?? "0") PASSWORD_LOCK_TIME \(passwordLockTime ?? "0")")
+            sql.append(
+                " FAILED_LOGIN_ATTEMPTS \(failedLoginAttempts ?? "0") PASSWORD_LOCK_TIME \(passwordLockTime ?? "0")")
         }
         if let attribute, server.supports(.userAttributes) { sql.append(" ATTRIBUTE " + attribute) }
         return sql

@@ -28,7 +28,8 @@ public struct DatabaseLogin: Sendable, CustomStringConvertible {
     /// The secret's `ssl` key: `true` requires TLS, `false` forbids it, `nil` prefers it.
     public var ssl: Bool?
 
-    public init(host: String, port: Int, username: String, password: String, database: String? = nil, ssl: Bool? = nil) {
+    public init(host: String, port: Int, username: String, password: String, database: String? = nil, ssl: Bool? = nil)
+    {
         self.host = host
         self.port = port
         self.username = username

@@ -48,7 +48,8 @@ public struct RDSResource: Sendable, Equatable, CustomStringConvertible {
         for (key, kind) in [(instanceTag, Kind.instance), (clusterTag, Kind.cluster)] {
             guard let value = tags[key] else { continue }
             guard let resource = RDSResource(kind: kind, arn: value) else {
-                throw .wrongType(key: "tag \(key)", expected: "the ARN of an RDS \(kind == .instance ? "instance" : "cluster")")
+                throw .wrongType(
+                    key: "tag \(key)", expected: "the ARN of an RDS \(kind == .instance ? "instance" : "cluster")")
             }
             return resource
         }

@@ -138,7 +138,9 @@ extension Grant {
             let roleStart = cursor.index
             guard cursor.acceptAccountName() || cursor.accept("NONE") else { throw unknown(cursor.current) }
             let role = statement.text(of: roleStart..<cursor.index)
-            guard cursor.accept("FOR"), cursor.acceptAccountName(), cursor.isAtEnd else { throw unknown(cursor.current) }
+            guard cursor.accept("FOR"), cursor.acceptAccountName(), cursor.isAtEnd else {
+                throw unknown(cursor.current)
+            }
             return .defaultRole(role)
         }
         guard first.is("GRANT") || first.is("REVOKE") else { throw unknown() }
@@ -169,7 +171,9 @@ extension Grant {
                     withOption = "WITH GRANT OPTION"
                 } else if cursor.accept("ADMIN", "OPTION") {
                     withOption = "WITH ADMIN OPTION"
-                } else if AccountAttributes.limitNames.contains(option.text.uppercased()), cursor.peek(1)?.isNumber == true {
+                } else if AccountAttributes.limitNames.contains(option.text.uppercased()),
+                    cursor.peek(1)?.isNumber == true
+                {
                     cursor.index += 2
                 } else {
                     throw unknown(option)
@@ -214,7 +218,8 @@ extension Grant {
         guard depth == 0, on > range.lowerBound else { throw unknown(tokens[on]) }
         // The object: an optional kind of routine, then `*`, names and dots.
         var index = on + 1
-        if index < range.upperBound, ["TABLE", "FUNCTION", "PROCEDURE", "PACKAGE"].contains(tokens[index].text.uppercased()),
+        if index < range.upperBound,
+            ["TABLE", "FUNCTION", "PROCEDURE", "PACKAGE"].contains(tokens[index].text.uppercased()),
             tokens[index].kind == .word
         {
             index += tokens[index].is("PACKAGE") && index + 1 < range.upperBound && tokens[index + 1].is("BODY") ? 2 : 1

@@ -17,9 +17,10 @@ public struct PasswordGenerator: Sendable {
     public func generate() -> String {
         let classes = policy.includedClasses
         let alphabet = classes.flatMap { $0 }
-        let classOf = Dictionary(uniqueKeysWithValues: classes.enumerated().flatMap { index, members in
-            members.map { ($0, index) }
-        })
+        let classOf = Dictionary(
+            uniqueKeysWithValues: classes.enumerated().flatMap { index, members in
+                members.map { ($0, index) }
+            })
         while true {
             let characters = (0..<policy.length).map { _ in alphabet[uniformIndex(below: alphabet.count)] }
             if policy.requireEachIncludedType {

@@ -39,7 +39,8 @@ public struct PasswordPolicy: Sendable, Equatable {
             throw .invalid(name: "EXCLUDE_CHARACTERS", expected: "to leave at least one character to choose from")
         }
         if requireEachIncludedType && classes.count > length {
-            throw .invalid(name: "PASSWORD_LENGTH", expected: "at least one character per included type (\(classes.count))")
+            throw .invalid(
+                name: "PASSWORD_LENGTH", expected: "at least one character per included type (\(classes.count))")
         }
     }
 }

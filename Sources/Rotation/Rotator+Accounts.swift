@@ -41,7 +41,8 @@ extension Rotator {
     /// when the rotated one is a replica or reader of it).
     func adminSecret(for current: DatabaseSecret, secretId: String) throws -> (secret: DatabaseSecret, id: String) {
         guard let masterARN = current.masterARN else {
-            throw RotationError.invalidSecret(secretId: secretId, stage: Stage.current, problem: .missingKey("masterarn"))
+            throw RotationError.invalidSecret(
+                secretId: secretId, stage: Stage.current, problem: .missingKey("masterarn"))
         }
         guard let stored = try store.value(of: masterARN, stage: Stage.current, versionId: nil) else {
             throw RotationError.stageHasNoValue(secretId: masterARN, stage: Stage.current)

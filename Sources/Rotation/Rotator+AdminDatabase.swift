@@ -49,7 +49,8 @@ extension Rotator {
             throw RotationError.adminDatabaseNotFound(adminSecretId: masterARN, resource: resource.arn)
         }
         guard let engine = topology.secretEngine else {
-            throw RotationError.adminDatabaseUnsupported(adminSecretId: masterARN, resource: resource.arn, engine: topology.engine)
+            throw RotationError.adminDatabaseUnsupported(
+                adminSecretId: masterARN, resource: resource.arn, engine: topology.engine)
         }
         guard let placement = topology.placement(host: current.host, port: current.port) else {
             throw RotationError.adminElsewhere(secretId: secretId, adminSecretId: masterARN)
@@ -61,7 +62,8 @@ extension Rotator {
         completed["host"] = .string(topology.primary.host)
         completed["port"] = .number(String(topology.primary.port))
         if completed["ssl"] == nil, let ssl = current.ssl { completed["ssl"] = .bool(ssl) }
-        return AdminPlacement(secret: try parseAdmin(completed, masterARN: masterARN), rotatedOnReader: placement == .reader)
+        return AdminPlacement(
+            secret: try parseAdmin(completed, masterARN: masterARN), rotatedOnReader: placement == .reader)
     }
 
     private func parseAdmin(_ document: JSONObject, masterARN: String) throws -> DatabaseSecret {

@@ -56,7 +56,8 @@ extension Rotator {
                 do {
                     return try body()
                 } catch {
-                    throw RotationError.accountNotCopyable(secretId: secretId, account: account.description, problem: error)
+                    throw RotationError.accountNotCopyable(
+                        secretId: secretId, account: account.description, problem: error)
                 }
             }
             let attributes = try Self.attributes(of: source, in: session, version: version, refusing: refusing)

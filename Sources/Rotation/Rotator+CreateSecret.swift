@@ -8,12 +8,15 @@ extension Rotator {
     /// rotation pays one round trip instead of a read and a write.
     func createSecret(_ event: RotationEvent) throws -> StepOutcome {
         let current = try requiredSecret(event.secretId, stage: Stage.current)
-        if (store as? VersionCache)?.known(event.secretId, stage: Stage.pending, versionId: event.clientRequestToken) != nil {
+        if (store as? VersionCache)?.known(event.secretId, stage: Stage.pending, versionId: event.clientRequestToken)
+            != nil
+        {
             return .pendingAlreadyExists
         }
         let pending: String
         do {
-            let newUsername = settings.strategy == .alternating ? try alternateUsername(of: current, secretId: event.secretId) : nil
+            let newUsername =
+                settings.strategy == .alternating ? try alternateUsername(of: current, secretId: event.secretId) : nil
             pending = current.replacing(password: try newPassword(), username: newUsername)
         } catch {
             // A value already stored is kept even when a new one cannot be made.
@@ -22,7 +25,8 @@ extension Rotator {
         }
         do {
             try store.putPending(
-                event.secretId, token: event.clientRequestToken, secretString: pending, rotationToken: event.rotationToken)
+                event.secretId, token: event.clientRequestToken, secretString: pending,
+                rotationToken: event.rotationToken)
         } catch let taken as VersionAlreadyHasValue {
             guard try pendingAlreadyStored(event) else { throw taken.storeError }
             return .pendingAlreadyExists

@@ -32,7 +32,9 @@ extension Rotator {
         }
     }
 
-    private func setOwnPasswordWhileDescribing(_ event: RotationEvent, _ describe: InFlightDescribe, _ cache: VersionCache)
+    private func setOwnPasswordWhileDescribing(
+        _ event: RotationEvent, _ describe: InFlightDescribe, _ cache: VersionCache
+    )
         throws -> StepOutcome?
     {
         let secretId = event.secretId
@@ -63,7 +65,9 @@ extension Rotator {
         return changed ? .passwordSet : nil
     }
 
-    private func testPendingWhileDescribing(_ event: RotationEvent, _ describe: InFlightDescribe, _ cache: VersionCache)
+    private func testPendingWhileDescribing(
+        _ event: RotationEvent, _ describe: InFlightDescribe, _ cache: VersionCache
+    )
         throws -> StepOutcome?
     {
         guard let pending = known(cache, event.secretId, stage: Stage.pending, versionId: event.clientRequestToken)
@@ -98,7 +102,9 @@ extension Rotator {
     }
 
     /// A version's value this process already holds, parsed; nil sends the step down the serial path.
-    private func known(_ cache: VersionCache, _ secretId: String, stage: String, versionId: String?)
+    private func known(
+        _ cache: VersionCache, _ secretId: String, stage: String, versionId: String?
+    )
         -> (versionId: String, secret: DatabaseSecret)?
     {
         guard let stored = cache.known(secretId, stage: stage, versionId: versionId),

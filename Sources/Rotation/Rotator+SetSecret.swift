@@ -52,8 +52,12 @@ extension Rotator {
         guard pending.username == expectedUsername else {
             throw RotationError.pendingMismatch(secretId: secretId, field: settings.keys.username)
         }
-        guard pending.host == current.host else { throw RotationError.pendingMismatch(secretId: secretId, field: "host") }
-        guard pending.port == current.port else { throw RotationError.pendingMismatch(secretId: secretId, field: "port") }
+        guard pending.host == current.host else {
+            throw RotationError.pendingMismatch(secretId: secretId, field: "host")
+        }
+        guard pending.port == current.port else {
+            throw RotationError.pendingMismatch(secretId: secretId, field: "port")
+        }
     }
 
     /// Single user, when neither the current nor the pending password logs
@@ -91,7 +95,8 @@ extension Rotator {
     /// admin named by `masterarn` change that exact account's password.
     /// False, with nothing changed, when the current password does not log in.
     func setPasswordAsAdmin(
-        _ secretId: String, current: DatabaseSecret, pending: DatabaseSecret, admin: (secret: DatabaseSecret, id: String)
+        _ secretId: String, current: DatabaseSecret, pending: DatabaseSecret,
+        admin: (secret: DatabaseSecret, id: String)
     ) throws -> Bool {
         guard let account = try account(loggedInWith: current.login) else { return false }
         try withAdminSession(admin, for: secretId) { session in

@@ -29,7 +29,9 @@ public struct ServerVersion: Sendable, Equatable, CustomStringConvertible {
         if isMariaDB, versionText.hasPrefix("5.5.5-") {
             versionText = versionText.dropFirst("5.5.5-".count)
         }
-        let numbers = versionText.prefix(while: { $0.isNumber || $0 == "." }).split(separator: ".").compactMap { Int($0) }
+        let numbers = versionText.prefix(while: { $0.isNumber || $0 == "." }).split(separator: ".").compactMap {
+            Int($0)
+        }
         guard numbers.count >= 2 else { return nil }
         self.init(
             flavor: isMariaDB ? .mariadb : .mysql, major: numbers[0], minor: numbers[1],
@@ -80,7 +82,8 @@ public struct ServerVersion: Sendable, Equatable, CustomStringConvertible {
 
     public func supports(_ feature: Feature) -> Bool {
         switch (feature, flavor) {
-        case (.alterUser, .mysql), (.showCreateUser, .mysql), (.accountLocking, .mysql), (.passwordExpiryOptions, .mysql):
+        case (.alterUser, .mysql), (.showCreateUser, .mysql), (.accountLocking, .mysql),
+            (.passwordExpiryOptions, .mysql):
             isAtLeast(5, 7, 6)
         case (.alterUser, .mariadb), (.showCreateUser, .mariadb): isAtLeast(10, 2)
         case (.accountLocking, .mariadb): isAtLeast(10, 4, 2)

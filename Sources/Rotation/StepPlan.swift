@@ -19,7 +19,8 @@ public enum StepPlan: Equatable, Sendable {
             throw .versionNotPending(secretId: event.secretId, token: event.clientRequestToken)
         }
         guard let step = RotationEvent.Step(rawValue: event.step) else {
-            throw .invalidEvent("unknown step '\(event.step)' (expected createSecret, setSecret, testSecret or finishSecret)")
+            throw .invalidEvent(
+                "unknown step '\(event.step)' (expected createSecret, setSecret, testSecret or finishSecret)")
         }
         return .run(step)
     }

@@ -59,7 +59,8 @@ public struct Configuration {
             metricsNamespace = nil
         } else if let namespace = metricsNamespace, !MetricsRecord.isValidNamespace(namespace) {
             throw ConfigurationError.invalid(
-                name: "METRICS_NAMESPACE", expected: "1 to 255 of A-Z a-z 0-9 . - _ / # : and space, not starting with AWS/")
+                name: "METRICS_NAMESPACE",
+                expected: "1 to 255 of A-Z a-z 0-9 . - _ / # : and space, not starting with AWS/")
         }
     }
 }

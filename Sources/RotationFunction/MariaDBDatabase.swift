@@ -21,8 +21,10 @@ final class MariaDBDatabase: Database {
     /// Kept back from the deadline so a failed step can still be reported.
     static let safetyMargin = 1.0
 
-    init(requireTLS: Bool, caBundle: String?, pluginDirectory: String?, serverPublicKey: String? = nil,
-         logger: LambdaLogger) {
+    init(
+        requireTLS: Bool, caBundle: String?, pluginDirectory: String?, serverPublicKey: String? = nil,
+        logger: LambdaLogger
+    ) {
         self.requireTLS = requireTLS
         self.caBundle = caBundle
         self.pluginDirectory = pluginDirectory
@@ -36,12 +38,16 @@ final class MariaDBDatabase: Database {
         do {
             return try MariaDBConnection.withConnection(options) { connection in
                 if connection.serverOffersNoTLS {
-                    logger.log(.warn, "database session is not encrypted: the server's greeting offers no TLS", [
-                        ("host", login.host), ("port", String(login.port)),
-                        ("hint", "set the secret's ssl key to true, or REQUIRE_TLS=true, to refuse plaintext"),
-                    ])
+                    logger.log(
+                        .warn, "database session is not encrypted: the server's greeting offers no TLS",
+                        [
+                            ("host", login.host), ("port", String(login.port)),
+                            ("hint", "set the secret's ssl key to true, or REQUIRE_TLS=true, to refuse plaintext"),
+                        ])
                 }
-                return try body(DeadlineBoundSession(connection: connection, deadline: deadline, host: login.host, port: login.port))
+                return try body(
+                    DeadlineBoundSession(connection: connection, deadline: deadline, host: login.host, port: login.port)
+                )
             }
         } catch let error as MariaDBError where error.isAccessDenied {
             throw LoginRejected(username: login.username, host: login.host, port: login.port)

@@ -57,7 +57,8 @@ final class RDSDirectory: DatabaseDirectory {
                 let cluster = try client.describeDBCluster(resource.identifier)
                 guard let writer = cluster.endpoint, let port = cluster.port else {
                     throw RDSError.invalidResponse(
-                        operation: "DescribeDBClusters", reason: "the cluster has no Endpoint or Port yet", host: client.host)
+                        operation: "DescribeDBClusters", reason: "the cluster has no Endpoint or Port yet",
+                        host: client.host)
                 }
                 var readers: [DatabaseEndpoint] = []
                 if let reader = cluster.readerEndpoint { readers.append(DatabaseEndpoint(host: reader, port: port)) }

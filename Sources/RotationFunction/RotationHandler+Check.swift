@@ -1,5 +1,5 @@
-import Platform
 import LambdaRuntime
+import Platform
 import Preflight
 import PreflightProbes
 import Rotation
@@ -13,29 +13,31 @@ extension RotationHandler {
         logger: LambdaLogger
     ) -> (CheckRequest, LambdaContext) -> [UInt8] {
         { request, context in
-        let started = WallClock.monotonicSeconds()
-        var settings = settings
-        settings.strategy = request.strategy ?? settings.strategy
-        let preflight = Preflight(
-            secrets: SecretsManagerInspector(client: secretsManager), network: SocketNetwork(),
-            tls: MariaDBTLSProbe(caBundle: database.caBundle) { try database.options(for: $0) },
-            database: database,
-            context: PreflightContext(
-                settings: settings, functionARN: context.invokedFunctionArn,
-                secondsLeft: context.deadline.remainingSeconds(), secretsManagerEndpoint: secretsManager.endpoint,
-                tlsMode: { ssl in
-                    // The rotation's own decision; only a required mode without a CA bundle throws.
-                    let login = DatabaseLogin(host: "", port: 0, username: "", password: "", ssl: ssl)
-                    return (try? database.options(for: login).tls.description) ?? "required"
-                },
-                describeError: { Lambda.describe($0) }, clock: WallClock.monotonicSeconds))
-        let report = preflight.run(request)
-        let duration = Int(((WallClock.monotonicSeconds() - started) * 1000).rounded())
-        logger.log(report.ok ? .info : .warn, "check done", [
-            ("secret", request.secretId), ("strategy", report.strategy), ("ok", String(report.ok)),
-            ("failed", report.failed.joined(separator: ",")), ("durationMs", String(duration)),
-        ])
-        return Array(report.json.serialized.utf8)
+            let started = WallClock.monotonicSeconds()
+            var settings = settings
+            settings.strategy = request.strategy ?? settings.strategy
+            let preflight = Preflight(
+                secrets: SecretsManagerInspector(client: secretsManager), network: SocketNetwork(),
+                tls: MariaDBTLSProbe(caBundle: database.caBundle) { try database.options(for: $0) },
+                database: database,
+                context: PreflightContext(
+                    settings: settings, functionARN: context.invokedFunctionArn,
+                    secondsLeft: context.deadline.remainingSeconds(), secretsManagerEndpoint: secretsManager.endpoint,
+                    tlsMode: { ssl in
+                        // The rotation's own decision; only a required mode without a CA bundle throws.
+                        let login = DatabaseLogin(host: "", port: 0, username: "", password: "", ssl: ssl)
+                        return (try? database.options(for: login).tls.description) ?? "required"
+                    },
+                    describeError: { Lambda.describe($0) }, clock: WallClock.monotonicSeconds))
+            let report = preflight.run(request)
+            let duration = Int(((WallClock.monotonicSeconds() - started) * 1000).rounded())
+            logger.log(
+                report.ok ? .info : .warn, "check done",
+                [
+                    ("secret", request.secretId), ("strategy", report.strategy), ("ok", String(report.ok)),
+                    ("failed", report.failed.joined(separator: ",")), ("durationMs", String(duration)),
+                ])
+            return Array(report.json.serialized.utf8)
         }
     }
 }

@@ -55,7 +55,8 @@ public final class RotationHandler {
     /// run it against in-memory ones.
     init(
         store: some SecretReading & SecretWriting & InvocationBound, database: some Database & InvocationBound,
-        directory: (any DatabaseDirectory & InvocationBound)? = nil, settings: RotationSettings, newPassword: @escaping () throws -> String, metricsNamespace: String? = nil,
+        directory: (any DatabaseDirectory & InvocationBound)? = nil, settings: RotationSettings,
+        newPassword: @escaping () throws -> String, metricsNamespace: String? = nil,
         logger: LambdaLogger
     ) {
         self.logger = logger
@@ -87,16 +88,19 @@ public final class RotationHandler {
         func finish(_ level: LambdaLogger.Level, _ message: String, _ extra: [(String, String)]) {
             let duration = Int(((WallClock.monotonicSeconds() - started) * 1000).rounded())
             let calls = secretsManager.workCount - callsBefore
-            logger.log(level, message, fields + extra + [
-                ("durationMs", String(duration)), ("secretsManagerCalls", String(calls)),
-                ("databaseConnections", String(database.workCount - connectionsBefore)),
-            ] + (directory.map { [("rdsCalls", String($0.workCount - rdsCallsBefore))] } ?? []))
+            logger.log(
+                level, message,
+                fields + extra + [
+                    ("durationMs", String(duration)), ("secretsManagerCalls", String(calls)),
+                    ("databaseConnections", String(database.workCount - connectionsBefore)),
+                ] + (directory.map { [("rdsCalls", String($0.workCount - rdsCallsBefore))] } ?? []))
             if let metricsNamespace {
                 let record = Self.stepRecord(
                     namespace: metricsNamespace, secret: subject?.secret, step: subject?.step, strategy: strategy,
                     errorType: level < .error ? nil : extra.first { $0.0 == "errorType" }?.1 ?? "Unknown",
                     requestId: context.requestId, durationMs: duration, secretsManagerCalls: calls,
-                    databaseConnections: database.workCount - connectionsBefore, retries: secretsManager.retryCount - retriesBefore)
+                    databaseConnections: database.workCount - connectionsBefore,
+                    retries: secretsManager.retryCount - retriesBefore)
                 LambdaLogger.writeToStandardOutput(record.line)
             }
         }

@@ -13,7 +13,7 @@ extension SecretsManagerClient: SecretReading, SecretWriting, DescribeStarting {
             // An admin secret (masterarn) may live in another region.
             value = try client(forSecret: secretId, operation: "GetSecretValue")
                 .getSecretValue(secretId, versionId: versionId, versionStage: stage)
-        } catch where error.isResourceNotFound {
+        } catch  where error.isResourceNotFound {
             return nil
         }
         guard let text = value.secretString else {
@@ -28,7 +28,7 @@ extension SecretsManagerClient: SecretReading, SecretWriting, DescribeStarting {
             try putSecretValue(
                 secretId, clientRequestToken: token, secretString: secretString, versionStages: [Stage.pending],
                 rotationToken: rotationToken)
-        } catch where error.isResourceExists {
+        } catch  where error.isResourceExists {
             throw VersionAlreadyHasValue(storeError: error)
         }
     }

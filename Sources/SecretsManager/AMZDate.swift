@@ -13,7 +13,8 @@ struct AMZDate: Equatable {
         var parts = tm()
         gmtime_r(&time, &parts)
         dateTime =
-            Self.pad(Int(parts.tm_year) + 1900, 4) + Self.pad(Int(parts.tm_mon) + 1, 2) + Self.pad(Int(parts.tm_mday), 2)
+            Self.pad(Int(parts.tm_year) + 1900, 4) + Self.pad(Int(parts.tm_mon) + 1, 2)
+            + Self.pad(Int(parts.tm_mday), 2)
             + "T" + Self.pad(Int(parts.tm_hour), 2) + Self.pad(Int(parts.tm_min), 2) + Self.pad(Int(parts.tm_sec), 2)
             + "Z"
     }

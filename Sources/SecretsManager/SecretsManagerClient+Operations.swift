@@ -22,7 +22,9 @@ extension SecretsManagerClient {
         }
         var tags: [String: String] = [:]
         if let list = fields.optional("Tags") {
-            guard let elements = list.arrayValue else { throw fields.invalid("Tags is a \(list.typeName), not an array") }
+            guard let elements = list.arrayValue else {
+                throw fields.invalid("Tags is a \(list.typeName), not an array")
+            }
             for element in elements {
                 guard let key = element["Key"]?.stringValue, let value = element["Value"]?.stringValue else {
                     throw fields.invalid("Tags holds an entry without a string Key and Value")
@@ -35,7 +37,9 @@ extension SecretsManagerClient {
             rotationEnabled: try fields.optionalBool("RotationEnabled"), versionIdsToStages: stages, tags: tags)
     }
 
-    public func getSecretValue(_ secretId: String, versionId: String? = nil, versionStage: String? = nil)
+    public func getSecretValue(
+        _ secretId: String, versionId: String? = nil, versionStage: String? = nil
+    )
         throws(SecretsManagerError) -> SecretValue
     {
         let operation = "GetSecretValue"
@@ -80,7 +84,8 @@ extension SecretsManagerClient {
         _ = try call("UpdateSecretVersionStage", body) { () throws(SecretsManagerError) in
             let stages = try self.describeSecret(secretId).versionIdsToStages
             let onTarget = moveToVersionId.map { stages[$0]?.contains(versionStage) == true } ?? true
-            let offSource = removeFromVersionId.map { $0 == moveToVersionId || stages[$0]?.contains(versionStage) != true } ?? true
+            let offSource =
+                removeFromVersionId.map { $0 == moveToVersionId || stages[$0]?.contains(versionStage) != true } ?? true
             return onTarget && offSource
         }
     }

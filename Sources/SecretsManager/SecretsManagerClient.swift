@@ -101,7 +101,9 @@ public final class SecretsManagerClient {
     /// `SECRETS_MANAGER_ENDPOINT` serves the function's own region only; another
     /// region uses `regionalEndpoints`' entry, else its regional default.
     /// Credentials do not cross partitions: such an ARN is refused, by name.
-    public func client(forSecret secretId: String, operation: String) throws(SecretsManagerError) -> SecretsManagerClient {
+    public func client(
+        forSecret secretId: String, operation: String
+    ) throws(SecretsManagerError) -> SecretsManagerClient {
         guard let arn = SecretARN(secretId), arn.region != region else { return self }
         let ownPartition = SecretsManagerEndpoint.partition(ofRegion: region)
         guard arn.partition == ownPartition else {
@@ -109,11 +111,13 @@ public final class SecretsManagerClient {
                 operation: operation, secretId: secretId, partition: arn.partition, functionRegion: region,
                 functionPartition: ownPartition)
         }
-        let other = otherRegions[arn.region] ?? SecretsManagerClient(
-            region: arn.region,
-            endpoint: regionalEndpoints[arn.region] ?? SecretsManagerEndpoint.regionalDefault(arn.region),
-            credentials: credentials, transport: makeTransport(), maxAttempts: maxAttempts,
-            connectTimeout: connectTimeout, requestTimeout: requestTimeout, backoff: backoff)
+        let other =
+            otherRegions[arn.region]
+            ?? SecretsManagerClient(
+                region: arn.region,
+                endpoint: regionalEndpoints[arn.region] ?? SecretsManagerEndpoint.regionalDefault(arn.region),
+                credentials: credentials, transport: makeTransport(), maxAttempts: maxAttempts,
+                connectTimeout: connectTimeout, requestTimeout: requestTimeout, backoff: backoff)
         other.credentials = credentials
         other.deadline = deadline
         other.traceHeader = traceHeader
@@ -267,14 +271,17 @@ public final class SecretsManagerClient {
             throw .invalidResponse(operation: operation, reason: "the body is not JSON (\(error))", host: host)
         }
         guard case .object = value else {
-            throw .invalidResponse(operation: operation, reason: "the body is a \(value.typeName), not an object", host: host)
+            throw .invalidResponse(
+                operation: operation, reason: "the body is a \(value.typeName), not an object", host: host)
         }
         return value
     }
 
     /// Reads the error code as botocore does: the body's `__type` without
     /// its namespace, else the `x-amzn-ErrorType` header, else the status.
-    private func serviceError(_ operation: String, _ response: HTTPResponse, scrubbing sensitive: [String])
+    private func serviceError(
+        _ operation: String, _ response: HTTPResponse, scrubbing sensitive: [String]
+    )
         -> SecretsManagerError
     {
         let body = try? JSONValue(parsing: response.body)

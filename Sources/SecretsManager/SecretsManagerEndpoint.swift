@@ -9,7 +9,8 @@ public enum SecretsManagerEndpoint {
     /// it: the partition's standard one (the FIPS and dual-stack flags, and
     /// `AWS_ENDPOINT_URL*`, serve the function's own region only).
     public static func regionalDefault(_ region: String) -> String {
-        (try? Endpoint.resolve(service: .secretsManager, region: region, fips: false, dualStack: false, environment: [:]))
+        (try? Endpoint.resolve(
+            service: .secretsManager, region: region, fips: false, dualStack: false, environment: [:]))
             ?? "https://secretsmanager.\(region).amazonaws.com"
     }
 

@@ -1,5 +1,6 @@
-@testable import CurlHTTP
 import Testing
+
+@testable import CurlHTTP
 
 @Suite struct HTTPHelpersTests {
     @Test(arguments: [" 1763895078734\r\n", "1763895078734\r\n", "\t1763895078734 "])
@@ -27,8 +28,9 @@ import Testing
         let detailed = HTTPError(
             kind: .tls, host: "h:443", curlCode: 60, reason: "SSL peer certificate or SSH remote key was not OK",
             detail: "SSL: no alternative certificate subject name matches target host name 'h'")
-        #expect(detailed.description == "HTTP request to h:443 failed: SSL peer certificate or SSH remote key was not OK: "
-            + "SSL: no alternative certificate subject name matches target host name 'h' (curl 60)")
+        #expect(
+            detailed.description == "HTTP request to h:443 failed: SSL peer certificate or SSH remote key was not OK: "
+                + "SSL: no alternative certificate subject name matches target host name 'h' (curl 60)")
         let plain = HTTPError(kind: .timedOut, host: "h", curlCode: 28, reason: "Timeout was reached")
         #expect(plain.description == "HTTP request to h failed: Timeout was reached (curl 28)")
     }

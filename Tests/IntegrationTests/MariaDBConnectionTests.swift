@@ -178,7 +178,8 @@ import Testing
         }
         // No ssl key is no excuse: a server that offers TLS is verified, host name included.
         let opportunistic = #expect(throws: MariaDBError.self) {
-            try MariaDBConnection.withConnection(env.admin(tls: .opportunistic(caBundle: env.caBundle), host: "127.1")) { _ in }
+            try MariaDBConnection.withConnection(env.admin(tls: .opportunistic(caBundle: env.caBundle), host: "127.1"))
+            { _ in }
         }
         guard case .tlsFailed(_, _, .nameMismatch, _, _)? = opportunistic else {
             Issue.record("expected .tlsFailed(.nameMismatch), got \(String(describing: opportunistic))")
@@ -190,7 +191,8 @@ import Testing
     /// only MYSQL_OPT_SSL_ENFORCE is set; `.required` must refuse.
     @Test func requiredTLSAgainstAServerWithoutTLSIsRefused() throws {
         let error = #expect(throws: MariaDBError.self) {
-            try MariaDBConnection.withConnection(env.admin(plain: true, tls: .required(caBundle: env.caBundle))) { _ in }
+            try MariaDBConnection.withConnection(env.admin(plain: true, tls: .required(caBundle: env.caBundle))) { _ in
+            }
         }
         #expect(error == .tlsRequiredButUnavailable(host: env.host, port: env.plainPort))
     }
@@ -350,7 +352,9 @@ import Testing
     @Test func messageQuotingASensitiveValueIsWithheld() throws {
         let secret = "Sensitive-Column-Name-42"
         let error = #expect(throws: MariaDBError.self) {
-            try MariaDBConnection.withConnection(env.admin()) { try $0.query("SELECT `\(secret)`", sensitive: [secret]) }
+            try MariaDBConnection.withConnection(env.admin()) {
+                try $0.query("SELECT `\(secret)`", sensitive: [secret])
+            }
         }
         #expect(error == .statementFailed(code: 1054, sqlState: "42S22", message: nil))
     }
@@ -378,8 +382,9 @@ import Testing
             options.password = password
             let error = #expect(throws: MariaDBError.self) {
                 try MariaDBConnection.withConnection(options) { connection in
-                    try connection.execute("CREATE USER 'x_\(user)'@'%' IDENTIFIED BY 'pw-\(password)'",
-                                           sensitive: ["pw-\(password)"])
+                    try connection.execute(
+                        "CREATE USER 'x_\(user)'@'%' IDENTIFIED BY 'pw-\(password)'",
+                        sensitive: ["pw-\(password)"])
                 }
             }
             guard case let .statementFailed(code, _, message)? = error else {
@@ -425,9 +430,11 @@ import Testing
             let error = #expect(throws: MariaDBError.self) {
                 try MariaDBConnection.withConnection(options) { _ = try $0.query("SELECT 1") }
             }
-            #expect(error == .statementFailed(
-                code: UInt32(ER_MUST_CHANGE_PASSWORD), sqlState: "HY000",
-                message: "You must SET PASSWORD before executing this statement"))
+            #expect(
+                error
+                    == .statementFailed(
+                        code: UInt32(ER_MUST_CHANGE_PASSWORD), sqlState: "HY000",
+                        message: "You must SET PASSWORD before executing this statement"))
         }
     }
 
@@ -446,7 +453,9 @@ import Testing
                 sensitive: [password])
         }
         defer {
-            _ = try? MariaDBConnection.withConnection(env.admin()) { try $0.execute("DROP USER IF EXISTS '\(user)'@'127.0.0.1'") }
+            _ = try? MariaDBConnection.withConnection(env.admin()) {
+                try $0.execute("DROP USER IF EXISTS '\(user)'@'127.0.0.1'")
+            }
         }
         var options = env.admin()
         options.user = user
@@ -520,7 +529,9 @@ import Testing
             if let extra { try admin.execute(extra) }
         }
         defer {
-            _ = try? MariaDBConnection.withConnection(env.admin()) { try $0.execute("DROP USER IF EXISTS '\(user)'@'127.0.0.1'") }
+            _ = try? MariaDBConnection.withConnection(env.admin()) {
+                try $0.execute("DROP USER IF EXISTS '\(user)'@'127.0.0.1'")
+            }
         }
         try body()
     }

@@ -81,9 +81,11 @@ import Testing
         let token = UUID().uuidString.lowercased()
         _ = try client.call(
             "RotateSecret",
-            ["SecretId": .string(arn), "ClientRequestToken": .string(token),
-             "RotationLambdaARN": .string("arn:aws:lambda:us-east-1:123456789012:function:rotator"),
-             "RotationRules": .object(["AutomaticallyAfterDays": .number("30")])])
+            [
+                "SecretId": .string(arn), "ClientRequestToken": .string(token),
+                "RotationLambdaARN": .string("arn:aws:lambda:us-east-1:123456789012:function:rotator"),
+                "RotationRules": .object(["AutomaticallyAfterDays": .number("30")]),
+            ])
         for step in RotationEvent.Step.allCases {
             _ = try rotator.handle(RotationEvent(secretId: arn, clientRequestToken: token, step: step.rawValue))
         }
@@ -114,7 +116,8 @@ import Testing
         let adminUser = "it_admin_" + UUID().uuidString.prefix(6).lowercased()
         let adminPassword = UUID().uuidString
         try MariaDBConnection.withConnection(mariadb.admin()) { session in
-            try session.execute("CREATE USER '\(adminUser)'@'127.0.0.1' IDENTIFIED BY '\(adminPassword)'", sensitive: [adminPassword])
+            try session.execute(
+                "CREATE USER '\(adminUser)'@'127.0.0.1' IDENTIFIED BY '\(adminPassword)'", sensitive: [adminPassword])
             try session.execute("GRANT CREATE USER ON *.* TO '\(adminUser)'@'127.0.0.1'")
         }
         let adminSecret: JSONObjectLiteral = [
@@ -122,8 +125,9 @@ import Testing
             "password": adminPassword,
         ]
         let adminARN = try #require(
-            try client.call("CreateSecret", ["Name": .string("it/admin/\(adminUser)"), "SecretString": .string(adminSecret.json)])[
-                "ARN"]?.stringValue)
+            try client.call(
+                "CreateSecret", ["Name": .string("it/admin/\(adminUser)"), "SecretString": .string(adminSecret.json)])[
+                    "ARN"]?.stringValue)
         let account = try makeAccount(extra: #","masterarn":"\#(adminARN)""#)
         let rotator = rotator(.admin, connections: database())
         _ = try rotate(rotator, account.arn)
@@ -151,7 +155,8 @@ import Testing
         let mariadb = try MariaDBTestEnvironment()
         try MariaDBConnection.withConnection(mariadb.admin()) { connection in
             let spent = DeadlineBoundSession(
-                connection: connection, deadline: Deadline(epochMilliseconds: 0), host: mariadb.host, port: mariadb.tlsPort)
+                connection: connection, deadline: Deadline(epochMilliseconds: 0), host: mariadb.host,
+                port: mariadb.tlsPort)
             #expect(throws: DeploymentError.self) { try spent.query("SELECT 1") }
             let ample = DeadlineBoundSession(
                 connection: connection, deadline: .after(seconds: 60), host: mariadb.host, port: mariadb.tlsPort)

@@ -39,8 +39,10 @@ import Testing
         let name = "it/sm/\(UUID().uuidString.lowercased())"
         let result = try client.call(
             "CreateSecret",
-            ["Name": .string(name), "SecretString": .string(secretString),
-             "ClientRequestToken": .string(UUID().uuidString.lowercased())])
+            [
+                "Name": .string(name), "SecretString": .string(secretString),
+                "ClientRequestToken": .string(UUID().uuidString.lowercased()),
+            ])
         let arn = try #require(result["ARN"]?.stringValue)
         let versionId = try #require(result["VersionId"]?.stringValue)
         return (name, arn, versionId)
@@ -128,7 +130,9 @@ import Testing
             created.name, clientRequestToken: token, secretString: secret, versionStages: ["AWSPENDING"])
         let read = try client.getSecretValue(created.name, versionStage: "AWSPENDING")
         let identical = read.secretString.map { Array($0.utf8) == Array(secret.utf8) } ?? false
-        #expect(identical, "the secret string changed on its way: \(Self.digest(read.secretString)) vs \(Self.digest(secret))")
+        #expect(
+            identical,
+            "the secret string changed on its way: \(Self.digest(read.secretString)) vs \(Self.digest(secret))")
     }
 
     @Test func randomPasswordsFollowTheRequest() throws {

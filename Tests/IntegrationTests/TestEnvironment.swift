@@ -36,7 +36,8 @@ struct MariaDBTestEnvironment {
         let value = getenv(name).map { String(cString: $0) }
         // Only the name is ever shown, so the admin password cannot leak here.
         let present = value.map { !$0.isEmpty } ?? false
-        try #require(present, "\(name) is not set: run the tests through scripts/test.sh, which starts MariaDB and sets it")
+        try #require(
+            present, "\(name) is not set: run the tests through scripts/test.sh, which starts MariaDB and sets it")
         return value!
     }
 

@@ -17,7 +17,9 @@ final class FakeRuntimeAPI: HTTPTransport {
             throw error
         }
         if request.url.hasSuffix("/invocation/next") {
-            guard !events.isEmpty else { throw HTTPError(kind: .connectionLost, host: "api", curlCode: 52, reason: "gone") }
+            guard !events.isEmpty else {
+                throw HTTPError(kind: .connectionLost, host: "api", curlCode: 52, reason: "gone")
+            }
             let event = events.removeFirst()
             var headers = [
                 (name: "lambda-runtime-aws-request-id", value: event.id),
@@ -95,10 +97,11 @@ struct Opaque: Error {
         }
         #expect(handled == ["r1", "r2"])
         let posts = api.sent.filter { $0.method == "POST" }.map(\.url)
-        #expect(posts == [
-            "http://h:1/2018-06-01/runtime/invocation/r1/error",
-            "http://h:1/2018-06-01/runtime/invocation/r2/response",
-        ])
+        #expect(
+            posts == [
+                "http://h:1/2018-06-01/runtime/invocation/r1/error",
+                "http://h:1/2018-06-01/runtime/invocation/r2/response",
+            ])
         #expect(posts.count == 2)
     }
 
@@ -140,7 +143,9 @@ struct Opaque: Error {
         #expect(lines.all == ["ERROR step failed step=setSecret"])
     }
 
-    @Test(arguments: [("JSON", "DEBUG", true, LambdaLogger.Level.debug), ("Text", "", false, .info), ("json", "error", true, .error)])
+    @Test(arguments: [
+        ("JSON", "DEBUG", true, LambdaLogger.Level.debug), ("Text", "", false, .info), ("json", "error", true, .error),
+    ])
     func readsLambdasEnvironment(format: String, level: String, json: Bool, minimum: LambdaLogger.Level) {
         let logger = LambdaLogger(environment: ["AWS_LAMBDA_LOG_FORMAT": format, "AWS_LAMBDA_LOG_LEVEL": level])
         #expect(logger.json == json)

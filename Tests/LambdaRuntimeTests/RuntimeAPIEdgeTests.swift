@@ -72,10 +72,11 @@ final class ScriptedRuntimeAPI: HTTPTransport {
         var handled = -1
         try serveOne(api, handled: &handled)
         #expect(handled == 1)
-        #expect(api.posts.map(\.url) == [
-            "http://h:1/2018-06-01/runtime/invocation/req-1/response",
-            "http://h:1/2018-06-01/runtime/invocation/req-1/error",
-        ])
+        #expect(
+            api.posts.map(\.url) == [
+                "http://h:1/2018-06-01/runtime/invocation/req-1/response",
+                "http://h:1/2018-06-01/runtime/invocation/req-1/error",
+            ])
         let body = try JSONValue(parsing: api.posts[1].body)
         #expect(body["errorType"] == .string("Runtime.ResponseNotAccepted"))
         #expect(body["errorMessage"]?.stringValue?.contains("HTTP \(status)") == true)
@@ -105,13 +106,16 @@ final class ScriptedRuntimeAPI: HTTPTransport {
         let client = LambdaRuntimeClient(apiAddress: "h:1", transport: api)
         try client.reportError(requestId: id, errorType: "T", errorMessage: "m")
         try client.reportResponse(requestId: id, body: [])
-        #expect(api.posts.map(\.url) == [
-            "http://h:1/2018-06-01/runtime/invocation/\(encoded)/error",
-            "http://h:1/2018-06-01/runtime/invocation/\(encoded)/response",
-        ])
+        #expect(
+            api.posts.map(\.url) == [
+                "http://h:1/2018-06-01/runtime/invocation/\(encoded)/error",
+                "http://h:1/2018-06-01/runtime/invocation/\(encoded)/response",
+            ])
     }
 
-    @Test(arguments: [("a\rb\nc", "a b c"), ("tab\there", "tab here"), ("\u{0}\u{1F}x\u{7F}", "  x "), ("café ✓", "café ✓")])
+    @Test(arguments: [
+        ("a\rb\nc", "a b c"), ("tab\there", "tab here"), ("\u{0}\u{1F}x\u{7F}", "  x "), ("café ✓", "café ✓"),
+    ])
     func headerValuesLoseEveryControlCharacter(_ value: String, _ expected: String) {
         #expect(HTTPRequest.headerSafe(value) == expected)
     }

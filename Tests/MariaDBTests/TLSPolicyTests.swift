@@ -9,7 +9,9 @@ import Testing
         let requireTLS: Bool
         let offered: Bool
         let session: TLSSession
-        var testDescription: String { "ssl=\(ssl.map(String.init) ?? "absent") REQUIRE_TLS=\(requireTLS) offered=\(offered)" }
+        var testDescription: String {
+            "ssl=\(ssl.map(String.init) ?? "absent") REQUIRE_TLS=\(requireTLS) offered=\(offered)"
+        }
     }
 
     static let table: [Row] = [

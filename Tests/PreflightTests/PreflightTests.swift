@@ -27,12 +27,15 @@ struct World {
     init() {
         secrets.values[secrets.facts.arn] = secret("app", "app-password-1", masterarn: adminARN)
         secrets.values[adminARN] = secret("rotation_admin", "admin-password-1")
-        server.users["app"] = .init(password: "app-password-1", grants: ["GRANT SELECT, INSERT ON `appdb`.* TO `app`@`%`"])
-        server.users["rotation_admin"] = .init(password: "admin-password-1", grants: [
-            "GRANT CREATE USER ON *.* TO `rotation_admin`@`%` IDENTIFIED BY PASSWORD '*ABCDEF'",
-            "GRANT SELECT ON `mysql`.* TO `rotation_admin`@`%`",
-            "GRANT ALL PRIVILEGES ON `appdb`.* TO `rotation_admin`@`%` WITH GRANT OPTION",
-        ])
+        server.users["app"] = .init(
+            password: "app-password-1", grants: ["GRANT SELECT, INSERT ON `appdb`.* TO `app`@`%`"])
+        server.users["rotation_admin"] = .init(
+            password: "admin-password-1",
+            grants: [
+                "GRANT CREATE USER ON *.* TO `rotation_admin`@`%` IDENTIFIED BY PASSWORD '*ABCDEF'",
+                "GRANT SELECT ON `mysql`.* TO `rotation_admin`@`%`",
+                "GRANT ALL PRIVILEGES ON `appdb`.* TO `rotation_admin`@`%` WITH GRANT OPTION",
+            ])
     }
 
     func run(_ strategy: RotationSettings.Strategy) -> PreflightReport {
@@ -44,7 +47,9 @@ struct World {
                 secretsManagerEndpoint: "https://secretsmanager.us-east-1.amazonaws.com",
                 tlsMode: { $0 == false ? "disabled" : "required" },
                 describeError: { ("Test", "\($0)") },
-                clock: { clock += 0.002; return clock }))
+                clock: {
+                    clock += 0.002; return clock
+                }))
         return preflight.run(CheckRequest(secretId: secrets.facts.arn, strategy: strategy))
     }
 }
@@ -116,8 +121,9 @@ struct World {
 
 @Suite struct GrantTests {
     @Test func readsPrivilegesObjectsAndOptions() {
-        #expect(GrantLine("GRANT SELECT, UPDATE (a, b) ON `app db`.`t` TO `u`@`%` WITH GRANT OPTION")
-            == .privileges(["SELECT", "UPDATE"], on: "app db.t", grantOption: true))
+        #expect(
+            GrantLine("GRANT SELECT, UPDATE (a, b) ON `app db`.`t` TO `u`@`%` WITH GRANT OPTION")
+                == .privileges(["SELECT", "UPDATE"], on: "app db.t", grantOption: true))
         #expect(GrantLine("GRANT `app_role` TO `u`@`%` WITH ADMIN OPTION") == .role("app_role", adminOption: true))
         #expect(GrantLine("SET DEFAULT ROLE `r` FOR `u`@`%`") == nil)
     }
@@ -131,9 +137,12 @@ struct World {
 
     @Test func alternatingNeedsGrantOptionAndAdminOption() {
         let user = GrantSet(showGrants: ["GRANT SELECT ON `appdb`.* TO `u`@`%`", "GRANT `r` TO `u`@`%`"])
-        let admin = GrantSet(showGrants: ["GRANT CREATE USER ON *.* TO `a`@`%`", "GRANT SELECT ON `appdb`.* TO `a`@`%`"])
-        #expect(PreflightRun.alternatingVerdict(admin: admin, user: user, cloneExists: nil)
-            == ["SELECT on mysql.*", "SELECT on appdb.* WITH GRANT OPTION", "role r WITH ADMIN OPTION"])
+        let admin = GrantSet(showGrants: [
+            "GRANT CREATE USER ON *.* TO `a`@`%`", "GRANT SELECT ON `appdb`.* TO `a`@`%`",
+        ])
+        #expect(
+            PreflightRun.alternatingVerdict(admin: admin, user: user, cloneExists: nil)
+                == ["SELECT on mysql.*", "SELECT on appdb.* WITH GRANT OPTION", "role r WITH ADMIN OPTION"])
     }
 }
 

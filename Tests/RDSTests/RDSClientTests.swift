@@ -83,8 +83,11 @@ func makeClient(_ transport: ScriptedTransport, endpoint: String = "https://RDS.
         let sent = try #require(transport.requests.first)
         #expect(sent.method == "POST")
         #expect(sent.url == "https://rds.us-east-1.amazonaws.com/")
-        #expect(String(decoding: sent.body, as: UTF8.self) == "Action=DescribeDBInstances&Version=2014-10-31&DBInstanceIdentifier=prod")
-        #expect(sent.headers.contains { $0.name == "Authorization" && $0.value.contains("/us-east-1/rds/aws4_request") })
+        #expect(
+            String(decoding: sent.body, as: UTF8.self)
+                == "Action=DescribeDBInstances&Version=2014-10-31&DBInstanceIdentifier=prod")
+        #expect(
+            sent.headers.contains { $0.name == "Authorization" && $0.value.contains("/us-east-1/rds/aws4_request") })
     }
 
     @Test func describesAClusterWithItsMembers() throws {
@@ -93,7 +96,11 @@ func makeClient(_ transport: ScriptedTransport, endpoint: String = "https://RDS.
         #expect(cluster.endpoint == "aurora.cluster-x.us-east-1.rds.amazonaws.com")
         #expect(cluster.readerEndpoint == "aurora.cluster-ro-x.us-east-1.rds.amazonaws.com")
         #expect(cluster.port == 3306)
-        #expect(cluster.members == [.init(instanceIdentifier: "aurora-a", isWriter: true), .init(instanceIdentifier: "aurora-b", isWriter: false)])
+        #expect(
+            cluster.members == [
+                .init(instanceIdentifier: "aurora-a", isWriter: true),
+                .init(instanceIdentifier: "aurora-b", isWriter: false),
+            ])
     }
 
     @Test func aMissingInstanceIsNotFoundAndNotRetried() {

@@ -8,7 +8,9 @@ import Testing
 /// as botocore's `SigV4Auth` signs the same request (scripts/oracles/sigv4_oracle.py).
 /// Needs python3 with botocore (scripts/test.sh installs it); without it the test fails.
 @Suite struct RDSSigV4OracleTests {
-    @Test(arguments: ["https://rds.us-east-1.amazonaws.com", "http://127.0.0.1:15000", "https://RDS.Eu-West-1.amazonaws.com:443/"])
+    @Test(arguments: [
+        "https://rds.us-east-1.amazonaws.com", "http://127.0.0.1:15000", "https://RDS.Eu-West-1.amazonaws.com:443/",
+    ])
     func clientRequestsSignAsBotocoreSignsThem(endpoint: String) throws {
         let transport = ScriptedTransport([
             xml(200, instanceAnswer), xml(200, clusterAnswer), xml(500, "x"), xml(200, instanceAnswer),
@@ -21,7 +23,9 @@ import Testing
 
         let specs: [[String: Any]] = transport.requests.map { sent in
             let date = sent.headers.first { $0.name == "X-Amz-Date" }!.value
-            let unsigned = sent.headers.filter { !["Authorization", "X-Amz-Date", "X-Amz-Security-Token"].contains($0.name) }
+            let unsigned = sent.headers.filter {
+                !["Authorization", "X-Amz-Date", "X-Amz-Security-Token"].contains($0.name)
+            }
             return [
                 "method": sent.method, "url": sent.url, "headers": unsigned.map { [$0.name, $0.value] },
                 "body_base64": Data(sent.body).base64EncodedString(), "access_key": credentials.accessKeyId,
@@ -33,14 +37,16 @@ import Testing
         try #require(answers.count == transport.requests.count)
         for (sent, answer) in zip(transport.requests, answers) {
             #expect(sent.headers.first { $0.name == "Authorization" }?.value == answer["authorization"] as? String)
-            #expect(sent.headers.first { $0.name == "X-Amz-Security-Token" }?.value == answer["security_token"] as? String)
+            #expect(
+                sent.headers.first { $0.name == "X-Amz-Security-Token" }?.value == answer["security_token"] as? String)
         }
     }
 
     static func oracle(_ specs: [[String: Any]]) throws -> [[String: Any]] {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let input = FileManager.default.temporaryDirectory.appendingPathComponent("rds-oracle-\(UUID().uuidString).json")
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rds-oracle-\(UUID().uuidString).json")
         try JSONSerialization.data(withJSONObject: specs).write(to: input)
         defer { try? FileManager.default.removeItem(at: input) }
         let process = Process()
@@ -53,7 +59,8 @@ import Testing
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            Issue.record("the botocore oracle failed (exit \(process.terminationStatus)); it needs python3 with botocore")
+            Issue.record(
+                "the botocore oracle failed (exit \(process.terminationStatus)); it needs python3 with botocore")
             return []
         }
         return try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])

@@ -9,7 +9,9 @@ import Testing
 /// value of each failing the init with an error that names the variable.
 @Suite struct ConfigurationTests {
     /// What Lambda always sets.
-    let minimal = ["AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret-key"]
+    let minimal = [
+        "AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret-key",
+    ]
 
     func configuration(_ extra: [String: String]) throws -> Configuration {
         try Configuration(environment: minimal.merging(extra) { $1 })
@@ -92,8 +94,13 @@ import Testing
         (["PASSWORD_LENGTH": "0"], "PASSWORD_LENGTH"),
         (["PASSWORD_LENGTH": "4097"], "PASSWORD_LENGTH"),
         (["PASSWORD_LENGTH": "3"], "PASSWORD_LENGTH"),  // fewer than the four included types
-        (["EXCLUDE_CHARACTERS": ##"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~"##],
-         "EXCLUDE_CHARACTERS"),
+        (
+            [
+                "EXCLUDE_CHARACTERS":
+                    ##"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~"##
+            ],
+            "EXCLUDE_CHARACTERS"
+        ),
         (["EXCLUDE_NUMBERS": "yes"], "EXCLUDE_NUMBERS"),
         (["EXCLUDE_PUNCTUATION": "1"], "EXCLUDE_PUNCTUATION"),
         (["EXCLUDE_UPPERCASE": "on"], "EXCLUDE_UPPERCASE"),

@@ -44,7 +44,8 @@ import Testing
     ]
     static let secretsManagerErrors: [SecretsManagerError] = [
         .service(operation: "GetSecretValue", type: "ResourceNotFoundException", message: nil, status: 400, host: "h"),
-        .service(operation: "DescribeSecret", type: "ThrottlingException", message: "slow down", status: 400, host: "h"),
+        .service(
+            operation: "DescribeSecret", type: "ThrottlingException", message: "slow down", status: 400, host: "h"),
         .transport(operation: "DescribeSecret", HTTPError(kind: .timedOut, host: "h", curlCode: 28, reason: "timeout")),
         .invalidResponse(operation: "DescribeSecret", reason: "not JSON", host: "h"),
         .deadlineExceeded(operation: "DescribeSecret", host: "h"),
@@ -97,7 +98,9 @@ import Testing
         // The loop reports two types of its own, for invocations no handler saw through.
         let byTheLoop = [Lambda.invalidInvocationErrorType, Lambda.responseNotAcceptedErrorType]
         let reported = Set(Self.allErrors.compactMap(listed) + byTheLoop.compactMap(ErrorType.init(rawValue:)))
-        #expect(Set(ErrorType.allCases).subtracting(reported).isEmpty, "never reported: \(Set(ErrorType.allCases).subtracting(reported))")
+        #expect(
+            Set(ErrorType.allCases).subtracting(reported).isEmpty,
+            "never reported: \(Set(ErrorType.allCases).subtracting(reported))")
     }
 
     @Test func everyCaseHasAnExample() {

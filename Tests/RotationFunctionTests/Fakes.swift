@@ -40,7 +40,8 @@ final class InMemorySecretStore: SecretReading, SecretWriting, InvocationBound {
     func describe(_ secretId: String) throws -> SecretMetadata {
         called()
         guard secretId == arn else { throw FakeError.notFound }
-        return SecretMetadata(arn: arn, rotationEnabled: rotationEnabled, versionIdsToStages: versions.mapValues(\.stages))
+        return SecretMetadata(
+            arn: arn, rotationEnabled: rotationEnabled, versionIdsToStages: versions.mapValues(\.stages))
     }
 
     func value(of secretId: String, stage: String, versionId: String?) throws -> StoredSecret? {

@@ -140,7 +140,9 @@ import Testing
         f.database.passwords["app"] = "changed-elsewhere"
         #expect(throws: RotationError.self) { try f.handler.handle(event: event("testSecret"), context: context()) }
         #expect(f.lines.all.last?["errorType"]?.stringValue == ErrorType.databaseLoginFailed.rawValue)
-        let text = f.lines.all.map(\.serialized).joined(separator: "\n") + bodies.map { String(decoding: $0, as: UTF8.self) }.joined()
+        let text =
+            f.lines.all.map(\.serialized).joined(separator: "\n")
+            + bodies.map { String(decoding: $0, as: UTF8.self) }.joined()
         #expect(f.lines.all.count == 3)
         for password in [oldPassword, newPassword, "changed-elsewhere"] {
             #expect(!text.contains(password))

@@ -33,10 +33,13 @@ import Testing
 
     func secret(username: String, password: String, ssl: Bool?) -> String {
         let key = ssl.map { #","ssl":\#($0)"# } ?? ""
-        return #"{"engine":"mariadb","host":"db.internal","port":3306,"username":"\#(username)","password":"\#(password)","masterarn":"\#(adminARN)"\#(key)}"#
+        return
+            #"{"engine":"mariadb","host":"db.internal","port":3306,"username":"\#(username)","password":"\#(password)","masterarn":"\#(adminARN)"\#(key)}"#
     }
 
-    func setSecretLogins(strategy: RotationSettings.Strategy, rotated: Bool?, admin: Bool?) throws
+    func setSecretLogins(
+        strategy: RotationSettings.Strategy, rotated: Bool?, admin: Bool?
+    ) throws
         -> [(username: String, ssl: Bool?)]
     {
         let store = InMemorySecretStore(current: secret(username: "app", password: "app-pw", ssl: rotated))

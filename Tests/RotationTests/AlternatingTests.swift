@@ -36,7 +36,9 @@ final class GrantServer: Database {
     func withSession<T>(_ login: DatabaseLogin, _ body: (any DatabaseSession) throws -> T) throws -> T {
         logins.append(login.username)
         loginSSL.append((login.username, login.ssl))
-        guard let account = users.first(where: { $0.key.user == login.username && $0.value.password == login.password })?.key
+        guard
+            let account = users.first(where: { $0.key.user == login.username && $0.value.password == login.password })?
+                .key
         else { throw LoginRejected(username: login.username, host: login.host, port: login.port) }
         return try body(Session(server: self, account: account))
     }
@@ -69,11 +71,16 @@ final class GrantServer: Database {
                 let account = target()
                 let user = server.users[account]!
                 var lines = [
-                    "GRANT USAGE ON *.* TO \(quoted(account))" + (isMySQL ? "" : " IDENTIFIED BY PASSWORD '\(GrantServer.hash)'")
+                    "GRANT USAGE ON *.* TO \(quoted(account))"
+                        + (isMySQL ? "" : " IDENTIFIED BY PASSWORD '\(GrantServer.hash)'")
                 ]
-                lines += user.grants.map { "GRANT \($0.what) TO \(quoted(account))" + ($0.withOption.map { " " + $0 } ?? "") }
+                lines += user.grants.map {
+                    "GRANT \($0.what) TO \(quoted(account))" + ($0.withOption.map { " " + $0 } ?? "")
+                }
                 lines += user.partialRevokes.map { "REVOKE \($0) FROM \(quoted(account))" }
-                if let role = user.defaultRole, !isMySQL { lines.append("SET DEFAULT ROLE \(role) FOR \(quoted(account))") }
+                if let role = user.defaultRole, !isMySQL {
+                    lines.append("SET DEFAULT ROLE \(role) FOR \(quoted(account))")
+                }
                 lines += user.extraGrantLines
                 return lines.map { [$0] }
             }
@@ -88,7 +95,8 @@ final class GrantServer: Database {
             }
             if text.hasPrefix("REVOKE GRANT OPTION ") {
                 let on = String(text.dropFirst("REVOKE GRANT OPTION ".count).split(separator: " FROM ")[0])
-                for index in server.users[target()]!.grants.indices where server.users[target()]!.grants[index].what.hasSuffix(" " + on) {
+                for index in server.users[target()]!.grants.indices
+                where server.users[target()]!.grants[index].what.hasSuffix(" " + on) {
                     server.users[target()]!.grants[index].withOption = nil
                 }
                 return []
@@ -295,7 +303,9 @@ final class GrantServer: Database {
         _ = try run(rotator, "createSecret")
         let usersBefore = server.users.mapValues { "\($0.password) \($0.grants) \($0.ssl)" }
         let error = try #require(throws: RotationError.self) { try run(rotator, "setSecret") }
-        guard case .accountNotCopyable(arn, "'app'@'10.0.0.%'", .unrecognisedLine(statement: "SHOW GRANTS", _, _)) = error else {
+        guard
+            case .accountNotCopyable(arn, "'app'@'10.0.0.%'", .unrecognisedLine(statement: "SHOW GRANTS", _, _)) = error
+        else {
             Issue.record("unexpected error \(error)")
             return
         }
@@ -309,7 +319,8 @@ final class GrantServer: Database {
 
     @Test func anExistingCloneWithALineOfUnknownShapeIsNotTouchedEither() throws {
         let (_, server, rotator) = fixture()
-        server.users[clone] = .init(password: "stale", extraGrantLines: ["GRANT SELECT ON `x`.* TO `app_clone`@`10.0.0.%` NEW CLAUSE"])
+        server.users[clone] = .init(
+            password: "stale", extraGrantLines: ["GRANT SELECT ON `x`.* TO `app_clone`@`10.0.0.%` NEW CLAUSE"])
         _ = try run(rotator, "createSecret")
         #expect(throws: RotationError.self) { try run(rotator, "setSecret") }
         #expect(server.users[clone]!.password == "stale")
@@ -322,7 +333,10 @@ final class GrantServer: Database {
         server.users[app]!.createUser = "IDENTIFIED VIA unix_socket"
         _ = try run(rotator, "createSecret")
         let error = try #require(throws: RotationError.self) { try run(rotator, "setSecret") }
-        #expect(error == .accountNotCopyable(secretId: arn, account: "'app'@'10.0.0.%'", problem: .pluginWithoutPassword("unix_socket")))
+        #expect(
+            error
+                == .accountNotCopyable(
+                    secretId: arn, account: "'app'@'10.0.0.%'", problem: .pluginWithoutPassword("unix_socket")))
         #expect(error.description.contains("unix_socket"))
         #expect(server.users[clone] == nil)
     }
@@ -333,8 +347,10 @@ final class GrantServer: Database {
             "IDENTIFIED VIA ed25519 USING 'AAAAhashhashhash' REQUIRE SSL WITH MAX_USER_CONNECTIONS 3 PASSWORD EXPIRE INTERVAL 30 DAY"
         try rotate(rotator, token: "t1")
         #expect(server.users[clone]!.password == "new-password-1")
-        #expect(server.users[clone]!.altered ==
-            "ALTER USER <literal>@<literal> IDENTIFIED VIA ed25519 USING PASSWORD(<literal>) WITH MAX_QUERIES_PER_HOUR 0 MAX_UPDATES_PER_HOUR 0 MAX_CONNECTIONS_PER_HOUR 0 MAX_USER_CONNECTIONS 3 MAX_STATEMENT_TIME 0 ACCOUNT UNLOCK PASSWORD EXPIRE INTERVAL 30 DAY")
+        #expect(
+            server.users[clone]!.altered
+                == "ALTER USER <literal>@<literal> IDENTIFIED VIA ed25519 USING PASSWORD(<literal>) WITH MAX_QUERIES_PER_HOUR 0 MAX_UPDATES_PER_HOUR 0 MAX_CONNECTIONS_PER_HOUR 0 MAX_USER_CONNECTIONS 3 MAX_STATEMENT_TIME 0 ACCOUNT UNLOCK PASSWORD EXPIRE INTERVAL 30 DAY"
+        )
         #expect(!server.executed.contains { $0.contains("AAAAhash") }, "the hash was sent back")
     }
 
@@ -344,7 +360,8 @@ final class GrantServer: Database {
     @Test func onMySQL8PartialRevokesAndDefaultRolesAreCopied() throws {
         let (store, server, rotator) = fixture()
         server.version = "8.0.36"
-        server.users[app]!.createUser = "IDENTIFIED WITH 'caching_sha2_password' AS '$A$005$xyz' REQUIRE NONE PASSWORD EXPIRE DEFAULT ACCOUNT UNLOCK"
+        server.users[app]!.createUser =
+            "IDENTIFIED WITH 'caching_sha2_password' AS '$A$005$xyz' REQUIRE NONE PASSWORD EXPIRE DEFAULT ACCOUNT UNLOCK"
         server.users[app]!.grants = [Grant(what: "SELECT, INSERT ON *.*"), Grant(what: "`r1`@`%`")]
         server.users[app]!.partialRevokes = ["INSERT ON `mysql`.*"]
         server.users[app]!.defaultRole = "`r1`@`%`"
@@ -353,7 +370,9 @@ final class GrantServer: Database {
         #expect(server.users[clone]!.partialRevokes == ["INSERT ON `mysql`.*"])
         #expect(server.users[clone]!.defaultRole == "`r1`@`%`")
         #expect(server.executed.contains("ALTER USER <literal>@<literal> DISCARD OLD PASSWORD"))
-        #expect(!server.executed.contains { $0.hasPrefix("SET DEFAULT ROLE") }, "MySQL's default role is the admin's to set")
+        #expect(
+            !server.executed.contains { $0.hasPrefix("SET DEFAULT ROLE") }, "MySQL's default role is the admin's to set"
+        )
 
         // The restriction moves: the next copy lifts the old one and imposes the new one.
         server.users[clone]!.partialRevokes = ["SELECT ON `secret`.*"]

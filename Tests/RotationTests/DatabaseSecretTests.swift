@@ -8,7 +8,8 @@ import Testing
     }
 
     @Test func readsTheTemplateKeys() throws {
-        let secret = try parse(#"{"engine":"mariadb","host":"h","username":"u","password":"p","port":"3307","dbname":"d","ssl":"TRUE"}"#)
+        let secret = try parse(
+            #"{"engine":"mariadb","host":"h","username":"u","password":"p","port":"3307","dbname":"d","ssl":"TRUE"}"#)
         #expect(secret.engine == .mariadb)
         #expect(secret.port == 3307)
         #expect(secret.dbname == "d")
@@ -40,12 +41,19 @@ import Testing
         (#"{"engine":"mysql","host":"h","password":"p"}"#, .missingKey("username")),
         (#"{"engine":"mysql","host":"h","username":"u"}"#, .missingKey("password")),
         (#"{"engine":"mysql","host":"h","username":"u","password":""}"#, .emptyValue(key: "password")),
-        (#"{"engine":"mysql","host":"h","username":"u","password":7}"#, .wrongType(key: "password", expected: "a string")),
-        (#"{"engine":"mysql","host":"h","username":"u","password":"p","port":"x"}"#,
-            .wrongType(key: "port", expected: "an integer or a string of digits")),
+        (
+            #"{"engine":"mysql","host":"h","username":"u","password":7}"#,
+            .wrongType(key: "password", expected: "a string")
+        ),
+        (
+            #"{"engine":"mysql","host":"h","username":"u","password":"p","port":"x"}"#,
+            .wrongType(key: "port", expected: "an integer or a string of digits")
+        ),
         (#"{"engine":"mysql","host":"h","username":"u","password":"p","port":70000}"#, .portOutOfRange),
-        (#"{"engine":"mysql","host":"h","username":"u","password":"p","ssl":"yes"}"#,
-            .wrongType(key: "ssl", expected: "true, false, \"true\" or \"false\"")),
+        (
+            #"{"engine":"mysql","host":"h","username":"u","password":"p","ssl":"yes"}"#,
+            .wrongType(key: "ssl", expected: "true, false, \"true\" or \"false\"")
+        ),
     ])
     func namesWhatIsWrong(text: String, problem: SecretProblem) {
         #expect(throws: problem) { try parse(text) }

@@ -11,9 +11,14 @@ import Testing
     @Test(arguments: [
         // MySQL 8 and MariaDB quote with backticks.
         ("GRANT SELECT, INSERT ON `appdb`.* TO `app`@`10.0.%`", "SELECT, INSERT ON `appdb`.*", nil as String?),
-        ("GRANT ALL PRIVILEGES ON `app db`.* TO `app`@`%` WITH GRANT OPTION", "ALL PRIVILEGES ON `app db`.*", "WITH GRANT OPTION"),
-        ("GRANT SELECT (`User`), INSERT ON `mysql`.`user` TO `app`@`127.0.0.1` WITH GRANT OPTION",
-            "SELECT (`User`), INSERT ON `mysql`.`user`", "WITH GRANT OPTION"),
+        (
+            "GRANT ALL PRIVILEGES ON `app db`.* TO `app`@`%` WITH GRANT OPTION", "ALL PRIVILEGES ON `app db`.*",
+            "WITH GRANT OPTION"
+        ),
+        (
+            "GRANT SELECT (`User`), INSERT ON `mysql`.`user` TO `app`@`127.0.0.1` WITH GRANT OPTION",
+            "SELECT (`User`), INSERT ON `mysql`.`user`", "WITH GRANT OPTION"
+        ),
         ("GRANT `r1` TO `app`@`127.0.0.1`", "`r1`", nil),
         ("GRANT `reader`@`%` TO `app`@`%` WITH ADMIN OPTION", "`reader`@`%`", "WITH ADMIN OPTION"),
         // MySQL 5.7 quotes the account with single quotes.
@@ -29,7 +34,8 @@ import Testing
     }
 
     @Test func usageLinesWithPasswordHashesAreRecognisedAndNeverCopied() throws {
-        let line = "GRANT USAGE ON *.* TO `app`@`%` IDENTIFIED BY PASSWORD '*B69027D44F6E5EDC07F1AEAD1477967B16F28227' REQUIRE SSL"
+        let line =
+            "GRANT USAGE ON *.* TO `app`@`%` IDENTIFIED BY PASSWORD '*B69027D44F6E5EDC07F1AEAD1477967B16F28227' REQUIRE SSL"
         let grant = try #require(Grant(showGrantsLine: line))
         #expect(grant.isUsageOnly)
         #expect(!render(grant.granting(to: clone)).contains("B69027"))
@@ -37,11 +43,13 @@ import Testing
 
     @Test func retargetsToAnotherAccount() throws {
         let grant = try #require(Grant(showGrantsLine: "GRANT SELECT ON `appdb`.* TO `app`@`%` WITH GRANT OPTION"))
-        #expect(render(grant.granting(to: clone)) == "GRANT SELECT ON `appdb`.* TO 'app_clone'@'10.0.%' WITH GRANT OPTION")
-        #expect(grant.revoking(from: clone).map(render) == [
-            "REVOKE SELECT ON `appdb`.* FROM 'app_clone'@'10.0.%'",
-            "REVOKE GRANT OPTION ON `appdb`.* FROM 'app_clone'@'10.0.%'",
-        ])
+        #expect(
+            render(grant.granting(to: clone)) == "GRANT SELECT ON `appdb`.* TO 'app_clone'@'10.0.%' WITH GRANT OPTION")
+        #expect(
+            grant.revoking(from: clone).map(render) == [
+                "REVOKE SELECT ON `appdb`.* FROM 'app_clone'@'10.0.%'",
+                "REVOKE GRANT OPTION ON `appdb`.* FROM 'app_clone'@'10.0.%'",
+            ])
     }
 
     @Test func revokesARole() throws {
@@ -56,28 +64,52 @@ import Testing
 
     @Test(arguments: [
         // MariaDB 10.11, as printed by the server this project tests against.
-        ("GRANT SELECT (`id`), INSERT (`id`, `v`), UPDATE (`v`) ON `appdb`.`t` TO `src`@`127.0.0.1` WITH GRANT OPTION",
-            Grant(what: "SELECT (`id`), INSERT (`id`, `v`), UPDATE (`v`) ON `appdb`.`t`", withOption: "WITH GRANT OPTION", kind: .privileges)),
-        ("GRANT EXECUTE ON PROCEDURE `appdb`.`p` TO `src`@`127.0.0.1`",
-            Grant(what: "EXECUTE ON PROCEDURE `appdb`.`p`", kind: .privileges)),
-        ("GRANT EXECUTE, ALTER ROUTINE ON FUNCTION `appdb`.`f` TO `src`@`127.0.0.1`",
-            Grant(what: "EXECUTE, ALTER ROUTINE ON FUNCTION `appdb`.`f`", kind: .privileges)),
-        ("GRANT EXECUTE ON PACKAGE BODY `appdb`.`pk` TO `src`@`%`",
-            Grant(what: "EXECUTE ON PACKAGE BODY `appdb`.`pk`", kind: .privileges)),
-        ("GRANT PROXY ON `rotator_admin`@`127.0.0.1` TO `src`@`127.0.0.1`",
-            Grant(what: "PROXY ON `rotator_admin`@`127.0.0.1`", kind: .proxy)),
-        ("GRANT USAGE ON `appdb`.* TO `src`@`127.0.0.1` WITH GRANT OPTION",
-            Grant(what: "USAGE ON `appdb`.*", withOption: "WITH GRANT OPTION", kind: .privileges)),
-        ("GRANT SELECT ON *.* TO `src`@`%` IDENTIFIED VIA ed25519 USING 'abc+/=' REQUIRE SSL WITH GRANT OPTION MAX_QUERIES_PER_HOUR 100 MAX_STATEMENT_TIME 2.500000",
-            Grant(what: "SELECT ON *.*", withOption: "WITH GRANT OPTION", kind: .privileges)),
+        (
+            "GRANT SELECT (`id`), INSERT (`id`, `v`), UPDATE (`v`) ON `appdb`.`t` TO `src`@`127.0.0.1` WITH GRANT OPTION",
+            Grant(
+                what: "SELECT (`id`), INSERT (`id`, `v`), UPDATE (`v`) ON `appdb`.`t`", withOption: "WITH GRANT OPTION",
+                kind: .privileges)
+        ),
+        (
+            "GRANT EXECUTE ON PROCEDURE `appdb`.`p` TO `src`@`127.0.0.1`",
+            Grant(what: "EXECUTE ON PROCEDURE `appdb`.`p`", kind: .privileges)
+        ),
+        (
+            "GRANT EXECUTE, ALTER ROUTINE ON FUNCTION `appdb`.`f` TO `src`@`127.0.0.1`",
+            Grant(what: "EXECUTE, ALTER ROUTINE ON FUNCTION `appdb`.`f`", kind: .privileges)
+        ),
+        (
+            "GRANT EXECUTE ON PACKAGE BODY `appdb`.`pk` TO `src`@`%`",
+            Grant(what: "EXECUTE ON PACKAGE BODY `appdb`.`pk`", kind: .privileges)
+        ),
+        (
+            "GRANT PROXY ON `rotator_admin`@`127.0.0.1` TO `src`@`127.0.0.1`",
+            Grant(what: "PROXY ON `rotator_admin`@`127.0.0.1`", kind: .proxy)
+        ),
+        (
+            "GRANT USAGE ON `appdb`.* TO `src`@`127.0.0.1` WITH GRANT OPTION",
+            Grant(what: "USAGE ON `appdb`.*", withOption: "WITH GRANT OPTION", kind: .privileges)
+        ),
+        (
+            "GRANT SELECT ON *.* TO `src`@`%` IDENTIFIED VIA ed25519 USING 'abc+/=' REQUIRE SSL WITH GRANT OPTION MAX_QUERIES_PER_HOUR 100 MAX_STATEMENT_TIME 2.500000",
+            Grant(what: "SELECT ON *.*", withOption: "WITH GRANT OPTION", kind: .privileges)
+        ),
         // MySQL 8 (reference manual, "SHOW GRANTS", "Using Roles", "Privilege Restriction Using Partial Revokes").
         ("GRANT `r1`@`%`,`r2`@`%` TO `u1`@`localhost`", Grant(what: "`r1`@`%`,`r2`@`%`", kind: .roles)),
-        ("GRANT APPLICATION_PASSWORD_ADMIN,AUDIT_ADMIN ON *.* TO `u1`@`localhost` WITH GRANT OPTION",
-            Grant(what: "APPLICATION_PASSWORD_ADMIN,AUDIT_ADMIN ON *.*", withOption: "WITH GRANT OPTION", kind: .privileges)),
-        ("GRANT PROXY ON ''@'' TO 'root'@'localhost' WITH GRANT OPTION",
-            Grant(what: "PROXY ON ''@''", withOption: "WITH GRANT OPTION", kind: .proxy)),
-        ("GRANT USAGE ON *.* TO `u1`@`localhost` WITH GRANT OPTION",
-            Grant(what: "USAGE ON *.*", withOption: "WITH GRANT OPTION", kind: .privileges)),
+        (
+            "GRANT APPLICATION_PASSWORD_ADMIN,AUDIT_ADMIN ON *.* TO `u1`@`localhost` WITH GRANT OPTION",
+            Grant(
+                what: "APPLICATION_PASSWORD_ADMIN,AUDIT_ADMIN ON *.*", withOption: "WITH GRANT OPTION",
+                kind: .privileges)
+        ),
+        (
+            "GRANT PROXY ON ''@'' TO 'root'@'localhost' WITH GRANT OPTION",
+            Grant(what: "PROXY ON ''@''", withOption: "WITH GRANT OPTION", kind: .proxy)
+        ),
+        (
+            "GRANT USAGE ON *.* TO `u1`@`localhost` WITH GRANT OPTION",
+            Grant(what: "USAGE ON *.*", withOption: "WITH GRANT OPTION", kind: .privileges)
+        ),
     ])
     func understandsEveryFormOfGrant(line: String, expected: Grant) throws {
         #expect(try Grant.parse(showGrantsLine: line) == .grant(expected))
@@ -99,8 +131,12 @@ import Testing
         #expect(grants.grants == [Grant(what: "SELECT, INSERT ON *.*")])
         #expect(grants.partialRevokes == [Grant(what: "INSERT ON `mysql`.*")])
         #expect(grants.defaultRole == "`r1`")
-        #expect(render(grants.partialRevokes[0].restricting(clone)) == "REVOKE INSERT ON `mysql`.* FROM 'app_clone'@'10.0.%'")
-        #expect(render(grants.partialRevokes[0].lifting(from: clone)) == "GRANT INSERT ON `mysql`.* TO 'app_clone'@'10.0.%'")
+        #expect(
+            render(grants.partialRevokes[0].restricting(clone))
+                == "REVOKE INSERT ON `mysql`.* FROM 'app_clone'@'10.0.%'")
+        #expect(
+            render(grants.partialRevokes[0].lifting(from: clone)) == "GRANT INSERT ON `mysql`.* TO 'app_clone'@'10.0.%'"
+        )
     }
 
     @Test func aProxyIsRevokedWholeNotByItsGrantOption() throws {
@@ -142,8 +178,10 @@ import Testing
         (TLSRequirement(type: ""), "ALTER USER 'app_clone'@'10.0.%' REQUIRE NONE"),
         (TLSRequirement(type: "ANY"), "ALTER USER 'app_clone'@'10.0.%' REQUIRE SSL"),
         (TLSRequirement(type: "X509"), "ALTER USER 'app_clone'@'10.0.%' REQUIRE X509"),
-        (TLSRequirement(type: "SPECIFIED", cipher: "ECDHE-RSA-AES256-GCM-SHA384", subject: "/CN=app"),
-            "ALTER USER 'app_clone'@'10.0.%' REQUIRE CIPHER 'ECDHE-RSA-AES256-GCM-SHA384' AND SUBJECT '/CN=app'"),
+        (
+            TLSRequirement(type: "SPECIFIED", cipher: "ECDHE-RSA-AES256-GCM-SHA384", subject: "/CN=app"),
+            "ALTER USER 'app_clone'@'10.0.%' REQUIRE CIPHER 'ECDHE-RSA-AES256-GCM-SHA384' AND SUBJECT '/CN=app'"
+        ),
     ])
     func copiesTheTLSRequirement(requirement: TLSRequirement, statement: String) {
         #expect(render(requirement.applying(to: clone)) == statement)

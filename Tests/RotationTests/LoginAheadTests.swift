@@ -116,7 +116,9 @@ final class JournalingDatabase: Database {
         f.store.rotationEnabled = false
         let error = try #require(throws: RotationError.self) { try f.run(step) }
         #expect(error == .rotationNotEnabled(secretId: f.store.arn))
-        #expect(f.journal.entries == ["describe sent", "login app", "describe answered"], "a statement ran before the check")
+        #expect(
+            f.journal.entries == ["describe sent", "login app", "describe answered"], "a statement ran before the check"
+        )
         #expect(f.fake.accounts[app] == password)
     }
 
@@ -138,15 +140,17 @@ final class JournalingDatabase: Database {
         f.store.versions["v9"] = .init(stages: [Stage.current], value: secret(password: "operator"))
         f.fake.accounts[app] = "operator"
         #expect(try f.run(.setSecret) == .passwordSet)
-        #expect(f.journal.entries == [
-            "describe sent", "login app", "describe answered", "read AWSCURRENT", "login app", "SET PASSWORD",
-        ])
+        #expect(
+            f.journal.entries == [
+                "describe sent", "login app", "describe answered", "read AWSCURRENT", "login app", "SET PASSWORD",
+            ])
         #expect(f.fake.accounts[app] == "new")
     }
 
     @Test func aPendingValueNamingAnotherHostIsNeverSentAnywhere() throws {
         let f = fixture()
-        try f.store.putPending(f.store.arn, token: "t1", secretString: secret(password: "p", host: "evil"), rotationToken: nil)
+        try f.store.putPending(
+            f.store.arn, token: "t1", secretString: secret(password: "p", host: "evil"), rotationToken: nil)
         #expect(try f.run(.createSecret) == .pendingAlreadyExists)
         let error = try #require(throws: RotationError.self) { try f.run(.setSecret) }
         #expect(error == .pendingMismatch(secretId: f.store.arn, field: "host"))
@@ -157,7 +161,8 @@ final class JournalingDatabase: Database {
         let f = fixture()
         try f.store.putPending(f.store.arn, token: "t1", secretString: secret(password: "stored"), rotationToken: nil)
         #expect(try f.run(.createSecret) == .pendingAlreadyExists)
-        #expect(f.journal.entries == ["describe sent", "describe answered", "read AWSCURRENT", "put", "read AWSPENDING"])
+        #expect(
+            f.journal.entries == ["describe sent", "describe answered", "read AWSCURRENT", "put", "read AWSPENDING"])
         #expect(f.store.versions["t1"]?.value == secret(password: "stored"))
         // Known now: the step sent again asks nothing more than DescribeSecret.
         #expect(try f.run(.createSecret) == .pendingAlreadyExists)

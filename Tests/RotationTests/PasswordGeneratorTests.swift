@@ -22,7 +22,9 @@ import Testing
 
     @Test(arguments: [1, 4, 16, 32, 128, 4096])
     func hasTheRequestedLength(length: Int) {
-        let password = generator { $0.length = length; $0.requireEachIncludedType = length >= 4 }.generate()
+        let password = generator {
+            $0.length = length; $0.requireEachIncludedType = length >= 4
+        }.generate()
         #expect(password.count == length)
     }
 
@@ -93,7 +95,9 @@ import Testing
     /// Chi-square over the system's CSPRNG: with 89 symbols (88 degrees of
     /// freedom) the statistic exceeds 165 with probability below 1e-6.
     @Test func characterFrequenciesPassAChiSquareTest() {
-        let gen = generator { $0.requireEachIncludedType = false; $0.length = 1000 }
+        let gen = generator {
+            $0.requireEachIncludedType = false; $0.length = 1000
+        }
         let alphabet = gen.policy.includedClasses.joined()
         #expect(alphabet.count == 89)
         var counts: [Character: Int] = [:]
@@ -111,8 +115,13 @@ import Testing
         (["PASSWORD_LENGTH": "abc"], "PASSWORD_LENGTH"),
         (["PASSWORD_LENGTH": "3"], "PASSWORD_LENGTH"),
         (["EXCLUDE_NUMBERS": "maybe"], "EXCLUDE_NUMBERS"),
-        (["EXCLUDE_LOWERCASE": "true", "EXCLUDE_UPPERCASE": "true", "EXCLUDE_NUMBERS": "true", "EXCLUDE_PUNCTUATION": "true"],
-            "EXCLUDE_CHARACTERS"),
+        (
+            [
+                "EXCLUDE_LOWERCASE": "true", "EXCLUDE_UPPERCASE": "true", "EXCLUDE_NUMBERS": "true",
+                "EXCLUDE_PUNCTUATION": "true",
+            ],
+            "EXCLUDE_CHARACTERS"
+        ),
         (["ROTATION_STRATEGY": "sideways"], "ROTATION_STRATEGY"),
         (["USERNAME_KEY": "k", "PASSWORD_KEY": "k"], "PASSWORD_KEY"),
     ])

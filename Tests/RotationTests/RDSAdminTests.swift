@@ -54,10 +54,13 @@ import Testing
 
     func fixture(
         host: String = "prod.abc.us-east-1.rds.amazonaws.com", tags: [String: String]? = nil,
-        adminSecret: String = #"{"username":"master","password":"master-pw"}"#, strategy: RotationSettings.Strategy = .admin
+        adminSecret: String = #"{"username":"master","password":"master-pw"}"#,
+        strategy: RotationSettings.Strategy = .admin
     ) -> (InMemorySecretStore, FakeDatabase, FakeDirectory, Rotator) {
         let store = InMemorySecretStore(
-            current: #"{"engine":"mysql","host":"\#(host)","port":3306,"username":"app","password":"old","masterarn":"\#(adminARN)"}"#)
+            current:
+                #"{"engine":"mysql","host":"\#(host)","port":3306,"username":"app","password":"old","masterarn":"\#(adminARN)"}"#
+        )
         store.others[adminARN] = adminSecret
         store.otherTags[adminARN] = tags ?? [RDSResource.instanceTag: instanceARN]
         store.startRotation(token: "t1")
@@ -94,7 +97,8 @@ import Testing
         rotator2.database = recording
         try run(rotator2, [.createSecret, .setSecret])
         // The current password proves the account where the user logs in; the admin changes it on the primary.
-        #expect(recording.hosts == ["prod-replica.abc.us-east-1.rds.amazonaws.com", "prod.abc.us-east-1.rds.amazonaws.com"])
+        #expect(
+            recording.hosts == ["prod-replica.abc.us-east-1.rds.amazonaws.com", "prod.abc.us-east-1.rds.amazonaws.com"])
     }
 
     @Test func aClusterTagIsAskedAsACluster() throws {
@@ -102,7 +106,8 @@ import Testing
         let (_, _, directory, rotator) = fixture(
             host: "aurora.cluster-ro-x.cn-north-1.rds.amazonaws.com.cn", tags: [RDSResource.clusterTag: clusterARN])
         directory.topologies[clusterARN] = DatabaseTopology(
-            engine: "aurora-mysql", primary: DatabaseEndpoint(host: "aurora.cluster-x.cn-north-1.rds.amazonaws.com.cn", port: 3306),
+            engine: "aurora-mysql",
+            primary: DatabaseEndpoint(host: "aurora.cluster-x.cn-north-1.rds.amazonaws.com.cn", port: 3306),
             readers: [DatabaseEndpoint(host: "aurora.cluster-ro-x.cn-north-1.rds.amazonaws.com.cn", port: 3306)])
         try run(rotator, [.createSecret, .setSecret])
         let asked = try #require(directory.asked.first)
@@ -177,7 +182,9 @@ import Testing
 
     @Test func anAdminSecretWithAHostIsUsedAsItIsWithoutAskingRDS() throws {
         let (store, database, directory, rotator) = fixture(
-            adminSecret: #"{"engine":"mysql","host":"prod.abc.us-east-1.rds.amazonaws.com","port":3306,"username":"master","password":"master-pw"}"#)
+            adminSecret:
+                #"{"engine":"mysql","host":"prod.abc.us-east-1.rds.amazonaws.com","port":3306,"username":"master","password":"master-pw"}"#
+        )
         try run(rotator, RotationEvent.Step.allCases)
         #expect(database.accounts[app] == "new-pw")
         #expect(directory.asked.isEmpty)

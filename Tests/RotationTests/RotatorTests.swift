@@ -7,7 +7,8 @@ import Testing
     let arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
     let app = Account(user: "app", host: "10.0.0.%")
 
-    func secret(password: String, username: String = "app", host: String = "db.internal", extra: String = "") -> String {
+    func secret(password: String, username: String = "app", host: String = "db.internal", extra: String = "") -> String
+    {
         #"{"engine":"mysql","host":"\#(host)","username":"\#(username)","password":"\#(password)"\#(extra)}"#
     }
 
@@ -58,7 +59,8 @@ import Testing
     }
 
     @Test func createSecretCopiesEveryOtherKeyUnchanged() throws {
-        let extra = #","port":"3307","nested":{"a":[1,2.50,{"b":null}],"big":9007199254740993},"flag":true,"name":"Zoë 🚀""#
+        let extra =
+            #","port":"3307","nested":{"a":[1,2.50,{"b":null}],"big":9007199254740993},"flag":true,"name":"Zoë 🚀""#
         let store = InMemorySecretStore(current: secret(password: "old", extra: extra))
         store.startRotation(token: "t1")
         let rotator = makeRotator(store: store, database: FakeDatabase())
@@ -217,7 +219,9 @@ import Testing
         #expect(change.literals == (replaces ? ["new-password-1", "old"] : ["new-password-1"]))
     }
 
-    @Test(arguments: [("8.0.36", true), ("8.4.3", true), ("8.0.13", false), ("5.7.44", false), ("11.4.2-MariaDB", false)])
+    @Test(arguments: [
+        ("8.0.36", true), ("8.4.3", true), ("8.0.13", false), ("5.7.44", false), ("11.4.2-MariaDB", false),
+    ])
     func adminDiscardsASecondaryPasswordBeforeSettingTheNewOne(version: String, discards: Bool) throws {
         let adminARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin"
         let store = InMemorySecretStore(current: secret(password: "old", extra: #","masterarn":"\#(adminARN)""#))
@@ -229,8 +233,9 @@ import Testing
         database.accounts[Account(user: "root", host: "%")] = "admin-pw"
         try rotateFully(makeRotator(store: store, database: database, strategy: .admin))
         let statements = database.executed.map(\.description).filter { $0.hasPrefix("ALTER USER <literal>") }
-        #expect(statements == (discards ? ["ALTER USER <literal>@<literal> DISCARD OLD PASSWORD"] : [])
-            + ["ALTER USER <literal>@<literal> IDENTIFIED BY <literal>"])
+        #expect(
+            statements == (discards ? ["ALTER USER <literal>@<literal> DISCARD OLD PASSWORD"] : [])
+                + ["ALTER USER <literal>@<literal> IDENTIFIED BY <literal>"])
         #expect(database.accounts[app] == "new-password-1")
     }
 

@@ -25,18 +25,21 @@ import Testing
         "8.4.3", "9.1.0",
     ]
 
-    @Test(arguments: zip(servers, [
-        "SET PASSWORD = PASSWORD(<literal>)",
-        "SET PASSWORD = PASSWORD(<literal>)",
-        "SET PASSWORD = PASSWORD(<literal>)",
-        "SET PASSWORD = PASSWORD(<literal>)",
-        "ALTER USER CURRENT_USER() IDENTIFIED BY <literal>",
-        "ALTER USER CURRENT_USER() IDENTIFIED BY <literal>",
-        "ALTER USER CURRENT_USER() IDENTIFIED BY <literal> REPLACE <literal>",
-        "ALTER USER CURRENT_USER() IDENTIFIED BY <literal> REPLACE <literal>",
-        "ALTER USER CURRENT_USER() IDENTIFIED BY <literal> REPLACE <literal>",
-        "ALTER USER CURRENT_USER() IDENTIFIED BY <literal> REPLACE <literal>",
-    ]))
+    @Test(
+        arguments: zip(
+            servers,
+            [
+                "SET PASSWORD = PASSWORD(<literal>)",
+                "SET PASSWORD = PASSWORD(<literal>)",
+                "SET PASSWORD = PASSWORD(<literal>)",
+                "SET PASSWORD = PASSWORD(<literal>)",
+                "ALTER USER CURRENT_USER() IDENTIFIED BY <literal>",
+                "ALTER USER CURRENT_USER() IDENTIFIED BY <literal>",
+                "ALTER USER CURRENT_USER() IDENTIFIED BY <literal> REPLACE <literal>",
+                "ALTER USER CURRENT_USER() IDENTIFIED BY <literal> REPLACE <literal>",
+                "ALTER USER CURRENT_USER() IDENTIFIED BY <literal> REPLACE <literal>",
+                "ALTER USER CURRENT_USER() IDENTIFIED BY <literal> REPLACE <literal>",
+            ]))
     func choosesTheStatementAnUnprivilegedUserMayRun(version: String, statement: String) throws {
         let server = try #require(ServerVersion(version))
         let sql = server.setOwnPassword("new", replacing: "old")
@@ -44,18 +47,33 @@ import Testing
         #expect(sql.literals == (statement.hasSuffix("REPLACE <literal>") ? ["new", "old"] : ["new"]))
     }
 
-    @Test(arguments: zip(servers, [
-        ("ALTER USER <literal>@<literal> IDENTIFIED BY <literal>", nil as String?),
-        ("ALTER USER <literal>@<literal> IDENTIFIED BY <literal>", nil),
-        ("ALTER USER <literal>@<literal> IDENTIFIED BY <literal>", nil),
-        ("SET PASSWORD FOR <literal>@<literal> = PASSWORD(<literal>)", nil),
-        ("ALTER USER <literal>@<literal> IDENTIFIED BY <literal>", nil),
-        ("ALTER USER <literal>@<literal> IDENTIFIED BY <literal>", nil),
-        ("ALTER USER <literal>@<literal> IDENTIFIED BY <literal>", "ALTER USER <literal>@<literal> DISCARD OLD PASSWORD"),
-        ("ALTER USER <literal>@<literal> IDENTIFIED BY <literal>", "ALTER USER <literal>@<literal> DISCARD OLD PASSWORD"),
-        ("ALTER USER <literal>@<literal> IDENTIFIED BY <literal>", "ALTER USER <literal>@<literal> DISCARD OLD PASSWORD"),
-        ("ALTER USER <literal>@<literal> IDENTIFIED BY <literal>", "ALTER USER <literal>@<literal> DISCARD OLD PASSWORD"),
-    ]))
+    @Test(
+        arguments: zip(
+            servers,
+            [
+                ("ALTER USER <literal>@<literal> IDENTIFIED BY <literal>", nil as String?),
+                ("ALTER USER <literal>@<literal> IDENTIFIED BY <literal>", nil),
+                ("ALTER USER <literal>@<literal> IDENTIFIED BY <literal>", nil),
+                ("SET PASSWORD FOR <literal>@<literal> = PASSWORD(<literal>)", nil),
+                ("ALTER USER <literal>@<literal> IDENTIFIED BY <literal>", nil),
+                ("ALTER USER <literal>@<literal> IDENTIFIED BY <literal>", nil),
+                (
+                    "ALTER USER <literal>@<literal> IDENTIFIED BY <literal>",
+                    "ALTER USER <literal>@<literal> DISCARD OLD PASSWORD"
+                ),
+                (
+                    "ALTER USER <literal>@<literal> IDENTIFIED BY <literal>",
+                    "ALTER USER <literal>@<literal> DISCARD OLD PASSWORD"
+                ),
+                (
+                    "ALTER USER <literal>@<literal> IDENTIFIED BY <literal>",
+                    "ALTER USER <literal>@<literal> DISCARD OLD PASSWORD"
+                ),
+                (
+                    "ALTER USER <literal>@<literal> IDENTIFIED BY <literal>",
+                    "ALTER USER <literal>@<literal> DISCARD OLD PASSWORD"
+                ),
+            ]))
     func anAdminSetsThePasswordAndDiscardsASecondaryOne(version: String, statements: (String, String?)) throws {
         let server = try #require(ServerVersion(version))
         let account = Account(user: "app", host: "%")
@@ -78,7 +96,8 @@ import Testing
 
 @Suite struct SQLTests {
     @Test func rendersLiteralsWithTheConnectionsEscapingAndIdentifiersWithBackticks() {
-        let sql: SQL = "GRANT SELECT ON \(identifier: "we`ird") TO \(account: Account(user: "a'b", host: "%")) IDENTIFIED BY \(literal: "p'w")"
+        let sql: SQL =
+            "GRANT SELECT ON \(identifier: "we`ird") TO \(account: Account(user: "a'b", host: "%")) IDENTIFIED BY \(literal: "p'w")"
         let text = sql.rendered(escapingLiteralsWith: { $0.replacingOccurrences("'", "\\'") })
         #expect(text == #"GRANT SELECT ON `we``ird` TO 'a\'b'@'%' IDENTIFIED BY 'p\'w'"#)
     }

@@ -9,7 +9,9 @@ import Testing
     }
 
     @Test func aPendingTokenRunsTheStep() throws {
-        #expect(try StepPlan.decide(event, metadata: metadata(["t": ["AWSPENDING"], "v": ["AWSCURRENT"]])) == .run(.setSecret))
+        #expect(
+            try StepPlan.decide(event, metadata: metadata(["t": ["AWSPENDING"], "v": ["AWSCURRENT"]]))
+                == .run(.setSecret))
     }
 
     @Test func absentRotationEnabledIsAcceptedAsTheTemplatesDo() throws {
@@ -53,7 +55,9 @@ import Testing
     @Test func parsesTheServiceEvent() throws {
         let json = #"{"SecretId":"arn:s","ClientRequestToken":"t","Step":"createSecret","RotationToken":"r"}"#
         let event = try RotationEvent(json: Array(json.utf8))
-        #expect(event == RotationEvent(secretId: "arn:s", clientRequestToken: "t", step: "createSecret", rotationToken: "r"))
+        #expect(
+            event == RotationEvent(secretId: "arn:s", clientRequestToken: "t", step: "createSecret", rotationToken: "r")
+        )
     }
 
     @Test(arguments: [

@@ -60,7 +60,8 @@ final class CountingStore: SecretReading, SecretWriting {
         #expect(try cache.value(of: arn, stage: Stage.current, versionId: nil)?.secretString == secret)
         // An operator stores a new current value: a new version, never an edit of the old one.
         store.versions["v0"]!.stages = []
-        store.versions["v9"] = .init(stages: [Stage.current], value: #"{"engine":"mysql","host":"h2","username":"u","password":"p"}"#)
+        store.versions["v9"] = .init(
+            stages: [Stage.current], value: #"{"engine":"mysql","host":"h2","username":"u","password":"p"}"#)
         _ = try cache.describe(arn)
         #expect(try cache.value(of: arn, stage: Stage.current, versionId: nil)?.versionId == "v9")
     }
@@ -84,7 +85,8 @@ final class CountingStore: SecretReading, SecretWriting {
         let cache = VersionCache(CountingStore(store))
         _ = try cache.describe(arn)
         #expect(try cache.value(of: arn, stage: Stage.current, versionId: nil) != nil)
-        #expect(try cache.value(of: admin, stage: Stage.current, versionId: nil)?.secretString.contains("admin-pw") == true)
+        #expect(
+            try cache.value(of: admin, stage: Stage.current, versionId: nil)?.secretString.contains("admin-pw") == true)
         #expect(cache.heldSecretIds == [arn])
     }
 }

@@ -21,7 +21,10 @@ import Testing
         #expect(arn.partition == partition && arn.region == region)
     }
 
-    @Test(arguments: ["admin/secret", "arn:aws:s3:::bucket", "arn:aws:secretsmanager::1:secret:a", "arn:aws:secretsmanager:us-east-1:1"])
+    @Test(arguments: [
+        "admin/secret", "arn:aws:s3:::bucket", "arn:aws:secretsmanager::1:secret:a",
+        "arn:aws:secretsmanager:us-east-1:1",
+    ])
     func aNameOrAnotherARNIsNotRead(_ text: String) {
         #expect(SecretARN(text) == nil)
     }
@@ -37,12 +40,15 @@ import Testing
     @Test func theFunctionsOwnRegionAndNamesUseThisClient() throws {
         let client = makeClient(FakeTransport([]))
         #expect(try client.client(forSecret: "admin", operation: "GetSecretValue") === client)
-        #expect(try client.client(forSecret: "arn:aws:secretsmanager:us-east-1:1:secret:a", operation: "GetSecretValue") === client)
+        #expect(
+            try client.client(forSecret: "arn:aws:secretsmanager:us-east-1:1:secret:a", operation: "GetSecretValue")
+                === client)
     }
 
     @Test func anotherRegionIsReadFromItsEndpointSignedForIt() throws {
         let transport = FakeTransport([
-            .success(.json(200, ["ARN": .string(Self.westARN), "VersionId": .string("v"), "SecretString": .string("{}")])),
+            .success(
+                .json(200, ["ARN": .string(Self.westARN), "VersionId": .string("v"), "SecretString": .string("{}")]))
         ])
         let client = makeClient(transport)
         client.deadline = .after(seconds: 30)
@@ -72,7 +78,8 @@ import Testing
         #expect(client.regionalEndpoints == ["us-west-2": "http://127.0.0.1:4566"])
         _ = try client.client(forSecret: Self.westARN, operation: "GetSecretValue").getSecretValue(Self.westARN)
         #expect(transport.requests.first?.url == "http://127.0.0.1:4566/")
-        let east2 = try client.client(forSecret: "arn:aws:secretsmanager:us-east-2:1:secret:x", operation: "GetSecretValue")
+        let east2 = try client.client(
+            forSecret: "arn:aws:secretsmanager:us-east-2:1:secret:x", operation: "GetSecretValue")
         #expect(east2.endpoint == "https://secretsmanager.us-east-2.amazonaws.com")
     }
 

@@ -23,7 +23,9 @@ final class FakeTransport: HTTPTransport {
 }
 
 extension HTTPResponse {
-    static func json(_ status: Int, _ body: JSONObject, headers: [(name: String, value: String)] = [])
+    static func json(
+        _ status: Int, _ body: JSONObject, headers: [(name: String, value: String)] = []
+    )
         -> HTTPResponse
     {
         HTTPResponse(status: status, headers: headers, body: JSONValue.object(body).serializedBytes)
@@ -58,7 +60,9 @@ final class ScheduleRecorder {
 
 let testCredentials = AWSCredentials(accessKeyId: "AKIDTEST", secretAccessKey: "test-secret-key")
 
-func makeClient(_ transport: FakeTransport, maxAttempts: Int = 3, recorder: ScheduleRecorder = ScheduleRecorder())
+func makeClient(
+    _ transport: FakeTransport, maxAttempts: Int = 3, recorder: ScheduleRecorder = ScheduleRecorder()
+)
     -> SecretsManagerClient
 {
     SecretsManagerClient(

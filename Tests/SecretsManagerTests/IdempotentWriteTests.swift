@@ -10,12 +10,18 @@ import Testing
 @Suite struct IdempotentWriteTests {
     static let lost: Result<HTTPResponse, HTTPError> = .failure(.of(.connectionLost))
     static let labelGone: Result<HTTPResponse, HTTPError> = .success(
-        .json(400, ["__type": .string("InvalidParameterException"), "message": .string("Version stage AWSCURRENT not found in version old")]))
+        .json(
+            400,
+            [
+                "__type": .string("InvalidParameterException"),
+                "message": .string("Version stage AWSCURRENT not found in version old"),
+            ]))
 
     static func described(_ stages: [String: [String]]) -> Result<HTTPResponse, HTTPError> {
         var versions: JSONObject = [:]
         for (version, labels) in stages { versions[version] = .array(labels.map { .string($0) }) }
-        return .success(.json(200, ["ARN": .string("arn"), "Name": .string("s"), "VersionIdsToStages": .object(versions)]))
+        return .success(
+            .json(200, ["ARN": .string("arn"), "Name": .string("s"), "VersionIdsToStages": .object(versions)]))
     }
 
     func moveCurrent(_ transport: FakeTransport) -> SecretsManagerError? {
@@ -30,9 +36,10 @@ import Testing
             Self.lost, Self.labelGone, Self.described(["new": ["AWSCURRENT", "AWSPENDING"], "old": ["AWSPREVIOUS"]]),
         ])
         #expect(moveCurrent(transport) == nil)
-        #expect(transport.targets.map { $0.split(separator: ".").last! } == [
-            "UpdateSecretVersionStage", "UpdateSecretVersionStage", "DescribeSecret",
-        ])
+        #expect(
+            transport.targets.map { $0.split(separator: ".").last! } == [
+                "UpdateSecretVersionStage", "UpdateSecretVersionStage", "DescribeSecret",
+            ])
     }
 
     @Test func aStageMoveThatDidNotHappenKeepsItsError() {
@@ -61,13 +68,17 @@ import Testing
         .success(.json(500, ["__type": .string("InternalServiceError")])),
     ])
     func timeoutsAnd5xxAlsoLeaveTheOutcomeUnknown(_ first: Result<HTTPResponse, HTTPError>) {
-        let transport = FakeTransport([first, Self.labelGone, Self.described(["new": ["AWSCURRENT"], "old": ["AWSPREVIOUS"]])])
+        let transport = FakeTransport([
+            first, Self.labelGone, Self.described(["new": ["AWSCURRENT"], "old": ["AWSPREVIOUS"]]),
+        ])
         #expect(moveCurrent(transport) == nil)
     }
 
     /// A refused connection never reached the service: nothing to read back.
     @Test func aRefusedConnectionIsNotReadBack() {
-        let transport = FakeTransport([.failure(.of(.couldNotConnect)), Self.labelGone, Self.described(["new": ["AWSCURRENT"]])])
+        let transport = FakeTransport([
+            .failure(.of(.couldNotConnect)), Self.labelGone, Self.described(["new": ["AWSCURRENT"]]),
+        ])
         #expect(moveCurrent(transport)?.errorType == "InvalidParameterException")
         #expect(transport.requests.count == 2)
     }
@@ -79,13 +90,17 @@ import Testing
         }
     }
 
-    static let exists: Result<HTTPResponse, HTTPError> = .success(.json(400, ["__type": .string("ResourceExistsException")]))
+    static let exists: Result<HTTPResponse, HTTPError> = .success(
+        .json(400, ["__type": .string("ResourceExistsException")]))
 
     static func stored(_ value: String, _ stages: [String]) -> Result<HTTPResponse, HTTPError> {
-        .success(.json(200, [
-            "ARN": .string("arn"), "VersionId": .string("tok"), "SecretString": .string(value),
-            "VersionStages": .array(stages.map { .string($0) }),
-        ]))
+        .success(
+            .json(
+                200,
+                [
+                    "ARN": .string("arn"), "VersionId": .string("tok"), "SecretString": .string(value),
+                    "VersionStages": .array(stages.map { .string($0) }),
+                ]))
     }
 
     @Test func aPutWhoseAnswerWasLostIsConfirmedWhenTheVersionHoldsTheValue() {
@@ -106,9 +121,11 @@ import Testing
     @Test func aSingleAttemptWithALostAnswerIsReadBackToo() {
         let transport = FakeTransport([Self.lost, Self.stored("{\"password\":\"p\"}", ["AWSPENDING"])])
         let client = makeClient(transport, maxAttempts: 1)
-        #expect(catching {
-            try client.putSecretValue("s", clientRequestToken: "tok", secretString: "{\"password\":\"p\"}", versionStages: ["AWSPENDING"])
-        } == nil)
+        #expect(
+            catching {
+                try client.putSecretValue(
+                    "s", clientRequestToken: "tok", secretString: "{\"password\":\"p\"}", versionStages: ["AWSPENDING"])
+            } == nil)
         #expect(transport.requests.count == 2)
     }
 }

@@ -64,7 +64,8 @@ import Testing
 
     @Test(arguments: transportRows)
     func transportFailuresAreRetriedAsBotocoreRetriesThem(_ row: TransportRow) throws {
-        let failure = HTTPError(kind: HTTPError.Kind(curlCode: row.curlCode), host: "h", curlCode: row.curlCode, reason: row.name)
+        let failure = HTTPError(
+            kind: HTTPError.Kind(curlCode: row.curlCode), host: "h", curlCode: row.curlCode, reason: row.name)
         let transport = FakeTransport([.failure(failure), .success(.json(200, [:]))])
         _ = try? makeClient(transport, maxAttempts: 2).call("DescribeSecret", ["SecretId": .string("s")])
         #expect((transport.requests.count == 2) == row.retryable)

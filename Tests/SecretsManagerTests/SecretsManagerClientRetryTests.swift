@@ -45,7 +45,9 @@ import Testing
 
     @Test(arguments: retried)
     func retriesTransientFailuresUntilOneSucceeds(_ failure: Failure) throws {
-        let transport = FakeTransport([failure.reply, failure.reply, .success(.json(200, ["RandomPassword": .string("x")]))])
+        let transport = FakeTransport([
+            failure.reply, failure.reply, .success(.json(200, ["RandomPassword": .string("x")])),
+        ])
         let recorder = ScheduleRecorder(randoms: [0.5])
         let client = makeClient(transport, recorder: recorder)
         _ = try client.getRandomPassword(RandomPasswordRequest())
@@ -90,11 +92,15 @@ import Testing
     @Test func backsOffExponentiallyWithFullJitterUpToTwentySeconds() {
         let failures = Array(repeating: Failure.service(503, "ServiceUnavailable").reply, count: 9)
         let always = ScheduleRecorder(randoms: [1])
-        _ = catching { _ = try makeClient(FakeTransport(failures), maxAttempts: 8, recorder: always).describeSecret("s") }
+        _ = catching {
+            _ = try makeClient(FakeTransport(failures), maxAttempts: 8, recorder: always).describeSecret("s")
+        }
         #expect(always.sleeps == [1, 2, 4, 8, 16, 20, 20])
 
         let jittered = ScheduleRecorder(randoms: [0.25, 0, 0.5, 0.9])
-        _ = catching { _ = try makeClient(FakeTransport(failures), maxAttempts: 5, recorder: jittered).describeSecret("s") }
+        _ = catching {
+            _ = try makeClient(FakeTransport(failures), maxAttempts: 5, recorder: jittered).describeSecret("s")
+        }
         #expect(jittered.sleeps == [0.25, 0, 2, 7.2])
 
         #expect(Backoff.live.delay(afterAttempt: 1) <= 1)

@@ -20,15 +20,19 @@ import Testing
         #expect(request.headers.first { $0.name == "Content-Type" }?.value == "application/x-amz-json-1.1")
         #expect(transport.targets == ["secretsmanager.GetRandomPassword"])
         let authorization = try #require(request.headers.first { $0.name == "Authorization" }?.value)
-        #expect(authorization.contains("/eu-west-2/secretsmanager/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target,"))
+        #expect(
+            authorization.contains(
+                "/eu-west-2/secretsmanager/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target,"))
         #expect(try JSONValue(parsing: request.body) == .object(["PasswordLength": .number("20")]))
     }
 
     @Test(arguments: [
         ("http://127.0.0.1:15000", "http://127.0.0.1:15000/", "127.0.0.1:15000"),
         ("http://127.0.0.1:15000/", "http://127.0.0.1:15000/", "127.0.0.1:15000"),
-        ("https://SecretsManager.US-EAST-1.amazonaws.com:443", "https://secretsmanager.us-east-1.amazonaws.com:443/",
-            "secretsmanager.us-east-1.amazonaws.com"),
+        (
+            "https://SecretsManager.US-EAST-1.amazonaws.com:443", "https://secretsmanager.us-east-1.amazonaws.com:443/",
+            "secretsmanager.us-east-1.amazonaws.com"
+        ),
         ("http://LocalHost:4566/Custom/Path", "http://localhost:4566/Custom/Path", "localhost:4566"),
     ])
     func sendsToTheEndpointWithALowerCasedHost(_ endpoint: String, _ url: String, _ host: String) throws {
@@ -107,8 +111,10 @@ import Testing
         try client.putSecretValue(
             "s", clientRequestToken: "tok", secretString: "{}", versionStages: ["AWSPENDING"], rotationToken: "rt")
         try client.putSecretValue("s", clientRequestToken: "tok", secretString: "{}", versionStages: ["AWSPENDING"])
-        try client.updateSecretVersionStage("s", versionStage: "AWSCURRENT", moveToVersionId: "v2", removeFromVersionId: "v1")
-        try client.updateSecretVersionStage("s", versionStage: "AWSPENDING", moveToVersionId: nil, removeFromVersionId: "v2")
+        try client.updateSecretVersionStage(
+            "s", versionStage: "AWSCURRENT", moveToVersionId: "v2", removeFromVersionId: "v1")
+        try client.updateSecretVersionStage(
+            "s", versionStage: "AWSPENDING", moveToVersionId: nil, removeFromVersionId: "v2")
 
         let bodies = try transport.requests.map { try JSONValue(parsing: $0.body) }
         let put: JSONObject = [

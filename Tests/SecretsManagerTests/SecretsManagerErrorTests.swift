@@ -49,7 +49,8 @@ import Testing
 
     @Test func errorTypesForTheLambdaErrorBody() {
         let host = "secretsmanager.us-east-1.amazonaws.com"
-        #expect(SecretsManagerError.transport(operation: "X", .of(.timedOut)).errorType == "SecretsManagerTransportError")
+        #expect(
+            SecretsManagerError.transport(operation: "X", .of(.timedOut)).errorType == "SecretsManagerTransportError")
         #expect(
             SecretsManagerError.invalidResponse(operation: "X", reason: "r", host: host).errorType
                 == "SecretsManagerInvalidResponse")
@@ -61,7 +62,8 @@ import Testing
     @Test func descriptionsNameOperationAndHost() {
         let host = "secretsmanager.us-east-1.amazonaws.com"
         let errors: [SecretsManagerError] = [
-            .service(operation: "GetSecretValue", type: "ThrottlingException", message: "slow down", status: 400, host: host),
+            .service(
+                operation: "GetSecretValue", type: "ThrottlingException", message: "slow down", status: 400, host: host),
             .transport(operation: "GetSecretValue", .of(.timedOut, host: host)),
             .invalidResponse(operation: "GetSecretValue", reason: "ARN is missing", host: host),
             .deadlineExceeded(operation: "GetSecretValue", host: host),
@@ -110,9 +112,10 @@ import Testing
             arn: "arn:x", versionId: "v1", versionStages: ["AWSCURRENT"], secretString: "hunter2-very-secret")
         var dumped = ""
         dump(value, to: &dumped)
-        for text in [value.description, value.debugDescription, String(reflecting: value), "\(value)", dumped,
-            "\([value])"]
-        {
+        for text in [
+            value.description, value.debugDescription, String(reflecting: value), "\(value)", dumped,
+            "\([value])",
+        ] {
             #expect(!text.contains("hunter2"))
         }
         #expect(value.description.contains("<redacted 19 bytes>"))

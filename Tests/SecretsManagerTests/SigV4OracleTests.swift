@@ -50,7 +50,8 @@ import Testing
             region: "eu-central-1", endpoint: "http://127.0.0.1:15000", credentials: credentials,
             transport: transport)
         _ = try? client.describeSecret("prod/mysql/app")
-        _ = try? client.getSecretValue("arn:aws:secretsmanager:eu-central-1:123456789012:secret:db-AbCdEf",
+        _ = try? client.getSecretValue(
+            "arn:aws:secretsmanager:eu-central-1:123456789012:secret:db-AbCdEf",
             versionStage: "AWSPENDING")
         try client.putSecretValue(
             "prod/mysql/app", clientRequestToken: "5f1b3c2a-0000-4000-8000-000000000001",
@@ -202,8 +203,11 @@ import Testing
         let method = random.pick(["POST", "POST", "POST", "GET", "PUT", "DELETE"])
         var headers: [(name: String, value: String)] = []
         if random.chance(0.8) {
-            headers.append((name: random.pick(["Content-Type", "content-type", "CONTENT-TYPE"]),
-                value: "application/x-amz-json-1.1"))
+            headers.append(
+                (
+                    name: random.pick(["Content-Type", "content-type", "CONTENT-TYPE"]),
+                    value: "application/x-amz-json-1.1"
+                ))
         }
         if random.chance(0.8) {
             headers.append((name: "X-Amz-Target", value: "secretsmanager." + random.pick(targets)))

@@ -116,9 +116,10 @@ import Testing
         let signer = SigV4Signer(region: "us-east-1", service: "secretsmanager", credentials: credentials)
         var dumped = ""
         dump(signer, to: &dumped)
-        for text in [credentials.description, credentials.debugDescription, String(reflecting: credentials),
-            "\(signer)", dumped]
-        {
+        for text in [
+            credentials.description, credentials.debugDescription, String(reflecting: credentials),
+            "\(signer)", dumped,
+        ] {
             #expect(!text.contains("SECRETKEY"))
             #expect(!text.contains("TOKEN-do"))
         }
