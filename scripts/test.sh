@@ -106,6 +106,13 @@ cfn_lint_status=$?
 set -e
 if [[ "$cfn_lint_status" -eq 0 ]]; then echo "cfn-lint: no findings"; fi
 
+step "Format check (swift format lint --strict, configured by .swift-format)"
+set +e
+swift format lint --strict --recursive Package.swift Sources Tests
+format_status=$?
+set -e
+if [[ "$format_status" -eq 0 ]]; then echo "swift format: no findings"; fi
+
 step "Starting services"
 STATE_DIR="$(mktemp -d "${TMPDIR:-/tmp}/rotator-test.XXXXXX")"
 cleanup() {
@@ -176,9 +183,10 @@ if [[ "$swift_skipped" -gt 0 ]]; then
 fi
 printf '  %-28s %s\n' "end-to-end (pytest)" "$(verdict "$pytest_status"): $pytest_passed passed, $pytest_failed failed"
 printf '  %-28s %s\n' "template (cfn-lint)" "$(verdict "$cfn_lint_status")"
+printf '  %-28s %s\n' "format (swift format lint)" "$(verdict "$format_status")"
 
 overall=0
-if [[ "$swift_status" -ne 0 || "$swift_skipped" -gt 0 || "$pytest_status" -ne 0 || "$cfn_lint_status" -ne 0 ]]; then
+if [[ "$swift_status" -ne 0 || "$swift_skipped" -gt 0 || "$pytest_status" -ne 0 || "$cfn_lint_status" -ne 0 || "$format_status" -ne 0 ]]; then
     overall=1
     # A failing runner whose failures we could not count still counts once.
     if ((swift_failed + pytest_failed == 0)); then pytest_failed=1; fi
