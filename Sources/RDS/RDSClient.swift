@@ -20,6 +20,8 @@ public final class RDSClient {
     public var backoff: Backoff
     /// HTTP requests sent per operation, retries included.
     public private(set) var callCounts: [String: Int] = [:]
+    /// Lambda's `X-Amzn-Trace-Id`, sent unsigned with every request (X-Ray may rewrite it on the way).
+    public var traceHeader: String?
 
     static let apiVersion = "2014-10-31"
 
@@ -69,6 +71,9 @@ public final class RDSClient {
                 headers: [(name: "Content-Type", value: "application/x-www-form-urlencoded; charset=utf-8")],
                 body: body, connectTimeout: connectLimit, totalTimeout: totalLimit)
             signer.sign(&request, at: WallClock.nowMilliseconds() / 1000)
+            if let traceHeader, !traceHeader.isEmpty {
+                request.headers.append((name: "X-Amzn-Trace-Id", value: traceHeader))
+            }
             callCounts[operation, default: 0] += 1
 
             let failure: RDSError

@@ -17,6 +17,10 @@ final class RDSDirectory: DatabaseDirectory {
     var deadline: Deadline? {
         didSet { for client in clients.values { client.deadline = deadline } }
     }
+    /// The invocation's X-Ray trace, passed on to every RDS request.
+    var traceHeader: String? {
+        didSet { for client in clients.values { client.traceHeader = traceHeader } }
+    }
 
     init(credentials: AWSCredentials, environment: [String: String], maxAttempts: Int) {
         self.credentials = credentials
@@ -37,6 +41,7 @@ final class RDSDirectory: DatabaseDirectory {
             credentials: credentials,
             transport: HTTPClient(caBundle: nil), maxAttempts: maxAttempts)
         client.deadline = deadline
+        client.traceHeader = traceHeader
         clients[region] = client
         return client
     }

@@ -82,6 +82,7 @@ public final class RotationHandler {
         let callsBefore = secretsManager.workCount
         let connectionsBefore = database.workCount
         secretsManager.traceHeader = context.traceId
+        directory?.traceHeader = context.traceId
         let retriesBefore = secretsManager.retryCount
         var fields: [(String, String)] = []
         var subject: (secret: String, step: String)?

@@ -129,6 +129,17 @@ func makeClient(_ transport: ScriptedTransport, endpoint: String = "https://RDS.
         #expect(throws: RDSError.self) { try makeClient(transport).describeDBInstance("prod") }
     }
 
+    @Test func theTraceHeaderIsSentAndLeftUnsigned() throws {
+        let transport = ScriptedTransport([xml(200, instanceAnswer)])
+        let client = makeClient(transport)
+        client.traceHeader = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
+        _ = try client.describeDBInstance("prod")
+        let request = try #require(transport.requests.first)
+        #expect(request.headers.contains { $0.name == "X-Amzn-Trace-Id" && $0.value == client.traceHeader })
+        let authorization = try #require(request.headers.first { $0.name == "Authorization" }?.value)
+        #expect(!authorization.lowercased().contains("x-amzn-trace-id"))
+    }
+
     @Test func parametersAreFormEncodedAsBotocoreDoes() throws {
         let transport = ScriptedTransport([xml(200, instanceAnswer)])
         _ = try makeClient(transport).describeDBInstance("arn:aws:rds:us-east-1:1:db:a b/é~")
