@@ -5,7 +5,8 @@
     accounts     MariaDB users and their secrets; the admin account by its grants
     rotation     driving the function through the emulator, step by step
     contract     what the README promises: its errorTypes
-    fakes        a fake MySQL 8 server, for what MariaDB cannot do
+    fakes        a fake MySQL 8 server, for what MariaDB cannot do (hostile: servers that
+                 try to get a password; loopback: their shared accept loop)
     leak_scan    the session-end scan for secrets in what the function printed
     reliability  fault injection, the dedicated server, the reliability report
 

@@ -20,6 +20,8 @@ import struct
 import threading
 from dataclasses import dataclass, field
 
+from .loopback import LoopbackServer, read_exactly
+
 CLIENT_LONG_PASSWORD = 0x1
 CLIENT_LONG_FLAG = 0x4
 CLIENT_CONNECT_WITH_DB = 0x8
@@ -51,38 +53,18 @@ class Login:
 
 
 @dataclass
-class FakeMySQL8:
+class FakeMySQL8(LoopbackServer):
     logins: list[Login] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.listener.settimeout(0.2)
-        self.port = self.listener.getsockname()[1]
-        self.stopping = threading.Event()
         self.lock = threading.Lock()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
+        self._start()
 
-    def close(self) -> None:
-        self.stopping.set()
-        self.thread.join(timeout=10)
-        self.listener.close()
-
-    def _serve(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                connection, _ = self.listener.accept()
-            except socket.timeout:
-                continue  # re-check stopping; accept() itself is the wait
-            with connection:
-                connection.settimeout(10)
-                login = Login()
-                with self.lock:
-                    self.logins.append(login)
-                try:
-                    self._authenticate(connection, login)
-                except (OSError, ConnectionError, struct.error):
-                    pass  # the client gave up; what it did so far is recorded
+    def _handle(self, connection: socket.socket) -> None:
+        login = Login()
+        with self.lock:
+            self.logins.append(login)
+        self._authenticate(connection, login)
 
     @staticmethod
     def _send(connection: socket.socket, sequence: int, payload: bytes) -> None:
@@ -90,16 +72,8 @@ class FakeMySQL8:
 
     @staticmethod
     def _receive(connection: socket.socket) -> bytes:
-        def exactly(count: int) -> bytes:
-            data = b""
-            while len(data) < count:
-                chunk = connection.recv(count - len(data))
-                if not chunk:
-                    raise ConnectionError("client closed the connection")
-                data += chunk
-            return data
-        header = exactly(4)
-        return exactly(int.from_bytes(header[:3], "little"))
+        header = read_exactly(connection, 4)
+        return read_exactly(connection, int.from_bytes(header[:3], "little"))
 
     def _authenticate(self, connection: socket.socket, login: Login) -> None:
         nonce = os.urandom(20)

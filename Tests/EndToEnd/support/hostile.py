@@ -38,6 +38,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
+from .loopback import LoopbackServer, read_exactly
+
 CLIENT_LONG_PASSWORD = 0x1
 CLIENT_LONG_FLAG = 0x4
 CLIENT_CONNECT_WITH_DB = 0x8
@@ -94,7 +96,8 @@ class _Closed(Exception):
     pass
 
 
-class HostileMySQL:
+class HostileMySQL(LoopbackServer):
+    CLIENT_GAVE_UP = LoopbackServer.CLIENT_GAVE_UP + (ValueError, IndexError, _Closed)
     def __init__(self, behaviour: str) -> None:
         assert behaviour in BEHAVIOURS, behaviour
         self.behaviour = behaviour
@@ -107,12 +110,7 @@ class HostileMySQL:
             cert, key = _self_signed(Path(self._tmp.name))
             self.tls_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             self.tls_context.load_cert_chain(cert, key)
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.listener.settimeout(0.2)
-        self.port = self.listener.getsockname()[1]
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
+        self._start()
 
     # -- what the tests ask -------------------------------------------------
 
@@ -129,49 +127,23 @@ class HostileMySQL:
                     return True
         return False
 
-    def close(self) -> None:
-        self.stopping.set()
-        self.thread.join(timeout=10)
-        self.listener.close()
-
     # -- the server -----------------------------------------------------------
 
-    def _serve(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                raw, _ = self.listener.accept()
-            except socket.timeout:
-                continue  # re-check stopping; accept() itself is the wait
-            raw.settimeout(10)
-            record = Connection()
-            with self.lock:
-                self.connections.append(record)
-            channel: socket.socket | ssl.SSLSocket = raw
-            try:
-                channel = self._conversation(raw, record)
-            except (OSError, ConnectionError, struct.error, ValueError, IndexError, _Closed, ssl.SSLError):
-                pass  # the client gave up; what it did so far is recorded
-            finally:
-                try:
-                    channel.close()
-                finally:
-                    raw.close()
+    def _handle(self, raw: socket.socket) -> None:
+        record = Connection()
+        with self.lock:
+            self.connections.append(record)
+        channel = self._conversation(raw, record)
+        if channel is not raw:
+            channel.close()  # the TLS layer; the base closes the socket under it
 
     @staticmethod
     def _send(channel: socket.socket, sequence: int, payload: bytes) -> None:
         channel.sendall(struct.pack("<I", len(payload))[:3] + bytes([sequence & 0xFF]) + payload)
 
     def _receive(self, channel: socket.socket, record: Connection) -> tuple[int, bytes]:
-        def exactly(count: int) -> bytes:
-            data = b""
-            while len(data) < count:
-                chunk = channel.recv(count - len(data))
-                if not chunk:
-                    raise _Closed()
-                data += chunk
-            return data
-        header = exactly(4)
-        payload = exactly(int.from_bytes(header[:3], "little"))
+        header = read_exactly(channel, 4, _Closed)
+        payload = read_exactly(channel, int.from_bytes(header[:3], "little"), _Closed)
         record.packets.append(payload)
         return header[3], payload
 
