@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
+from .database import Database
 from .secrets import new_password, unique
-from .services import Database
 
 # README.md, "Strategies": what the admin account needs, the whole list.
 ADMIN_STRATEGY_GRANTS = ("CREATE USER ON *.*",)

@@ -1,14 +1,13 @@
-#!/usr/bin/env python3
 """Measure the rotation function: init, step and rotation wall time, peak
 RSS, Secrets Manager calls and database connections per rotation.
 
-    python3 scripts/bench.py [--rotations N] [--cold N] [--output FILE]
+    python3 -m harness.bench [--rotations N] [--cold N] [--output FILE]
         [--command "BOOTSTRAP ARGS"] [--zip FILE] [--variants ssl,nossl]
 
 Runs against the services of scripts/services.sh (source STATE_DIR/env
 first; scripts/bench.sh does all of it). For each variant it:
 
-* starts the function through scripts/runtime_emulator.py, exactly as the
+* starts the function through harness/runtime_emulator.py, exactly as the
   end-to-end tests do, and runs one rotation in each of --cold fresh
   processes (cold: the process is spawned by createSecret's invoke, so the
   rotation's time includes init), then --rotations more in one process
@@ -35,11 +34,11 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import (  # noqa: E402
+from . import (
     REPO_ROOT,
     STEPS,
     Emulator,
@@ -69,7 +68,7 @@ class BenchError(RuntimeError):
     pass
 
 
-def summary(values: list[float]) -> dict[str, Any]:
+def summary(values: Sequence[float]) -> dict[str, Any]:
     if not values:
         return {"n": 0, "median": None, "min": None, "max": None}
     return {"n": len(values), "median": round(statistics.median(values), 2),
@@ -190,11 +189,11 @@ class Variant:
 
         lines, self.log_offset = function_log_lines(self.log, self.log_offset)
         for line in lines:
-            step = line.get("step")
+            logged_step = line.get("step")
             if "durationMs" in line:
-                self.in_function.setdefault(f"{step}_ms", []).append(float(line["durationMs"]))
+                self.in_function.setdefault(f"{logged_step}_ms", []).append(float(line["durationMs"]))
             if line.get("level") != "INFO":
-                raise BenchError(f"{self.name}: {step} logged {line.get('level')}; see {self.log}")
+                raise BenchError(f"{self.name}: {logged_step} logged {line.get('level')}; see {self.log}")
 
     def run(self, rotations: int, cold: int) -> None:
         arn = self.lab.make_account(self.ssl)
@@ -315,7 +314,7 @@ def main(argv: list[str]) -> int:
     print(f"load average before {results['machine']['load_before']}, after {results['machine']['load_after']}"
           f" on {results['machine']['cpus']} CPUs")
     print("\ngoals (medians of the ssl variant):")
-    for key, goal in results["goals"].items():
+    for goal in results["goals"].values():
         verdict = "n/a" if goal["met"] is None else ("met" if goal["met"] else "MISSED")
         print(f"  {goal['goal']:45} {goal['median']!s:>8}  {verdict}")
 

@@ -1,15 +1,14 @@
-#!/usr/bin/env python3
 """The rotation on a real-shaped network: HTTPS with keep-alive to Secrets
 Manager, TLS to the database, and a round-trip time on both paths.
 
-    python3 scripts/bench_network.py [--rtt 0,2,20] [--rotations N] [--cold N]
+    python3 -m harness.bench_network [--rtt 0,2,20] [--rotations N] [--cold N]
         [--command BOOTSTRAP] [--output FILE]
 
 Runs against the services of scripts/services.sh (scripts/bench.sh
 --network does all of it). In front of moto sits a TLS front with its own
-CA (scripts/harness/tls_front.py; the function trusts it through
+CA (harness/tls_front.py; the function trusts it through
 AWS_CA_BUNDLE), and in front of the front and of MariaDB a latency proxy
-(scripts/harness/latency_proxy.py) that delays each direction by RTT/2,
+(harness/latency_proxy.py) that delays each direction by RTT/2,
 charges TCP's handshake, and records every round trip the function waits
 for. For each RTT: --cold rotations each in a fresh process (spawned by
 createSecret's invoke), then --rotations warm ones in one process. Per
@@ -33,15 +32,12 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+
+from . import STEPS, Emulator, Services, ServicesMissing, bench, rotator_environment, start_rotation
+from .latency_proxy import LatencyProxies, serial_round_trips
+from .tls_front import TLSFront
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT / "scripts"))
-import bench  # noqa: E402
-from harness import STEPS, Emulator, Services, ServicesMissing, rotator_environment, start_rotation  # noqa: E402
-from harness.latency_proxy import LatencyProxies, serial_round_trips  # noqa: E402
-from harness.tls_front import TLSFront  # noqa: E402
-
 
 
 def median(values: list[float]) -> float | None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from .emulator import Emulator
 from .rotator import rotator_command
 
+
 def run_check(secret_id: str, strategy: str | None, env: dict[str, str], log_path: Path,
               timeout: float = 30) -> tuple[bool, dict]:
     """(function succeeded, body): the report, or the function's error."""

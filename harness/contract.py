@@ -9,7 +9,7 @@ from pathlib import Path
 
 import botocore.session
 
-README = Path(__file__).resolve().parents[3] / "README.md"
+README = Path(__file__).resolve().parents[1] / "README.md"
 # A row's first cell: one or more `Name`s, and "…" where the row stands for a family.
 _ROW = re.compile(r"^\|\s*(`[A-Za-z]+`(?:\s*,\s*`[A-Za-z]+`)*(?:\s*,\s*…)?)\s*\|")
 

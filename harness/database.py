@@ -7,9 +7,9 @@ from typing import Any
 
 import pymysql
 import pytest
-from harness import Services, ServicesMissing, logs_in
 
 from .secrets import REGISTRY, digest
+from .services import Services, ServicesMissing, logs_in
 
 
 def services_from_environment() -> Services:

@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
-from harness import Services
 
+from .database import Database
 from .secrets import REGISTRY
-from .services import Database
+from .services import Services
 
 
 class DedicatedMariaDB:

@@ -1,4 +1,4 @@
-"""Start scripts/runtime_emulator.py in the background and talk to it.
+"""Start harness/runtime_emulator.py in the background and talk to it.
 
     with Emulator(["./bootstrap"], env=env, log_path=log) as emulator:
         ok, body = emulator.invoke({"Step": "createSecret", ...})
@@ -16,10 +16,14 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
-EMULATOR_SCRIPT = Path(__file__).resolve().parent.parent / "runtime_emulator.py"
+# Started as `python -m harness.runtime_emulator` from the checkout holding
+# this package, so the emulator is this checkout's, whatever is installed.
+EMULATOR_MODULE = f"{__package__}.runtime_emulator"
+PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 
 
 class EmulatorError(RuntimeError):
@@ -45,17 +49,23 @@ class Emulator:
         self.init_timeout = init_timeout
         self._workdir = tempfile.TemporaryDirectory(prefix="emulator-")
         port_file = Path(self._workdir.name) / "port"
+        # The emulator runs in PACKAGE_PARENT: the paths it is given are made
+        # absolute here, against this process's working directory (a relative
+        # command is the task root's when one is given, as in the sandbox).
+        command = list(command)
+        if task_root is None and command and os.sep in command[0] and not os.path.isabs(command[0]):
+            command[0] = os.path.abspath(command[0])
         args = [
-            sys.executable, str(EMULATOR_SCRIPT),
+            sys.executable, "-m", EMULATOR_MODULE,
             "--port", "0", "--port-file", str(port_file),
-            "--log", str(self.log_path),
+            "--log", os.path.abspath(self.log_path),
             "--timeout", str(timeout), "--init-timeout", str(init_timeout),
             "--function-name", function_name,
         ]
         if eager:
             args.append("--eager")
         if task_root is not None:
-            args += ["--task-root", str(task_root)]
+            args += ["--task-root", os.path.abspath(task_root)]
         args += ["--", *command]
 
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,7 +73,7 @@ class Emulator:
             # The emulator prints nothing itself; a crash traceback lands in the
             # log, not on the test's terminal.
             self.process = subprocess.Popen(
-                args, env=dict(env if env is not None else os.environ),
+                args, env=dict(env if env is not None else os.environ), cwd=PACKAGE_PARENT,
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         try:
             self.port = self._wait_for_port(port_file, start_deadline)
@@ -145,7 +155,7 @@ class Emulator:
                     self.process.wait()
         self._workdir.cleanup()
 
-    def __enter__(self) -> "Emulator":
+    def __enter__(self) -> Emulator:
         return self
 
     def __exit__(self, *exc: Any) -> None:

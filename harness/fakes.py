@@ -40,7 +40,7 @@ SERVER_CAPABILITIES = (CLIENT_LONG_PASSWORD | CLIENT_LONG_FLAG | CLIENT_CONNECT_
 def caching_sha2_scramble(password: str, nonce: bytes) -> bytes:
     m1 = hashlib.sha256(password.encode()).digest()
     m3 = hashlib.sha256(hashlib.sha256(m1).digest() + nonce).digest()
-    return bytes(a ^ b for a, b in zip(m1, m3))
+    return bytes(a ^ b for a, b in zip(m1, m3, strict=True))
 
 
 @dataclass

@@ -55,7 +55,7 @@ class _Connection:
 
 
 class LatencyProxy:
-    def __init__(self, owner: "LatencyProxies", name: str, upstream_host: str, upstream_port: int):
+    def __init__(self, owner: LatencyProxies, name: str, upstream_host: str, upstream_port: int):
         self.owner, self.name = owner, name
         self.upstream = (upstream_host, upstream_port)
         self.port = 0

@@ -9,11 +9,13 @@ closed by then)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import pytest
-from harness import SecretRegistry
+
+from .passwords import SecretRegistry
 
 
 def service_logs(state_dir: str | None) -> list[Path]:

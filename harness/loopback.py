@@ -1,5 +1,5 @@
 """A TCP server on 127.0.0.1 that serves each connection in one background
-thread, for the fake MySQL servers (support/fakes.py, support/hostile.py)."""
+thread, for the fake MySQL servers (harness/fakes.py, harness/hostile.py)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ class LoopbackServer:
         while not self.stopping.is_set():
             try:
                 connection, _ = self.listener.accept()
-            except socket.timeout:
+            except TimeoutError:
                 continue  # re-check stopping; accept() itself is the wait
             with connection:
                 connection.settimeout(10)

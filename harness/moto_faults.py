@@ -1,4 +1,4 @@
-"""The test-only WSGI middleware in front of moto (scripts/moto_server.py):
+"""The test-only WSGI middleware in front of moto (harness/moto_server.py):
 call counts and injected faults.
 
 Its endpoints (harness.MotoHarness is their client):
@@ -28,7 +28,8 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 AMZ_JSON = "application/x-amz-json-1.1"
 

@@ -1,4 +1,4 @@
-"""A client for scripts/moto_server.py's test-only /_harness endpoints:
+"""A client for harness/moto_server.py's test-only /_harness endpoints:
 injected faults and call counts."""
 
 from __future__ import annotations

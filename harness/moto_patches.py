@@ -1,12 +1,12 @@
 """moto's Secrets Manager backend, patched where a rotation function can
-tell it from the real service (scripts/moto_server.py applies these).
+tell it from the real service (harness/moto_server.py applies these).
 
 Why patch moto at all: moto 5's RotateSecret either needs its Lambda backend
 (which runs functions in Docker) or, without a RotationLambdaARN, moves
 AWSCURRENT at once to a version without a value. The real service only does the
 first half synchronously: it adds a value-less AWSPENDING version and then
 invokes the rotation function asynchronously. Our tests play the asynchronous
-half themselves (four invokes through scripts/runtime_emulator.py), so here
+half themselves (four invokes through harness/runtime_emulator.py), so here
 RotateSecret does exactly that first half and nothing else.
 
 The other patches close gaps, found by reading moto/secretsmanager/models.py,

@@ -1,16 +1,15 @@
-#!/usr/bin/env python3
 """moto's Secrets Manager, made faithful enough to test a rotation function.
 
-    python3 scripts/moto_server.py --port PORT [--port-file FILE]
+    python3 -m harness.moto_server --port PORT [--port-file FILE]
 
 ``--port 0`` picks a free port; the chosen one is written to ``--port-file``
 (after the socket is listening), so callers never race for a port.
 
 Why patch moto at all: moto 5's RotateSecret either needs its Lambda backend
 (which runs functions in Docker) or, without a RotationLambdaARN, moves
-AWSCURRENT at once to a version without a value; scripts/moto_patches.py
+AWSCURRENT at once to a version without a value; harness/moto_patches.py
 makes it do what the service does, and closes the other gaps a rotation
-function can observe. In front of moto sits scripts/moto_faults.py, a WSGI
+function can observe. In front of moto sits harness/moto_faults.py, a WSGI
 middleware with test-only /_harness endpoints: call counts and injected
 faults (throttling, 5xx, dropped connections, held answers).
 
@@ -28,8 +27,8 @@ import sys
 from moto.moto_server.werkzeug_app import create_backend_app
 from werkzeug.serving import make_server
 
-from moto_faults import HarnessMiddleware
-from moto_patches import apply_patches
+from .moto_faults import HarnessMiddleware
+from .moto_patches import apply_patches
 
 
 def build_app() -> HarnessMiddleware:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import secrets
 import string
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 ALPHABET = string.ascii_letters + string.digits
 

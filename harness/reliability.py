@@ -10,17 +10,20 @@ import json
 import os
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pymysql
 import pytest
-from harness import Emulator, MotoHarness, SecretRegistry
 
 from .accounts import Account, create_account
+from .database import Database
+from .emulator import Emulator
+from .moto_harness import MotoHarness
+from .passwords import SecretRegistry
 from .secrets import secret_dict, secret_value, snapshot, stages, version_with
-from .services import Database
 
 
 @dataclass

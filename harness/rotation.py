@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness import STEPS, Emulator, event, start_rotation
-
+from .emulator import Emulator
+from .rotator import STEPS, event, start_rotation
 from .secrets import REGISTRY
 
 

@@ -1,4 +1,4 @@
-"""The product under test, as the tests, scripts/bench.py and the demo run it:
+"""The product under test, as the tests, harness/bench.py and the demo run it:
 its command, its environment, and the rotation Secrets Manager starts."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 from .services import Services
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
 # The function RotateSecret names; moto never calls it, the harness does.
 ROTATION_LAMBDA_ARN = "arn:aws:lambda:us-east-1:123456789012:function:rotator"

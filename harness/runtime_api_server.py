@@ -1,4 +1,4 @@
-"""The HTTP side of scripts/runtime_emulator.py: the Runtime API a custom
+"""The HTTP side of harness/runtime_emulator.py: the Runtime API a custom
 runtime polls, the invoke endpoint of AWS's Runtime Interface Emulator, and
 the test-only /_emulator endpoints, each turned into a call on the Sandbox.
 """
@@ -13,7 +13,7 @@ import threading
 import time
 from typing import Any
 
-from runtime_sandbox import Sandbox, error_body
+from .runtime_sandbox import Sandbox, error_body
 
 API_PREFIX = "/2018-06-01"
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024  # Lambda's synchronous payload limit
@@ -34,7 +34,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     # would wait ~40 ms for the client's delayed ACK, twice per invocation.
     # Lambda's own Runtime API (Go) sets TCP_NODELAY on every connection.
     disable_nagle_algorithm = True
-    server: "EmulatorServer"
+    server: EmulatorServer
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # request lines are noise; payloads are never logged anywhere

@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """A Lambda Runtime API (2018-06-01) emulator that runs one function process.
 
-    python3 scripts/runtime_emulator.py --port P [--timeout SECONDS] [--log FILE]
+    python3 -m harness.runtime_emulator --port P [--timeout SECONDS] [--log FILE]
         [--eager] [--port-file FILE] [--task-root DIR] -- COMMAND ARGS...
 
 It plays both sides of one Lambda sandbox, standard library only
@@ -39,8 +38,8 @@ import os
 import signal
 import sys
 
-from runtime_api_server import EmulatorServer, Handler
-from runtime_sandbox import Sandbox
+from .runtime_api_server import EmulatorServer, Handler
+from .runtime_sandbox import Sandbox
 
 
 def main(argv: list[str]) -> int:

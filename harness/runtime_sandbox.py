@@ -1,4 +1,4 @@
-"""One Lambda sandbox of scripts/runtime_emulator.py: the function process
+"""One Lambda sandbox of harness/runtime_emulator.py: the function process
 and the invocation waiting for it, behind one condition variable. The
 invoke side (`invoke`) and the runtime side (`next_invocation`, `answer`,
 `init_error`) meet here; runtime_api_server.py only turns HTTP into these
@@ -109,7 +109,7 @@ class Sandbox:
         task_root = os.path.abspath(args.task_root or os.path.dirname(os.path.abspath(executable)))
         env = dict(os.environ)
         region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
-        today = datetime.datetime.now(datetime.timezone.utc)
+        today = datetime.datetime.now(datetime.UTC)
         env.update({
             "AWS_LAMBDA_RUNTIME_API": api_address,
             "AWS_LAMBDA_FUNCTION_NAME": args.function_name,
@@ -150,7 +150,7 @@ class Sandbox:
                 start_new_session=True,
             )
         finally:
-            if log is not subprocess.DEVNULL:
+            if not isinstance(log, int):  # a file we opened, not DEVNULL
                 log.close()
         self.proc = proc
         self.generation += 1
@@ -321,7 +321,7 @@ class Sandbox:
     def state(self) -> dict[str, Any]:
         with self.cond:
             return {
-                "pid": self.proc.pid if self._alive() else None,
+                "pid": self.proc.pid if self.proc is not None and self._alive() else None,
                 "cold_starts": self.cold_starts,
                 "invocations": self.invocations,
                 "last_init_ms": self.last_init_ms,
@@ -338,4 +338,4 @@ class Sandbox:
 
 
 def _now_iso() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

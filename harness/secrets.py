@@ -14,7 +14,8 @@ import uuid
 from typing import Any
 
 import botocore.exceptions
-from harness import SecretRegistry
+
+from .passwords import SecretRegistry
 
 REGISTRY = SecretRegistry()
 # Every password a test makes is registered before it is used.

@@ -4,8 +4,9 @@ STATE_DIR/env describe them (scripts/test.sh, bench.sh and demo.sh source it).""
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import boto3
 import botocore.config
@@ -35,7 +36,7 @@ class Services:
     state_dir: str
 
     @classmethod
-    def from_environment(cls, env: Mapping[str, str] = os.environ) -> "Services":
+    def from_environment(cls, env: Mapping[str, str] = os.environ) -> Services:
         missing = [name for name in SERVICE_VARIABLES if not env.get(name)]
         if missing:
             raise ServicesMissing("services are not running (unset: " + ", ".join(missing) + ")")

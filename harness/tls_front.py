@@ -44,7 +44,7 @@ def _name(common_name: str) -> x509.Name:
 
 def make_ca_and_certificate(directory: Path, names: list[str]) -> tuple[Path, Path, Path]:
     """A CA and a server certificate it signed for `names`; returns (ca, cert, key) paths."""
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     start, end = now - datetime.timedelta(minutes=5), now + datetime.timedelta(days=2)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_cert = (x509.CertificateBuilder().subject_name(_name("mysql-rotator bench CA"))
@@ -84,7 +84,7 @@ def make_ca_and_certificate(directory: Path, names: list[str]) -> tuple[Path, Pa
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive unless the client says otherwise
-    server: "_Server"
+    server: _Server
 
     def setup(self) -> None:
         super().setup()
@@ -146,7 +146,7 @@ class TLSFront:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
-    def start(self) -> "TLSFront":
+    def start(self) -> TLSFront:
         self.ca_path, cert, key = make_ca_and_certificate(self.directory, self.names)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert, key)
@@ -165,7 +165,7 @@ class TLSFront:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> "TLSFront":
+    def __enter__(self) -> TLSFront:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

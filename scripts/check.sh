@@ -29,4 +29,4 @@ if [[ -z "${ROTATOR_COMMAND:-}" ]]; then
     trap 'rm -rf "$zip_dir"' EXIT
     scripts/package.sh "$zip_dir/rotator.zip" >/dev/null
 fi
-PYTHONPATH="$REPO_ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}" "$PYTHON" -m harness.check "$@"
+"$PYTHON" -m harness.check "$@"

@@ -33,9 +33,9 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from test_package_chroot import package_zip  # noqa: F401  (fixture)
 
 from harness import REPO_ROOT
-from test_package_chroot import package_zip  # noqa: F401  (fixture)
 
 C_LIBRARY_DEV_PACKAGES = ("libmariadb-dev", "libcurl4-openssl-dev", "libssl-dev")
 C_RUNTIME_LIBRARIES = ("libc.so.6", "libgcc_s.so.1")
@@ -238,7 +238,7 @@ def test_no_object_of_the_release_binary_asks_for_foundation():
     assert not foundation, f"objects of the binary autolink {foundation}"
 
 
-def test_the_zip_ships_and_links_only_the_allowed_libraries(package_zip, tmp_path):  # noqa: F811
+def test_the_zip_ships_and_links_only_the_allowed_libraries(package_zip, tmp_path):
     root = tmp_path / "function"
     with zipfile.ZipFile(package_zip) as archive:
         archive.extractall(root)

@@ -8,7 +8,7 @@ request is made; a before-send hook records the URL botocore chose and
 answers without touching the network. Errors botocore raises (FIPS with a
 custom endpoint, …) are recorded as errors.
 
-    scripts/oracles/endpoint_oracle.py > Tests/AWSEndpointTests/botocore-endpoints.json
+    harness/oracles/endpoint_oracle.py > Tests/AWSEndpointTests/botocore-endpoints.json
 
 Tests/EndToEnd/test_endpoint_oracle.py regenerates the table from the
 installed botocore and fails when it differs from the committed one.
@@ -17,6 +17,7 @@ installed botocore and fails when it differs from the committed one.
 import json
 import os
 import sys
+from typing import Any
 from unittest import mock
 
 import botocore
@@ -25,7 +26,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
 # botocore's service id and the operation used to provoke one request.
-SERVICES = {
+SERVICES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "secretsmanager": ("SECRETS_MANAGER", "list_secrets", {}),
     "rds": ("RDS", "describe_db_instances", {}),
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Asks botocore which failed Secrets Manager calls its "standard" retry mode retries.
 
-    python3 scripts/oracles/retry_table.py            # print the table
-    python3 scripts/oracles/retry_table.py --write    # rewrite scripts/oracles/retry_table.json
+    python3 harness/oracles/retry_table.py            # print the table
+    python3 harness/oracles/retry_table.py --write    # rewrite harness/oracles/retry_table.json
 
 The committed JSON is the table the Swift classifier is tested against
 (Tests/SecretsManagerTests/RetryTableTests.swift); Tests/EndToEnd/test_retry_table.py
@@ -37,7 +37,12 @@ import botocore
 import botocore.exceptions as bex
 import botocore.session
 from botocore import parsers
-from botocore.retries.standard import RetryContext, StandardRetryConditions, ThrottledRetryableChecker, TransientRetryableChecker
+from botocore.retries.standard import (
+    RetryContext,
+    StandardRetryConditions,
+    ThrottledRetryableChecker,
+    TransientRetryableChecker,
+)
 
 TABLE_PATH = Path(__file__).with_suffix(".json")
 
@@ -127,7 +132,8 @@ def service_rows(model) -> list[dict]:
     rows = []
     for status in STATUSES:
         for code in [None, *CODES]:
-            body = {"message": "m"} if code is None else {"__type": f"com.amazonaws.secretsmanager#{code}", "message": "m"}
+            body = ({"message": "m"} if code is None
+                    else {"__type": f"com.amazonaws.secretsmanager#{code}", "message": "m"})
             raw = json.dumps(body).encode()
 
             def context_for(operation_model, raw=raw, status=status):
@@ -153,7 +159,7 @@ def transport_rows(model) -> list[dict]:
 def table() -> dict:
     model = _service_model()
     return {
-        "generated_by": "scripts/oracles/retry_table.py",
+        "generated_by": "harness/oracles/retry_table.py",
         "botocore_version": botocore.__version__,
         "note": rows_note(),
         "service_rows": service_rows(model),

@@ -22,7 +22,7 @@ from botocore.credentials import Credentials
 
 
 def sign(spec):
-    when = datetime.datetime.fromtimestamp(spec["epoch_seconds"], tz=datetime.timezone.utc)
+    when = datetime.datetime.fromtimestamp(spec["epoch_seconds"], tz=datetime.UTC)
     request = AWSRequest(
         method=spec["method"],
         url=spec["url"],
