@@ -13,7 +13,7 @@ from typing import Any
 from .database import Database
 from .secrets import new_password, unique
 
-# README.md, "Strategies": what the admin account needs, the whole list.
+# docs/strategies.md: what the admin account needs, the whole list.
 ADMIN_STRATEGY_GRANTS = ("CREATE USER ON *.*",)
 # The alternating strategy's (MariaDB), roles aside; enough for both strategies.
 ALTERNATING_STRATEGY_GRANTS = (
@@ -68,9 +68,9 @@ class RotationAdmin:
 
 def create_rotation_admin(sm: Any, db: Database, grants: Iterable[str]) -> RotationAdmin:
     """rotation_admin@127.0.0.1 holding exactly `grants` (each "PRIVILEGES ON object [WITH ...]",
-    given "TO rotation_admin" as the README's lists are), and its secret in moto.
+    given "TO rotation_admin" as the docs' lists are), and its secret in moto.
 
-    Built from nothing each time, so a module proves its README grant list is
+    Built from nothing each time, so a module proves its documented grant list is
     sufficient on its own."""
     password = new_password()
     db.execute("CREATE DATABASE IF NOT EXISTS appdb")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Ask the function, run locally through the Lambda Runtime API emulator,
-# whether a secret will rotate; prints the preflight report (README, "Before
-# you turn rotation on"):
+# whether a secret will rotate; prints the preflight report
+# (docs/operations.md, "Before you turn rotation on"):
 #
 #   scripts/check.sh SECRET_ID [self|admin|alternating]
 #
