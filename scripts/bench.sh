@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Measure the rotation function as it is deployed: build the zip with
 # scripts/package.sh, unpack it, start MariaDB and moto (scripts/services.sh),
-# and run scripts/bench.py, which drives the zip's bootstrap through the
-# Runtime API emulator. Stops everything it started, and stops by itself.
+# and run harness/bench.py (python -m harness.bench), which drives the zip's
+# bootstrap through the Runtime API emulator. Stops everything it started, and stops by itself.
 #
 #   scripts/bench.sh [OUTPUT_JSON] [bench.py options...]
 #       OUTPUT_JSON   default: bench-results.json
@@ -12,7 +12,7 @@
 #
 #   scripts/bench.sh --network [OUTPUT_JSON] [--rtt 0,2,20] [--rotations N] [--cold N] [--checkout]
 #       HTTPS to Secrets Manager through a TLS front, TLS to MariaDB, and a
-#       round-trip time on both paths (scripts/bench_network.py); prints
+#       round-trip time on both paths (harness/bench_network.py); prints
 #       time and serial round trips per step. Default output:
 #       bench-network-results.json
 set -euo pipefail
@@ -73,7 +73,7 @@ source "$services/env"
 
 echo "bench: load before measuring: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 if $network; then
-    "$PYTHON" scripts/bench_network.py --command "$command" --output "$output" "${bench_args[@]}"
+    "$PYTHON" -m harness.bench_network --command "$command" --output "$output" "${bench_args[@]}"
     exit
 fi
-"$PYTHON" scripts/bench.py --command "$command" "${zip_args[@]}" --output "$output" "${bench_args[@]}"
+"$PYTHON" -m harness.bench --command "$command" "${zip_args[@]}" --output "$output" "${bench_args[@]}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Ask the function, run locally through the Lambda Runtime API emulator,
-# whether a secret will rotate; prints the preflight report (README, "Before
-# you turn rotation on"):
+# whether a secret will rotate; prints the preflight report
+# (docs/operations.md, "Before you turn rotation on"):
 #
 #   scripts/check.sh SECRET_ID [self|admin|alternating]
 #
@@ -29,4 +29,4 @@ if [[ -z "${ROTATOR_COMMAND:-}" ]]; then
     trap 'rm -rf "$zip_dir"' EXIT
     scripts/package.sh "$zip_dir/rotator.zip" >/dev/null
 fi
-PYTHONPATH="$REPO_ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}" "$PYTHON" -m harness.check "$@"
+"$PYTHON" -m harness.check "$@"

@@ -49,8 +49,8 @@ source "$STATE_DIR/env"
 
 if [[ "${1:-}" == "check" ]]; then
     echo "==> Checking (nothing changes)"
-    PYTHONPATH="$REPO_ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}" "$PYTHON" -m harness.demo --check
+    "$PYTHON" -m harness.demo --check
     exit
 fi
 echo "==> Rotating"
-PYTHONPATH="$REPO_ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}" "$PYTHON" -m harness.demo
+"$PYTHON" -m harness.demo

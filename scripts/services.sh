@@ -8,7 +8,7 @@
 # STATE_DIR:
 #   * MariaDB "tls":   TLS with a server certificate from a CA made here
 #   * MariaDB "plain": no TLS at all (--skip-ssl), for REQUIRE_TLS tests
-#   * moto's Secrets Manager (scripts/moto_server.py)
+#   * moto's Secrets Manager (harness/moto_server.py)
 # and writes STATE_DIR/env (mode 600), a file of `export` lines to source.
 #
 # Secrets (the admin password) only ever live in mode-600 files and in the
@@ -204,8 +204,9 @@ PY
 start_moto() {
     local dir="$STATE_DIR/moto" pid
     mkdir -p "$dir"
-    "$PYTHON" "$SCRIPT_DIR/moto_server.py" --port 0 --port-file "$dir/port" \
-        </dev/null >"$dir/server.log" 2>&1 &
+    # From the checkout's root, so `-m harness` is this checkout's package.
+    (cd "$SCRIPT_DIR/.." && exec "$PYTHON" -m harness.moto_server --port 0 --port-file "$dir/port" \
+        </dev/null >"$dir/server.log" 2>&1) &
     pid=$!
     echo "$pid" >"$STATE_DIR/pids/moto.pid"
     wait_until "moto (port file)" "$pid" "$dir/server.log" test -s "$dir/port" \

@@ -113,6 +113,15 @@ format_status=$?
 set -e
 if [[ "$format_status" -eq 0 ]]; then echo "swift format: no findings"; fi
 
+step "Python checks (ruff check; mypy; configured by pyproject.toml)"
+set +e
+"$PYTHON" -m ruff check .
+ruff_status=$?
+"$PYTHON" -m mypy
+mypy_status=$?
+set -e
+python_status=$((ruff_status != 0 || mypy_status != 0))
+
 step "Starting services"
 STATE_DIR="$(mktemp -d "${TMPDIR:-/tmp}/rotator-test.XXXXXX")"
 cleanup() {
@@ -184,9 +193,10 @@ fi
 printf '  %-28s %s\n' "end-to-end (pytest)" "$(verdict "$pytest_status"): $pytest_passed passed, $pytest_failed failed"
 printf '  %-28s %s\n' "template (cfn-lint)" "$(verdict "$cfn_lint_status")"
 printf '  %-28s %s\n' "format (swift format lint)" "$(verdict "$format_status")"
+printf '  %-28s %s\n' "python (ruff, mypy)" "$(verdict "$python_status")"
 
 overall=0
-if [[ "$swift_status" -ne 0 || "$swift_skipped" -gt 0 || "$pytest_status" -ne 0 || "$cfn_lint_status" -ne 0 || "$format_status" -ne 0 ]]; then
+if [[ "$swift_status" -ne 0 || "$swift_skipped" -gt 0 || "$pytest_status" -ne 0 || "$cfn_lint_status" -ne 0 || "$format_status" -ne 0 || "$python_status" -ne 0 ]]; then
     overall=1
     # A failing runner whose failures we could not count still counts once.
     if ((swift_failed + pytest_failed == 0)); then pytest_failed=1; fi

@@ -3,8 +3,8 @@
 /// The one list: the conformances in `Errors+Reportable.swift` name their
 /// types from it; `RotationError` and `SecretsManagerError`, which sit below
 /// this module, and `Lambda.describe` are checked against it by a test that
-/// builds every error case; another test checks that the README's Errors
-/// table lists exactly these.
+/// builds every error case; another test checks that the errors table
+/// (docs/errors.md) lists exactly these.
 public enum ErrorType: String, CaseIterable, Sendable {
     /// Malformed event JSON, missing key, unknown step.
     case invalidEvent = "InvalidEvent"
@@ -37,7 +37,7 @@ public enum ErrorType: String, CaseIterable, Sendable {
     /// Secrets Manager's own error type, passed through after the retries.
     /// The service names these (`ResourceNotFoundException`,
     /// `ThrottlingException`, …), so they are one entry, and its raw value is
-    /// how the README lists them rather than a name that is ever reported.
+    /// how docs/errors.md lists them rather than a name that is ever reported.
     case secretsManagerService = "ResourceNotFoundException, ThrottlingException, …"
     /// Secrets Manager could not be reached (after the retries).
     case secretsManagerTransportError = "SecretsManagerTransportError"

@@ -63,7 +63,7 @@ extension SecretsManagerError {
 
     /// Whether another attempt may succeed, by the AWS SDKs' standard retry
     /// mode (checked row by row against botocore's own answers,
-    /// scripts/oracles/retry_table.json). A connection reset or timeout at
+    /// harness/oracles/retry_table.json). A connection reset or timeout at
     /// any phase, TLS handshake included, is retried; only a request curl
     /// could not even make is not. A write retried after a lost answer may
     /// find its own effect; `call(_:_:confirm:)` handles that.

@@ -2,7 +2,7 @@ import AWSEndpoint
 import FoundationEssentials
 import Testing
 
-/// One row of the table scripts/oracles/endpoint_oracle.py wrote from
+/// One row of the table harness/oracles/endpoint_oracle.py wrote from
 /// botocore's own resolution (Tests/EndToEnd/test_endpoint_oracle.py checks
 /// that the committed table still matches the installed botocore).
 struct OracleCase: Decodable, Sendable, CustomTestStringConvertible {

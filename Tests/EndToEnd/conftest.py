@@ -1,15 +1,15 @@
 """Fixtures and hooks of the end-to-end suite; the helpers behind them are
-in support/ (this suite's) and scripts/harness/ (shared with the bench and
-the demo).
+in the harness package (harness/, shared with the bench and the demo;
+pytest.ini's pythonpath makes it importable).
 
 The services (two MariaDB servers and moto) are started by scripts/test.sh,
 which exports the variables of STATE_DIR/env before running pytest. The tests
 use boto3 and pymysql as oracles independent of the product, and drive the
-product binary through scripts/runtime_emulator.py exactly as Lambda would.
+product binary through harness/runtime_emulator.py exactly as Lambda would.
 
 Secrets discipline: every password the suite creates or reads goes into
-support.secrets.REGISTRY (in memory only); when the session ends,
-support.leak_scan searches everything the function printed for every one
+harness.secrets.REGISTRY (in memory only); when the session ends,
+harness.leak_scan searches everything the function printed for every one
 of them, and a hit fails the run.
 """
 
@@ -18,19 +18,19 @@ from __future__ import annotations
 import functools
 import itertools
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
-import support  # noqa: F401  (puts scripts/ on sys.path for `harness`)
 from harness import Emulator, Services, rotator_command, rotator_environment
-from support.accounts import RotationAdmin, create_account, create_rotation_admin, drop_rotation_admin
-from support.dedicated_server import DedicatedMariaDB
-from support.leak_scan import LeakScan, service_logs
-from support.reliability import FIGURES, CountingMotoHarness, ReliabilityFigures, report_path, write_report
-from support.secrets import REGISTRY, SecretRegistry
-from support.services import Database, services_from_environment
+from harness.accounts import RotationAdmin, create_account, create_rotation_admin, drop_rotation_admin
+from harness.database import Database, services_from_environment
+from harness.dedicated_server import DedicatedMariaDB
+from harness.leak_scan import LeakScan, service_logs
+from harness.reliability import FIGURES, CountingMotoHarness, ReliabilityFigures, report_path, write_report
+from harness.secrets import REGISTRY, SecretRegistry
 
 pytest_plugins = ["pytester"]  # the leak scan's own test runs a session of its own
 
@@ -101,7 +101,7 @@ def db(services: Services) -> Database:
 @pytest.fixture
 def make_account(sm: Any, db: Database) -> Callable[..., Any]:
     """make_account(username=None, *, username_key, password_key, extra, secret_string, drop,
-    create_user): a user on the shared server and its secret (support.accounts.create_account)."""
+    create_user): a user on the shared server and its secret (harness.accounts.create_account)."""
     return functools.partial(create_account, sm, db)
 
 

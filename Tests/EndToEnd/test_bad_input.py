@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
 from harness import STEPS, event, start_rotation
-from support.accounts import Account
-from support.contract import product_error_types
-from support.rotation import run_step
-from support.secrets import new_password, secret_dict, snapshot, stages, version_with
+from harness.accounts import Account
+from harness.contract import product_error_types
+from harness.rotation import run_step
+from harness.secrets import new_password, secret_dict, snapshot, stages, version_with
 
 
 @dataclass

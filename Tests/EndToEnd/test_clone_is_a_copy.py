@@ -18,9 +18,9 @@ import re
 import pytest
 
 from harness import start_rotation
-from support.accounts import create_rotation_admin, drop_rotation_admin, user_exists
-from support.rotation import rotate, run_step
-from support.secrets import secret_dict, secret_value, unique
+from harness.accounts import create_rotation_admin, drop_rotation_admin, user_exists
+from harness.rotation import rotate, run_step
+from harness.secrets import secret_dict, secret_value, unique
 
 PROXIED = "proxied_e2e"
 # README.md, "Strategies", alternating (MariaDB), plus the proxy's grant option.

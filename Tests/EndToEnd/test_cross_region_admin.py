@@ -18,9 +18,9 @@ import botocore.config
 import pytest
 
 from harness import event, start_rotation
-from support.accounts import ROTATION_ADMIN, create_rotation_admin, drop_rotation_admin
-from support.secrets import secret_dict, snapshot, unique
-from support.rotation import rotate
+from harness.accounts import ROTATION_ADMIN, create_rotation_admin, drop_rotation_admin
+from harness.rotation import rotate
+from harness.secrets import secret_dict, snapshot, unique
 
 OTHER_REGION = "us-west-2"
 

@@ -20,7 +20,7 @@ import pytest
 
 from harness import REPO_ROOT
 
-ORACLE = REPO_ROOT / "scripts" / "oracles" / "endpoint_oracle.py"
+ORACLE = REPO_ROOT / "harness" / "oracles" / "endpoint_oracle.py"
 TABLE = REPO_ROOT / "Tests" / "AWSEndpointTests" / "botocore-endpoints.json"
 
 
@@ -31,7 +31,8 @@ def sha256(path: Path) -> str:
 def zip_files(path: Path) -> dict[str, tuple[str, bool]]:
     """name -> (sha256, executable) of every file in the zip."""
     with zipfile.ZipFile(path) as archive:
-        return {info.filename: (hashlib.sha256(archive.read(info)).hexdigest(), bool((info.external_attr >> 16) & 0o111))
+        return {info.filename: (hashlib.sha256(archive.read(info)).hexdigest(),
+                                bool((info.external_attr >> 16) & 0o111))
                 for info in archive.infolist() if not info.is_dir()}
 
 
@@ -112,4 +113,4 @@ def test_the_endpoint_table_is_still_botocores():
     committed = json.loads(TABLE.read_text())["cases"]
     assert fresh == committed, (
         "the installed botocore resolves endpoints differently from the committed table; "
-        "regenerate it with scripts/oracles/endpoint_oracle.py and update Sources/AWSEndpoint")
+        "regenerate it with harness/oracles/endpoint_oracle.py and update Sources/AWSEndpoint")

@@ -10,8 +10,8 @@ import json
 import pytest
 
 from harness import STEPS, start_rotation
-from support.rotation import rotate, run_step
-from support.secrets import digest, secret_dict, secret_value, snapshot, stages, version_with
+from harness.rotation import rotate, run_step
+from harness.secrets import digest, secret_dict, secret_value, snapshot, stages, version_with
 
 
 def full_state(sm, db, account) -> dict:

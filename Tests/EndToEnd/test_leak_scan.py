@@ -1,4 +1,4 @@
-"""The leak scan itself (support/leak_scan.py): it finds a planted secret,
+"""The leak scan itself (harness/leak_scan.py): it finds a planted secret,
 and a leak fails the whole pytest run, with a line that names the file and
 not the value. The scan of this suite's own output runs when its session
 ends (conftest.py registers it), after every test whatever their order."""
@@ -6,13 +6,11 @@ ends (conftest.py registers it), after every test whatever their order."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from harness import SecretRegistry
-from support.leak_scan import leak_report
+from harness import REPO_ROOT, SecretRegistry
+from harness.leak_scan import leak_report
 
 PLANTED = "Planted-Secret-4f9c2e7a"
-E2E_DIR = Path(__file__).resolve().parent
 
 
 def test_the_scanner_finds_a_planted_secret(tmp_path):
@@ -43,11 +41,8 @@ def run_session_with_log(pytester, log_text: str):
     log = pytester.path / "function.log"
     log.write_text(log_text)
     pytester.makeconftest(f"""
-import sys
-sys.path[:0] = [{str(E2E_DIR)!r}]
-import support
 from harness import SecretRegistry
-from support.leak_scan import LeakScan
+from harness.leak_scan import LeakScan
 
 def pytest_configure(config):
     registry = SecretRegistry()
@@ -55,7 +50,7 @@ def pytest_configure(config):
     config.pluginmanager.register(LeakScan(registry, lambda: [{str(log)!r}]), "leak-scan-under-test")
 """)
     pytester.makepyfile(test_passes="def test_passes():\n    assert True\n")
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-o", f"pythonpath={REPO_ROOT}")
 
 
 def test_a_leak_fails_the_session_that_otherwise_passed(pytester):

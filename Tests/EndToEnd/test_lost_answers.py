@@ -12,10 +12,10 @@ from __future__ import annotations
 import pytest
 
 from harness import STEPS, event, start_rotation
-from support.accounts import create_account
-from support.reliability import check_completed
-from support.rotation import run_step
-from support.secrets import digest, secret_value, stages, version_with
+from harness.accounts import create_account
+from harness.reliability import check_completed
+from harness.rotation import run_step
+from harness.secrets import digest, secret_value, stages, version_with
 
 
 def faults_injected(moto) -> int:

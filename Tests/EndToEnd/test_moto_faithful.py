@@ -1,4 +1,4 @@
-"""The patched moto (scripts/moto_server.py) behaves like Secrets Manager where
+"""The patched moto (harness/moto_server.py) behaves like Secrets Manager where
 a rotation function can tell the difference. Pinned here so a moto upgrade
 that changes what we patch fails loudly instead of skewing the product tests.
 """
@@ -14,7 +14,7 @@ import botocore.exceptions
 import pytest
 
 from harness import ROTATION_LAMBDA_ARN, MotoHarness, start_rotation
-from support.secrets import stages
+from harness.secrets import stages
 
 
 def error_code(call, **kwargs) -> str:

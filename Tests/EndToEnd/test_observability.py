@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from harness import STEPS, event, start_rotation
-from support.rotation import rotate
-from support.secrets import snapshot
+from harness.rotation import rotate
+from harness.secrets import snapshot
 
 # The units the specification allows.
 EMF_UNITS = {

@@ -21,15 +21,16 @@ import shutil
 import stat
 import subprocess
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
 from harness import REPO_ROOT, Services, event, rotator_environment, start_rotation
-from support.fakes import FakeMySQL8, caching_sha2_scramble
-from support.rotation import describe_failure, rotate
-from support.secrets import REGISTRY, new_password, secret_dict, secret_value, stages, unique, version_with
+from harness.fakes import FakeMySQL8, caching_sha2_scramble
+from harness.rotation import describe_failure, rotate
+from harness.secrets import REGISTRY, new_password, secret_dict, secret_value, stages, unique, version_with
 
 TASK = "/var/task"
 LOADER = f"{TASK}/lib/ld-linux-x86-64.so.2"
@@ -199,7 +200,7 @@ def test_database_ca_comes_from_the_amazon_linux_path(
 
 # ---------------------------------------------------------------------------
 # caching_sha2_password, MySQL 8's default, from lib/mariadb-plugin, against
-# the fake server of support/fakes.py (MariaDB has no such server plugin)
+# the fake server of harness/fakes.py (MariaDB has no such server plugin)
 # ---------------------------------------------------------------------------
 
 @pytest.fixture

@@ -13,9 +13,9 @@ import socket
 import uuid
 
 from harness import ROTATION_LAMBDA_ARN, STEPS, new_password, start_rotation
-from support.accounts import create_rotation_admin, normalised_grants, user_exists
-from support.secrets import REGISTRY, secret_dict, snapshot
-from support.rotation import rotate, run_step
+from harness.accounts import create_rotation_admin, normalised_grants, user_exists
+from harness.rotation import rotate, run_step
+from harness.secrets import REGISTRY, secret_dict, snapshot
 
 ADMIN_GRANTS = {
     "admin": ["CREATE USER ON *.*"],

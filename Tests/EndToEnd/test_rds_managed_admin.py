@@ -1,7 +1,7 @@
 """RDS-managed admin secrets (rds!db-…, rds!cluster-…), read replicas and
 Aurora readers, end to end.
 
-moto serves RDS on the same port as Secrets Manager (scripts/moto_server.py):
+moto serves RDS on the same port as Secrets Manager (harness/moto_server.py):
 its instances, clusters and replicas are created with the test MariaDB's
 port, and their endpoint names (db….aaaaaaaaaa.us-east-1.rds.amazonaws.com)
 resolve to 127.0.0.1 for the function only: it runs under `unshare -m` with
@@ -29,8 +29,8 @@ import boto3
 import pytest
 
 from harness import event, new_password, rotator_command, rotator_environment, start_rotation
-from support.rotation import rotate, run_step
-from support.secrets import REGISTRY, digest, secret_dict, snapshot, unique
+from harness.rotation import rotate, run_step
+from harness.secrets import REGISTRY, secret_dict, snapshot, unique
 
 ADMIN_GRANTS = ["CREATE USER ON *.*", "SELECT ON mysql.*", "ALL PRIVILEGES ON appdb.* WITH GRANT OPTION"]
 

@@ -1,5 +1,5 @@
 """The README's "## Errors" table is where the suite learns which errorTypes
-the product may report (support/contract.py); here its reader is checked on
+the product may report (harness/contract.py); here its reader is checked on
 tables of known content, so a change of the README's shape cannot quietly
 empty the list."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.contract import product_error_types, readme_error_table, secrets_manager_error_types
+from harness.contract import product_error_types, readme_error_table, secrets_manager_error_types
 
 TABLE = """# Title
 

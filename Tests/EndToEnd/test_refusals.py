@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import json
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
 from harness import event, start_rotation
-from support.accounts import ALTERNATING_STRATEGY_GRANTS, normalised_grants
-from support.rotation import run_step
-from support.secrets import new_password, snapshot, unique
+from harness.accounts import ALTERNATING_STRATEGY_GRANTS, normalised_grants
+from harness.rotation import run_step
+from harness.secrets import new_password, snapshot, unique
 
 # A superset of what both admin strategies need (README.md, "Strategies").
 pytestmark = pytest.mark.admin_grants(*ALTERNATING_STRATEGY_GRANTS)

@@ -20,7 +20,7 @@ import time
 import pytest
 
 from harness import STEPS, event, start_rotation
-from support.reliability import (
+from harness.reliability import (
     FIGURES,
     check_completed,
     check_not_lost,
@@ -30,9 +30,8 @@ from support.reliability import (
     waiting_connection,
     writes_blocked,
 )
-from support.rotation import run_step
-from support.secrets import digest, secret_value, stages, version_with
-
+from harness.rotation import run_step
+from harness.secrets import digest, secret_value, stages, version_with
 
 # Every test here counts into the reliability report.
 pytestmark = pytest.mark.usefixtures("reliability_figures")
@@ -160,10 +159,11 @@ def test_killed_at_random_instants(sm, db, start_rotator):
         rotator.kill()  # every attempt starts cold, as the measurement did
         after = chooser.uniform(0, duration)
 
+        # Runs (in a thread) and ends within this iteration: the loop's account and token.
         def whole_rotation() -> list[tuple[bool, dict]]:
             outcomes = []
             for step in STEPS:
-                outcomes.append(rotator.invoke(event(account.arn, token, step)))
+                outcomes.append(rotator.invoke(event(account.arn, token, step)))  # noqa: B023
                 if not outcomes[-1][0]:
                     break
             return outcomes

@@ -17,7 +17,7 @@ import botocore.exceptions
 import pytest
 
 from harness import ROTATION_LAMBDA_ARN, STEPS, event, start_rotation
-from support.reliability import (
+from harness.reliability import (
     FIGURES,
     check_completed,
     check_not_lost,
@@ -28,7 +28,7 @@ from support.reliability import (
     waiting_connection,
     writes_blocked,
 )
-from support.rotation import run_step
+from harness.rotation import run_step
 
 TIMEOUT = 8.0  # the emulator's function timeout for the deadline tests
 

@@ -15,8 +15,8 @@ import time
 import pytest
 
 from harness import STEPS, event, start_rotation
-from support.reliability import FIGURES, check_completed, create_reliability_account, rotation_state
-from support.rotation import run_step
+from harness.reliability import FIGURES, check_completed, create_reliability_account, rotation_state
+from harness.rotation import run_step
 
 DEFAULT_ATTEMPTS = 3
 

@@ -1,25 +1,20 @@
 """The committed retry table is botocore's own answer today.
 
 Tests/SecretsManagerTests/RetryTableTests.swift checks the Swift classifier
-against scripts/oracles/retry_table.json row by row; this regenerates the
+against harness/oracles/retry_table.json row by row; this regenerates the
 table from the installed botocore, so a botocore that changed its standard
 retry rules (or a hand-edited table) fails here.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
-ORACLE = Path(__file__).resolve().parents[2] / "scripts" / "oracles" / "retry_table.py"
+from harness.oracles import retry_table
 
 
 def load_oracle():
-    spec = importlib.util.spec_from_file_location("retry_table", ORACLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return retry_table
 
 
 def test_committed_table_is_what_botocore_answers_now() -> None:
@@ -27,8 +22,8 @@ def test_committed_table_is_what_botocore_answers_now() -> None:
     committed = json.loads(oracle.TABLE_PATH.read_text())
     fresh = oracle.table()
     assert oracle.comparable(committed) == oracle.comparable(fresh), (
-        "botocore's standard retry rules differ from scripts/oracles/retry_table.json: "
-        "regenerate it (python3 scripts/oracles/retry_table.py --write) and align "
+        "botocore's standard retry rules differ from harness/oracles/retry_table.json: "
+        "regenerate it (python3 harness/oracles/retry_table.py --write) and align "
         "Sources/SecretsManager/SecretsManagerClient+Retry.swift"
     )
 

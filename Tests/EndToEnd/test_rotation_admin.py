@@ -13,9 +13,9 @@ import pymysql
 import pytest
 
 from harness import event, start_rotation
-from support.accounts import ADMIN_STRATEGY_GRANTS
-from support.rotation import rotate
-from support.secrets import REGISTRY, all_version_values, digest, new_password, secret_dict, snapshot
+from harness.accounts import ADMIN_STRATEGY_GRANTS
+from harness.rotation import rotate
+from harness.secrets import REGISTRY, all_version_values, digest, new_password, secret_dict, snapshot
 
 # README.md, "Strategies", admin: the whole list.
 pytestmark = pytest.mark.admin_grants(*ADMIN_STRATEGY_GRANTS)

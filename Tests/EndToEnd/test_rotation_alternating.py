@@ -14,9 +14,9 @@ import pymysql
 import pytest
 
 from harness import start_rotation
-from support.accounts import ALTERNATING_STRATEGY_GRANTS, normalised_grants, tls_requirement
-from support.rotation import rotate, run_step
-from support.secrets import secret_dict, secret_value, unique
+from harness.accounts import ALTERNATING_STRATEGY_GRANTS, normalised_grants, tls_requirement
+from harness.rotation import rotate, run_step
+from harness.secrets import secret_dict, secret_value, unique
 
 # README.md, "Strategies", alternating (MariaDB): the whole list, roles aside.
 pytestmark = pytest.mark.admin_grants(*ALTERNATING_STRATEGY_GRANTS)

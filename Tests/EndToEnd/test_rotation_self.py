@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import re
 
-from support.rotation import rotate
-from support.secrets import digest, secret_dict, secret_value, stages, version_with
+from harness.rotation import rotate
+from harness.secrets import digest, secret_dict, secret_value, stages, version_with
 
 ROTATIONS = 3
 

@@ -1,5 +1,5 @@
 """Secrets Manager over HTTPS, as on AWS: a TLS front with its own CA
-(scripts/harness/tls_front.py) in front of moto.
+(harness/tls_front.py) in front of moto.
 
 The function trusts the front through AWS_CA_BUNDLE, as the AWS SDKs do; a
 rotation through it completes. When the certificate is not trusted, the
@@ -13,9 +13,9 @@ from __future__ import annotations
 import pytest
 
 from harness import event, start_rotation
+from harness.rotation import rotate
+from harness.secrets import secret_dict, snapshot
 from harness.tls_front import TLSFront
-from support.rotation import rotate
-from support.secrets import secret_dict, snapshot
 
 UNKNOWN_CA = "unable to get local issuer certificate"
 NAME_MISMATCH = "no alternative certificate subject name matches"

@@ -1,7 +1,7 @@
 """No downgrade, no password in a readable form: hostile servers and a real
 MariaDB whose certificate the function cannot verify.
 
-1. Hostile look-alikes on loopback (support/hostile.py), run against the
+1. Hostile look-alikes on loopback (harness/hostile.py), run against the
    deployment zip (unpacked under chroot, as Lambda runs it): no TLS and an
    auth switch to mysql_clear_password or dialog; TLS offered and then a
    broken handshake; TLS with a certificate nobody vouches for; MySQL 8
@@ -25,13 +25,14 @@ import ssl
 import pymysql
 import pytest
 
-from harness import event, start_rotation
-from support.accounts import create_rotation_admin, drop_rotation_admin
-from support.hostile import HostileMySQL
-from support.rotation import describe_failure, rotate
-from support.secrets import REGISTRY, digest, secret_dict, secret_value
 # The deployment zip, unpacked into a Lambda-like root and run under chroot.
 from test_package_chroot import lambda_root, package_zip, start_packaged  # noqa: F401  (fixtures)
+
+from harness import event, start_rotation
+from harness.accounts import create_rotation_admin, drop_rotation_admin
+from harness.hostile import HostileMySQL
+from harness.rotation import describe_failure, rotate
+from harness.secrets import REGISTRY, digest, secret_dict, secret_value
 
 SSL_KEYS = {"absent": None, "true": True, "false": False}
 

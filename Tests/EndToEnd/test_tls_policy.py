@@ -15,8 +15,8 @@ import pymysql
 import pytest
 
 from harness import event, start_rotation
-from support.rotation import rotate
-from support.secrets import REGISTRY, new_password, secret_dict, unique
+from harness.rotation import rotate
+from harness.secrets import REGISTRY, new_password, secret_dict, unique
 
 
 def plain_admin(services):

@@ -10,9 +10,9 @@ import uuid
 import pytest
 
 from harness import event, start_rotation
-from support.accounts import ALTERNATING_STRATEGY_GRANTS, normalised_grants, user_exists
-from support.rotation import rotate
-from support.secrets import secret_dict, snapshot
+from harness.accounts import ALTERNATING_STRATEGY_GRANTS, normalised_grants, user_exists
+from harness.rotation import rotate
+from harness.secrets import secret_dict, snapshot
 
 # Enough for both admin strategies (README.md, "Strategies").
 pytestmark = pytest.mark.admin_grants(*ALTERNATING_STRATEGY_GRANTS)

@@ -5,7 +5,7 @@ import SecretsManager
 import Testing
 
 /// Every request the RDS client sends, captured from its transport, signed
-/// as botocore's `SigV4Auth` signs the same request (scripts/oracles/sigv4_oracle.py).
+/// as botocore's `SigV4Auth` signs the same request (harness/oracles/sigv4_oracle.py).
 /// Needs python3 with botocore (scripts/test.sh installs it); without it the test fails.
 @Suite struct RDSSigV4OracleTests {
     @Test(arguments: [
@@ -51,7 +51,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: input) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", root.appendingPathComponent("scripts/oracles/sigv4_oracle.py").path]
+        process.arguments = ["python3", root.appendingPathComponent("harness/oracles/sigv4_oracle.py").path]
         process.standardInput = try FileHandle(forReadingFrom: input)
         let output = Pipe()
         process.standardOutput = output

@@ -11,7 +11,7 @@ import Testing
 
 /// `ErrorType` is the one list of what the function reports: every error it
 /// can throw is reported under an entry of it, every entry is reported by
-/// some error, and the README's Errors table lists exactly these.
+/// some error, and the errors table (docs/errors.md) lists exactly these.
 @Suite struct ErrorTypeTests {
     /// One example of every case of every error the function reports. Each
     /// enum's `caseNumber` below is an exhaustive switch, so a new case does
@@ -183,13 +183,14 @@ import Testing
         }
     }
 
-    /// The first cell of each row of the README's Errors table, backticks removed.
+    /// The first cell of each row of the errors table (docs/errors.md), backticks removed.
     static func readmeErrorTypes() throws -> [String] {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let readme = String(decoding: try Data(contentsOf: root.appendingPathComponent("README.md")), as: UTF8.self)
-        let lines = readme.split(separator: "\n", omittingEmptySubsequences: false)
-        guard let heading = lines.firstIndex(of: "## Errors") else { return [] }
+        let page = String(
+            decoding: try Data(contentsOf: root.appendingPathComponent("docs/errors.md")), as: UTF8.self)
+        let lines = page.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let heading = lines.firstIndex(of: "# Errors") else { return [] }
         let table = lines[(heading + 1)...].drop { !$0.hasPrefix("|") }.prefix { $0.hasPrefix("|") }
         // Past the header row and the |---| row.
         return table.dropFirst(2).map { row in

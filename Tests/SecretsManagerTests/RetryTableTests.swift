@@ -7,14 +7,14 @@ import Testing
 
 /// The classifier against botocore's own standard-mode answers, row by row.
 ///
-/// scripts/oracles/retry_table.json is generated from the installed botocore
-/// by scripts/oracles/retry_table.py; Tests/EndToEnd/test_retry_table.py
+/// harness/oracles/retry_table.json is generated from the installed botocore
+/// by harness/oracles/retry_table.py; Tests/EndToEnd/test_retry_table.py
 /// regenerates it and fails on drift. Each row goes through the whole client
 /// (error code parsing included): retried means a second request was sent.
 @Suite struct RetryTableTests {
     static let table: JSONValue = {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/oracles/retry_table.json")
+            .deletingLastPathComponent().appendingPathComponent("harness/oracles/retry_table.json")
         let bytes = (try? Data(contentsOf: url)).map { Array($0) } ?? []
         return (try? JSONValue(parsing: bytes)) ?? .null
     }()

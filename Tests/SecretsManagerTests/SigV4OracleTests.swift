@@ -99,7 +99,7 @@ import Testing
             ]
         }
         let input = try JSONSerialization.data(withJSONObject: specs)
-        let script = repositoryRoot.appendingPathComponent("scripts/oracles/sigv4_oracle.py").path
+        let script = repositoryRoot.appendingPathComponent("harness/oracles/sigv4_oracle.py").path
         let (status, output, errors) = try run(["python3", script], input: input)
         guard status == 0 else {
             Issue.record(
