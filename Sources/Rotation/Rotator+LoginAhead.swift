@@ -23,7 +23,8 @@ extension Rotator {
     func loggedInWhileDescribing(_ event: RotationEvent, _ describe: InFlightDescribe) throws -> StepOutcome? {
         // Only with stages read in this rotation: a retry after another
         // rotation's steps could otherwise log in where AWSCURRENT no longer points.
-        guard let cache = store as? VersionCache, cache.stagesDescribed(event.secretId, forToken: event.clientRequestToken)
+        guard let cache = store as? VersionCache,
+            cache.stagesDescribed(event.secretId, forToken: event.clientRequestToken)
         else { return nil }
         switch RotationEvent.Step(rawValue: event.step) {
         case .setSecret? where settings.strategy == .single:

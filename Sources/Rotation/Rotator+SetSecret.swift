@@ -102,7 +102,9 @@ extension Rotator {
         _ secretId: String, current: DatabaseSecret, pending: DatabaseSecret,
         admin: (secret: DatabaseSecret, id: String)
     ) throws -> Bool {
-        guard let account = try provenAccount(of: current, admin: admin.secret, secretId: secretId) else { return false }
+        guard let account = try provenAccount(of: current, admin: admin.secret, secretId: secretId) else {
+            return false
+        }
         try withAdminSession(admin, for: secretId) { session in
             let version = try ServerVersion(reportedBy: session)
             if let discard = version.discardOldPassword(of: account) { try session.execute(discard) }

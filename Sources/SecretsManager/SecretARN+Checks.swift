@@ -12,7 +12,8 @@ extension SecretARN {
                 operation: operation, problem: "names a region that belongs to no AWS partition this function knows")
         }
         guard regionPartition.name == partition else {
-            let named = Partition.all.contains { $0.name == partition } ? "partition \(partition)" : "an unknown partition"
+            let named =
+                Partition.all.contains { $0.name == partition } ? "partition \(partition)" : "an unknown partition"
             throw .invalidARN(
                 operation: operation,
                 problem: "says \(named), but its region is in partition \(regionPartition.name)")
