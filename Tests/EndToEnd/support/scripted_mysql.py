@@ -178,7 +178,7 @@ class ScriptedMySQL(LoopbackServer):
             self._rows(channel, "CURRENT_USER()", [self.current_user])
         elif text.startswith(b"SHOW GRANTS"):
             self._rows(channel, "Grants", ["GRANT USAGE ON *.* TO `app`@`%`"])
-        elif self.infile_path and (text.startswith(b"SET PASSWORD") or text.startswith(b"ALTER USER")):
+        elif self.infile_path and text.startswith((b"SET PASSWORD", b"ALTER USER")):
             # "Send me this file", as LOAD DATA LOCAL INFILE would make a server ask.
             self._send(channel, 1, b"\xfb" + self.infile_path.encode())
             sequence, reply = self._receive(channel, session)
