@@ -32,7 +32,12 @@ from support.scripted_mysql import ScriptedMySQL
 from support.secrets import REGISTRY, digest, new_password, secret_dict, secret_value
 
 # The deployment zip, unpacked into a Lambda-like root and run under chroot.
-from test_package_chroot import lambda_root, package_zip, start_packaged  # noqa: F401  (fixtures)
+from test_package_chroot import (  # noqa: F401  (fixtures)
+    AMAZON_CA_BUNDLE,
+    lambda_root,
+    package_zip,
+    start_packaged,
+)
 from test_preflight import by_name, check
 
 
@@ -190,11 +195,11 @@ def test_a_rewritten_current_host_gets_no_answer_made_with_the_previous_password
 
         ok, body = invoke(emulator, account.arn, token, "setSecret")
 
-        assert not ok and body.get("errorType") == "DatabaseLoginFailed", describe_failure("setSecret", body)
-        assert "AWSPREVIOUS" not in body.get("errorMessage", ""), "AWSPREVIOUS was tried"
         assert server.received_scramble_of(junk), "control: the current login's scramble did not arrive"
         assert not server.received_scramble_of(account.password), \
             "the server received a login answer made with AWSPREVIOUS's password"
+        assert not ok and body.get("errorType") == "DatabaseLoginFailed", describe_failure("setSecret", body)
+        assert "AWSPREVIOUS" not in body.get("errorMessage", ""), "AWSPREVIOUS was tried"
         assert db.can_login(account.username, account.password), "the real password no longer logs in"
     finally:
         server.close()
@@ -281,16 +286,18 @@ def test_a_masterarn_with_a_bogus_region_makes_no_request(sm, make_account, star
                                                           https_port_listener, name):
     master = BOGUS_MASTER_ARNS[name]
     account = make_account(extra={"masterarn": master})
-    emulator = start_packaged(lambda_root, ROTATION_STRATEGY="admin")
+    # A CA bundle that exists in the function's root, so that a URL built
+    # from the region would really be dialled (not fail on a missing file).
+    emulator = start_packaged(lambda_root, ROTATION_STRATEGY="admin", AWS_CA_BUNDLE="/" + AMAZON_CA_BUNDLE)
     token = start_rotation(sm, account.arn)
     ok, body = invoke(emulator, account.arn, token, "createSecret")
     assert ok, describe_failure("createSecret", body)
 
     ok, body = invoke(emulator, account.arn, token, "setSecret")
 
+    assert connections_waiting(https_port_listener) == 0, "a request went to 127.0.0.1:443"
     assert not ok and body.get("errorType") == "InvalidSecretARN", describe_failure("setSecret", body)
     assert "no request was made" in body.get("errorMessage", "")
-    assert connections_waiting(https_port_listener) == 0, "a request went to 127.0.0.1:443"
     assert emulator.state()["pid"] is not None, "the function process died"
 
 
