@@ -34,12 +34,12 @@ let package = Package(
         // I/O layers.
         .target(name: "LambdaRuntime", dependencies: ["CurlHTTP", "JSON", "Platform"]),
         .target(name: "SecretsManager", dependencies: ["CurlHTTP", "JSON", "Platform", "Cryptography", "AWSEndpoint"]),
-        .target(name: "MariaDB", dependencies: ["CMariaDB"]),
+        .target(name: "MariaDB", dependencies: ["CMariaDB", "Platform"]),
         // RDS's Query API (DescribeDBInstances/DescribeDBClusters), signed by SecretsManager's SigV4 signer.
         .target(name: "RDS", dependencies: ["CurlHTTP", "SecretsManager", "Platform", "AWSEndpoint"]),
 
         // The rotation domain: pure Swift over two small protocols.
-        .target(name: "Rotation", dependencies: ["JSON"]),
+        .target(name: "Rotation", dependencies: ["JSON", "Platform"]),
 
         // The preflight check: its decisions pure over small protocols, its probes apart.
         .target(name: "Preflight", dependencies: ["Rotation", "JSON"]),

@@ -61,7 +61,9 @@ public struct Partition: Sendable, Equatable {
         guard let dash = rest.lastIndex(of: "-") else { return false }
         let word = rest[..<dash]
         let digits = rest[rest.index(after: dash)...]
-        func isWord(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" }
+        // ASCII only, as the regex's `\w` reads in botocore: a region goes into a
+        // host name, so nothing else may pass for one.
+        func isWord(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber || c == "_") }
         return !word.isEmpty && word.allSatisfy(isWord) && !digits.isEmpty
             && digits.allSatisfy { $0.isASCII && $0.isNumber }
     }

@@ -1,4 +1,5 @@
 import CMariaDB
+import Platform
 
 #if canImport(Glibc)
 import Glibc
@@ -19,6 +20,8 @@ public final class MariaDBConnection {
     let user: String
     /// Plaintext because the greeting offered no TLS (not by the user's choice).
     public internal(set) var serverOffersNoTLS = false
+    /// TLS, the certificate chained to the CA bundle and naming the host dialled.
+    public internal(set) var isVerifiedTLS = false
 
     /// Connects, runs `body`, and closes the connection when `body` returns or
     /// throws.
@@ -58,6 +61,9 @@ extension MariaDBConnection {
                 host: options.host, port: options.port, code: UInt32(CR_UNKNOWN_ERROR),
                 message: "MariaDB Connector/C could not be initialised")
         }
+        // Again here, whoever built the options (a secret, RDS's answer):
+        // Connector/C reads some host strings as option lists.
+        try rejectOptionStrings(options)
         let policy = options.tls.policy
         guard policy != .plaintext else { return try connect(options, session: .plaintext(warn: false)) }
         // Checked here rather than read from the library's error: with a
@@ -97,7 +103,7 @@ extension MariaDBConnection {
         try rejectEmbeddedNUL(options)
         try connection.configure(options, session: session)
         let connected = mysql_real_connect(
-            handle, options.host, options.user, options.password, options.database,
+            handle, HostName.dialable(options.host), options.user, options.password, options.database,
             UInt32(clamping: options.port), nil, 0)
         guard connected != nil else {
             throw MariaDBError.connectFailure(
@@ -107,7 +113,16 @@ extension MariaDBConnection {
                 session: session, options: options)
         }
         try connection.verifyTLS(session)
+        connection.isVerifiedTLS = session == .verifiedTLS
         return connection
+    }
+
+    /// Only a DNS name or an IP literal reaches `mysql_real_connect` as its
+    /// host (see `HostName`). The user name and the database travel in the
+    /// handshake as they are, which Connector/C does not parse; no socket
+    /// path is ever passed (always TCP).
+    private static func rejectOptionStrings(_ options: MariaDBOptions) throws {
+        guard HostName.isValid(options.host) else { throw MariaDBError.invalidHost(port: options.port) }
     }
 
     /// The credentials travel as C strings: a NUL would silently cut the

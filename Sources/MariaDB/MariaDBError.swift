@@ -29,6 +29,9 @@ public enum MariaDBError: Error, CustomStringConvertible, Equatable {
     /// The connection died or timed out while a statement was in flight
     /// (2006, 2013, 2055); whether the statement took effect is unknown.
     case connectionLost(code: UInt32)
+    /// The host is not a DNS name or an IP literal (see `HostName`); nothing
+    /// was dialled. The value is not repeated: it may be an option string.
+    case invalidHost(port: Int)
 
     public var isAccessDenied: Bool {
         if case .accessDenied = self { return true }
@@ -53,6 +56,8 @@ public enum MariaDBError: Error, CustomStringConvertible, Equatable {
             "statement failed (error \(code), SQLSTATE \(sqlState)): \(message)"
         case let .statementFailed(code, sqlState, nil):
             "statement failed (error \(code), SQLSTATE \(sqlState)); server message withheld because it may quote the statement"
+        case let .invalidHost(port):
+            "refused to connect to a database host (port \(port)) that is not a DNS name, an IPv4 address or an IPv6 address; nothing was dialled"
         case let .connectionLost(code):
             "connection to MariaDB lost while a statement was running (error \(code)); its effect is unknown"
         }

@@ -14,7 +14,7 @@ struct SessionFacts {
 
 extension PreflightRun {
     func checkLogins(_ current: DatabaseSecret) {
-        let (result, ms) = timed { try session(current.login, clone: nil) }
+        let (result, ms) = timed { try session(currentLogin(current), clone: nil) }
         switch result {
         case .success(let facts):
             currentSession = facts

@@ -123,6 +123,7 @@ extension PreflightRun {
     /// The admin secret named by `masterarn`: readable, a database secret, same server.
     func checkAdminSecret(_ current: DatabaseSecret) {
         guard let master = current.masterARN else { return }
+        if let place = context.placeAdmin { return checkPlacedAdminSecret(current, master: master, place: place) }
         let (result, ms) = timed { try preflight.secrets.currentSecretString(master) }
         let readAdvice =
             "Let the function's role read the admin secret (template parameter AdminSecretArns) and check the ARN in masterarn"
@@ -138,7 +139,9 @@ extension PreflightRun {
         case .success(let text?):
             addMeasurement(secretsManager: ms)
             do {
-                let admin = try DatabaseSecret(parsing: text)
+                var admin = try DatabaseSecret(parsing: text)
+                // The admin TLS rule, as the rotation applies it (AdminTLS).
+                admin.ssl = AdminTLS.admin(adminSSL: admin.ssl, rotatedSSL: current.ssl)
                 guard admin.host == current.host, admin.port == current.port else {
                     add(
                         "admin-secret", false,

@@ -105,6 +105,10 @@ public struct PreflightContext {
     public var describeError: (any Error) -> (type: String, message: String)
     /// Monotonic seconds.
     public var clock: () -> Double
+    /// The rotation's own reading of the admin secret (`Rotator.placedAdminSecret`):
+    /// RDS-managed ones placed through their tag, the admin TLS rule applied.
+    /// Nil reads it through `SecretInspecting` and applies the rule here.
+    public var placeAdmin: ((_ current: DatabaseSecret, _ secretId: String) throws -> DatabaseSecret)? = nil
 
     public init(
         settings: RotationSettings, functionARN: String?, secondsLeft: Double, secretsManagerEndpoint: String,

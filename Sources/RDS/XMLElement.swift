@@ -51,12 +51,20 @@ public struct XMLError: Error, Equatable, CustomStringConvertible, Sendable {
 struct XMLParser {
     let bytes: [UInt8]
     var index = 0
+    /// Elements open around the current position.
+    var depth = 0
+    /// RDS's answers nest six or seven deep and weigh kilobytes; the limits
+    /// keep a hostile or broken endpoint from exhausting the stack (each
+    /// level is a recursion) or the memory.
+    static let maxDepth = 32
+    static let maxBytes = 4 << 20
 
     init(bytes: [UInt8]) {
         self.bytes = bytes
     }
 
     mutating func document() throws(XMLError) -> XMLElement {
+        guard bytes.count <= Self.maxBytes else { throw fail("the document is larger than \(Self.maxBytes) bytes") }
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
         try skipMisc()
         guard peek(is: "<") else { throw fail("no root element") }
@@ -83,6 +91,9 @@ struct XMLParser {
     }
 
     mutating func element() throws(XMLError) -> XMLElement {
+        guard depth < Self.maxDepth else { throw fail("elements nested deeper than \(Self.maxDepth)") }
+        depth += 1
+        defer { depth -= 1 }
         index += 1  // "<"
         let qualified = name()
         guard !qualified.isEmpty else { throw fail("an element without a name") }

@@ -10,9 +10,12 @@ public enum AdminTLS {
     }
 
     /// The `ssl` the rotated secret's logins use in a step that also logs in
-    /// as the admin. An admin secret's `false` or absent key weakens nothing.
+    /// as the admin: the admin's protection when it is the stronger, because
+    /// the rotated login proves which account the admin then changes (an
+    /// on-path answer to a plaintext `SELECT CURRENT_USER()` could otherwise
+    /// name another account). An admin secret's `false` or absent key weakens nothing.
     public static func rotated(rotatedSSL: Bool?, adminSSL: Bool?) -> Bool? {
-        adminSSL == true ? true : rotatedSSL
+        admin(adminSSL: adminSSL, rotatedSSL: rotatedSSL)
     }
 
     private static func rank(_ ssl: Bool?) -> Int {

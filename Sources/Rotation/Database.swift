@@ -9,10 +9,17 @@ public protocol Database {
 public protocol DatabaseSession {
     /// The server's version string, e.g. `10.11.6-MariaDB` or `8.0.36`.
     var serverVersion: String { get }
+    /// TLS whose certificate chained to the CA bundle and named the host
+    /// dialled: the one protection under which a statement may carry the
+    /// current password.
+    var isVerifiedTLS: Bool { get }
     func query(_ statement: SQL) throws -> [[String?]]
 }
 
 extension DatabaseSession {
+    /// Unknown counts as unprotected.
+    public var isVerifiedTLS: Bool { false }
+
     public func execute(_ statement: SQL) throws {
         _ = try query(statement)
     }

@@ -1,4 +1,5 @@
 import JSON
+import Platform
 
 /// A database secret as AWS's MySQL templates read it, plus the whole JSON
 /// document so a new version carries every other key over unchanged.
@@ -51,6 +52,8 @@ public struct DatabaseSecret: Sendable, CustomStringConvertible {
         }
         self.engine = engine
         guard let host = try string("host", required: true) else { throw .missingKey("host") }
+        // Before anything else reads it: Connector/C parses some strings as options.
+        guard HostName.isValid(host) else { throw .invalidHost(key: "host") }
         self.host = host
         guard document[keys.username] != nil else { throw .missingKey(keys.username) }
         self.username = try string(keys.username, required: true)!

@@ -19,6 +19,11 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
     case adminHasNoDatabase(secretId: String, adminSecretId: String)
     case adminDatabaseNotFound(adminSecretId: String, resource: String)
     case adminDatabaseUnsupported(adminSecretId: String, resource: String, engine: String)
+    /// MySQL 8.0.13+ would need the current password in the statement, and
+    /// the session is not verified TLS; nothing was sent.
+    case currentPasswordNeedsTLS(login: String, server: String)
+    /// The account the credential logged in as is not the secret's user.
+    case accountMismatch(secretId: String, field: String)
 
     /// The `errorType` Lambda reports, one per kind of problem.
     public var errorType: String {
@@ -37,6 +42,8 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
         case .adminHasNoDatabase: "InvalidSecret"
         case .adminDatabaseNotFound: "AdminDatabaseNotFound"
         case .adminDatabaseUnsupported: "AdminSecretMismatch"
+        case .currentPasswordNeedsTLS: "CurrentPasswordNeedsTLS"
+        case .accountMismatch: "AccountMismatch"
         }
     }
 
@@ -76,6 +83,10 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
             "RDS has no database \(resource), named by the tag of the admin secret \(adminSecretId)"
         case .adminDatabaseUnsupported(let adminSecretId, let resource, let engine):
             "the database \(resource) of the admin secret \(adminSecretId) runs \(engine), not MySQL, MariaDB or Aurora MySQL"
+        case .currentPasswordNeedsTLS(let login, let server):
+            "the server at \(login) reports \(server), where changing one's own password sends the current password in the statement (REPLACE), and the session is not verified TLS; nothing was sent. Use verified TLS (the secret's ssl true, or absent with TLS on the server and its CA in DB_CA_BUNDLE), or the admin strategy (ROTATION_STRATEGY=admin with a masterarn)"
+        case .accountMismatch(let secretId, let field):
+            "the current credential of secret \(secretId) logs in as another account than its \(field) names (CURRENT_USER() differs); refusing to change that account"
         }
     }
 }
@@ -90,6 +101,8 @@ public enum SecretProblem: Error, Equatable, CustomStringConvertible, Sendable {
     case unsupportedEngine
     case portOutOfRange
     case usernameTooLong(key: String, limit: Int)
+    /// Not a DNS name or an IP literal (see `HostName`); the value is not repeated.
+    case invalidHost(key: String)
 
     public var description: String {
         switch self {
@@ -101,6 +114,8 @@ public enum SecretProblem: Error, Equatable, CustomStringConvertible, Sendable {
         case .unsupportedEngine: "key 'engine' must be one of mysql, aurora-mysql, mariadb"
         case .portOutOfRange: "key 'port' must be between 1 and 65535"
         case .usernameTooLong(let key, let limit): "key '\(key)' would be longer than \(limit) characters"
+        case .invalidHost(let key):
+            "key '\(key)' must be a DNS name (letters, digits, '-' and '.'), an IPv4 address or an IPv6 address; nothing else (';', ',', '/', '@', spaces, ...) is accepted"
         }
     }
 }

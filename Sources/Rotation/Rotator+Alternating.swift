@@ -46,10 +46,13 @@ extension Rotator {
         let admin = try adminSecret(for: current, secretId: secretId)
         let current = Self.protected(current, by: admin.secret)
         let pending = Self.protected(pending, by: admin.secret)
-        let source = try currentAccount(of: current, secretId: secretId)
+        guard let source = try provenAccount(of: current, admin: admin.secret, secretId: secretId) else {
+            throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
+        }
         // The other user lives on the same host part as the current one, so
-        // it is reachable from the same clients.
-        let target = Account(user: pending.username, host: source.host)
+        // it is reachable from the same clients; one identity, the proved
+        // account's (pending.username is its alternate, checked before).
+        let target = Account(user: Self.alternate(source.user), host: source.host)
         let defaultRoles = try withAdminSession(admin, for: secretId) { session in
             let version = try ServerVersion(reportedBy: session)
             func refusing<T>(_ account: Account, _ body: () throws(AccountProblem) -> T) throws -> T {

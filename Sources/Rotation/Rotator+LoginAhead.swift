@@ -21,7 +21,11 @@
 /// first, so every error is the one the serial path would report.
 extension Rotator {
     func loggedInWhileDescribing(_ event: RotationEvent, _ describe: InFlightDescribe) throws -> StepOutcome? {
-        guard let cache = store as? VersionCache else { return nil }
+        // Only with stages read in this rotation: a retry after another
+        // rotation's steps could otherwise log in where AWSCURRENT no longer points.
+        guard let cache = store as? VersionCache,
+            cache.stagesDescribed(event.secretId, forToken: event.clientRequestToken)
+        else { return nil }
         switch RotationEvent.Step(rawValue: event.step) {
         case .setSecret? where settings.strategy == .single:
             return try setOwnPasswordWhileDescribing(event, describe, cache)
@@ -39,17 +43,19 @@ extension Rotator {
     {
         let secretId = event.secretId
         guard let current = known(cache, secretId, stage: Stage.current, versionId: nil),
-            let pending = known(cache, secretId, stage: Stage.pending, versionId: event.clientRequestToken),
+            var pending = known(cache, secretId, stage: Stage.pending, versionId: event.clientRequestToken),
             (try? checkPendingNamesTheRightAccount(secretId, current: current.secret, pending: pending.secret)) != nil
         else { return nil }
+        pending.secret = Self.atStrongerTLS(pending.secret, than: current.secret)
         let confirm = { try self.confirms(describe, event, .setSecret, currentVersionId: current.versionId) }
 
         let changed: Bool
         do {
             changed = try database.withSession(current.secret.login) { session in
                 guard try confirm() else { return false }
-                let version = try ServerVersion(reportedBy: session)
-                try session.execute(version.setOwnPassword(pending.secret.password, replacing: current.secret.password))
+                try session.execute(
+                    try Self.ownPasswordChange(
+                        in: session, to: pending.secret.password, loggedInWith: current.secret.login))
                 return true
             }
         } catch is LoginRejected {

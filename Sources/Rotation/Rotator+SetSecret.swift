@@ -3,7 +3,9 @@ extension Rotator {
     func setSecret(_ event: RotationEvent) throws -> StepOutcome {
         let secretId = event.secretId
         let current = try requiredSecret(secretId, stage: Stage.current)
-        let pending = try requiredSecret(secretId, stage: Stage.pending, versionId: event.clientRequestToken)
+        // At the stronger of its own and AWSCURRENT's TLS (Rotator+CredentialFields).
+        let pending = Self.atStrongerTLS(
+            try requiredSecret(secretId, stage: Stage.pending, versionId: event.clientRequestToken), than: current)
         // Before anything is sent anywhere: even a login test would hand the
         // pending password to whatever server a tampered pending secret names.
         try checkPendingNamesTheRightAccount(secretId, current: current, pending: pending)
@@ -68,9 +70,12 @@ extension Rotator {
         guard let previous = try secret(secretId, stage: Stage.previous) else {
             throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
         }
-        // Only the password comes from AWSPREVIOUS: the account is the current one.
-        var login = current.login
-        login.password = previous.password
+        // Its password only with its own host, port and user, which must be
+        // AWSCURRENT's, at the stronger TLS of the two (Rotator+CredentialFields).
+        guard Self.namesTheSameAccount(previous, as: current) else {
+            throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
+        }
+        let login = Self.atStrongerTLS(previous, than: current).login
         if try changeOwnPassword(login: login, to: pending.password) { return }
         throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current, Stage.previous])
     }
@@ -80,10 +85,9 @@ extension Rotator {
     func changeOwnPassword(login: DatabaseLogin, to password: String) throws -> Bool {
         do {
             try database.withSession(login) { session in
-                let version = try ServerVersion(reportedBy: session)
                 // Without FOR, the statement changes CURRENT_USER(): the account
                 // the server matched, so its host part is never guessed.
-                try session.execute(version.setOwnPassword(password, replacing: login.password))
+                try session.execute(try Self.ownPasswordChange(in: session, to: password, loggedInWith: login))
             }
             return true
         } catch is LoginRejected {
@@ -98,7 +102,9 @@ extension Rotator {
         _ secretId: String, current: DatabaseSecret, pending: DatabaseSecret,
         admin: (secret: DatabaseSecret, id: String)
     ) throws -> Bool {
-        guard let account = try account(loggedInWith: current.login) else { return false }
+        guard let account = try provenAccount(of: current, admin: admin.secret, secretId: secretId) else {
+            return false
+        }
         try withAdminSession(admin, for: secretId) { session in
             let version = try ServerVersion(reportedBy: session)
             if let discard = version.discardOldPassword(of: account) { try session.execute(discard) }

@@ -27,7 +27,8 @@ public struct Rotator {
 
     public func handle(_ event: RotationEvent) throws -> StepOutcome {
         let describe =
-            (store as? any DescribeStarting)?.startDescribe(event.secretId)
+            (store as? VersionCache)?.startDescribe(event.secretId, forToken: event.clientRequestToken)
+            ?? (store as? any DescribeStarting)?.startDescribe(event.secretId)
             ?? InFlightDescribe { [store] in try store.describe(event.secretId) }
         if let outcome = try loggedInWhileDescribing(event, describe) { return outcome }
         let metadata = try describe.metadata()

@@ -124,6 +124,12 @@ public struct ServerVersion: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Whether `setOwnPassword` puts the current password in the statement
+    /// (MySQL 8.0.13 and later: `REPLACE '<current>'`).
+    public var ownPasswordChangeCarriesCurrent: Bool {
+        flavor == .mysql && supports(.currentPasswordVerification)
+    }
+
     /// The statement with which an admin sets another account's password.
     public func setPassword(of account: Account, to password: String) -> SQL {
         supports(.alterUser)

@@ -10,6 +10,12 @@ public final class VersionCache: SecretReading, SecretWriting, DescribeStarting 
     private var values: [Key: StoredSecret] = [:]
     private var insertionOrder: [Key] = []
     private var latestMetadata: [String: SecretMetadata] = [:]
+    /// The rotation token of the step whose DescribeSecret gave `latestMetadata`.
+    private var describedForToken: [String: String] = [:]
+    /// The secret the current step rotates; once set, no other secret's
+    /// stages are kept, so an admin secret (which an RDS-managed one is
+    /// described for its tags) is read afresh on every invocation.
+    private var rotated: String?
     /// A few rotations' worth; more would only hold old secrets in memory.
     static let capacity = 8
 
@@ -24,8 +30,30 @@ public final class VersionCache: SecretReading, SecretWriting, DescribeStarting 
 
     public func describe(_ secretId: String) throws -> SecretMetadata {
         let metadata = try store.describe(secretId)
-        latestMetadata[secretId] = metadata
+        if rotated == nil || rotated == secretId {
+            latestMetadata[secretId] = metadata
+            describedForToken[secretId] = nil
+        }
         return metadata
+    }
+
+    /// The step's DescribeSecret of the secret it rotates, for rotation `token`.
+    public func startDescribe(_ secretId: String, forToken token: String) -> InFlightDescribe {
+        rotated = secretId
+        let inner = (store as? any DescribeStarting)?.startDescribe(secretId)
+        return InFlightDescribe { [self] in
+            let metadata = try inner?.metadata() ?? store.describe(secretId)
+            latestMetadata[secretId] = metadata
+            describedForToken[secretId] = token
+            return metadata
+        }
+    }
+
+    /// Whether the stages this process holds for `secretId` were read in a
+    /// step of rotation `token` (a retry of another rotation's step may find
+    /// them moved since).
+    public func stagesDescribed(_ secretId: String, forToken token: String) -> Bool {
+        describedForToken[secretId] == token
     }
 
     public func startDescribe(_ secretId: String) -> InFlightDescribe {
@@ -33,6 +61,7 @@ public final class VersionCache: SecretReading, SecretWriting, DescribeStarting 
         return InFlightDescribe { [self] in
             let metadata = try inner?.metadata() ?? store.describe(secretId)
             latestMetadata[secretId] = metadata
+            describedForToken[secretId] = nil
             return metadata
         }
     }
@@ -56,6 +85,7 @@ public final class VersionCache: SecretReading, SecretWriting, DescribeStarting 
     public func moveCurrent(_ secretId: String, to token: String, from currentVersionId: String?) throws {
         try store.moveCurrent(secretId, to: token, from: currentVersionId)
         latestMetadata[secretId] = nil
+        describedForToken[secretId] = nil
     }
 
     /// The value this process already knows for the stage (as the last

@@ -51,6 +51,14 @@ public enum ErrorType: String, CaseIterable, Sendable {
     case configuration = "Configuration"
     /// The `masterarn` is in another AWS partition, which the function's credentials cannot read.
     case secretInOtherPartition = "SecretInOtherPartition"
+    /// The `masterarn`'s region belongs to no known partition, or not to the partition the ARN names.
+    case invalidSecretARN = "InvalidSecretARN"
+    /// A host (from a secret or from RDS) is not a DNS name or IP literal; nothing was dialled.
+    case invalidHost = "InvalidHost"
+    /// MySQL 8.0.13+ would get the current password in `REPLACE` outside verified TLS; nothing was sent.
+    case currentPasswordNeedsTLS = "CurrentPasswordNeedsTLS"
+    /// The current credential logs in as another account than the secret's user.
+    case accountMismatch = "AccountMismatch"
     /// The Runtime API's invocation lacked a usable deadline header (reported by the loop).
     case invalidInvocation = "Runtime.InvalidInvocation"
     /// The Runtime API refused the function's response, e.g. HTTP 413 (reported by the loop).

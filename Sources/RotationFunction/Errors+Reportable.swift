@@ -37,6 +37,7 @@ extension MariaDBError: LambdaReportableError {
         switch self {
         case .tlsFailed, .tlsRequiredButUnavailable: ErrorType.databaseTLSFailed.rawValue
         case .insecureAuthentication: ErrorType.insecureAuthentication.rawValue
+        case .invalidHost: ErrorType.invalidHost.rawValue
         default: ErrorType.databaseError.rawValue
         }
     }

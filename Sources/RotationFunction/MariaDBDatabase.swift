@@ -91,6 +91,7 @@ struct DeadlineBoundSession: DatabaseSession {
     let port: Int
 
     var serverVersion: String { connection.serverVersion }
+    var isVerifiedTLS: Bool { connection.isVerifiedTLS }
 
     func query(_ statement: SQL) throws -> [[String?]] {
         if let deadline, deadline.remainingSeconds(margin: MariaDBDatabase.safetyMargin) <= 0 {

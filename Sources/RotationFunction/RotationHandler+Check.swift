@@ -10,13 +10,20 @@ extension RotationHandler {
     /// probes only read secrets, resolve, connect, log in and read grants.
     static func check(
         secretsManager: SecretsManagerClient, database: MariaDBDatabase, settings: RotationSettings,
-        logger: LambdaLogger
+        directory: RDSDirectory, logger: LambdaLogger
     ) -> (CheckRequest, LambdaContext) -> [UInt8] {
         { request, context in
             let started = WallClock.monotonicSeconds()
             var settings = settings
             settings.strategy = request.strategy ?? settings.strategy
-            let preflight = Preflight(
+            directory.deadline = context.deadline
+            directory.traceHeader = context.traceId
+            // The rotation's own reading of the admin secret, straight from
+            // Secrets Manager (no cache), so the check places it as setSecret does.
+            let rotator = Rotator(
+                store: secretsManager, database: database, settings: settings, directory: directory,
+                newPassword: { "" })
+            var preflight = Preflight(
                 secrets: SecretsManagerInspector(client: secretsManager), network: SocketNetwork(),
                 tls: MariaDBTLSProbe(caBundle: database.caBundle) { try database.options(for: $0) },
                 database: database,
@@ -29,6 +36,9 @@ extension RotationHandler {
                         return (try? database.options(for: login).tls.description) ?? "required"
                     },
                     describeError: { Lambda.describe($0) }, clock: WallClock.monotonicSeconds))
+            preflight.context.placeAdmin = { current, secretId in
+                try rotator.placedAdminSecret(for: current, secretId: secretId)
+            }
             let report = preflight.run(request)
             let duration = Int(((WallClock.monotonicSeconds() - started) * 1000).rounded())
             logger.log(

@@ -48,7 +48,13 @@ public final class RotationHandler {
         self.init(
             store: secretsManager, database: database, directory: directory, settings: settings,
             newPassword: newPassword, metricsNamespace: configuration.metricsNamespace, logger: logger)
-        check = Self.check(secretsManager: secretsManager, database: database, settings: settings, logger: logger)
+        check = Self.check(
+            secretsManager: secretsManager, database: database, settings: settings,
+            directory: directory
+                ?? RDSDirectory(
+                    credentials: configuration.credentials, environment: configuration.environment,
+                    maxAttempts: configuration.maxAttempts),
+            logger: logger)
     }
 
     /// The handler over any store and database, which is how the unit tests

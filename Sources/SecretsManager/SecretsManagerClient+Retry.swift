@@ -74,7 +74,7 @@ extension SecretsManagerError {
                 || Self.transientStatuses.contains(status)
         case .transport(_, let error):
             error.kind != .invalidRequest
-        case .invalidResponse, .deadlineExceeded, .otherPartition:
+        case .invalidResponse, .deadlineExceeded, .otherPartition, .invalidARN:
             false
         }
     }
@@ -86,7 +86,7 @@ extension SecretsManagerError {
         switch self {
         case .service(_, _, _, let status, _): status >= 500
         case .transport(_, let error): error.kind != .couldNotConnect && error.kind != .invalidRequest
-        case .invalidResponse, .deadlineExceeded, .otherPartition: false
+        case .invalidResponse, .deadlineExceeded, .otherPartition, .invalidARN: false
         }
     }
 }

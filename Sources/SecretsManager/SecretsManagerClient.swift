@@ -78,7 +78,8 @@ public final class SecretsManagerClient {
         maxAttempts: Int = 3, connectTimeout: Double = 3, requestTimeout: Double = 10, backoff: Backoff = .live,
         makeTransport: (() -> any HTTPTransport)? = nil
     ) {
-        let endpoint = endpoint ?? SecretsManagerEndpoint.regionalDefault(region)
+        // `.invalid` never resolves (RFC 2606): an unknown region reaches nobody.
+        let endpoint = endpoint ?? SecretsManagerEndpoint.regionalDefault(region) ?? "https://secretsmanager.invalid"
         let parts = URLParts(endpoint)
         self.region = region
         self.endpoint = endpoint
@@ -106,6 +107,9 @@ public final class SecretsManagerClient {
     ) throws(SecretsManagerError) -> SecretsManagerClient {
         guard let arn = SecretARN(secretId), arn.region != region else { return self }
         let ownPartition = SecretsManagerEndpoint.partition(ofRegion: region)
+        // The region must be one of a known partition, and the ARN's
+        // partition that one (SecretARN+Checks.swift), before any URL is made.
+        try arn.check(operation: operation)
         guard arn.partition == ownPartition else {
             throw .otherPartition(
                 operation: operation, secretId: secretId, partition: arn.partition, functionRegion: region,
@@ -115,7 +119,8 @@ public final class SecretsManagerClient {
             otherRegions[arn.region]
             ?? SecretsManagerClient(
                 region: arn.region,
-                endpoint: regionalEndpoints[arn.region] ?? SecretsManagerEndpoint.regionalDefault(arn.region),
+                endpoint: regionalEndpoints[arn.region] ?? SecretsManagerEndpoint.regionalDefault(arn.region)
+                    ?? "https://secretsmanager.invalid",
                 credentials: credentials, transport: makeTransport(), maxAttempts: maxAttempts,
                 connectTimeout: connectTimeout, requestTimeout: requestTimeout, backoff: backoff)
         other.credentials = credentials

@@ -8,10 +8,12 @@ public enum SecretsManagerEndpoint {
     /// The endpoint a region's secrets are read from when nothing overrides
     /// it: the partition's standard one (the FIPS and dual-stack flags, and
     /// `AWS_ENDPOINT_URL*`, serve the function's own region only).
-    public static func regionalDefault(_ region: String) -> String {
-        (try? Endpoint.resolve(
-            service: .secretsManager, region: region, fips: false, dualStack: false, environment: [:]))
-            ?? "https://secretsmanager.\(region).amazonaws.com"
+    /// Nil for a string that is no region of a known partition: no URL is
+    /// ever built from one (a `masterarn` of `x@127.0.0.1/` would otherwise
+    /// send signed requests to 127.0.0.1).
+    public static func regionalDefault(_ region: String) -> String? {
+        try? Endpoint.resolve(
+            service: .secretsManager, region: region, fips: false, dualStack: false, environment: [:])
     }
 
     /// The AWS partition of a region, as the endpoint rules name it.

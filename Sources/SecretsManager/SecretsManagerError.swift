@@ -20,12 +20,16 @@ public enum SecretsManagerError: Error, CustomStringConvertible, Sendable {
     /// the function's credentials cannot reach it there.
     case otherPartition(
         operation: String, secretId: String, partition: String, functionRegion: String, functionPartition: String)
+    /// The ARN's region is no region of a known partition, or its partition
+    /// is not the region's; no request was made. `problem` holds only names
+    /// from the partition table, never the ARN's text.
+    case invalidARN(operation: String, problem: String)
 
     public var operation: String {
         switch self {
         case .service(let operation, _, _, _, _), .transport(let operation, _),
             .invalidResponse(let operation, _, _), .deadlineExceeded(let operation, _),
-            .otherPartition(let operation, _, _, _, _):
+            .otherPartition(let operation, _, _, _, _), .invalidARN(let operation, _):
             operation
         }
     }
@@ -38,6 +42,7 @@ public enum SecretsManagerError: Error, CustomStringConvertible, Sendable {
         case .invalidResponse: "SecretsManagerInvalidResponse"
         case .deadlineExceeded: "SecretsManagerDeadlineExceeded"
         case .otherPartition: "SecretInOtherPartition"
+        case .invalidARN: "InvalidSecretARN"
         }
     }
 
@@ -66,6 +71,8 @@ public enum SecretsManagerError: Error, CustomStringConvertible, Sendable {
         case .otherPartition(let operation, let secretId, let partition, let functionRegion, let functionPartition):
             return "Secrets Manager \(operation) not attempted: secret \(secretId) is in partition \(partition), "
                 + "the function in \(functionRegion) (partition \(functionPartition)), whose credentials cannot read it"
+        case .invalidARN(let operation, let problem):
+            return "Secrets Manager \(operation) not attempted: the secret's ARN \(problem); no request was made"
         }
     }
 }

@@ -30,7 +30,8 @@ import pytest
 
 from harness import event, new_password, rotator_command, rotator_environment, start_rotation
 from harness.rotation import rotate, run_step
-from harness.secrets import REGISTRY, secret_dict, snapshot, unique
+from harness.secrets import REGISTRY, digest, secret_dict, snapshot, unique
+from test_preflight import by_name, check
 
 ADMIN_GRANTS = ["CREATE USER ON *.*", "SELECT ON mysql.*", "ALL PRIVILEGES ON appdb.* WITH GRANT OPTION"]
 
@@ -248,3 +249,22 @@ def test_an_admin_elsewhere_is_refused_before_any_login(
     assert admin_arn in body["errorMessage"], "the error does not name the admin secret"
     assert (snapshot(sm, arn), db.auth_digest(username)) == before, "something changed"
     assert logged_fields(emulator, "databaseConnections") == ["0"], "a database login was tried"
+
+
+def test_the_check_places_an_rds_managed_admin_as_set_secret_does(
+        sm, db, fleet, rds_admin, start_in_namespace, user_secret):
+    """The Check reads an RDS-managed admin secret (no host, a tag) as setSecret
+    does, through RDS, instead of refusing it for a missing key (issue 18)."""
+    admin_user, _, make_admin = rds_admin
+    admin_arn = make_admin("Instance", fleet["primary"]["DBInstanceArn"])
+    primary = fleet["primary"]["Endpoint"]["Address"]
+    arn, _, _ = user_secret(primary, admin_arn)
+    emulator = start_in_namespace("admin")
+
+    report = check(emulator, arn)
+
+    placed = by_name(report, "admin-secret")
+    assert placed["ok"], placed["detail"]
+    assert primary in placed["detail"] and admin_user in placed["detail"], placed["detail"]
+    assert by_name(report, "login-admin")["ok"], by_name(report, "login-admin")["detail"]
+    assert REGISTRY.count_in([emulator.log_path]) == 0, "a password is in the log"

@@ -48,8 +48,11 @@ final class FakeServer: Database {
     var users: [String: User] = [:]
     var existingUsers: Set<String> = []
     var statements: [String] = []
+    /// Every login tried, in order.
+    var logins: [DatabaseLogin] = []
 
     func withSession<T>(_ login: DatabaseLogin, _ body: (any DatabaseSession) throws -> T) throws -> T {
+        logins.append(login)
         guard let user = users[login.username], user.password == login.password else {
             throw LoginRejected(username: login.username, host: login.host, port: login.port)
         }

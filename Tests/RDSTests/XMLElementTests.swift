@@ -30,3 +30,20 @@ import Testing
         #expect(throws: XMLError.self) { try parse(text) }
     }
 }
+
+/// A hostile or broken endpoint cannot exhaust the stack or the memory.
+@Suite struct XMLBoundsTests {
+    @Test func refusesNestingDeeperThanAnyRDSAnswer() throws {
+        let deep = String(repeating: "<a>", count: 100_000) + String(repeating: "</a>", count: 100_000)
+        let error = try #require(throws: XMLError.self) { try XMLElement(parsing: Array(deep.utf8)) }
+        #expect(error.reason.contains("nested deeper"))
+        let fine = String(repeating: "<a>", count: 30) + String(repeating: "</a>", count: 30)
+        #expect(throws: Never.self) { try XMLElement(parsing: Array(fine.utf8)) }
+    }
+
+    @Test func refusesADocumentLargerThanAnyRDSAnswer() throws {
+        let large = "<a>" + String(repeating: "x", count: 5 << 20) + "</a>"
+        let error = try #require(throws: XMLError.self) { try XMLElement(parsing: Array(large.utf8)) }
+        #expect(error.reason.contains("larger than"))
+    }
+}

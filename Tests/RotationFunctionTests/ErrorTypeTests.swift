@@ -35,6 +35,8 @@ import Testing
         .adminHasNoDatabase(secretId: "s", adminSecretId: "a"),
         .adminDatabaseNotFound(adminSecretId: "a", resource: "arn:aws:rds:us-east-1:1:db:gone"),
         .adminDatabaseUnsupported(adminSecretId: "a", resource: "arn:aws:rds:us-east-1:1:db:pg", engine: "postgres"),
+        .currentPasswordNeedsTLS(login: "app@db:3306", server: "MySQL 8.0.36"),
+        .accountMismatch(secretId: "s", field: "username"),
     ]
     static let rdsErrors: [RDSError] = [
         .service(operation: "DescribeDBInstances", code: "DBInstanceNotFound", message: nil, status: 404, host: "h"),
@@ -52,6 +54,7 @@ import Testing
         .otherPartition(
             operation: "GetSecretValue", secretId: "arn:aws-cn:secretsmanager:cn-north-1:1:secret:a",
             partition: "aws-cn", functionRegion: "us-east-1", functionPartition: "aws"),
+        .invalidARN(operation: "GetSecretValue", problem: "names a region that belongs to no AWS partition"),
     ]
     static let mariaDBErrors: [MariaDBError] = [
         .accessDenied(user: "app", host: "db", port: 3306),
@@ -62,6 +65,7 @@ import Testing
         .insecureAuthentication(host: "db", port: 3306),
         .statementFailed(code: 1064, sqlState: "42000", message: nil),
         .connectionLost(code: 2013),
+        .invalidHost(port: 3306),
     ]
     static let configurationErrors: [ConfigurationError] = [
         .invalid(name: "MAX_ATTEMPTS", expected: "an integer from 1 to 10"),
@@ -107,10 +111,10 @@ import Testing
         func check(_ numbers: [Int], count: Int, _ name: String) {
             #expect(Set(numbers) == Set(0..<count), "\(name): an example per case, numbered 0..<\(count)")
         }
-        check(Self.rotationErrors.map(Self.caseNumber), count: 17, "RotationError")
-        check(Self.secretsManagerErrors.map(Self.caseNumber), count: 5, "SecretsManagerError")
+        check(Self.rotationErrors.map(Self.caseNumber), count: 19, "RotationError")
+        check(Self.secretsManagerErrors.map(Self.caseNumber), count: 6, "SecretsManagerError")
         check(Self.rdsErrors.map(Self.caseNumber), count: 4, "RDSError")
-        check(Self.mariaDBErrors.map(Self.caseNumber), count: 8, "MariaDBError")
+        check(Self.mariaDBErrors.map(Self.caseNumber), count: 9, "MariaDBError")
         check(Self.configurationErrors.map(Self.caseNumber), count: 2, "ConfigurationError")
         check(Self.deploymentErrors.map(Self.caseNumber), count: 2, "DeploymentError")
     }
@@ -134,6 +138,8 @@ import Testing
         case .adminHasNoDatabase: 14
         case .adminDatabaseNotFound: 15
         case .adminDatabaseUnsupported: 16
+        case .currentPasswordNeedsTLS: 17
+        case .accountMismatch: 18
         }
     }
 
@@ -144,6 +150,7 @@ import Testing
         case .invalidResponse: 2
         case .deadlineExceeded: 3
         case .otherPartition: 4
+        case .invalidARN: 5
         }
     }
 
@@ -166,6 +173,7 @@ import Testing
         case .statementFailed: 5
         case .connectionLost: 6
         case .insecureAuthentication: 7
+        case .invalidHost: 8
         }
     }
 

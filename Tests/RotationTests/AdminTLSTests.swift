@@ -11,7 +11,7 @@ import Testing
     /// The whole table: rotated `ssl` × admin `ssl` → (admin login, rotated logins).
     static let expected: [String: (admin: Bool?, rotated: Bool?)] = [
         "nil,nil": (nil, nil), "nil,false": (nil, nil), "nil,true": (true, true),
-        "false,nil": (nil, false), "false,false": (false, false), "false,true": (true, true),
+        "false,nil": (nil, nil), "false,false": (false, false), "false,true": (true, true),
         "true,nil": (true, true), "true,false": (true, true), "true,true": (true, true),
     ]
 

@@ -84,6 +84,12 @@ enum FakeError: Error {
 final class FakeDatabase: Database {
     var accounts: [Account: String] = [:]  // account → password
     var version = "10.11.6-MariaDB"
+    /// Whether sessions are verified TLS.
+    var verifiedTLS = false
+    /// Every login tried, in order.
+    var logins: [DatabaseLogin] = []
+    /// What `SELECT CURRENT_USER()` answers instead of the matched account.
+    var currentUserAnswer: String?
     var reachable = true
     var sessions = 0
     var executed: [SQL] = []
@@ -95,6 +101,7 @@ final class FakeDatabase: Database {
     func withSession<T>(_ login: DatabaseLogin, _ body: (any DatabaseSession) throws -> T) throws -> T {
         guard reachable else { throw FakeError.unreachable }
         sessions += 1
+        logins.append(login)
         guard let account = account(for: login) else {
             throw LoginRejected(username: login.username, host: login.host, port: login.port)
         }
@@ -105,11 +112,14 @@ final class FakeDatabase: Database {
         let database: FakeDatabase
         let account: Account
         var serverVersion: String { database.version }
+        var isVerifiedTLS: Bool { database.verifiedTLS }
 
         func query(_ statement: SQL) throws -> [[String?]] {
             database.executed.append(statement)
             let text = statement.description
-            if text == "SELECT CURRENT_USER()" { return [["\(account.user)@\(account.host)"]] }
+            if text == "SELECT CURRENT_USER()" {
+                return [[database.currentUserAnswer ?? "\(account.user)@\(account.host)"]]
+            }
             if text == "SELECT NOW()" { return [["2026-11-23 10:00:00"]] }
             if text.hasPrefix("SET PASSWORD = ") || text.hasPrefix("ALTER USER CURRENT_USER()") {
                 // MySQL 8.0.13: REPLACE must name the current password.

@@ -213,6 +213,7 @@ import Testing
     func selfSendsTheCurrentPasswordWhereMySQLCanRequireIt(version: String, replaces: Bool) throws {
         let (_, database, rotator) = fixture()
         database.version = version
+        database.verifiedTLS = true
         try rotateFully(rotator)
         #expect(database.accounts[app] == "new-password-1")
         let change = try #require(database.executed.first { $0.literals.contains("new-password-1") })

@@ -1,0 +1,22 @@
+/// The admin and alternating strategies let the admin change the account the
+/// rotated secret's current credential logs in as. That proof decides which
+/// account the admin then changes, so it must be as well protected as the
+/// admin's own session: with a weaker one (the rotated secret's `"ssl":
+/// false`, say), whoever answers the plaintext `SELECT CURRENT_USER()` could
+/// name `'root'@'%'` and have the admin reset root's password into the
+/// application's secret. And the proved account must be the secret's user:
+/// the host part is the server's to say, the user is the secret's.
+extension Rotator {
+    /// The account `current` logs in as, checked over a session at least as
+    /// protected as `admin`'s (whose `ssl` `adminSecret` already raised to
+    /// the stronger of the two); nil when the server refuses the login.
+    func provenAccount(of current: DatabaseSecret, admin: DatabaseSecret, secretId: String) throws -> Account? {
+        var login = current.login
+        login.ssl = AdminTLS.admin(adminSSL: admin.ssl, rotatedSSL: current.ssl)
+        guard let account = try account(loggedInWith: login) else { return nil }
+        guard account.user == current.username else {
+            throw RotationError.accountMismatch(secretId: secretId, field: settings.keys.username)
+        }
+        return account
+    }
+}
