@@ -40,7 +40,7 @@ def native_scramble(password: str, nonce: bytes) -> bytes:
     stage1 = hashlib.sha1(password.encode()).digest()
     stage2 = hashlib.sha1(stage1).digest()
     mask = hashlib.sha1(nonce + stage2).digest()
-    return bytes(a ^ b for a, b in zip(stage1, mask))
+    return bytes(a ^ b for a, b in zip(stage1, mask, strict=True))
 
 
 @dataclass

@@ -25,11 +25,6 @@ import tempfile
 
 import pymysql
 import pytest
-from harness import event, start_rotation
-from harness.accounts import create_rotation_admin, drop_rotation_admin
-from harness.rotation import describe_failure
-from harness.scripted_mysql import ScriptedMySQL
-from harness.secrets import REGISTRY, digest, new_password, secret_dict, secret_value
 
 # The deployment zip, unpacked into a Lambda-like root and run under chroot.
 from test_package_chroot import (  # noqa: F401  (fixtures)
@@ -39,6 +34,12 @@ from test_package_chroot import (  # noqa: F401  (fixtures)
     start_packaged,
 )
 from test_preflight import by_name, check
+
+from harness import event, start_rotation
+from harness.accounts import create_rotation_admin, drop_rotation_admin
+from harness.rotation import describe_failure
+from harness.scripted_mysql import ScriptedMySQL
+from harness.secrets import REGISTRY, digest, new_password, secret_dict, secret_value
 
 
 @pytest.fixture

@@ -27,11 +27,11 @@ from pathlib import Path
 
 import boto3
 import pytest
+from test_preflight import by_name, check
 
 from harness import event, new_password, rotator_command, rotator_environment, start_rotation
 from harness.rotation import rotate, run_step
-from harness.secrets import REGISTRY, digest, secret_dict, snapshot, unique
-from test_preflight import by_name, check
+from harness.secrets import REGISTRY, secret_dict, snapshot, unique
 
 ADMIN_GRANTS = ["CREATE USER ON *.*", "SELECT ON mysql.*", "ALL PRIVILEGES ON appdb.* WITH GRANT OPTION"]
 
