@@ -19,6 +19,16 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
     case adminHasNoDatabase(secretId: String, adminSecretId: String)
     case adminDatabaseNotFound(adminSecretId: String, resource: String)
     case adminDatabaseUnsupported(adminSecretId: String, resource: String, engine: String)
+    /// The account logs in only by methods without a password (RDS IAM, unix_socket, PAM).
+    case accountHoldsNoPassword(secretId: String, account: String, plugins: [String])
+    /// Admin or alternating asked to rotate the admin itself or an account that can manage others.
+    case privilegedAccount(secretId: String, account: String, reasons: [String])
+    /// KEEP_PREVIOUS_PASSWORD where the server or the account cannot keep two passwords.
+    case keepPreviousUnsupported(secretId: String, account: String, obstacle: KeepPreviousObstacle)
+    /// The password cannot be changed without changing something else (see PasswordChangeProblem).
+    case passwordNotChangeable(secretId: String, account: String, problem: PasswordChangeProblem)
+    /// KEEP_PREVIOUS_PASSWORD: after setSecret, AWSCURRENT's password no longer logs in.
+    case keptPasswordDoesNotLogIn(secretId: String, login: String)
 
     /// The `errorType` Lambda reports, one per kind of problem.
     public var errorType: String {
@@ -33,10 +43,16 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
         case .unexpectedServerAnswer: "DatabaseError"
         case .adminElsewhere: "AdminSecretMismatch"
         case .usernameTooLong: "InvalidSecret"
+        case .accountNotCopyable(_, _, .pluginWithoutPassword): "AccountHoldsNoPassword"
         case .accountNotCopyable: "UnsupportedAccount"
         case .adminHasNoDatabase: "InvalidSecret"
         case .adminDatabaseNotFound: "AdminDatabaseNotFound"
         case .adminDatabaseUnsupported: "AdminSecretMismatch"
+        case .accountHoldsNoPassword: "AccountHoldsNoPassword"
+        case .privilegedAccount: "PrivilegedAccount"
+        case .keepPreviousUnsupported: "KeepPreviousPasswordUnsupported"
+        case .passwordNotChangeable: "UnsupportedAccount"
+        case .keptPasswordDoesNotLogIn: "DatabaseLoginFailed"
         }
     }
 
@@ -76,6 +92,16 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
             "RDS has no database \(resource), named by the tag of the admin secret \(adminSecretId)"
         case .adminDatabaseUnsupported(let adminSecretId, let resource, let engine):
             "the database \(resource) of the admin secret \(adminSecretId) runs \(engine), not MySQL, MariaDB or Aurora MySQL"
+        case .accountHoldsNoPassword(let secretId, let account, let plugins):
+            "account \(account) of secret \(secretId) authenticates only with \(plugins.joined(separator: " OR ")), which hold no password to rotate (RDS IAM authentication, unix_socket and PAM accounts have none); nothing was changed"
+        case .privilegedAccount(let secretId, let account, let reasons):
+            "refusing to rotate account \(account) of secret \(secretId): \(reasons.joined(separator: "; ")); whoever may write that secret would get its password. Nothing was changed (ALLOW_PRIVILEGED_ACCOUNTS=true permits it)"
+        case .keepPreviousUnsupported(let secretId, let account, let obstacle):
+            "KEEP_PREVIOUS_PASSWORD for account \(account) of secret \(secretId): \(obstacle); nothing was changed"
+        case .passwordNotChangeable(let secretId, let account, let problem):
+            "cannot change only the password of account \(account) of secret \(secretId): \(problem); nothing was changed"
+        case .keptPasswordDoesNotLogIn(let secretId, let login):
+            "KEEP_PREVIOUS_PASSWORD: the AWSCURRENT secret of \(secretId) no longer logs in as \(login) after setSecret"
         }
     }
 }

@@ -23,9 +23,11 @@ extension Rotator {
     func loggedInWhileDescribing(_ event: RotationEvent, _ describe: InFlightDescribe) throws -> StepOutcome? {
         guard let cache = store as? VersionCache else { return nil }
         switch RotationEvent.Step(rawValue: event.step) {
-        case .setSecret? where settings.strategy == .single:
+        // KEEP_PREVIOUS_PASSWORD checks the pending password first and tests
+        // both: the serial path does it (Rotator+KeepPrevious.swift).
+        case .setSecret? where settings.strategy == .single && !settings.keepPreviousPassword:
             return try setOwnPasswordWhileDescribing(event, describe, cache)
-        case .testSecret?:
+        case .testSecret? where !settings.keepPreviousPassword:
             return try testPendingWhileDescribing(event, describe, cache)
         default:
             return nil
@@ -49,7 +51,10 @@ extension Rotator {
             changed = try database.withSession(current.secret.login) { session in
                 guard try confirm() else { return false }
                 let version = try ServerVersion(reportedBy: session)
-                try session.execute(version.setOwnPassword(pending.secret.password, replacing: current.secret.password))
+                try session.execute(
+                    ownPasswordStatement(
+                        in: session, version: version, to: pending.secret.password, current: current.secret.password,
+                        secretId: secretId))
                 return true
             }
         } catch is LoginRejected {

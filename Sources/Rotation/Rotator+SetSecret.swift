@@ -25,13 +25,14 @@ extension Rotator {
                 pending = Self.protected(pending, by: found.secret)
                 admin = found
             }
+            if try keptPendingAlreadySet(pending) { return .passwordAlreadySet }
             // The current password first: in a rotation that has not set
             // the password yet it logs in, and one connection does the work.
             let changed: Bool
             if let admin {
                 changed = try setPasswordAsAdmin(secretId, current: current, pending: pending, admin: admin)
             } else {
-                changed = try changeOwnPassword(login: current.login, to: pending.password)
+                changed = try changeOwnPassword(login: current.login, to: pending.password, secretId: secretId)
             }
             if changed { return .passwordSet }
             // Refused: a retry after the password was set, or a process
@@ -71,19 +72,21 @@ extension Rotator {
         // Only the password comes from AWSPREVIOUS: the account is the current one.
         var login = current.login
         login.password = previous.password
-        if try changeOwnPassword(login: login, to: pending.password) { return }
+        if try changeOwnPassword(login: login, to: pending.password, secretId: secretId) { return }
         throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current, Stage.previous])
     }
 
     /// Changes the password of whichever account `login` resolves to;
     /// false when the server refuses the login.
-    func changeOwnPassword(login: DatabaseLogin, to password: String) throws -> Bool {
+    func changeOwnPassword(login: DatabaseLogin, to password: String, secretId: String) throws -> Bool {
         do {
             try database.withSession(login) { session in
                 let version = try ServerVersion(reportedBy: session)
                 // Without FOR, the statement changes CURRENT_USER(): the account
                 // the server matched, so its host part is never guessed.
-                try session.execute(version.setOwnPassword(password, replacing: login.password))
+                try session.execute(
+                    ownPasswordStatement(
+                        in: session, version: version, to: password, current: login.password, secretId: secretId))
             }
             return true
         } catch is LoginRejected {
@@ -98,11 +101,19 @@ extension Rotator {
         _ secretId: String, current: DatabaseSecret, pending: DatabaseSecret,
         admin: (secret: DatabaseSecret, id: String)
     ) throws -> Bool {
-        guard let account = try account(loggedInWith: current.login) else { return false }
+        // Read in the account's own session, then written by the admin (Rotator+KeepPrevious.swift).
+        let found: AccountFacts?
+        do {
+            found = try accountFacts(loggedInWith: current.login, secretId: secretId)
+        } catch {
+            throw accountWithoutPassword(current.username, admin: admin, secretId: secretId) ?? error
+        }
+        guard let facts = found else {
+            if let refusal = accountWithoutPassword(current.username, admin: admin, secretId: secretId) { throw refusal }
+            return false
+        }
         try withAdminSession(admin, for: secretId) { session in
-            let version = try ServerVersion(reportedBy: session)
-            if let discard = version.discardOldPassword(of: account) { try session.execute(discard) }
-            try session.execute(version.setPassword(of: account, to: pending.password))
+            try setPassword(of: facts, asAdminIn: session, secretId: secretId, pending: pending, current: current)
         }
         return true
     }
