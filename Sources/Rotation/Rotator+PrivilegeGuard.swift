@@ -40,7 +40,13 @@ extension Rotator {
     static func privileges(
         granted lines: [String], in session: any DatabaseSession, version: ServerVersion, asOwner: Bool
     ) throws -> AccountPrivileges {
-        var all = AccountPrivileges(showGrants: lines)
+        try privileges(AccountPrivileges(showGrants: lines), in: session, version: version, asOwner: asOwner)
+    }
+
+    static func privileges(
+        _ direct: AccountPrivileges, in session: any DatabaseSession, version: ServerVersion, asOwner: Bool
+    ) throws -> AccountPrivileges {
+        var all = direct
         var asked = Set<String>()
         var depth = 0
         while let role = all.roles.first(where: { !asked.contains($0) }), depth < 32 {
@@ -66,5 +72,22 @@ extension Rotator {
             }
         }
         return all
+    }
+
+    /// Alternating: neither the current user (the copy's source) nor an
+    /// existing other user (whose grants and password the copy overwrites)
+    /// may be the admin or an account that manages others. Read in the
+    /// admin's session, which may read the grant tables.
+    func refusePrivilegedCopy(
+        source: Account, wanted: AccountGrants, target: Account, existing: AccountGrants?,
+        in session: any DatabaseSession, version: ServerVersion, secretId: String
+    ) throws {
+        guard !settings.allowPrivilegedAccounts else { return }
+        let admin = try Self.sessionAccount(session)
+        for (account, grants) in [(source, wanted)] + (existing.map { [(target, $0)] } ?? []) {
+            let privileges = try Self.privileges(
+                AccountPrivileges(grants: grants.grants), in: session, version: version, asOwner: false)
+            try refusePrivileged(account, privileges: privileges, admin: admin, secretId: secretId)
+        }
     }
 }

@@ -35,6 +35,11 @@ import Testing
         .adminHasNoDatabase(secretId: "s", adminSecretId: "a"),
         .adminDatabaseNotFound(adminSecretId: "a", resource: "arn:aws:rds:us-east-1:1:db:gone"),
         .adminDatabaseUnsupported(adminSecretId: "a", resource: "arn:aws:rds:us-east-1:1:db:pg", engine: "postgres"),
+        .accountHoldsNoPassword(secretId: "s", account: "'app'@'%'", plugins: ["AWSAuthenticationPlugin"]),
+        .privilegedAccount(secretId: "s", account: "'app'@'%'", reasons: ["CREATE USER ON *.*"]),
+        .keepPreviousUnsupported(secretId: "s", account: "'app'@'%'", obstacle: .missingPrivilege("CREATE USER")),
+        .passwordNotChangeable(secretId: "s", account: "'app'@'%'", problem: .oldPasswordWouldRemain),
+        .keptPasswordDoesNotLogIn(secretId: "s", login: "app@db:3306"),
     ]
     static let rdsErrors: [RDSError] = [
         .service(operation: "DescribeDBInstances", code: "DBInstanceNotFound", message: nil, status: 404, host: "h"),
@@ -107,7 +112,7 @@ import Testing
         func check(_ numbers: [Int], count: Int, _ name: String) {
             #expect(Set(numbers) == Set(0..<count), "\(name): an example per case, numbered 0..<\(count)")
         }
-        check(Self.rotationErrors.map(Self.caseNumber), count: 17, "RotationError")
+        check(Self.rotationErrors.map(Self.caseNumber), count: 22, "RotationError")
         check(Self.secretsManagerErrors.map(Self.caseNumber), count: 5, "SecretsManagerError")
         check(Self.rdsErrors.map(Self.caseNumber), count: 4, "RDSError")
         check(Self.mariaDBErrors.map(Self.caseNumber), count: 8, "MariaDBError")
@@ -134,6 +139,11 @@ import Testing
         case .adminHasNoDatabase: 14
         case .adminDatabaseNotFound: 15
         case .adminDatabaseUnsupported: 16
+        case .accountHoldsNoPassword: 17
+        case .privilegedAccount: 18
+        case .keepPreviousUnsupported: 19
+        case .passwordNotChangeable: 20
+        case .keptPasswordDoesNotLogIn: 21
         }
     }
 
