@@ -122,21 +122,30 @@ extension Rotator {
     func accountWithoutPassword(
         _ username: String, admin: (secret: DatabaseSecret, id: String), secretId: String
     ) -> RotationError? {
-        try? withAdminSession(admin, for: secretId) { session -> RotationError? in
-            let hosts = try session.query("SELECT Host FROM mysql.user WHERE User = \(literal: username)")
-                .compactMap { $0.first ?? nil }
-            var found: (account: Account, plugins: [String])?
-            for host in hosts {
-                let account = Account(user: username, host: host)
-                guard let line = try session.query("SHOW CREATE USER \(account: account)").first?.first ?? nil,
-                    let methods = try? AuthenticationMethods(showCreateUser: line)
-                else { return nil }
-                if methods.holdsPassword { return nil }
-                found = found ?? (account, methods.methods.map(\.plugin))
-            }
-            return found.map {
-                .accountHoldsNoPassword(secretId: secretId, account: $0.account.description, plugins: $0.plugins)
-            }
-        } ?? nil
+        let found = try? withAdminSession(admin, for: secretId) { session in
+            try Self.accountWithoutPassword(username, in: session)
+        }
+        return (found ?? nil).map {
+            .accountHoldsNoPassword(secretId: secretId, account: $0.account.description, plugins: $0.plugins)
+        }
+    }
+
+    /// The first of `username`'s accounts when none of them holds a password;
+    /// nil when one does, or when the grant tables cannot be read.
+    public static func accountWithoutPassword(_ username: String, in session: any DatabaseSession) throws -> (
+        account: Account, plugins: [String]
+    )? {
+        let hosts = try session.query("SELECT Host FROM mysql.user WHERE User = \(literal: username)")
+            .compactMap { $0.first ?? nil }
+        var found: (account: Account, plugins: [String])?
+        for host in hosts {
+            let account = Account(user: username, host: host)
+            guard let line = try session.query("SHOW CREATE USER \(account: account)").first?.first ?? nil,
+                let methods = try? AuthenticationMethods(showCreateUser: line)
+            else { return nil }
+            if methods.holdsPassword { return nil }
+            found = found ?? (account, methods.methods.map(\.plugin))
+        }
+        return found
     }
 }

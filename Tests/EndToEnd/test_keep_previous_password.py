@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from harness import STEPS, event, start_rotation
 from support.accounts import ROTATION_ADMIN, user_exists
 from support.dual_password import cli_logs_in, ensure_ed25519, methods

@@ -27,7 +27,7 @@ def cli_logs_in(services: Services, user: str, password: str) -> bool:
         ["mariadb", "--no-defaults", f"--host={services.host}", f"--port={services.port}", f"--user={user}",
          f"--ssl-ca={services.ca}", "--ssl-verify-server-cert", "--batch", "--skip-column-names",
          "-e", "SELECT 1"],
-        env=env, capture_output=True, text=True, timeout=30)
+        check=False, env=env, capture_output=True, text=True, timeout=30)
     if result.returncode == 0 and result.stdout.strip() == "1":
         return True
     if "ERROR 1045" in result.stderr:
