@@ -185,3 +185,29 @@ def test_allow_privileged_accounts_opts_in(sm, db, admin, start_rotator, make_ac
     rotator = start_rotator(ROTATION_STRATEGY="admin", ALLOW_PRIVILEGED_ACCOUNTS="true")
     rotate(sm, rotator, account.arn)
     assert db.can_login(account.username, secret_dict(sm, account.arn)["password"]), "the opt-in did not rotate"
+
+
+def test_self_keeps_ed25519_and_unix_socket(sm, db, services, admin, start_rotator):
+    rotator = start_rotator(ROTATION_STRATEGY="self")
+    username, password, arn = make_ed25519_account(sm, db, admin)
+    rotate(sm, rotator, arn)
+    new = secret_dict(sm, arn)["password"]
+    assert methods(db, username) == ["ed25519", "unix_socket"], f"the methods are now {methods(db, username)}"
+    logs_in = (cli_logs_in(services, username, password), cli_logs_in(services, username, new))
+    assert logs_in == (False, True), "not exactly the new password logs in"
+
+
+def test_self_refuses_an_account_with_a_second_password_it_cannot_remove(sm, db, services, admin, start_rotator):
+    # What KEEP_PREVIOUS_PASSWORD under admin leaves; SET PASSWORD would change only the first.
+    username, password, arn = make_ed25519_account(sm, db, admin)
+    older = new_password()
+    db.execute("ALTER USER %s@'127.0.0.1' IDENTIFIED VIA ed25519 USING PASSWORD(%s) OR ed25519 USING PASSWORD(%s)",
+               (username, password, older))
+    rotator = start_rotator(ROTATION_STRATEGY="self")
+    token = start_rotation(sm, arn)
+    run_step(rotator, arn, token, "createSecret")
+    before = db.auth_digest(username)
+    ok, body = rotator.invoke(event(arn, token, "setSecret"))
+    assert not ok and body["errorType"] == "UnsupportedAccount", REGISTRY.redact(str(body))
+    assert "second password" in body["errorMessage"]
+    assert db.auth_digest(username) == before, "the account changed"
