@@ -80,8 +80,10 @@ def test_repeated_set_secret_keeps_awscurrent_valid(sm, db, services, admin, sta
     for _ in range(3):
         run_step(rotator, arn, token, "setSecret")
     pending = secret_dict(sm, arn, VersionId=token)["password"]
-    assert cli_logs_in(services, username, password), "AWSCURRENT no longer logs in after setSecret three times"
-    assert cli_logs_in(services, username, pending), "AWSPENDING does not log in"
+    # Booleans first: pytest would print a call's arguments, passwords included.
+    current_logs_in, pending_logs_in = cli_logs_in(services, username, password), cli_logs_in(services, username, pending)
+    assert current_logs_in, "AWSCURRENT no longer logs in after setSecret three times"
+    assert pending_logs_in, "AWSPENDING does not log in"
     assert methods(db, username) == ["ed25519", "ed25519", "unix_socket"], "not exactly two passwords"
     run_step(rotator, arn, token, "testSecret")
     run_step(rotator, arn, token, "finishSecret")
@@ -107,7 +109,8 @@ def test_self_with_keep_previous_password_on_mariadb_is_refused_before_any_chang
     assert body["errorType"] == "KeepPreviousPasswordUnsupported", REGISTRY.redact(str(body))
     assert "CREATE USER" in body["errorMessage"], "the error does not name the missing privilege"
     assert (snapshot(sm, account.arn), db.auth_digest(account.username)) == before, "something changed"
-    assert db.can_login(account.username, account.password), "the current password no longer logs in"
+    still_logs_in = db.can_login(account.username, account.password)
+    assert still_logs_in, "the current password no longer logs in"
     ok, _ = rotator.invoke(event(account.arn, token, "createSecret"))
     assert ok, "the process stopped serving after the refusal"
 
@@ -168,13 +171,15 @@ def test_the_function_is_no_master_key(sm, db, admin, start_rotator, make_accoun
     ok, body = rotator.invoke(event(arn, token, "setSecret"))
     assert not ok and body["errorType"] == "PrivilegedAccount", REGISTRY.redact(str(body))
     assert db.auth_digest(username) == before, "the password was changed"
-    assert db.can_login(username, password), "the password no longer logs in"
+    still_logs_in = db.can_login(username, password)
+    assert still_logs_in, "the password no longer logs in"
     assert not user_exists(db, username + "_clone"), "a clone was created"
     # An ordinary account on the same host still rotates, in the same process.
     ordinary = make_account("app_ordinary", extra={"masterarn": admin.arn})
     rotate(sm, rotator, ordinary.arn)
-    assert db.can_login(ordinary.username, secret_dict(sm, ordinary.arn)["password"]), \
-        "an ordinary account did not rotate"
+    rotated = secret_dict(sm, ordinary.arn)  # alternating: the other user now
+    rotated_logs_in = db.can_login(rotated["username"], rotated["password"])
+    assert rotated_logs_in, "an ordinary account did not rotate"
     if strategy == "alternating":
         db.execute("DROP USER IF EXISTS %s@'127.0.0.1'", (ordinary.username + "_clone",))
 
@@ -184,7 +189,8 @@ def test_allow_privileged_accounts_opts_in(sm, db, admin, start_rotator, make_ac
     db.execute("GRANT CREATE USER ON *.* TO %s@'127.0.0.1'", (account.username,))
     rotator = start_rotator(ROTATION_STRATEGY="admin", ALLOW_PRIVILEGED_ACCOUNTS="true")
     rotate(sm, rotator, account.arn)
-    assert db.can_login(account.username, secret_dict(sm, account.arn)["password"]), "the opt-in did not rotate"
+    rotated_logs_in = db.can_login(account.username, secret_dict(sm, account.arn)["password"])
+    assert rotated_logs_in, "the opt-in did not rotate"
 
 
 def test_self_keeps_ed25519_and_unix_socket(sm, db, services, admin, start_rotator):

@@ -30,7 +30,8 @@ def cli_logs_in(services: Services, user: str, password: str) -> bool:
         check=False, env=env, capture_output=True, text=True, timeout=30)
     if result.returncode == 0 and result.stdout.strip() == "1":
         return True
-    if "ERROR 1045" in result.stderr:
+    # 1698: the refusal when the last method tried was unix_socket (`… OR unix_socket`).
+    if "ERROR 1045" in result.stderr or "ERROR 1698" in result.stderr:
         return False
     # The client's own message names the user and host, never the password.
     raise LoginOracleError(f"mariadb client failed ({result.returncode}) for {user}: {result.stderr.strip()[:200]}")
