@@ -72,8 +72,12 @@ public struct AccountPrivileges: Sendable, Equatable {
                 }
                 roles.append(statement.text(of: start..<statement.tokens.count))
             case .proxy:
-                // A proxy grant lets a login act as another account: as strong as that account.
-                privileges.append(("PROXY", grant.what, grant.withOption != nil))
+                // A proxy grant lets a login act as the proxied account. On
+                // the anonymous `''@'%'` (root's default) that is any
+                // account; on a named one it is as strong as that account,
+                // whose own grants a rotation of it would check.
+                let proxied = grant.what.dropFirst("PROXY ON ".count).filter { $0 != "`" && $0 != "'" }
+                if proxied == "@%" { privileges.append(("PROXY", "any account", grant.withOption != nil)) }
             }
         }
     }
@@ -122,7 +126,7 @@ public struct AccountPrivileges: Sendable, Equatable {
             } else if onMySQL && Self.writing.contains(privilege.name) {
                 found.append("\(privilege.name) ON \(privilege.object)")
             } else if privilege.name == "PROXY" {
-                found.append("PROXY")
+                found.append("PROXY ON ''@'%' (any account)")
             }
         }
         if unreadable > 0 { found.append("\(unreadable) grant line(s) of a form this function does not know") }

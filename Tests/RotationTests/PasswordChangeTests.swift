@@ -154,6 +154,8 @@ import Testing
         ("GRANT SELECT ON `mysql`.* TO `a`@`%`", []),
         ("GRANT SELECT, INSERT, UPDATE, DELETE ON `appdb`.* TO `a`@`%` WITH GRANT OPTION", []),
         ("GRANT USAGE ON *.* TO `a`@`%` IDENTIFIED BY PASSWORD '*ABC'", []),
+        ("GRANT PROXY ON ``@`%` TO `a`@`%` WITH GRANT OPTION", ["PROXY ON ''@'%' (any account)"]),
+        ("GRANT PROXY ON `locked`@`127.0.0.1` TO `a`@`%`", []),
     ])
     func managingPrivileges(_ line: String, _ expected: [String]) {
         #expect(AccountPrivileges(showGrants: [line]).managing == expected)
