@@ -143,11 +143,12 @@ public struct AccountAttributes: Sendable, Equatable {
     private mutating func readAuthentication(
         _ cursor: inout TokenCursor, unknown: (PrintedStatement.Token?) -> AccountProblem
     ) throws(AccountProblem) {
+        // `BY PASSWORD '…'`: the server's password plugin, as before any chain.
+        let byPassword = cursor.current?.is("BY") == true
         let chain = try AuthenticationMethods.read(&cursor, statement: "SHOW CREATE USER", kind: "CREATE USER")
         methods = AuthenticationMethods(chain)
         let first = chain.first(where: \.holdsPassword) ?? chain[0]
-        let plugin = first.plugin.lowercased()
-        authentication = chain.count == 1 && plugin == "mysql_native_password" ? .password : .plugin(plugin)
+        authentication = byPassword ? .password : .plugin(first.plugin.lowercased())
     }
 
     /// The statement that gives `account` these attributes and `password`,

@@ -14,6 +14,8 @@ public struct AccountPrivileges: Sendable, Equatable {
     public var roles: [String]
     /// Lines of a form not understood: counted as managing, since what they grant is unknown.
     public var unreadable: Int
+    /// Global privileges a partial revoke withholds from the `mysql` schema.
+    public var withheldFromMySQL: Set<String> = []
 
     public static func == (lhs: AccountPrivileges, rhs: AccountPrivileges) -> Bool {
         lhs.privileges.map { "\($0.name)|\($0.object)|\($0.grantOption)" }
@@ -30,22 +32,33 @@ public struct AccountPrivileges: Sendable, Equatable {
 
     public init(showGrants lines: [String]) {
         var grants: [Grant] = []
+        var revokes: [Grant] = []
         var unreadable = 0
         for line in lines {
             switch try? Grant.parse(showGrantsLine: line) {
             case .grant(let grant)?: grants.append(grant)
-            // MySQL's partial revokes only take away; MariaDB's SET DEFAULT ROLE names a role granted on its own line.
-            case .partialRevoke?, .defaultRole?: continue
+            case .partialRevoke(let grant)?: revokes.append(grant)
+            // MariaDB's SET DEFAULT ROLE names a role granted on its own line.
+            case .defaultRole?: continue
             case nil: unreadable += 1
             }
         }
-        self.init(grants: grants, unreadable: unreadable)
+        self.init(grants: grants, partialRevokes: revokes, unreadable: unreadable)
     }
 
-    public init(grants: [Grant], unreadable: Int = 0) {
+    /// `partialRevokes`: MySQL's `REVOKE … ON mysql.* FROM` under
+    /// `partial_revokes=ON`, which withhold a global privilege from the grant tables.
+    public init(grants: [Grant], partialRevokes: [Grant] = [], unreadable: Int = 0) {
         privileges = []
         roles = []
         self.unreadable = unreadable
+        for revoke in partialRevokes {
+            let statement = PrintedStatement(revoke.what)
+            guard let on = statement.tokens.firstIndex(where: { $0.is("ON") }),
+                statement.text(of: (on + 1)..<statement.tokens.count).filter({ $0 != "`" }) == "mysql.*"
+            else { continue }
+            withheldFromMySQL.formUnion(Self.privilegeNames(statement, before: on))
+        }
         for grant in grants {
             switch grant.kind {
             case .privileges:
@@ -85,6 +98,7 @@ public struct AccountPrivileges: Sendable, Equatable {
     /// Adds what another set (a role's) holds.
     public mutating func merge(_ other: AccountPrivileges) {
         privileges += other.privileges
+        withheldFromMySQL.formUnion(other.withheldFromMySQL)
         for role in other.roles where !roles.contains(role) { roles.append(role) }
         unreadable += other.unreadable
     }
@@ -118,16 +132,17 @@ public struct AccountPrivileges: Sendable, Equatable {
         var found: [String] = []
         for privilege in privileges {
             let global = privilege.object == "*.*"
-            let onMySQL = global || privilege.object == "mysql.*" || privilege.object.hasPrefix("mysql.")
-            if global && Self.managingGlobal.contains(privilege.name) {
-                found.append("\(privilege.name) ON *.*")
-            } else if global && privilege.grantOption {
-                found.append("GRANT OPTION ON *.*")
-            } else if onMySQL && Self.writing.contains(privilege.name) {
+            let onMySQL = privilege.object == "mysql.*" || privilege.object.hasPrefix("mysql.")
+            // ALL on *.* holds CREATE USER whatever a partial revoke withholds.
+            if global && Self.managingGlobal.contains(privilege.name) { found.append("\(privilege.name) ON *.*") }
+            if global && privilege.grantOption { found.append("GRANT OPTION ON *.*") }
+            if Self.writing.contains(privilege.name) && privilege.name != "ALL PRIVILEGES"
+                && (onMySQL || (global && !withheldFromMySQL.contains(privilege.name)))
+            {
                 found.append("\(privilege.name) ON \(privilege.object)")
-            } else if privilege.name == "PROXY" {
-                found.append("PROXY ON ''@'%' (any account)")
             }
+            if onMySQL && privilege.name == "ALL PRIVILEGES" { found.append("ALL PRIVILEGES ON \(privilege.object)") }
+            if privilege.name == "PROXY" { found.append("PROXY ON ''@'%' (any account)") }
         }
         if unreadable > 0 { found.append("\(unreadable) grant line(s) of a form this function does not know") }
         var seen = Set<String>()

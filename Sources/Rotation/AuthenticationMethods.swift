@@ -68,6 +68,17 @@ public struct AuthenticationMethods: Sendable, Equatable {
         self.init(try Self.read(&cursor, statement: "SHOW CREATE USER", kind: "CREATE USER"))
     }
 
+    /// The account a `SHOW CREATE USER` line names (`CREATE USER \`u\`@\`h\``), for messages.
+    public static func account(inShowCreateUser line: String) -> Account? {
+        let tokens = PrintedStatement(line).tokens
+        guard tokens.count >= 5, tokens[0].is("CREATE"), tokens[1].is("USER"), tokens[2].kind == .quoted,
+            tokens[3].text == "@", tokens[4].kind == .quoted,
+            let user = unquoted(tokens[2].text.replacing("`", with: "'")),
+            let host = unquoted(tokens[4].text.replacing("`", with: "'"))
+        else { return nil }
+        return Account(user: user, host: host)
+    }
+
     /// Reads what follows `IDENTIFIED`, up to the next clause.
     static func read(_ cursor: inout TokenCursor, statement: String, kind: String) throws(AccountProblem) -> [Method] {
         func unknown(_ token: PrintedStatement.Token?) -> AccountProblem {

@@ -71,8 +71,19 @@ extension Rotator {
     func ownPasswordStatement(
         in session: any DatabaseSession, version: ServerVersion, to password: String, current: String, secretId: String
     ) throws -> SQL {
-        let account = try Self.sessionAccount(session)
-        let methods = try Self.methods(of: account, in: session, secretId: secretId)
+        // One round trip: the account is the one the server matched, named in the answer.
+        let rows = try session.query("SHOW CREATE USER CURRENT_USER()")
+        guard let line = rows.first?.first ?? nil else {
+            throw RotationError.unexpectedServerAnswer("SHOW CREATE USER returned nothing for the current account")
+        }
+        let account = AuthenticationMethods.account(inShowCreateUser: line) ?? Account(user: "CURRENT_USER()", host: "")
+        let methods: AuthenticationMethods
+        do {
+            methods = try AuthenticationMethods(showCreateUser: line)
+        } catch {
+            throw RotationError.passwordNotChangeable(
+                secretId: secretId, account: account.description, problem: .unsupported(error))
+        }
         // Its own grants say whether it may ALTER USER itself (MariaDB) or keep a secondary password (MySQL).
         let needsGrants = settings.keepPreviousPassword || methods.passwordCount > 1
         let grants = needsGrants ? try session.query("SHOW GRANTS").compactMap { $0.first ?? nil } : []

@@ -86,7 +86,8 @@ extension Rotator {
         let admin = try Self.sessionAccount(session)
         for (account, grants) in [(source, wanted)] + (existing.map { [(target, $0)] } ?? []) {
             let privileges = try Self.privileges(
-                AccountPrivileges(grants: grants.grants), in: session, version: version, asOwner: false)
+                AccountPrivileges(grants: grants.grants, partialRevokes: grants.partialRevokes), in: session,
+                version: version, asOwner: false)
             try refusePrivileged(account, privileges: privileges, admin: admin, secretId: secretId)
         }
     }

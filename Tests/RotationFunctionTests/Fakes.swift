@@ -102,7 +102,7 @@ final class FakeDatabase: Database, InvocationBound {
             let text = statement.description
             if text == "SELECT NOW()" { return [["2026-11-23 10:00:00"]] }
             if text == "SELECT CURRENT_USER()" { return [["\(user)@%"]] }
-            if text == "SHOW CREATE USER <literal>@<literal>" {
+            if text.hasPrefix("SHOW CREATE USER ") {
                 return [["CREATE USER `\(user)`@`%` IDENTIFIED BY PASSWORD '*AB'"]]
             }
             if text.hasPrefix("SET PASSWORD = ") || text.hasPrefix("ALTER USER CURRENT_USER()") {

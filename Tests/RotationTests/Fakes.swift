@@ -124,8 +124,10 @@ final class FakeDatabase: Database {
                 return []
             }
             if text.hasSuffix(" DISCARD OLD PASSWORD") { return [] }
-            if text == "SHOW CREATE USER <literal>@<literal>" {
-                let target = Account(user: statement.literals[0], host: statement.literals[1])
+            if text == "SHOW CREATE USER <literal>@<literal>" || text == "SHOW CREATE USER CURRENT_USER()" {
+                let target =
+                    statement.literals.isEmpty
+                    ? account : Account(user: statement.literals[0], host: statement.literals[1])
                 let mySQL = !database.version.lowercased().contains("mariadb")
                 let clause =
                     database.identified[target]
