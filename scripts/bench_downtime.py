@@ -14,8 +14,10 @@ and, for admin and alternating, an admin holding the README's grants; then
 a client thread that, like AWS's caching clients, keeps the secret's
 AWSCURRENT for --cache-seconds (default 0.5) and opens a new connection
 every --interval-ms (default 10) while the function runs --rotations
-(default 2) rotations back to back through the Runtime API emulator, and
-for one cache lifetime after the last. It reports every login attempt that
+(default 2) rotations through the Runtime API emulator, --gap-seconds
+apart (default: two cache lifetimes; scheduled rotations are days apart,
+and KEEP_PREVIOUS_PASSWORD keeps one previous password, not two), and for
+two cache lifetimes after the last. It reports every login attempt that
 failed and the longest run of failures (from the first failed attempt to
 the next one that succeeded).
 
@@ -175,7 +177,9 @@ def measure(lab: Lab, name: str, command: list[str], args: argparse.Namespace, l
         client.start()
         client.stopping.wait(args.cache_seconds)  # pacing: one cache lifetime before the first rotation
         started = time.monotonic()
-        for _ in range(args.rotations):
+        for index in range(args.rotations):
+            if index:
+                client.stopping.wait(args.gap_seconds)  # pacing between rotations
             token = start_rotation(lab.sm, arn)
             for step in STEPS:
                 ok, body = emulator.invoke(event(arn, token, step))
@@ -183,7 +187,7 @@ def measure(lab: Lab, name: str, command: list[str], args: argparse.Namespace, l
                     error_type = body.get("errorType") if isinstance(body, dict) else None
                     client.stopping.set()
                     raise BenchError(f"{name}: {step} failed ({error_type}); see {log}")
-        rotating = time.monotonic() - started
+        rotating = time.monotonic() - started - args.gap_seconds * (args.rotations - 1)
         client.stopping.wait(args.cache_seconds * 2)  # pacing: the last cache expires
         client.stopping.set()
         client.join(timeout=10)
@@ -197,10 +201,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rotations", type=int, default=2)
     parser.add_argument("--cache-seconds", type=float, default=0.5)
     parser.add_argument("--interval-ms", type=float, default=10.0)
+    parser.add_argument("--gap-seconds", type=float, help="between rotations (default: 2 x --cache-seconds)")
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--command", default=str(REPO_ROOT / "bootstrap"))
     parser.add_argument("--output", default="bench-downtime-results.json")
     args = parser.parse_args(argv)
+    if args.gap_seconds is None:
+        args.gap_seconds = 2 * args.cache_seconds
     try:
         services = Services.from_environment()
     except ServicesMissing as error:
@@ -222,7 +229,8 @@ def main(argv: list[str]) -> int:
     finally:
         lab.drop_users()
     report = {"settings": {"rotations": args.rotations, "cache_seconds": args.cache_seconds,
-                           "interval_ms": args.interval_ms, "load": os.getloadavg()},
+                           "gap_seconds": args.gap_seconds, "interval_ms": args.interval_ms,
+                           "load": os.getloadavg()},
               "variants": results,
               "goal": "0 failed logins with one user (admin+keep)",
               "goal_met": results.get("admin+keep", {}).get("failed_logins") == 0}

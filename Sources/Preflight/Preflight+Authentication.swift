@@ -65,9 +65,13 @@ extension PreflightRun {
 
     private func checkPrivileged(_ user: SessionFacts) {
         var reasons = AccountPrivileges(showGrants: user.grantLines).managing
-        if let admin = adminSession, admin.account == user.account { reasons.insert("it is the admin account itself", at: 0) }
+        if let admin = adminSession, admin.account == user.account {
+            reasons.insert("it is the admin account itself", at: 0)
+        }
         let roles = AccountPrivileges(showGrants: user.grantLines).roles
-        let roleNote = roles.isEmpty ? "" : "; the grants of its roles (\(roles.joined(separator: ", "))) are checked when it rotates"
+        let roleNote =
+            roles.isEmpty
+            ? "" : "; the grants of its roles (\(roles.joined(separator: ", "))) are checked when it rotates"
         if reasons.isEmpty {
             add("privileged-account", true, "\(user.account) cannot manage other accounts\(roleNote)")
         } else {

@@ -199,7 +199,8 @@ public struct AuthenticationMethods: Sendable, Equatable {
             case .currentPassword(let plugin):
                 clause.append("\(raw: plugin) USING PASSWORD(\(literal: current ?? ""))")
             case .other(let other):
-                clause.append(other.argument.map { "\(raw: other.plugin) USING \(literal: $0)" } ?? "\(raw: other.plugin)")
+                clause.append(
+                    other.argument.map { "\(raw: other.plugin) USING \(literal: $0)" } ?? "\(raw: other.plugin)")
             }
         }
         return clause

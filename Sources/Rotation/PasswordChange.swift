@@ -38,7 +38,9 @@ public enum PasswordChange {
             // Named explicitly: the plugin stays what it is, whatever the server's default.
             let set: SQL = "ALTER USER \(account: account) IDENTIFIED WITH \(raw: plugin) BY \(literal: new)"
             if current != nil {
-                guard server.supports(.secondaryPasswords) else { throw .keepPreviousUnsupported(.serverTooOld(server)) }
+                guard server.supports(.secondaryPasswords) else {
+                    throw .keepPreviousUnsupported(.serverTooOld(server))
+                }
                 return [set + " RETAIN CURRENT PASSWORD"]
             }
             // A secondary password left by an earlier retain would outlive this change.
@@ -78,11 +80,14 @@ public enum PasswordChange {
             guard privileges.holdsGlobal("APPLICATION_PASSWORD_ADMIN") else {
                 throw .keepPreviousUnsupported(.missingPrivilege("APPLICATION_PASSWORD_ADMIN"))
             }
-            return "ALTER USER CURRENT_USER() IDENTIFIED BY \(literal: new) REPLACE \(literal: current) RETAIN CURRENT PASSWORD"
+            return
+                "ALTER USER CURRENT_USER() IDENTIFIED BY \(literal: new) REPLACE \(literal: current) RETAIN CURRENT PASSWORD"
         }
     }
 
-    private static func clause(_ methods: AuthenticationMethods, _ new: String, _ current: String?)
+    private static func clause(
+        _ methods: AuthenticationMethods, _ new: String, _ current: String?
+    )
         throws(PasswordChangeProblem) -> SQL
     {
         do {
@@ -93,7 +98,9 @@ public enum PasswordChange {
     }
 
     /// MySQL's one method, which must be a password plugin this server knows.
-    private static func mySQLPlugin(_ methods: AuthenticationMethods, on server: ServerVersion)
+    private static func mySQLPlugin(
+        _ methods: AuthenticationMethods, on server: ServerVersion
+    )
         throws(PasswordChangeProblem) -> String
     {
         guard methods.methods.count == 1, let plugin = methods.methods.first?.plugin.lowercased() else {

@@ -71,7 +71,8 @@ public struct RotationSettings: Sendable, Equatable {
         self.keepPreviousPassword = try Self.flag("KEEP_PREVIOUS_PASSWORD", environment) ?? false
         if keepPreviousPassword && strategy == .alternating {
             throw .invalid(
-                name: "KEEP_PREVIOUS_PASSWORD", expected: "false with ROTATION_STRATEGY=alternating (it keeps two users)")
+                name: "KEEP_PREVIOUS_PASSWORD",
+                expected: "false with ROTATION_STRATEGY=alternating (it keeps two users)")
         }
         self.allowPrivilegedAccounts = try Self.flag("ALLOW_PRIVILEGED_ACCOUNTS", environment) ?? false
     }

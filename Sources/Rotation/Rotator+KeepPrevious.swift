@@ -33,7 +33,9 @@ extension Rotator {
         }
     }
 
-    static func methods(of account: Account, in session: any DatabaseSession, secretId: String) throws
+    static func methods(
+        of account: Account, in session: any DatabaseSession, secretId: String
+    ) throws
         -> AuthenticationMethods
     {
         let rows = try session.query("SHOW CREATE USER \(account: account)")
@@ -143,7 +145,9 @@ extension Rotator {
 
     /// The first of `username`'s accounts when none of them holds a password;
     /// nil when one does, or when the grant tables cannot be read.
-    public static func accountWithoutPassword(_ username: String, in session: any DatabaseSession) throws -> (
+    public static func accountWithoutPassword(
+        _ username: String, in session: any DatabaseSession
+    ) throws -> (
         account: Account, plugins: [String]
     )? {
         let hosts = try session.query("SELECT Host FROM mysql.user WHERE User = \(literal: username)")

@@ -109,7 +109,9 @@ extension Rotator {
             throw accountWithoutPassword(current.username, admin: admin, secretId: secretId) ?? error
         }
         guard let facts = found else {
-            if let refusal = accountWithoutPassword(current.username, admin: admin, secretId: secretId) { throw refusal }
+            if let refusal = accountWithoutPassword(current.username, admin: admin, secretId: secretId) {
+                throw refusal
+            }
             return false
         }
         try withAdminSession(admin, for: secretId) { session in

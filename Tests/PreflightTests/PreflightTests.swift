@@ -85,7 +85,10 @@ struct World {
                 }, .admin
             ))
         cases.append(
-            ("privileged-account", { $0.server.users["app"]!.grants += ["GRANT CREATE USER ON *.* TO `app`@`%`"] }, .admin)
+            (
+                "privileged-account", { $0.server.users["app"]!.grants += ["GRANT CREATE USER ON *.* TO `app`@`%`"] },
+                .admin
+            )
         )
         cases.append(("keep-previous", { $0.settings.keepPreviousPassword = true }, .single))
         for (name, breakIt, strategy) in cases {

@@ -89,7 +89,9 @@ import Testing
             kept.map(\.description) == [
                 "ALTER USER <literal>@<literal> IDENTIFIED WITH caching_sha2_password BY <literal> RETAIN CURRENT PASSWORD"
             ])
-        #expect(kept[0].literals == ["app", "%", "n"], "RETAIN keeps the server's primary; the current password is not sent")
+        #expect(
+            kept[0].literals == ["app", "%", "n"], "RETAIN keeps the server's primary; the current password is not sent"
+        )
         let plain = try PasswordChange.byAdmin(of: account, methods: chain, on: mySQL, to: "n", retaining: nil)
         #expect(
             plain.map(\.description) == [
@@ -121,13 +123,15 @@ import Testing
         )
         let two = try methods("CREATE USER `app`@`%` IDENTIFIED VIA ed25519 USING 'h1' OR ed25519 USING 'h0'")
         #expect(throws: PasswordChangeProblem.oldPasswordWouldRemain) {
-            try PasswordChange.ofOwn(methods: two, grants: plain, on: mariaDB, to: "n", current: "c", keepPrevious: false)
+            try PasswordChange.ofOwn(
+                methods: two, grants: plain, on: mariaDB, to: "n", current: "c", keepPrevious: false)
         }
     }
 
     @Test func selfOnMySQLRetainsWithReplaceAndNeedsApplicationPasswordAdmin() throws {
         let chain = try methods("CREATE USER `app`@`%` IDENTIFIED WITH 'caching_sha2_password' AS 'x'")
-        #expect(throws: PasswordChangeProblem.keepPreviousUnsupported(.missingPrivilege("APPLICATION_PASSWORD_ADMIN"))) {
+        #expect(throws: PasswordChangeProblem.keepPreviousUnsupported(.missingPrivilege("APPLICATION_PASSWORD_ADMIN")))
+        {
             try PasswordChange.ofOwn(
                 methods: chain, grants: ["GRANT USAGE ON *.* TO `app`@`%`"], on: mySQL, to: "n", current: "c",
                 keepPrevious: true)
@@ -165,7 +169,9 @@ import Testing
     }
 
     @Test func rolesAreNamedForTheirOwnGrants() {
-        let privileges = AccountPrivileges(showGrants: ["GRANT `r_mgr` TO `a`@`%`", "GRANT `r1`@`%`,`r2`@`%` TO `b`@`%`"])
+        let privileges = AccountPrivileges(showGrants: [
+            "GRANT `r_mgr` TO `a`@`%`", "GRANT `r1`@`%`,`r2`@`%` TO `b`@`%`",
+        ])
         #expect(privileges.roles == ["`r_mgr`", "`r1`@`%`", "`r2`@`%`"])
         #expect(privileges.managing.isEmpty)
     }
