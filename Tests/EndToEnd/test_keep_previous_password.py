@@ -101,6 +101,11 @@ def test_self_with_keep_previous_password_on_mariadb_is_refused_before_any_chang
         sm, db, services, admin, start_rotator, make_account):
     rotator = start_rotator(ROTATION_STRATEGY="self", KEEP_PREVIOUS_PASSWORD="true")
     account = make_account("app_self_keep")
+    # The preflight check says it first.
+    ok, report = rotator.invoke({"Check": {"SecretId": account.arn}})
+    keep = [c for c in report["checks"] if c["name"] == "keep-previous"]
+    assert ok and len(keep) == 1 and not keep[0]["ok"], "the check does not name KEEP_PREVIOUS_PASSWORD"
+    assert "CREATE USER" in keep[0]["detail"]
     token = start_rotation(sm, account.arn)
     run_step(rotator, account.arn, token, "createSecret")
     before = (snapshot(sm, account.arn), db.auth_digest(account.username))
@@ -140,6 +145,10 @@ def test_an_account_that_holds_no_password_is_refused(sm, db, admin, start_rotat
                   "username": username, "password": new_password(), "masterarn": admin.arn}
         arn = sm.create_secret(Name=unique("e2e/iam"), SecretString=json.dumps(secret))["ARN"]
         rotator = start_rotator(ROTATION_STRATEGY=strategy)
+        ok, report = rotator.invoke({"Check": {"SecretId": arn}})
+        named = [c for c in report["checks"] if c["name"] == "authentication" and not c["ok"]]
+        assert ok and len(named) == 1 and "AWSAuthenticationPlugin" in named[0]["detail"], \
+            "the preflight check does not name the account's plugin"
         token = start_rotation(sm, arn)
         run_step(rotator, arn, token, "createSecret")
         before = (snapshot(sm, arn), db.auth_digest(username))
@@ -165,6 +174,9 @@ def test_the_function_is_no_master_key(sm, db, admin, start_rotator, make_accoun
               "username": username, "password": password, "masterarn": admin.arn}
     arn = sm.create_secret(Name=unique("e2e/takeover"), SecretString=json.dumps(secret))["ARN"]
     rotator = start_rotator(ROTATION_STRATEGY=strategy)
+    ok, report = rotator.invoke({"Check": {"SecretId": arn}})
+    flagged = [c for c in report["checks"] if c["name"] == "privileged-account" and not c["ok"]]
+    assert ok and len(flagged) == 1, "the preflight check does not name the privileged account"
     token = start_rotation(sm, arn)
     run_step(rotator, arn, token, "createSecret")
     before = db.auth_digest(username)
