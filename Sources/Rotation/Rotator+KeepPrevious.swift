@@ -20,7 +20,11 @@ extension Rotator {
             return try database.withSession(login) { session in
                 let version = try ServerVersion(reportedBy: session)
                 let account = try Self.sessionAccount(session)
-                let methods = try Self.methods(of: account, in: session, secretId: secretId)
+                // Before SHOW CREATE USER (MySQL 5.7.6, MariaDB 10.2) an account has one password method.
+                let methods =
+                    version.supports(.showCreateUser)
+                    ? try Self.methods(of: account, in: session, secretId: secretId)
+                    : AuthenticationMethods([.init(plugin: "mysql_native_password")])
                 var privileges: AccountPrivileges?
                 if !settings.allowPrivilegedAccounts {
                     let lines = try session.query("SHOW GRANTS").compactMap { $0.first ?? nil }
@@ -73,6 +77,14 @@ extension Rotator {
     func ownPasswordStatement(
         in session: any DatabaseSession, version: ServerVersion, to password: String, current: String, secretId: String
     ) throws -> SQL {
+        guard version.supports(.showCreateUser) else {
+            // One method per account there, and no second password to leave behind.
+            guard !settings.keepPreviousPassword else {
+                throw RotationError.keepPreviousUnsupported(
+                    secretId: secretId, account: "CURRENT_USER()", obstacle: .serverTooOld(version))
+            }
+            return version.setOwnPassword(password, replacing: current)
+        }
         // One round trip: the account is the one the server matched, named in the answer.
         let rows = try session.query("SHOW CREATE USER CURRENT_USER()")
         guard let line = rows.first?.first ?? nil else {
@@ -114,9 +126,18 @@ extension Rotator {
     /// already logs in was set by an earlier run of this step. On MySQL a
     /// second RETAIN CURRENT PASSWORD would retain that new password and
     /// drop AWSCURRENT's, so nothing more may be sent.
-    func keptPendingAlreadySet(_ pending: DatabaseSecret) throws -> Bool {
+    ///
+    /// Asked where the change is made (the admin's database, the primary):
+    /// a replica that has not caught up yet would refuse the pending password
+    /// and have the retain sent again.
+    func keptPendingAlreadySet(_ pending: DatabaseSecret, admin: DatabaseSecret?) throws -> Bool {
         guard settings.keepPreviousPassword, settings.strategy != .alternating else { return false }
-        return try database.logsIn(pending.login)
+        var login = pending.login
+        if let admin {
+            login.host = admin.host
+            login.port = admin.port
+        }
+        return try database.logsIn(login)
     }
 
     /// KEEP_PREVIOUS_PASSWORD, testSecret: AWSCURRENT's password must still log in too.

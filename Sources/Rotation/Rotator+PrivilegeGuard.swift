@@ -47,6 +47,7 @@ extension Rotator {
         _ direct: AccountPrivileges, in session: any DatabaseSession, version: ServerVersion, asOwner: Bool
     ) throws -> AccountPrivileges {
         var all = direct
+        let granted = Set(direct.roles)
         var asked = Set<String>()
         var depth = 0
         while let role = all.roles.first(where: { !asked.contains($0) }), depth < 32 {
@@ -60,17 +61,20 @@ extension Rotator {
                 }
             do {
                 var rows = try session.query(statement)
-                if asOwner && version.flavor == .mariadb {
-                    rows = try session.query("SHOW GRANTS")
-                    // Shown transitively: the roles inside need no SET ROLE of their own.
-                    let shown = AccountPrivileges(showGrants: rows.compactMap { $0.first ?? nil })
-                    asked.formUnion(shown.roles)
+                if asOwner && version.flavor == .mariadb { rows = try session.query("SHOW GRANTS") }
+                if asOwner {
+                    // Shown transitively: the roles inside need no SET ROLE (USING) of their own.
+                    // (Roles granted to the account itself are still asked for, each in turn.)
+                    let shown = AccountPrivileges(showGrants: rows.compactMap { $0.first ?? nil }).roles
+                    asked.formUnion(Set(shown).subtracting(granted))
                 }
                 all.merge(AccountPrivileges(showGrants: rows.compactMap { $0.first ?? nil }))
             } catch {
                 all.unreadable += 1
             }
         }
+        // Roles past the bound stay unread, which refuses.
+        if all.roles.contains(where: { !asked.contains($0) }) { all.unreadable += 1 }
         return all
     }
 

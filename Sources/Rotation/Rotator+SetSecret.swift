@@ -25,7 +25,7 @@ extension Rotator {
                 pending = Self.protected(pending, by: found.secret)
                 admin = found
             }
-            if try keptPendingAlreadySet(pending) { return .passwordAlreadySet }
+            if try keptPendingAlreadySet(pending, admin: admin?.secret) { return .passwordAlreadySet }
             // The current password first: in a rotation that has not set
             // the password yet it logs in, and one connection does the work.
             let changed: Bool

@@ -162,10 +162,19 @@ def test_an_account_that_holds_no_password_is_refused(sm, db, admin, start_rotat
 
 
 @pytest.mark.parametrize("strategy", ["admin", "alternating"])
-@pytest.mark.parametrize("target", ["the admin itself", "ALL ON *.* WITH GRANT OPTION"])
+@pytest.mark.parametrize("target", ["the admin itself", "ALL ON *.* WITH GRANT OPTION", "a role that writes mysql"])
 def test_the_function_is_no_master_key(sm, db, admin, start_rotator, make_account, strategy, target):
     if target == "the admin itself":
         username, password = ROTATION_ADMIN, admin.password
+    elif target == "a role that writes mysql":
+        # Two roles deep, and not a default role: read with SET ROLE in the account's own session.
+        account = make_account("app_role")
+        for role in ("e2e_outer_role", "e2e_inner_role"):
+            db.execute(f"CREATE ROLE IF NOT EXISTS {role}")
+        db.execute("GRANT INSERT ON mysql.* TO e2e_inner_role")
+        db.execute("GRANT e2e_inner_role TO e2e_outer_role")
+        db.execute("GRANT e2e_outer_role TO %s@'127.0.0.1'", (account.username,))
+        username, password = account.username, account.password
     else:
         account = make_account("app_all")
         db.execute("GRANT ALL PRIVILEGES ON *.* TO %s@'127.0.0.1' WITH GRANT OPTION", (account.username,))
