@@ -15,17 +15,27 @@
 #       round-trip time on both paths (harness/bench_network.py); prints
 #       time and serial round trips per step. Default output:
 #       bench-network-results.json
+#
+#   scripts/bench.sh --downtime [OUTPUT_JSON] [--rotations N] [--cache-seconds S] [--variants …] [--checkout]
+#       failed logins of a client that caches the secret and logs in every
+#       10 ms during rotations, per strategy (harness/bench_downtime.py).
+#       Default output: bench-downtime-results.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
 network=false
+downtime=false
 if [[ "${1:-}" == --network ]]; then
     network=true
+    shift
+elif [[ "${1:-}" == --downtime ]]; then
+    downtime=true
     shift
 fi
 output="$root/bench-results.json"
 if $network; then output="$root/bench-network-results.json"; fi
+if $downtime; then output="$root/bench-downtime-results.json"; fi
 if [[ $# -gt 0 && "$1" != --* ]]; then
     output=$1
     shift
@@ -72,6 +82,10 @@ scripts/services.sh start "$services" >&2
 source "$services/env"
 
 echo "bench: load before measuring: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+if $downtime; then
+    "$PYTHON" -m harness.bench_downtime --command "$command" --output "$output" "${bench_args[@]}"
+    exit
+fi
 if $network; then
     "$PYTHON" -m harness.bench_network --command "$command" --output "$output" "${bench_args[@]}"
     exit

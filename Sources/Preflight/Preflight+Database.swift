@@ -10,6 +10,10 @@ struct SessionFacts {
     var cloneExists: Bool?
     /// The server's limit on user names, when asked.
     var usernameLimit: Int?
+    /// SHOW GRANTS as printed (Preflight+Authentication.swift reads it; never reported).
+    var grantLines: [String] = []
+    /// SHOW CREATE USER of the own account, as printed (holds hashes; never reported).
+    var createUser: String?
 }
 
 extension PreflightRun {
@@ -64,6 +68,8 @@ extension PreflightRun {
             var facts = SessionFacts(
                 account: account, version: session.serverVersion, server: ServerVersion(session.serverVersion),
                 grants: GrantSet(showGrants: grants))
+            facts.grantLines = grants
+            facts.createUser = try? session.query("SHOW CREATE USER \(account: account)").first?.first ?? nil
             if let clone {
                 // Without SELECT on mysql this fails; the privileges check says so.
                 facts.cloneExists = try? !session.query(

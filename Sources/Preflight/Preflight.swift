@@ -85,6 +85,7 @@ final class PreflightRun {
         checkLogins(current)
         checkCloneName(current)
         checkPrivileges()
+        checkAccount()
     }
 
     func skipped(after reason: String) {

@@ -15,6 +15,8 @@ public struct AccountAttributes: Sendable, Equatable {
     }
 
     public var authentication: Authentication = .password
+    /// Every method, in order (MariaDB's `OR` chain); the copy gets the same chain.
+    public var methods = AuthenticationMethods([AuthenticationMethods.Method(plugin: "mysql_native_password")])
     /// `MAX_…` name → number as printed; absent limits are 0 (none).
     public var limits: [String: String] = [:]
     /// `NEVER`, `DEFAULT` or `INTERVAL n DAY`; `nil` when not printed (the default).
@@ -141,30 +143,12 @@ public struct AccountAttributes: Sendable, Equatable {
     private mutating func readAuthentication(
         _ cursor: inout TokenCursor, unknown: (PrintedStatement.Token?) -> AccountProblem
     ) throws(AccountProblem) {
-        if cursor.accept("BY", "PASSWORD") || cursor.accept("BY") {
-            guard cursor.current?.kind == .quoted else { throw unknown(cursor.current) }
-            cursor.index += 1
-            authentication = .password
-            return
-        }
-        let isMariaDB = cursor.accept("VIA")
-        guard isMariaDB || cursor.accept("WITH"), let name = cursor.next() else { throw unknown(cursor.current) }
-        // MySQL quotes the plugin's name, MariaDB does not.
-        let plugin = name.kind == .quoted ? String(name.text.dropFirst().dropLast()) : name.text
-        guard !plugin.isEmpty, plugin.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
-            throw unknown(nil)
-        }
-        if cursor.accept("USING") || cursor.accept("AS") {
-            // The hash (MySQL may print it as 0x…); skipped, never kept.
-            guard let hash = cursor.current, hash.kind == .quoted || hash.kind == .word else { throw unknown(nil) }
-            cursor.index += 1
-        }
-        if cursor.current?.is("OR") == true
-            || (cursor.current?.is("AND") == true && cursor.peek(1)?.is("IDENTIFIED") == true)
-        {
-            throw .severalAuthenticationMethods
-        }
-        authentication = .plugin(plugin.lowercased())
+        // `BY PASSWORD '…'`: the server's password plugin, as before any chain.
+        let byPassword = cursor.current?.is("BY") == true
+        let chain = try AuthenticationMethods.read(&cursor, statement: "SHOW CREATE USER", kind: "CREATE USER")
+        methods = AuthenticationMethods(chain)
+        let first = chain.first(where: \.holdsPassword) ?? chain[0]
+        authentication = byPassword ? .password : .plugin(first.plugin.lowercased())
     }
 
     /// The statement that gives `account` these attributes and `password`,
@@ -203,17 +187,22 @@ public struct AccountAttributes: Sendable, Equatable {
     }
 
     func authenticationClause(password: String, on server: ServerVersion) throws(AccountProblem) -> SQL {
+        guard methods.holdsPassword else { throw .pluginWithoutPassword(methods.methods.first?.plugin ?? "none") }
         guard case .plugin(let plugin) = authentication else { return "IDENTIFIED BY \(literal: password)" }
         guard Self.passwordPlugins[server.flavor, default: []].contains(plugin) else {
             throw .pluginWithoutPassword(plugin)
         }
         switch server.flavor {
-        case .mariadb where plugin == "mysql_native_password":
-            return "IDENTIFIED BY \(literal: password)"
+        case .mariadb where server.supports(.pluginPasswordByName):
+            // The whole chain, each password method with the new password (AuthenticationMethods).
+            return try methods.mariaDBClause(password: password, retaining: nil)
         case .mariadb:
-            guard server.supports(.pluginPasswordByName) else { throw .pluginWithoutPassword(plugin) }
-            return "IDENTIFIED VIA \(raw: plugin) USING PASSWORD(\(literal: password))"
+            guard plugin == "mysql_native_password", methods.methods.count == 1 else {
+                throw .pluginWithoutPassword(plugin)
+            }
+            return "IDENTIFIED BY \(literal: password)"
         case .mysql:
+            guard methods.methods.count == 1 else { throw .severalAuthenticationMethods }
             return "IDENTIFIED WITH \(raw: plugin) BY \(literal: password)"
         }
     }

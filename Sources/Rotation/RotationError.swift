@@ -24,6 +24,16 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
     case currentPasswordNeedsTLS(login: String, server: String)
     /// The account the credential logged in as is not the secret's user.
     case accountMismatch(secretId: String, field: String)
+    /// The account logs in only by methods without a password (RDS IAM, unix_socket, PAM).
+    case accountHoldsNoPassword(secretId: String, account: String, plugins: [String])
+    /// Admin or alternating asked to rotate the admin itself or an account that can manage others.
+    case privilegedAccount(secretId: String, account: String, reasons: [String])
+    /// KEEP_PREVIOUS_PASSWORD where the server or the account cannot keep two passwords.
+    case keepPreviousUnsupported(secretId: String, account: String, obstacle: KeepPreviousObstacle)
+    /// The password cannot be changed without changing something else (see PasswordChangeProblem).
+    case passwordNotChangeable(secretId: String, account: String, problem: PasswordChangeProblem)
+    /// KEEP_PREVIOUS_PASSWORD: after setSecret, AWSCURRENT's password no longer logs in.
+    case keptPasswordDoesNotLogIn(secretId: String, login: String)
 
     /// The `errorType` Lambda reports, one per kind of problem.
     public var errorType: String {
@@ -38,12 +48,18 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
         case .unexpectedServerAnswer: "DatabaseError"
         case .adminElsewhere: "AdminSecretMismatch"
         case .usernameTooLong: "InvalidSecret"
+        case .accountNotCopyable(_, _, .pluginWithoutPassword): "AccountHoldsNoPassword"
         case .accountNotCopyable: "UnsupportedAccount"
         case .adminHasNoDatabase: "InvalidSecret"
         case .adminDatabaseNotFound: "AdminDatabaseNotFound"
         case .adminDatabaseUnsupported: "AdminSecretMismatch"
         case .currentPasswordNeedsTLS: "CurrentPasswordNeedsTLS"
         case .accountMismatch: "AccountMismatch"
+        case .accountHoldsNoPassword: "AccountHoldsNoPassword"
+        case .privilegedAccount: "PrivilegedAccount"
+        case .keepPreviousUnsupported: "KeepPreviousPasswordUnsupported"
+        case .passwordNotChangeable: "UnsupportedAccount"
+        case .keptPasswordDoesNotLogIn: "DatabaseLoginFailed"
         }
     }
 
@@ -87,6 +103,16 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
             "the server at \(login) reports \(server), where changing one's own password sends the current password in the statement (REPLACE), and the session is not verified TLS; nothing was sent. Use verified TLS (the secret's ssl true, or absent with TLS on the server and its CA in DB_CA_BUNDLE), or the admin strategy (ROTATION_STRATEGY=admin with a masterarn)"
         case .accountMismatch(let secretId, let field):
             "the current credential of secret \(secretId) logs in as another account than its \(field) names (CURRENT_USER() differs); refusing to change that account"
+        case .accountHoldsNoPassword(let secretId, let account, let plugins):
+            "account \(account) of secret \(secretId) authenticates only with \(plugins.joined(separator: " OR ")), which hold no password to rotate (RDS IAM authentication, unix_socket and PAM accounts have none); nothing was changed"
+        case .privilegedAccount(let secretId, let account, let reasons):
+            "refusing to rotate account \(account) of secret \(secretId): \(reasons.joined(separator: "; ")); whoever may write that secret would get its password. Nothing was changed (ALLOW_PRIVILEGED_ACCOUNTS=true permits it)"
+        case .keepPreviousUnsupported(let secretId, let account, let obstacle):
+            "KEEP_PREVIOUS_PASSWORD for account \(account) of secret \(secretId): \(obstacle); nothing was changed"
+        case .passwordNotChangeable(let secretId, let account, let problem):
+            "cannot change only the password of account \(account) of secret \(secretId): \(problem); nothing was changed"
+        case .keptPasswordDoesNotLogIn(let secretId, let login):
+            "KEEP_PREVIOUS_PASSWORD: the AWSCURRENT secret of \(secretId) no longer logs in as \(login) after setSecret"
         }
     }
 }

@@ -25,6 +25,12 @@ public struct RotationSettings: Sendable, Equatable {
     public var requireTLS = false
     /// `USERNAME_CHARACTER_LIMIT`; `nil` asks the server.
     public var usernameCharacterLimit: Int?
+    /// `KEEP_PREVIOUS_PASSWORD=true`: after each rotation AWSPREVIOUS's password
+    /// still logs in beside AWSCURRENT's (self and admin; see PasswordChange).
+    public var keepPreviousPassword = false
+    /// `ALLOW_PRIVILEGED_ACCOUNTS=true`: admin and alternating may rotate (or
+    /// clone) the admin itself and accounts that can manage others.
+    public var allowPrivilegedAccounts = false
 
     public init() {}
 
@@ -62,6 +68,13 @@ public struct RotationSettings: Sendable, Equatable {
             guard limit >= 1 else { throw .invalid(name: "USERNAME_CHARACTER_LIMIT", expected: "a positive integer") }
             self.usernameCharacterLimit = limit
         }
+        self.keepPreviousPassword = try Self.flag("KEEP_PREVIOUS_PASSWORD", environment) ?? false
+        if keepPreviousPassword && strategy == .alternating {
+            throw .invalid(
+                name: "KEEP_PREVIOUS_PASSWORD",
+                expected: "false with ROTATION_STRATEGY=alternating (it keeps two users)")
+        }
+        self.allowPrivilegedAccounts = try Self.flag("ALLOW_PRIVILEGED_ACCOUNTS", environment) ?? false
     }
 
     static func nonEmpty(_ name: String, _ environment: [String: String]) -> String? {

@@ -46,8 +46,15 @@ extension Rotator {
         let admin = try adminSecret(for: current, secretId: secretId)
         let current = Self.protected(current, by: admin.secret)
         let pending = Self.protected(pending, by: admin.secret)
-        guard let source = try provenAccount(of: current, admin: admin.secret, secretId: secretId) else {
-            throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
+        let source: Account
+        do {
+            guard let proven = try provenAccount(of: current, admin: admin.secret, secretId: secretId) else {
+                throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
+            }
+            source = proven
+        } catch {
+            // An account that holds no password says so (Rotator+KeepPrevious.swift).
+            throw accountWithoutPassword(current.username, admin: admin, secretId: secretId) ?? error
         }
         // The other user lives on the same host part as the current one, so
         // it is reachable from the same clients; one identity, the proved
@@ -72,6 +79,10 @@ extension Rotator {
                 "SELECT 1 FROM mysql.user WHERE User = \(literal: target.user) AND Host = \(literal: target.host)")
             // An existing other user is read before it is changed too.
             var existing = exists.isEmpty ? nil : try Self.grants(of: target, in: session, refusing: refusing)
+            // No master key (Rotator+PrivilegeGuard.swift), decided before the first change.
+            try refusePrivilegedCopy(
+                source: source, wanted: wanted, target: target, existing: existing, in: session, version: version,
+                secretId: secretId)
             if existing == nil {
                 try session.execute("CREATE USER \(account: target) IDENTIFIED BY \(literal: pending.password)")
                 existing = try Self.grants(of: target, in: session, refusing: refusing)

@@ -4,13 +4,11 @@
 /// server that merely greets as MySQL 8 would be handed it; so there the
 /// step stops before the statement is sent.
 extension Rotator {
-    static func ownPasswordChange(
-        in session: any DatabaseSession, to password: String, loggedInWith login: DatabaseLogin
-    ) throws -> SQL {
-        let version = try ServerVersion(reportedBy: session)
+    static func refuseCurrentPasswordOutsideVerifiedTLS(
+        in session: any DatabaseSession, version: ServerVersion, loggedInWith login: DatabaseLogin
+    ) throws {
         if version.ownPasswordChangeCarriesCurrent && !session.isVerifiedTLS {
             throw RotationError.currentPasswordNeedsTLS(login: login.description, server: version.description)
         }
-        return version.setOwnPassword(password, replacing: login.password)
     }
 }

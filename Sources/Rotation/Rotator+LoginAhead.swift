@@ -27,9 +27,11 @@ extension Rotator {
             cache.stagesDescribed(event.secretId, forToken: event.clientRequestToken)
         else { return nil }
         switch RotationEvent.Step(rawValue: event.step) {
-        case .setSecret? where settings.strategy == .single:
+        // KEEP_PREVIOUS_PASSWORD checks the pending password first and tests
+        // both: the serial path does it (Rotator+KeepPrevious.swift).
+        case .setSecret? where settings.strategy == .single && !settings.keepPreviousPassword:
             return try setOwnPasswordWhileDescribing(event, describe, cache)
-        case .testSecret?:
+        case .testSecret? where !settings.keepPreviousPassword:
             return try testPendingWhileDescribing(event, describe, cache)
         default:
             return nil
@@ -53,9 +55,11 @@ extension Rotator {
         do {
             changed = try database.withSession(current.secret.login) { session in
                 guard try confirm() else { return false }
+                let version = try ServerVersion(reportedBy: session)
                 try session.execute(
-                    try Self.ownPasswordChange(
-                        in: session, to: pending.secret.password, loggedInWith: current.secret.login))
+                    ownPasswordStatement(
+                        in: session, version: version, to: pending.secret.password, loggedInWith: current.secret.login,
+                        secretId: secretId))
                 return true
             }
         } catch is LoginRejected {

@@ -7,16 +7,26 @@
 /// application's secret. And the proved account must be the secret's user:
 /// the host part is the server's to say, the user is the secret's.
 extension Rotator {
-    /// The account `current` logs in as, checked over a session at least as
-    /// protected as `admin`'s (whose `ssl` `adminSecret` already raised to
-    /// the stronger of the two); nil when the server refuses the login.
-    func provenAccount(of current: DatabaseSecret, admin: DatabaseSecret, secretId: String) throws -> Account? {
+    /// `current`'s login over a session at least as protected as `admin`'s
+    /// (whose `ssl` `adminSecret` already raised to the stronger of the two).
+    func ownershipLogin(of current: DatabaseSecret, admin: DatabaseSecret) -> DatabaseLogin {
         var login = current.login
         login.ssl = AdminTLS.admin(adminSSL: admin.ssl, rotatedSSL: current.ssl)
-        guard let account = try account(loggedInWith: login) else { return nil }
+        return login
+    }
+
+    /// The proved account must be the secret's user.
+    func requireSecretsUser(_ account: Account, of current: DatabaseSecret, secretId: String) throws {
         guard account.user == current.username else {
             throw RotationError.accountMismatch(secretId: secretId, field: settings.keys.username)
         }
+    }
+
+    /// The account `current` logs in as, proved at the admin's protection;
+    /// nil when the server refuses the login.
+    func provenAccount(of current: DatabaseSecret, admin: DatabaseSecret, secretId: String) throws -> Account? {
+        guard let account = try account(loggedInWith: ownershipLogin(of: current, admin: admin)) else { return nil }
+        try requireSecretsUser(account, of: current, secretId: secretId)
         return account
     }
 }

@@ -27,13 +27,14 @@ extension Rotator {
                 pending = Self.protected(pending, by: found.secret)
                 admin = found
             }
+            if try keptPendingAlreadySet(pending, admin: admin?.secret) { return .passwordAlreadySet }
             // The current password first: in a rotation that has not set
             // the password yet it logs in, and one connection does the work.
             let changed: Bool
             if let admin {
                 changed = try setPasswordAsAdmin(secretId, current: current, pending: pending, admin: admin)
             } else {
-                changed = try changeOwnPassword(login: current.login, to: pending.password)
+                changed = try changeOwnPassword(login: current.login, to: pending.password, secretId: secretId)
             }
             if changed { return .passwordSet }
             // Refused: a retry after the password was set, or a process
@@ -76,18 +77,21 @@ extension Rotator {
             throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
         }
         let login = Self.atStrongerTLS(previous, than: current).login
-        if try changeOwnPassword(login: login, to: pending.password) { return }
+        if try changeOwnPassword(login: login, to: pending.password, secretId: secretId) { return }
         throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current, Stage.previous])
     }
 
     /// Changes the password of whichever account `login` resolves to;
     /// false when the server refuses the login.
-    func changeOwnPassword(login: DatabaseLogin, to password: String) throws -> Bool {
+    func changeOwnPassword(login: DatabaseLogin, to password: String, secretId: String) throws -> Bool {
         do {
             try database.withSession(login) { session in
+                let version = try ServerVersion(reportedBy: session)
                 // Without FOR, the statement changes CURRENT_USER(): the account
                 // the server matched, so its host part is never guessed.
-                try session.execute(try Self.ownPasswordChange(in: session, to: password, loggedInWith: login))
+                try session.execute(
+                    ownPasswordStatement(
+                        in: session, version: version, to: password, loggedInWith: login, secretId: secretId))
             }
             return true
         } catch is LoginRejected {
@@ -102,13 +106,23 @@ extension Rotator {
         _ secretId: String, current: DatabaseSecret, pending: DatabaseSecret,
         admin: (secret: DatabaseSecret, id: String)
     ) throws -> Bool {
-        guard let account = try provenAccount(of: current, admin: admin.secret, secretId: secretId) else {
+        // Read in the account's own session, at the admin's protection, then
+        // written by the admin (Rotator+Ownership.swift, Rotator+KeepPrevious.swift).
+        let found: AccountFacts?
+        do {
+            found = try accountFacts(loggedInWith: ownershipLogin(of: current, admin: admin.secret), secretId: secretId)
+        } catch {
+            throw accountWithoutPassword(current.username, admin: admin, secretId: secretId) ?? error
+        }
+        guard let facts = found else {
+            if let refusal = accountWithoutPassword(current.username, admin: admin, secretId: secretId) {
+                throw refusal
+            }
             return false
         }
+        try requireSecretsUser(facts.account, of: current, secretId: secretId)
         try withAdminSession(admin, for: secretId) { session in
-            let version = try ServerVersion(reportedBy: session)
-            if let discard = version.discardOldPassword(of: account) { try session.execute(discard) }
-            try session.execute(version.setPassword(of: account, to: pending.password))
+            try setPassword(of: facts, asAdminIn: session, secretId: secretId, pending: pending, current: current)
         }
         return true
     }

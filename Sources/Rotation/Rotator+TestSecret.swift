@@ -14,6 +14,7 @@ extension Rotator {
                 try database.withSession(pending.login) { session in
                     _ = try session.query("SELECT NOW()")
                 }
+                try testKeptPassword(event.secretId)
                 return .pendingLogsIn
             } catch is LoginRejected {
                 // Asked only after a refusal: a healthy rotation pays nothing for it.

@@ -28,6 +28,12 @@ public enum ErrorType: String, CaseIterable, Sendable {
     case databaseLoginFailed = "DatabaseLoginFailed"
     /// The alternating strategy cannot make an exact copy of the account (a form or plugin it cannot copy).
     case unsupportedAccount = "UnsupportedAccount"
+    /// The account holds no password to rotate (RDS IAM authentication, unix_socket or PAM only).
+    case accountHoldsNoPassword = "AccountHoldsNoPassword"
+    /// admin/alternating: the account is the admin itself or may manage others (ALLOW_PRIVILEGED_ACCOUNTS off).
+    case privilegedAccount = "PrivilegedAccount"
+    /// KEEP_PREVIOUS_PASSWORD where the server, the strategy or the account cannot keep two passwords.
+    case keepPreviousPasswordUnsupported = "KeepPreviousPasswordUnsupported"
     /// The server is unreachable, a statement failed.
     case databaseError = "DatabaseError"
     /// TLS is required and the server offers none, or the handshake or the certificate failed.

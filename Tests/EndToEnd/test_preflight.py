@@ -108,9 +108,10 @@ def test_healthy_secret_passes_every_check_for_each_strategy(sm, db, services, m
         assert report["Strategy"] == strategy
         names = [c["name"] for c in report["checks"]]
         expected = {"secrets-manager", "rotation-enabled", "rotation-function", "stuck-rotation", "secret-value",
-                    "strategy-keys", "dns", "tcp", "tls", "login-current", "privileges", "time-budget"}
+                    "strategy-keys", "dns", "tcp", "tls", "login-current", "privileges", "time-budget",
+                    "authentication"}
         if strategy != "self":
-            expected |= {"admin-secret", "login-admin"}
+            expected |= {"admin-secret", "login-admin", "privileged-account"}
         if strategy == "alternating":
             expected |= {"clone-name"}
         assert set(names) == expected, f"{strategy}: checks {names}"

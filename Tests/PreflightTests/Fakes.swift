@@ -47,6 +47,8 @@ final class FakeServer: Database {
 
     var users: [String: User] = [:]
     var existingUsers: Set<String> = []
+    /// SHOW CREATE USER by user; default: a mysql_native_password account.
+    var createUser: [String: String] = [:]
     var statements: [String] = []
     /// Every login tried, in order.
     var logins: [DatabaseLogin] = []
@@ -70,6 +72,9 @@ final class FakeServer: Database {
             server.statements.append(text)
             if text == "SELECT CURRENT_USER()" { return [["\(user)@%"]] }
             if text == "SHOW GRANTS" { return grants.map { [$0] } }
+            if text.hasPrefix("SHOW CREATE USER ") {
+                return [[server.createUser[user] ?? "CREATE USER `\(user)`@`%` IDENTIFIED BY PASSWORD '*AB'"]]
+            }
             if text.hasPrefix("SELECT 1 FROM mysql.user") {
                 return server.existingUsers.contains(where: { text.contains("'\($0)'") }) ? [["1"]] : []
             }

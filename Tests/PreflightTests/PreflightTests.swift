@@ -76,6 +76,21 @@ struct World {
         cases.append(("privileges", { $0.server.users["rotation_admin"]!.grants = [] }, .admin))
         cases.append(("clone-name", { $0.settings.usernameCharacterLimit = 8 }, .alternating))
         cases.append(("time-budget", { $0.secondsLeft = 1.0 }, .single))
+        cases.append(
+            (
+                "authentication",
+                {
+                    $0.server.createUser["app"] =
+                        "CREATE USER `app`@`%` IDENTIFIED VIA AWSAuthenticationPlugin USING 'RDS'"
+                }, .admin
+            ))
+        cases.append(
+            (
+                "privileged-account", { $0.server.users["app"]!.grants += ["GRANT CREATE USER ON *.* TO `app`@`%`"] },
+                .admin
+            )
+        )
+        cases.append(("keep-previous", { $0.settings.keepPreviousPassword = true }, .single))
         for (name, breakIt, strategy) in cases {
             var world = World()
             breakIt(&world)

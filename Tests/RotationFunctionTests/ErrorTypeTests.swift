@@ -37,6 +37,11 @@ import Testing
         .adminDatabaseUnsupported(adminSecretId: "a", resource: "arn:aws:rds:us-east-1:1:db:pg", engine: "postgres"),
         .currentPasswordNeedsTLS(login: "app@db:3306", server: "MySQL 8.0.36"),
         .accountMismatch(secretId: "s", field: "username"),
+        .accountHoldsNoPassword(secretId: "s", account: "'app'@'%'", plugins: ["AWSAuthenticationPlugin"]),
+        .privilegedAccount(secretId: "s", account: "'app'@'%'", reasons: ["CREATE USER ON *.*"]),
+        .keepPreviousUnsupported(secretId: "s", account: "'app'@'%'", obstacle: .missingPrivilege("CREATE USER")),
+        .passwordNotChangeable(secretId: "s", account: "'app'@'%'", problem: .oldPasswordWouldRemain),
+        .keptPasswordDoesNotLogIn(secretId: "s", login: "app@db:3306"),
     ]
     static let rdsErrors: [RDSError] = [
         .service(operation: "DescribeDBInstances", code: "DBInstanceNotFound", message: nil, status: 404, host: "h"),
@@ -111,7 +116,7 @@ import Testing
         func check(_ numbers: [Int], count: Int, _ name: String) {
             #expect(Set(numbers) == Set(0..<count), "\(name): an example per case, numbered 0..<\(count)")
         }
-        check(Self.rotationErrors.map(Self.caseNumber), count: 19, "RotationError")
+        check(Self.rotationErrors.map(Self.caseNumber), count: 24, "RotationError")
         check(Self.secretsManagerErrors.map(Self.caseNumber), count: 6, "SecretsManagerError")
         check(Self.rdsErrors.map(Self.caseNumber), count: 4, "RDSError")
         check(Self.mariaDBErrors.map(Self.caseNumber), count: 9, "MariaDBError")
@@ -140,6 +145,11 @@ import Testing
         case .adminDatabaseUnsupported: 16
         case .currentPasswordNeedsTLS: 17
         case .accountMismatch: 18
+        case .accountHoldsNoPassword: 19
+        case .privilegedAccount: 20
+        case .keepPreviousUnsupported: 21
+        case .passwordNotChangeable: 22
+        case .keptPasswordDoesNotLogIn: 23
         }
     }
 

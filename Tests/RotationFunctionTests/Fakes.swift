@@ -101,6 +101,10 @@ final class FakeDatabase: Database, InvocationBound {
         func query(_ statement: SQL) throws -> [[String?]] {
             let text = statement.description
             if text == "SELECT NOW()" { return [["2026-11-23 10:00:00"]] }
+            if text == "SELECT CURRENT_USER()" { return [["\(user)@%"]] }
+            if text.hasPrefix("SHOW CREATE USER ") {
+                return [["CREATE USER `\(user)`@`%` IDENTIFIED BY PASSWORD '*AB'"]]
+            }
             if text.hasPrefix("SET PASSWORD = ") || text.hasPrefix("ALTER USER CURRENT_USER()") {
                 database.passwords[user] = statement.literals.last!
                 return []

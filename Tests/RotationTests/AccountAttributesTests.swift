@@ -126,10 +126,6 @@ import Testing
         ),
         ("CREATE USER `u`@`%` IDENTIFIED VIA ed25519 USING 'x'", "10.3.39-MariaDB", .pluginWithoutPassword("ed25519")),
         (
-            "CREATE USER `u4`@`%` IDENTIFIED VIA mysql_native_password USING '*667F407DE7C6AD07358FA38DAED7828A72014B4E' OR unix_socket",
-            "10.11.6-MariaDB", .severalAuthenticationMethods
-        ),
-        (
             "CREATE USER `u`@`%` IDENTIFIED WITH 'caching_sha2_password' AS 'x' AND IDENTIFIED WITH 'authentication_fido'",
             "8.0.36", .severalAuthenticationMethods
         ),
@@ -146,5 +142,16 @@ import Testing
         let error = try #require(throws: AccountProblem.self) { try statement(showCreateUser, on: version) }
         #expect(error == problem)
         #expect(!error.description.contains("*"), "a hash reached the message")
+    }
+
+    /// The copy gets the whole chain: each password method the new password, unix_socket as it was.
+    @Test func copiesMariaDBsMethodChain() throws {
+        let text = try statement(
+            "CREATE USER `u4`@`%` IDENTIFIED VIA mysql_native_password USING '*667F407DE7C6AD07358FA38DAED7828A72014B4E' OR unix_socket",
+            on: "10.11.6-MariaDB")
+        #expect(
+            text.hasPrefix(
+                "ALTER USER <literal>@<literal> IDENTIFIED VIA mysql_native_password USING PASSWORD(<literal>) OR unix_socket WITH"
+            ))
     }
 }

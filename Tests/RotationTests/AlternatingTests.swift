@@ -67,8 +67,10 @@ final class GrantServer: Database {
                 server.users[target()] = User(password: literals[2])
                 return []
             }
-            if text.hasPrefix("SHOW GRANTS FOR") {
-                let account = target()
+            // A role's grants (the privilege guard asks): none of its own here.
+            if text.hasPrefix("SHOW GRANTS FOR") && literals.isEmpty { return [] }
+            if text == "SHOW GRANTS" || text.hasPrefix("SHOW GRANTS FOR") {
+                let account = text == "SHOW GRANTS" ? account : target()
                 let user = server.users[account]!
                 var lines = [
                     "GRANT USAGE ON *.* TO \(quoted(account))"
@@ -375,11 +377,13 @@ final class GrantServer: Database {
         )
 
         // The restriction moves: the next copy lifts the old one and imposes the new one.
-        server.users[clone]!.partialRevokes = ["SELECT ON `secret`.*"]
+        // (INSERT stays withheld from the grant tables: without that the
+        // current user could write them, and the copy would be refused.)
+        server.users[clone]!.partialRevokes = ["INSERT ON `mysql`.*", "SELECT ON `secret`.*"]
         server.users[clone]!.defaultRole = nil
         store.startRotation(token: "t2")
         try rotate(rotator, token: "t2")
-        #expect(server.users[app]!.partialRevokes == ["SELECT ON `secret`.*"])
+        #expect(server.users[app]!.partialRevokes == ["INSERT ON `mysql`.*", "SELECT ON `secret`.*"])
         #expect(server.users[app]!.defaultRole == nil)
     }
 }

@@ -83,6 +83,10 @@ enum FakeError: Error {
 /// statements rotation sends.
 final class FakeDatabase: Database {
     var accounts: [Account: String] = [:]  // account → password
+    /// SHOW CREATE USER's IDENTIFIED clause per account; default: a password of the server's usual plugin.
+    var identified: [Account: String] = [:]
+    /// SHOW GRANTS lines per account, beside USAGE.
+    var grants: [Account: [String]] = [:]
     var version = "10.11.6-MariaDB"
     /// Whether sessions are verified TLS.
     var verifiedTLS = false
@@ -130,7 +134,21 @@ final class FakeDatabase: Database {
                 return []
             }
             if text.hasSuffix(" DISCARD OLD PASSWORD") { return [] }
-            if text.hasPrefix("ALTER USER <literal>@<literal> IDENTIFIED BY") {
+            if text == "SHOW CREATE USER <literal>@<literal>" || text == "SHOW CREATE USER CURRENT_USER()" {
+                let target =
+                    statement.literals.isEmpty
+                    ? account : Account(user: statement.literals[0], host: statement.literals[1])
+                let mySQL = !database.version.lowercased().contains("mariadb")
+                let clause =
+                    database.identified[target]
+                    ?? (mySQL ? "IDENTIFIED WITH 'mysql_native_password' AS '*AB'" : "IDENTIFIED BY PASSWORD '*AB'")
+                return [["CREATE USER `\(target.user)`@`\(target.host)` \(clause)"]]
+            }
+            if text == "SHOW GRANTS" {
+                let name = "`\(account.user)`@`\(account.host)`"
+                return [["GRANT USAGE ON *.* TO \(name)"]] + (database.grants[account] ?? []).map { [$0] }
+            }
+            if text.hasPrefix("ALTER USER <literal>@<literal> IDENTIFIED") {
                 let literals = statement.literals
                 database.accounts[Account(user: literals[0], host: literals[1])] = literals[2]
                 return []

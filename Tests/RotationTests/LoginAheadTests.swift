@@ -99,7 +99,9 @@ final class JournalingDatabase: Database {
         #expect(try f.run(.createSecret) == .pendingCreated)
         #expect(f.journal.entries == ["describe sent", "describe answered", "read AWSCURRENT", "put"])
         #expect(try f.run(.setSecret) == .passwordSet)
-        #expect(f.journal.entries == ["describe sent", "login app", "describe answered", "SET PASSWORD"])
+        // SHOW CREATE USER first: the password changes, nothing else (PasswordChange).
+        #expect(
+            f.journal.entries == ["describe sent", "login app", "describe answered", "SHOW CREATE ", "SET PASSWORD"])
         #expect(try f.run(.testSecret) == .pendingLogsIn)
         #expect(f.journal.entries == ["describe sent", "login app", "describe answered", "SELECT NOW()"])
         #expect(try f.run(.finishSecret) == .currentMoved)
@@ -142,7 +144,8 @@ final class JournalingDatabase: Database {
         #expect(try f.run(.setSecret) == .passwordSet)
         #expect(
             f.journal.entries == [
-                "describe sent", "login app", "describe answered", "read AWSCURRENT", "login app", "SET PASSWORD",
+                "describe sent", "login app", "describe answered", "read AWSCURRENT", "login app", "SHOW CREATE ",
+                "SET PASSWORD",
             ])
         #expect(f.fake.accounts[app] == "new")
     }

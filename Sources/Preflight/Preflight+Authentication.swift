@@ -1,0 +1,100 @@
+import Rotation
+
+/// What a rotation decides from the account itself before any change: that
+/// it holds a password (and which methods are written back around it),
+/// that KEEP_PREVIOUS_PASSWORD can work here, and that the admin strategies
+/// are not asked to rotate the admin or an account that can manage others.
+/// Read from SHOW CREATE USER and SHOW GRANTS of the account's own session;
+/// nothing is run but those.
+extension PreflightRun {
+    func checkAccount() {
+        guard let user = currentSession else {
+            checkAccountWithoutLogin()
+            return
+        }
+        guard let line = user.createUser, let methods = try? AuthenticationMethods(showCreateUser: line) else {
+            add("authentication", false, "SHOW CREATE USER \(user.account) could not be read or understood")
+            return
+        }
+        guard methods.holdsPassword else {
+            add(
+                "authentication", false,
+                "\(user.account) authenticates only with \(methods.description), which hold no password; the rotation refuses it (AccountHoldsNoPassword)",
+                advice:
+                    "Rotate only accounts that log in with a password (ed25519, mysql_native_password, caching_sha2_password…); an IAM, socket or PAM account needs no rotation"
+            )
+            return
+        }
+        let second = methods.passwordCount > 1 ? "; it now has \(methods.passwordCount) passwords" : ""
+        add(
+            "authentication", true,
+            "\(user.account) authenticates with \(methods.description); a rotation writes them back with only the password changed\(second)"
+        )
+        if context.settings.keepPreviousPassword { checkKeepPrevious(user, methods) }
+        if usesAdmin && !context.settings.allowPrivilegedAccounts { checkPrivileged(user) }
+    }
+
+    private func checkKeepPrevious(_ user: SessionFacts, _ methods: AuthenticationMethods) {
+        guard let server = user.server else { return }
+        do {
+            switch strategy {
+            case .single:
+                _ = try PasswordChange.ofOwn(
+                    methods: methods, grants: user.grantLines, on: server, to: "…", current: "…", keepPrevious: true)
+            case .admin:
+                _ = try PasswordChange.byAdmin(
+                    of: user.account, methods: methods, on: server, to: "…", retaining: "…")
+            case .alternating:
+                throw PasswordChangeProblem.unsupported(.severalAuthenticationMethods)
+            }
+            add(
+                "keep-previous", true,
+                "\(server) keeps AWSPREVIOUS's password logging in beside AWSCURRENT's for \(user.account) under \(strategy.rawValue)"
+            )
+        } catch {
+            let reason =
+                strategy == .alternating ? "alternating keeps two users instead" : "\(error)"
+            add(
+                "keep-previous", false, "KEEP_PREVIOUS_PASSWORD cannot work for \(user.account): \(reason)",
+                advice: server.flavor == .mariadb
+                    ? "On MariaDB use the admin strategy (its admin holds CREATE USER), or turn KEEP_PREVIOUS_PASSWORD off"
+                    : "Grant APPLICATION_PASSWORD_ADMIN ON *.* to the user (self), use the admin strategy, or turn KEEP_PREVIOUS_PASSWORD off"
+            )
+        }
+    }
+
+    private func checkPrivileged(_ user: SessionFacts) {
+        var reasons = AccountPrivileges(showGrants: user.grantLines).managing
+        if let admin = adminSession, admin.account == user.account {
+            reasons.insert("it is the admin account itself", at: 0)
+        }
+        let roles = AccountPrivileges(showGrants: user.grantLines).roles
+        let roleNote =
+            roles.isEmpty
+            ? "" : "; the grants of its roles (\(roles.joined(separator: ", "))) are checked when it rotates"
+        if reasons.isEmpty {
+            add("privileged-account", true, "\(user.account) cannot manage other accounts\(roleNote)")
+        } else {
+            add(
+                "privileged-account", false,
+                "\(user.account): \(reasons.joined(separator: "; ")); \(strategy.rawValue) refuses it (PrivilegedAccount)",
+                advice:
+                    "Rotate such an account with the self strategy, or set ALLOW_PRIVILEGED_ACCOUNTS=true if whoever may write its secret may hold its privileges (see docs/strategies-security.md)"
+            )
+        }
+    }
+
+    /// AWSCURRENT did not log in: an account without a password never will,
+    /// which an admin that may read the grant tables can tell.
+    private func checkAccountWithoutLogin() {
+        guard usesAdmin, let admin, let current else { return }
+        let found = try? preflight.database.withSession(admin.login) { session in
+            try Rotator.accountWithoutPassword(current.username, in: session)
+        }
+        guard let found = found ?? nil else { return }
+        add(
+            "authentication", false,
+            "\(found.account) authenticates only with \(found.plugins.joined(separator: " OR ")), which hold no password; the rotation refuses it (AccountHoldsNoPassword)"
+        )
+    }
+}

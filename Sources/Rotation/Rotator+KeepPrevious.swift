@@ -1,0 +1,191 @@
+/// The password changes of self and admin as PasswordChange decides them:
+/// only the password changes, and with KEEP_PREVIOUS_PASSWORD AWSCURRENT's
+/// keeps logging in beside the new one.
+extension Rotator {
+    /// What the rotated account's own session tells about it before any change.
+    struct AccountFacts {
+        var account: Account
+        var methods: AuthenticationMethods
+        /// Read only when privileged accounts are refused.
+        var privileges: AccountPrivileges?
+    }
+
+    /// Logs in with `login` and reads the account the server matched, its
+    /// authentication methods and (unless privileged accounts are allowed)
+    /// its grants and roles' grants: an account may read all of these about
+    /// itself, so the admin needs no privilege beyond CREATE USER. Nil when
+    /// the server refuses the login.
+    func accountFacts(loggedInWith login: DatabaseLogin, secretId: String) throws -> AccountFacts? {
+        do {
+            return try database.withSession(login) { session in
+                let version = try ServerVersion(reportedBy: session)
+                let account = try Self.sessionAccount(session)
+                // Before SHOW CREATE USER (MySQL 5.7.6, MariaDB 10.2) an account has one password method.
+                let methods =
+                    version.supports(.showCreateUser)
+                    ? try Self.methods(of: account, in: session, secretId: secretId)
+                    : AuthenticationMethods([.init(plugin: "mysql_native_password")])
+                var privileges: AccountPrivileges?
+                if !settings.allowPrivilegedAccounts {
+                    let lines = try session.query("SHOW GRANTS").compactMap { $0.first ?? nil }
+                    privileges = try Self.privileges(granted: lines, in: session, version: version, asOwner: true)
+                }
+                return AccountFacts(account: account, methods: methods, privileges: privileges)
+            }
+        } catch is LoginRejected {
+            return nil
+        }
+    }
+
+    static func methods(
+        of account: Account, in session: any DatabaseSession, secretId: String
+    ) throws
+        -> AuthenticationMethods
+    {
+        let rows = try session.query("SHOW CREATE USER \(account: account)")
+        guard let line = rows.first?.first ?? nil else {
+            throw RotationError.unexpectedServerAnswer("SHOW CREATE USER returned nothing for the current account")
+        }
+        do {
+            return try AuthenticationMethods(showCreateUser: line)
+        } catch {
+            throw RotationError.passwordNotChangeable(
+                secretId: secretId, account: account.description, problem: .unsupported(error))
+        }
+    }
+
+    /// The admin's half of setSecret: checks the account is not privileged,
+    /// then sends the statements that change only its password.
+    func setPassword(
+        of facts: AccountFacts, asAdminIn session: any DatabaseSession, secretId: String, pending: DatabaseSecret,
+        current: DatabaseSecret
+    ) throws {
+        let version = try ServerVersion(reportedBy: session)
+        if !settings.allowPrivilegedAccounts {
+            let admin = try Self.sessionAccount(session)
+            try refusePrivileged(facts.account, privileges: facts.privileges, admin: admin, secretId: secretId)
+        }
+        let statements = try refusing(facts.account, secretId: secretId) { () throws(PasswordChangeProblem) in
+            try PasswordChange.byAdmin(
+                of: facts.account, methods: facts.methods, on: version, to: pending.password,
+                retaining: settings.keepPreviousPassword ? current.password : nil)
+        }
+        for statement in statements { try session.execute(statement) }
+    }
+
+    /// The self strategy's statement for the session's own account.
+    func ownPasswordStatement(
+        in session: any DatabaseSession, version: ServerVersion, to password: String,
+        loggedInWith login: DatabaseLogin, secretId: String
+    ) throws -> SQL {
+        // Before anything is asked: the statement would carry the current password (Rotator+CurrentPassword.swift).
+        try Self.refuseCurrentPasswordOutsideVerifiedTLS(in: session, version: version, loggedInWith: login)
+        let current = login.password
+        guard version.supports(.showCreateUser) else {
+            // One method per account there, and no second password to leave behind.
+            guard !settings.keepPreviousPassword else {
+                throw RotationError.keepPreviousUnsupported(
+                    secretId: secretId, account: "CURRENT_USER()", obstacle: .serverTooOld(version))
+            }
+            return version.setOwnPassword(password, replacing: current)
+        }
+        // One round trip: the account is the one the server matched, named in the answer.
+        let rows = try session.query("SHOW CREATE USER CURRENT_USER()")
+        guard let line = rows.first?.first ?? nil else {
+            throw RotationError.unexpectedServerAnswer("SHOW CREATE USER returned nothing for the current account")
+        }
+        let account = AuthenticationMethods.account(inShowCreateUser: line) ?? Account(user: "CURRENT_USER()", host: "")
+        let methods: AuthenticationMethods
+        do {
+            methods = try AuthenticationMethods(showCreateUser: line)
+        } catch {
+            throw RotationError.passwordNotChangeable(
+                secretId: secretId, account: account.description, problem: .unsupported(error))
+        }
+        // Its own grants say whether it may ALTER USER itself (MariaDB) or keep a secondary password (MySQL).
+        let needsGrants = settings.keepPreviousPassword || methods.passwordCount > 1
+        let grants = needsGrants ? try session.query("SHOW GRANTS").compactMap { $0.first ?? nil } : []
+        return try refusing(account, secretId: secretId) { () throws(PasswordChangeProblem) in
+            try PasswordChange.ofOwn(
+                methods: methods, grants: grants, on: version, to: password, current: current,
+                keepPrevious: settings.keepPreviousPassword)
+        }
+    }
+
+    func refusing<T>(_ account: Account, secretId: String, _ body: () throws(PasswordChangeProblem) -> T) throws -> T {
+        do {
+            return try body()
+        } catch .holdsNoPassword(let plugins) {
+            throw RotationError.accountHoldsNoPassword(
+                secretId: secretId, account: account.description, plugins: plugins)
+        } catch .keepPreviousUnsupported(let obstacle) {
+            throw RotationError.keepPreviousUnsupported(
+                secretId: secretId, account: account.description, obstacle: obstacle)
+        } catch {
+            throw RotationError.passwordNotChangeable(secretId: secretId, account: account.description, problem: error)
+        }
+    }
+
+    /// KEEP_PREVIOUS_PASSWORD, before a change: a pending password that
+    /// already logs in was set by an earlier run of this step. On MySQL a
+    /// second RETAIN CURRENT PASSWORD would retain that new password and
+    /// drop AWSCURRENT's, so nothing more may be sent.
+    ///
+    /// Asked where the change is made (the admin's database, the primary):
+    /// a replica that has not caught up yet would refuse the pending password
+    /// and have the retain sent again.
+    func keptPendingAlreadySet(_ pending: DatabaseSecret, admin: DatabaseSecret?) throws -> Bool {
+        guard settings.keepPreviousPassword, settings.strategy != .alternating else { return false }
+        var login = pending.login
+        if let admin {
+            login.host = admin.host
+            login.port = admin.port
+        }
+        return try database.logsIn(login)
+    }
+
+    /// KEEP_PREVIOUS_PASSWORD, testSecret: AWSCURRENT's password must still log in too.
+    func testKeptPassword(_ secretId: String) throws {
+        guard settings.keepPreviousPassword, settings.strategy != .alternating else { return }
+        let current = try requiredSecret(secretId, stage: Stage.current)
+        guard try database.logsIn(current.login) else {
+            throw RotationError.keptPasswordDoesNotLogIn(secretId: secretId, login: current.login.description)
+        }
+    }
+
+    /// Admin or alternating, when AWSCURRENT does not log in: an account that
+    /// holds no password (RDS IAM authentication, unix_socket, PAM) never
+    /// will, and says so, if the admin may read the grant tables (SELECT on
+    /// mysql.*). Any doubt leaves the caller's own error standing.
+    func accountWithoutPassword(
+        _ username: String, admin: (secret: DatabaseSecret, id: String), secretId: String
+    ) -> RotationError? {
+        let found = try? withAdminSession(admin, for: secretId) { session in
+            try Self.accountWithoutPassword(username, in: session)
+        }
+        return (found ?? nil).map {
+            .accountHoldsNoPassword(secretId: secretId, account: $0.account.description, plugins: $0.plugins)
+        }
+    }
+
+    /// The first of `username`'s accounts when none of them holds a password;
+    /// nil when one does, or when the grant tables cannot be read.
+    public static func accountWithoutPassword(
+        _ username: String, in session: any DatabaseSession
+    ) throws -> (
+        account: Account, plugins: [String]
+    )? {
+        let hosts = try session.query("SELECT Host FROM mysql.user WHERE User = \(literal: username)")
+            .compactMap { $0.first ?? nil }
+        var found: (account: Account, plugins: [String])?
+        for host in hosts {
+            let account = Account(user: username, host: host)
+            guard let line = try session.query("SHOW CREATE USER \(account: account)").first?.first ?? nil,
+                let methods = try? AuthenticationMethods(showCreateUser: line)
+            else { return nil }
+            if methods.holdsPassword { return nil }
+            found = found ?? (account, methods.methods.map(\.plugin))
+        }
+        return found
+    }
+}

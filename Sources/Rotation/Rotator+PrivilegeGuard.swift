@@ -1,0 +1,98 @@
+/// The function is no master key: under admin and alternating, whoever may
+/// write a secret that names this function as its rotator chooses the
+/// account whose password the admin resets (and writes the new password into
+/// that secret). So the admin never sets the password of, nor clones, the
+/// admin itself or an account that can manage others, unless the operator
+/// opts in with `ALLOW_PRIVILEGED_ACCOUNTS=true`. Everything is read before
+/// the first change; a refusal changes nothing.
+extension Rotator {
+    /// The account the admin session runs as.
+    static func sessionAccount(_ session: any DatabaseSession) throws -> Account {
+        let rows = try session.query("SELECT CURRENT_USER()")
+        guard let text = rows.first?.first ?? nil, let account = Account(currentUser: text) else {
+            throw RotationError.unexpectedServerAnswer("CURRENT_USER() returned no account")
+        }
+        return account
+    }
+
+    /// Refuses `account` when it is `admin` or `privileges` let it manage others.
+    func refusePrivileged(
+        _ account: Account, privileges: AccountPrivileges?, admin: Account, secretId: String
+    ) throws {
+        guard !settings.allowPrivilegedAccounts else { return }
+        var reasons: [String] = []
+        if account == admin { reasons.append("it is the admin account itself") }
+        if let privileges { reasons += privileges.managing }
+        guard reasons.isEmpty else {
+            throw RotationError.privilegedAccount(secretId: secretId, account: account.description, reasons: reasons)
+        }
+    }
+
+    /// Everything `lines` grant, with the privileges of every role they name
+    /// (and the roles those name), read in `session`.
+    ///
+    /// `asOwner`: the session is the account's own. MariaDB shows a role's
+    /// grants only to a session that holds the role active (`SET ROLE`,
+    /// which changes nothing stored) and then shows the roles inside it too;
+    /// MySQL shows them with `USING`. Otherwise the session may read the
+    /// grant tables and asks `SHOW GRANTS FOR role`. A role whose grants
+    /// cannot be read counts as unreadable, which refuses.
+    static func privileges(
+        granted lines: [String], in session: any DatabaseSession, version: ServerVersion, asOwner: Bool
+    ) throws -> AccountPrivileges {
+        try privileges(AccountPrivileges(showGrants: lines), in: session, version: version, asOwner: asOwner)
+    }
+
+    static func privileges(
+        _ direct: AccountPrivileges, in session: any DatabaseSession, version: ServerVersion, asOwner: Bool
+    ) throws -> AccountPrivileges {
+        var all = direct
+        let granted = Set(direct.roles)
+        var asked = Set<String>()
+        var depth = 0
+        while let role = all.roles.first(where: { !asked.contains($0) }), depth < 32 {
+            depth += 1
+            asked.insert(role)
+            let statement: SQL =
+                switch (asOwner, version.flavor) {
+                case (true, .mariadb): "SET ROLE \(raw: role)"
+                case (true, .mysql): "SHOW GRANTS FOR CURRENT_USER() USING \(raw: role)"
+                case (false, _): "SHOW GRANTS FOR \(raw: role)"
+                }
+            do {
+                var rows = try session.query(statement)
+                if asOwner && version.flavor == .mariadb { rows = try session.query("SHOW GRANTS") }
+                if asOwner {
+                    // Shown transitively: the roles inside need no SET ROLE (USING) of their own.
+                    // (Roles granted to the account itself are still asked for, each in turn.)
+                    let shown = AccountPrivileges(showGrants: rows.compactMap { $0.first ?? nil }).roles
+                    asked.formUnion(Set(shown).subtracting(granted))
+                }
+                all.merge(AccountPrivileges(showGrants: rows.compactMap { $0.first ?? nil }))
+            } catch {
+                all.unreadable += 1
+            }
+        }
+        // Roles past the bound stay unread, which refuses.
+        if all.roles.contains(where: { !asked.contains($0) }) { all.unreadable += 1 }
+        return all
+    }
+
+    /// Alternating: neither the current user (the copy's source) nor an
+    /// existing other user (whose grants and password the copy overwrites)
+    /// may be the admin or an account that manages others. Read in the
+    /// admin's session, which may read the grant tables.
+    func refusePrivilegedCopy(
+        source: Account, wanted: AccountGrants, target: Account, existing: AccountGrants?,
+        in session: any DatabaseSession, version: ServerVersion, secretId: String
+    ) throws {
+        guard !settings.allowPrivilegedAccounts else { return }
+        let admin = try Self.sessionAccount(session)
+        for (account, grants) in [(source, wanted)] + (existing.map { [(target, $0)] } ?? []) {
+            let privileges = try Self.privileges(
+                AccountPrivileges(grants: grants.grants, partialRevokes: grants.partialRevokes), in: session,
+                version: version, asOwner: false)
+            try refusePrivileged(account, privileges: privileges, admin: admin, secretId: secretId)
+        }
+    }
+}

@@ -1,0 +1,257 @@
+"""A fake MySQL 8.0 server that keeps accounts with a primary and a secondary
+password, for the dual-password statements no server here can run.
+
+It models only what the MySQL reference manual says of the statements the
+function sends (ALTER USER, "Password Management: Dual Password Support"):
+
+* ``ALTER USER 'u'@'h' IDENTIFIED WITH p BY 'new' RETAIN CURRENT PASSWORD``:
+  the primary becomes the secondary (the old secondary is discarded), 'new'
+  the primary. Without RETAIN the secondary is left as it is.
+* ``ALTER USER 'u'@'h' DISCARD OLD PASSWORD``: no secondary.
+* ``ALTER USER CURRENT_USER() IDENTIFIED BY 'new' REPLACE 'cur' [RETAIN …]``:
+  'cur' must be the primary (error 3891 otherwise); RETAIN needs
+  APPLICATION_PASSWORD_ADMIN (error 1227 otherwise).
+* ALTER USER of another account needs CREATE USER (error 1227).
+
+Both passwords log in (mysql_native_password's scramble is checked against
+each), whatever plugin SHOW CREATE USER names: logins here prove which
+passwords the statements left, not the plugin's wire protocol. No TLS: the
+function runs with REQUIRE_TLS=false and the secrets' ssl false, and
+mysql_native_password is a challenge-response login it allows outside TLS.
+Every statement is recorded; nothing is printed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import struct
+import threading
+from dataclasses import dataclass, field
+
+from .loopback import LoopbackServer, read_exactly
+from .scripted_mysql import native_scramble
+
+CAPABILITIES = (0x1 | 0x4 | 0x8 | 0x200 | 0x2000 | 0x8000 | 0x20000 | 0x80000 | 0x200000)
+CLIENT_CONNECT_WITH_DB, CLIENT_PLUGIN_AUTH, CLIENT_LENENC_DATA = 0x8, 0x80000, 0x200000
+
+
+
+
+@dataclass
+class FakeAccount:
+    user: str
+    host: str
+    primary: str
+    secondary: str | None = None
+    plugin: str = "caching_sha2_password"
+    privileges: list[str] = field(default_factory=list)  # e.g. "CREATE USER", "APPLICATION_PASSWORD_ADMIN"
+
+    @property
+    def name(self) -> str:
+        return f"`{self.user}`@`{self.host}`"
+
+
+class SQLError(Exception):
+    def __init__(self, code: int, state: str, message: str):
+        super().__init__(message)
+        self.code, self.state, self.message = code, state, message
+
+
+_STRING = r"'((?:[^'\\]|\\.|'')*)'"
+_ACCOUNT = _STRING + "@" + _STRING
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t", "r": "\r", "0": "\0"}.get(m.group(1), m.group(1)),
+                  text).replace("''", "'")
+
+
+class FakeMySQLAccounts(LoopbackServer):
+    VERSION = "8.0.36-fake-accounts"
+
+    def __init__(self, accounts: list[FakeAccount]) -> None:
+        self.accounts = {(a.user, a.host): a for a in accounts}
+        self.statements: list[tuple[str, str]] = []  # (session user, statement)
+        self.lock = threading.Lock()
+        self._start()
+
+    # -- what the tests ask -------------------------------------------------
+
+    def account(self, user: str, host: str = "%") -> FakeAccount:
+        with self.lock:
+            return self.accounts[(user, host)]
+
+    def logs_in(self, user: str, password: str, host: str = "%") -> bool:
+        account = self.account(user, host)
+        return password in (account.primary, account.secondary)
+
+    def sent(self) -> list[str]:
+        with self.lock:
+            return [statement for _, statement in self.statements]
+
+    # -- the protocol ---------------------------------------------------------
+
+    @staticmethod
+    def _send(channel: socket.socket, sequence: int, payload: bytes) -> None:
+        channel.sendall(struct.pack("<I", len(payload))[:3] + bytes([sequence & 0xFF]) + payload)
+
+    @staticmethod
+    def _receive(channel: socket.socket) -> tuple[int, bytes]:
+        header = read_exactly(channel, 4)
+        return header[3], read_exactly(channel, int.from_bytes(header[:3], "little"))
+
+    def _ok(self, channel: socket.socket, sequence: int) -> None:
+        self._send(channel, sequence, b"\x00\x00\x00\x02\x00\x00\x00")
+
+    def _error(self, channel: socket.socket, sequence: int, error: SQLError) -> None:
+        self._send(channel, sequence, b"\xff" + struct.pack("<H", error.code) + b"#" + error.state.encode()
+                   + error.message.encode())
+
+    @staticmethod
+    def _lenenc(data: bytes) -> bytes:
+        assert len(data) < 251
+        return bytes([len(data)]) + data
+
+    def _rows(self, channel: socket.socket, column: str, rows: list[str]) -> None:
+        sequence = 1
+        self._send(channel, sequence, b"\x01")
+        definition = b"".join(self._lenenc(part) for part in (b"def", b"", b"", b"", column.encode(), b""))
+        definition += b"\x0c" + struct.pack("<HIBHB", 33, 1024, 0xFD, 0, 0) + b"\x00\x00"
+        sequence += 1
+        self._send(channel, sequence, definition)
+        eof = b"\xfe\x00\x00\x02\x00"
+        sequence += 1
+        self._send(channel, sequence, eof)
+        for row in rows:
+            sequence += 1
+            data = row.encode()
+            self._send(channel, sequence, (bytes([len(data)]) if len(data) < 251
+                                           else b"\xfc" + struct.pack("<H", len(data))) + data)
+        sequence += 1
+        self._send(channel, sequence, eof)
+
+    def _handle(self, channel: socket.socket) -> None:
+        nonce = os.urandom(20).replace(b"\x00", b"\x01")
+        self._send(channel, 0, b"".join([
+            b"\x0a", self.VERSION.encode() + b"\x00", struct.pack("<I", 9), nonce[:8], b"\x00",
+            struct.pack("<H", CAPABILITIES & 0xFFFF), b"\x21", struct.pack("<H", 2),
+            struct.pack("<H", CAPABILITIES >> 16), bytes([21]), b"\x00" * 10, nonce[8:], b"\x00",
+            b"mysql_native_password\x00"]))
+        sequence, response = self._receive(channel)
+        capabilities = struct.unpack_from("<I", response)[0]
+        offset = 32
+        end = response.index(b"\x00", offset)
+        user = response[offset:end].decode()
+        offset = end + 1
+        length = response[offset]
+        answer = response[offset + 1:offset + 1 + length]
+        offset += 1 + length
+        plugin = "mysql_native_password"
+        if capabilities & CLIENT_CONNECT_WITH_DB and offset < len(response):
+            offset = response.index(b"\x00", offset) + 1
+        if capabilities & CLIENT_PLUGIN_AUTH and offset < len(response):
+            plugin = response[offset:response.index(b"\x00", offset)].decode()
+        if plugin != "mysql_native_password":
+            self._send(channel, sequence + 1, b"\xfemysql_native_password\x00" + nonce + b"\x00")
+            sequence, answer = self._receive(channel)
+        with self.lock:
+            matches = [a for a in self.accounts.values() if a.user == user]
+            account = next((a for a in matches
+                            if answer in (native_scramble(a.primary, nonce),
+                                          native_scramble(a.secondary, nonce) if a.secondary else None)), None)
+        if account is None:
+            self._error(channel, sequence + 1, SQLError(1045, "28000", f"Access denied for user '{user}'"))
+            return
+        self._ok(channel, sequence + 1)
+        while True:
+            _, packet = self._receive(channel)
+            if not packet or packet[0] == 0x01:  # COM_QUIT
+                return
+            if packet[0] != 0x03:  # COM_PING and the like
+                self._ok(channel, 1)
+                continue
+            statement = packet[1:].decode("utf-8", "replace")
+            with self.lock:
+                self.statements.append((account.user, statement))
+            try:
+                answer_rows = self._execute(account, statement)
+            except SQLError as error:
+                self._error(channel, 1, error)
+                continue
+            if answer_rows is None:
+                self._ok(channel, 1)
+            else:
+                self._rows(channel, *answer_rows)
+
+    # -- the statements -----------------------------------------------------
+
+    def _target(self, session: FakeAccount, text: str) -> FakeAccount:
+        if text == "CURRENT_USER()":
+            return session
+        match = re.fullmatch(_ACCOUNT, text)
+        if not match:
+            raise SQLError(1064, "42000", "You have an error in your SQL syntax")
+        key = (_unescape(match.group(1)), _unescape(match.group(2)))
+        if key not in self.accounts:
+            raise SQLError(1396, "HY000", "Operation ALTER USER failed")
+        return self.accounts[key]
+
+    def _execute(self, session: FakeAccount, statement: str) -> tuple[str, list[str]] | None:
+        text = statement.strip()
+        upper = text.upper()
+        if upper in ("SELECT NOW()", "SELECT 1"):
+            return ("x", ["1"])
+        if upper == "SELECT CURRENT_USER()":
+            return ("CURRENT_USER()", [f"{session.user}@{session.host}"])
+        if upper == "SHOW GRANTS":
+            return ("Grants", [f"GRANT USAGE ON *.* TO {session.name}"]
+                    + [f"GRANT {p} ON *.* TO {session.name}" for p in session.privileges])
+        if upper.startswith("SHOW CREATE USER "):
+            with self.lock:
+                target = self._target(session, text[len("SHOW CREATE USER "):])
+            if target is not session and "CREATE USER" not in session.privileges:
+                raise SQLError(1227, "42000", "Access denied; you need the SELECT privilege on mysql")
+            return ("CREATE USER", [
+                (f"CREATE USER {target.name} IDENTIFIED WITH '{target.plugin}' AS '$A$005$fakehashfakehash' "
+                 "REQUIRE NONE PASSWORD EXPIRE DEFAULT ACCOUNT UNLOCK PASSWORD HISTORY DEFAULT "
+                 "PASSWORD REUSE INTERVAL DEFAULT PASSWORD REQUIRE CURRENT DEFAULT")])
+        match = re.fullmatch(r"ALTER USER (\S+@\S+|CURRENT_USER\(\)) DISCARD OLD PASSWORD", text, re.IGNORECASE)
+        if match:
+            with self.lock:
+                target = self._target(session, match.group(1))
+                self._require(session, target, retain=False)
+                target.secondary = None
+            return None
+        match = re.fullmatch(
+            r"ALTER USER (\S+@\S+|CURRENT_USER\(\)) IDENTIFIED (?:WITH (\w+) )?BY " + _STRING
+            + r"(?: REPLACE " + _STRING + r")?( RETAIN CURRENT PASSWORD)?", text, re.IGNORECASE | re.DOTALL)
+        if match:
+            with self.lock:
+                target = self._target(session, match.group(1))
+                retain = match.group(5) is not None
+                self._require(session, target, retain=retain)
+                if match.group(2) and match.group(2).lower() != target.plugin and retain:
+                    raise SQLError(3894, "HY000", "Current password can not be retained: the plugin changes")
+                if match.group(4) is not None and _unescape(match.group(4)) != target.primary:
+                    raise SQLError(3891, "HY000", "Incorrect current password")
+                if target is session and match.group(4) is None:
+                    raise SQLError(3892, "HY000", "Current password needs to be specified in the REPLACE clause")
+                if retain:
+                    target.secondary = target.primary
+                target.primary = _unescape(match.group(3))
+                if match.group(2):
+                    target.plugin = match.group(2).lower()
+            return None
+        if upper.startswith(("SET ", "SELECT @@")):
+            return None
+        raise SQLError(1064, "42000", "You have an error in your SQL syntax (fake server)")
+
+    @staticmethod
+    def _require(session: FakeAccount, target: FakeAccount, *, retain: bool) -> None:
+        if target is not session and "CREATE USER" not in session.privileges:
+            raise SQLError(1227, "42000", "Access denied; you need the CREATE USER privilege")
+        if target is session and retain and "APPLICATION_PASSWORD_ADMIN" not in session.privileges \
+                and "CREATE USER" not in session.privileges:
+            raise SQLError(1227, "42000", "Access denied; you need the APPLICATION_PASSWORD_ADMIN privilege")
