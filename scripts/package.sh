@@ -88,7 +88,7 @@ trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/lib/mariadb-plugin"
 if [ -n "$ca_source" ]; then
     mkdir -p "$stage/ca"
-    cp "$ca_source" "$stage/ca/db-ca-bundle.pem"
+    cp "$ca_bundle" "$stage/ca/db-ca-bundle.pem"
 elif ! $drop_ca_bundle && [ -f "$out" ] && unzip -l "$out" ca/db-ca-bundle.pem >/dev/null 2>&1; then
     # A rebuild keeps the bundle the zip it replaces was given.
     mkdir -p "$stage/ca"
@@ -155,7 +155,7 @@ chmod 755 "$stage/lib/ld-linux-x86-64.so.2"
 
 epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 315532800)}
 # The bill of materials: what Lambda's runtime patches never reach (see docs/deploy.md).
-python3 "$root/scripts/sbom.py" --stage "$stage" --origins "$origins" --epoch "$epoch" \
+python3 "$root/scripts/sbom.py" --stage "$stage" --origins "$origins" \
     --static-stdlib "$static_libs/libstdc++.a" >"$stage/sbom.cdx.json"
 
 mkdir -p "$(dirname "$out")"

@@ -9,7 +9,7 @@ match the zip against Debian's security tracker; the files each package
 contributes are its evidence.occurrences. The binary's statically linked
 parts (the Swift standard library, libstdc++) are listed too.
 
-Deterministic: no serial number or clock, the time is the build's epoch.
+Deterministic: no serial number, no clock; the same files give the same bytes.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import hashlib
 import json
 import subprocess
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
 DISTRO = "debian-12"
@@ -45,7 +44,8 @@ def owning_package(path: str) -> str:
 
 def package_fields(package: str) -> dict[str, str]:
     output = subprocess.run(
-        ["dpkg-query", "-W", "-f", "${Package}\t${Version}\t${Architecture}\t${source:Package}\t${source:Version}", package],
+        ["dpkg-query", "-W", "-f",
+         "${Package}\t${Version}\t${Architecture}\t${source:Package}\t${source:Version}", package],
         capture_output=True, text=True, check=True).stdout
     name, version, arch, source, source_version = output.split("\t")
     return {"name": name, "version": version, "arch": arch, "source": source, "source_version": source_version}
@@ -78,7 +78,6 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--stage", required=True, type=Path)
     parser.add_argument("--origins", required=True, type=Path)
-    parser.add_argument("--epoch", required=True, type=int)
     parser.add_argument("--static-stdlib", required=True)
     arguments = parser.parse_args()
 
@@ -128,8 +127,8 @@ def main() -> None:
         "bomFormat": "CycloneDX",
         "specVersion": "1.5",
         "version": 1,
+        # No timestamp: the document depends on what the zip holds alone.
         "metadata": {
-            "timestamp": datetime.fromtimestamp(arguments.epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "component": {"type": "application", "bom-ref": "mysql-rotator", "name": "mysql-rotator",
                           "properties": [{"name": "mysql-rotator:built-on", "value": DISTRO}]},
         },

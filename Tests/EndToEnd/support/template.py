@@ -30,7 +30,8 @@ def pseudo(partition: str = "aws", region: str = "us-east-1") -> dict[str, str]:
 def stand_ins(partition: str = "aws", region: str = "us-east-1") -> dict[str, str]:
     """What a deployed stack's Ref / GetAtt would give."""
     return {
-        "RotationFunction.Arn": f"arn:{partition}:lambda:{region}:{ACCOUNT}:function:mysql-rotator-RotationFunction-AbC123",
+        "RotationFunction.Arn":
+            f"arn:{partition}:lambda:{region}:{ACCOUNT}:function:mysql-rotator-RotationFunction-AbC123",
         "RotationFunction": "mysql-rotator-RotationFunction-AbC123",
         "ManagedSecret": f"arn:{partition}:secretsmanager:{region}:{ACCOUNT}:secret:prod/mysql/managed-AbCdEf",
         "RotationFunctionLogGroup.Arn":
