@@ -179,18 +179,20 @@ def test_the_notification_carries_the_step_and_message_and_survives_a_refusing_t
     properties = rule(template, {})
     (target,) = properties["Targets"]
     transformer = target["InputTransformer"]
-    assert transformer["InputPathsMap"]["error"] == "$.detail.errorMessage"
     assert transformer["InputPathsMap"]["event"] == "$.detail.eventName"
     assert transformer["InputPathsMap"]["secret"] == "$.detail.additionalEventData.SecretId"
-    # EventBridge puts each value in as JSON; with a message holding quotes
-    # the result must still be one JSON object.
+    # EventBridge puts each value in as JSON (aws.events.event.json: the whole
+    # event); with a message holding quotes the result must still be one
+    # JSON object that carries the failing step and the message.
     event = fixture("rotation-failed-this-function.json")
+    event["detail"]["errorMessage"] = 'step "setSecret": ' + event["detail"]["errorMessage"]
     values = {"event": event["detail"]["eventName"], "secret": event["detail"]["additionalEventData"]["SecretId"],
-              "error": 'step "setSecret": ' + event["detail"]["errorMessage"], "region": event["region"],
-              "time": event["time"]}
-    text = re.sub(r"<(\w+)>", lambda match: json.dumps(values[match.group(1)]), transformer["InputTemplate"])
+              "region": event["region"], "time": event["time"], "aws.events.event.json": event}
+    text = re.sub(r"<([\w.]+)>", lambda match: json.dumps(values[match.group(1)]), transformer["InputTemplate"])
     message = json.loads(text)
-    assert message["error"] == values["error"] and "setSecret" in message["error"]
+    assert message["cloudtrail"]["detail"]["errorMessage"] == event["detail"]["errorMessage"]
+    assert "setSecret" in message["cloudtrail"]["detail"]["errorMessage"]
+    assert message["event"] == "RotationFailed"
     assert stand_ins()["RotationFunctionLogGroup"] in message["alert"]
     assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185}
     assert target["DeadLetterConfig"]["Arn"] == stand_ins()["NotificationDeadLetterQueue.Arn"]
