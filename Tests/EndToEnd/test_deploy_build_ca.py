@@ -195,3 +195,27 @@ def test_the_sbom_lists_every_shared_library_in_the_zip():
     names_listed = {component["name"] for component in document["components"]}
     for package in ("libc6", "libssl3", "libcurl4", "libmariadb3", "swift-stdlib"):
         assert package in names_listed, f"{package} is not in the SBOM"
+
+
+def test_a_checkout_deployed_as_code_refuses_to_start_and_says_why(tmp_path: Path):
+    """What `sam deploy --template-file template.yaml` would ship (CodeUri: .):
+    the checkout at /var/task, a bootstrap without the built function next to
+    it. It must say so, not fall back to .build/release/rotator."""
+    root = tmp_path / "root"
+    (root / "bin").mkdir(parents=True)
+    shutil.copy(shutil.which("busybox") or "/bin/busybox", root / "bin" / "sh")
+    task = root / TASK.lstrip("/")
+    (task / ".build" / "release").mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "bootstrap", task / "bootstrap")
+    shutil.copy(REPO_ROOT / "Package.swift", task / "Package.swift")
+    # A stand-in for the checkout's host build, which would need a newer glibc.
+    stand_in = task / ".build" / "release" / "rotator"
+    stand_in.write_text("#!/bin/sh\necho started the checkout's build\n")
+    stand_in.chmod(0o755)
+    result = subprocess.run([shutil.which("chroot") or "/usr/sbin/chroot", str(root), "/bin/sh", "-c",
+                             f"cd {TASK} && exec {TASK}/bootstrap"], env={}, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 127, result
+    assert "started the checkout's build" not in result.stdout
+    assert "source checkout, not the built function" in result.stderr
+    assert "sam build && sam deploy" in result.stderr
