@@ -219,3 +219,17 @@ def test_a_checkout_deployed_as_code_refuses_to_start_and_says_why(tmp_path: Pat
     assert "started the checkout's build" not in result.stdout
     assert "source checkout, not the built function" in result.stderr
     assert "sam build && sam deploy" in result.stderr
+
+
+def test_sam_deploy_without_a_build_stops_instead_of_zipping_the_checkout(tmp_path: Path):
+    """samconfig.toml points sam deploy at .aws-sam/build/template.yaml; with
+    no build there it must stop before uploading anything."""
+    for name in ("template.yaml", "samconfig.toml", "bootstrap", "Makefile"):
+        shutil.copy(REPO_ROOT / name, tmp_path / name)
+    result = subprocess.run([sam(), "deploy", "--stack-name", "mysql-rotator-test", "--no-confirm-changeset"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                            env=dict(os.environ, AWS_DEFAULT_REGION="us-east-1", SAM_CLI_TELEMETRY="0",
+                                     AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing"))
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-2000:]
+    assert "Template file not found" in output and ".aws-sam/build/template.yaml" in output, output[-2000:]
