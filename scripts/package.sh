@@ -9,11 +9,17 @@
 #   scripts/package.sh [--ca-bundle FILE | --no-ca-bundle] [OUTPUT_ZIP]
 #                                       (default OUTPUT_ZIP: dist/rotator.zip)
 #
-# --ca-bundle FILE puts FILE (PEM certificates, e.g. RDS's global-bundle.pem)
-# in the zip as ca/db-ca-bundle.pem; bootstrap then makes it the function's
-# DB_CA_BUNDLE unless DB_CA_BUNDLE is set. Rebuilding the same OUTPUT_ZIP
-# without the flag keeps the bundle the previous zip held; --no-ca-bundle
-# drops it. (ROTATOR_CA_BUNDLE=FILE is the same as --ca-bundle FILE.)
+# The database CA bundle (PEM certificates, e.g. RDS's global-bundle.pem)
+# goes into the zip as ca/db-ca-bundle.pem, where bootstrap makes it the
+# function's DB_CA_BUNDLE unless DB_CA_BUNDLE is set. It comes from, first
+# found: --ca-bundle FILE, ROTATOR_CA_BUNDLE=FILE, the checkout's
+# ca/db-ca-bundle.pem (git-ignored; what `sam build` picks up), the zip
+# being replaced. --no-ca-bundle leaves it out. The build says which bundle
+# and how many certificates, and warns when there is none.
+#
+# The zip also holds sbom.cdx.json (CycloneDX: every shipped library with
+# its Debian package and version), written next to the zip as well
+# (OUTPUT_ZIP without .zip, plus .sbom.cdx.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -26,7 +32,7 @@ while [ $# -gt 0 ]; do
                      ca_bundle=$2; shift 2 ;;
         --ca-bundle=*) ca_bundle=${1#--ca-bundle=}; shift ;;
         --no-ca-bundle) drop_ca_bundle=true; shift ;;
-        -h|--help) sed -n '2,16p' "$0" >&2; exit 0 ;;
+        -h|--help) sed -n '2,21p' "$0" >&2; exit 0 ;;
         -*) echo "package.sh: unknown option $1" >&2; exit 2 ;;
         *) [ -z "$out" ] || { echo "package.sh: one OUTPUT_ZIP only" >&2; exit 2; }
            out=$1; shift ;;
@@ -48,6 +54,10 @@ elif [ -n "$ca_bundle" ]; then
     [ -f "$ca_bundle" ] || { echo "package.sh: CA bundle $ca_bundle: no such file" >&2; exit 1; }
     check_ca_bundle "$ca_bundle" || { echo "package.sh: $ca_bundle holds no PEM certificate" >&2; exit 1; }
     ca_source="$ca_bundle"
+elif [ -f "$root/ca/db-ca-bundle.pem" ]; then
+    check_ca_bundle "$root/ca/db-ca-bundle.pem" || { echo "package.sh: ca/db-ca-bundle.pem holds no PEM certificate" >&2; exit 1; }
+    ca_bundle="$root/ca/db-ca-bundle.pem"
+    ca_source="ca/db-ca-bundle.pem in the checkout"
 fi
 
 need=()
@@ -78,7 +88,7 @@ trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/lib/mariadb-plugin"
 if [ -n "$ca_source" ]; then
     mkdir -p "$stage/ca"
-    cp "$ca_source" "$stage/ca/db-ca-bundle.pem"
+    cp "$ca_bundle" "$stage/ca/db-ca-bundle.pem"
 elif ! $drop_ca_bundle && [ -f "$out" ] && unzip -l "$out" ca/db-ca-bundle.pem >/dev/null 2>&1; then
     # A rebuild keeps the bundle the zip it replaces was given.
     mkdir -p "$stage/ca"
@@ -108,6 +118,13 @@ for plugin in caching_sha2_password sha256_password client_ed25519; do
     [ -f "$plugin_dir/$plugin.so" ] && cp "$plugin_dir/$plugin.so" "$stage/lib/mariadb-plugin/"
 done
 
+# Where each shipped library came from, for the SBOM: "path in zip<TAB>host path".
+origins=$(mktemp)
+trap 'rm -rf "$stage" "$origins"' EXIT
+for plugin in "$stage"/lib/mariadb-plugin/*.so; do
+    printf 'lib/mariadb-plugin/%s\t%s\n' "${plugin##*/}" "$plugin_dir/${plugin##*/}" >>"$origins"
+done
+
 # Every library the binary and the plugins load, resolved by the build
 # machine's loader, copied under its soname.
 copy_dependencies() {
@@ -115,8 +132,10 @@ copy_dependencies() {
         while read -r name path; do
             if [ "$name" = LOADER ]; then
                 cp -L "$path" "$stage/lib/ld-linux-x86-64.so.2"
+                printf 'lib/ld-linux-x86-64.so.2\t%s\n' "$path" >>"$origins"
             elif [ ! -f "$stage/lib/$name" ]; then
                 cp -L "$path" "$stage/lib/$name"
+                printf 'lib/%s\t%s\n' "$name" "$path" >>"$origins"
             fi
         done
 }
@@ -126,27 +145,46 @@ if readelf -d "$stage/rotator" | grep -q 'libstdc++'; then
     exit 1
 fi
 # glibc dlopens libgcc_s for pthread_cancel and backtrace(); no DT_NEEDED names it.
-[ -f "$stage/lib/libgcc_s.so.1" ] || cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$stage/lib/"
+if [ ! -f "$stage/lib/libgcc_s.so.1" ]; then
+    cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$stage/lib/"
+    printf 'lib/libgcc_s.so.1\t%s\n' /lib/x86_64-linux-gnu/libgcc_s.so.1 >>"$origins"
+fi
 for plugin in "$stage"/lib/mariadb-plugin/*.so; do copy_dependencies "$plugin"; done
 strip --strip-unneeded "$stage"/lib/*.so* "$stage"/lib/mariadb-plugin/*.so 2>/dev/null || true
 chmod 755 "$stage/lib/ld-linux-x86-64.so.2"
+
+epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 315532800)}
+# The bill of materials: what Lambda's runtime patches never reach (see docs/deploy.md).
+python3 "$root/scripts/sbom.py" --stage "$stage" --origins "$origins" \
+    --static-stdlib "$static_libs/libstdc++.a" >"$stage/sbom.cdx.json"
 
 mkdir -p "$(dirname "$out")"
 rm -f "$out"
 # Reproducible: every entry has the same time (the last commit's, as
 # SOURCE_DATE_EPOCH says, else 1980-01-01), the entries are sorted, and -X
 # leaves out owner ids and extra timestamps. Same sources, same zip.
-epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 315532800)}
 find "$stage" -exec touch -h -d "@$epoch" {} +
-entries=(bootstrap rotator lib)
+entries=(bootstrap rotator lib sbom.cdx.json)
 if [ -d "$stage/ca" ]; then entries+=(ca); fi
 (cd "$stage" && find "${entries[@]}" -type f | LC_ALL=C sort | TZ=UTC zip -q -9 -X -D "$out" -@)
 size=$(stat -c %s "$out")
+cp "$stage/sbom.cdx.json" "${out%.zip}.sbom.cdx.json"
 echo "$out"
 if [ -n "$ca_source" ]; then
     count=$(grep -c -- '-----BEGIN CERTIFICATE-----' "$stage/ca/db-ca-bundle.pem")
     echo "database CA bundle: ca/db-ca-bundle.pem, $count certificates, from $ca_source" >&2
+elif $drop_ca_bundle; then
+    echo "database CA bundle: none in the zip (--no-ca-bundle; the image's bundle is used)" >&2
 else
-    echo "database CA bundle: none in the zip (the image's bundle is used; for RDS pass --ca-bundle global-bundle.pem)" >&2
+    cat >&2 <<'WARN'
+************************************************************************
+WARNING: database CA bundle: NONE in the zip. The function will trust only
+the image's CA bundle, which lacks RDS's and Aurora's CAs: with
+RequireTls=true every RDS rotation fails with DatabaseTLSFailed. For RDS:
+  curl -fsSLo ca/db-ca-bundle.pem \
+      https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem
+and build again (or pass --no-ca-bundle to mean it).
+************************************************************************
+WARN
 fi
 echo "zip size: $size bytes ($(awk -v s="$size" 'BEGIN { printf "%.2f", s / 1048576 }') MiB)" >&2

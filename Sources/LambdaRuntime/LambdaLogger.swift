@@ -43,7 +43,7 @@ public final class LambdaLogger {
     public let json: Bool
     public let minimumLevel: Level
     public var requestId: String?
-    private let sink: (String) -> Void
+    let sink: (String) -> Void
 
     public init(json: Bool, minimumLevel: Level, sink: @escaping (String) -> Void = LambdaLogger.writeToStandardOutput)
     {

@@ -33,7 +33,10 @@ public struct MetricsRecord: Sendable {
     }
 
     /// The record as one line of JSON.
-    public var line: String {
+    public var line: String { object.serialized }
+
+    /// The record's members, `_aws` directive included.
+    var object: JSONObject {
         let directive: JSONObject = [
             "Namespace": .string(namespace),
             "Dimensions": .array([.array(dimensions.map { .string($0.name) })]),
@@ -49,7 +52,7 @@ public struct MetricsRecord: Sendable {
         for (name, value) in properties { object[name] = .string(value) }
         for (name, value) in dimensions { object[name] = .string(value) }
         for (name, _, value) in metrics { object[name] = .number(String(value)) }
-        return object.serialized
+        return object
     }
 
     /// CloudWatch's rule for namespaces: 1 to 255 of `0-9A-Za-z.-_/#:` and

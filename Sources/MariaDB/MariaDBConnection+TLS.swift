@@ -88,7 +88,7 @@ public enum TLSFailure: Sendable, Equatable, CaseIterable {
         switch self {
         case .unknownCA:
             return
-                "the server's certificate was issued by a CA the function does not trust\(bundle); give the function that CA: build the zip with scripts/package.sh --ca-bundle FILE (for RDS, RDS's global-bundle.pem) or set DB_CA_BUNDLE"
+                "the server's certificate was issued by a CA the function does not trust\(bundle); give the function that CA: put it at ca/db-ca-bundle.pem in the checkout and sam build (for RDS, RDS's global-bundle.pem; or scripts/package.sh --ca-bundle FILE), or set DB_CA_BUNDLE"
         case .expired:
             return
                 "the server's certificate has expired; renew it on the server (RDS: move the instance to a current CA), and check that DB_CA_BUNDLE / --ca-bundle holds a current CA"
@@ -100,7 +100,7 @@ public enum TLSFailure: Sendable, Equatable, CaseIterable {
                 "the server's certificate does not name '\(host)'; set the secret's host to a name the certificate carries (RDS: the instance or cluster endpoint, not an IP address or a CNAME), or give the right CA with DB_CA_BUNDLE / --ca-bundle"
         case .caBundleUnreadable:
             return
-                "the CA bundle\(bundle) could not be read; fix DB_CA_BUNDLE, or rebuild with scripts/package.sh --ca-bundle FILE"
+                "the CA bundle\(bundle) could not be read; fix DB_CA_BUNDLE, or the checkout's ca/db-ca-bundle.pem (or scripts/package.sh --ca-bundle FILE) and build again"
         case .handshake:
             return
                 "the TLS handshake failed; the server, or something on the path to it, broke it (no plaintext retry is made); check the server's TLS setup, and DB_CA_BUNDLE / --ca-bundle"

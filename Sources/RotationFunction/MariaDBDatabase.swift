@@ -110,7 +110,7 @@ enum DeploymentError: Error, CustomStringConvertible {
     var description: String {
         switch self {
         case .noCABundle:
-            "TLS to the database needs a CA bundle to verify the server and none was found; set DB_CA_BUNDLE, or build the zip with scripts/package.sh --ca-bundle FILE"
+            "TLS to the database needs a CA bundle to verify the server and none was found; set DB_CA_BUNDLE, or put the CA's PEM at ca/db-ca-bundle.pem and sam build"
         case .deadline(let host, let port):
             "not enough time left in the invocation for the database at \(host):\(port)"
         }

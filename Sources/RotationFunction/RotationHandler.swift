@@ -108,7 +108,7 @@ public final class RotationHandler {
                     requestId: context.requestId, durationMs: duration, secretsManagerCalls: calls,
                     databaseConnections: database.workCount - connectionsBefore,
                     retries: secretsManager.retryCount - retriesBefore)
-                LambdaLogger.writeToStandardOutput(record.line)
+                logger.emit(record)
             }
         }
         let event: RotationEvent
