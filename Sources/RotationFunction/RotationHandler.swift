@@ -17,6 +17,8 @@ public final class RotationHandler {
     /// Answers a preflight check; set only over the real clients, whose
     /// probes it needs (see RotationHandler+Check.swift).
     var check: ((CheckRequest, LambdaContext) -> [UInt8])?
+    /// Answers a fleet check (`CheckAll`; RotationHandler+CheckAll.swift), nil for other events.
+    var checkAll: (([UInt8], LambdaContext) throws -> [UInt8]?)?
     let metricsNamespace: String?
     let strategy: String
 
@@ -49,6 +51,7 @@ public final class RotationHandler {
             store: secretsManager, database: database, directory: directory, settings: settings,
             newPassword: newPassword, metricsNamespace: configuration.metricsNamespace, logger: logger)
         check = Self.check(secretsManager: secretsManager, database: database, settings: settings, logger: logger)
+        checkAll = Self.checkAll(configuration: configuration, logger: logger)
     }
 
     /// The handler over any store and database, which is how the unit tests
@@ -105,6 +108,7 @@ public final class RotationHandler {
                 LambdaLogger.writeToStandardOutput(record.line)
             }
         }
+        if let checkAll, let answer = try checkAll(bytes, context) { return answer }
         let event: RotationEvent
         do {
             // A preflight check, sent by a person or a pipeline, never by Secrets Manager.
