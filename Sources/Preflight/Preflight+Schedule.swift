@@ -101,7 +101,7 @@ extension Preflight {
         // when rotation was turned on, so the secret's creation stands in.
         if enabled && secret.lastRotatedDate == nil {
             let created = secret.createdDate
-            let grace = (interval ?? 0) + window + lateAfterSeconds
+            let grace = (interval ?? window) + lateAfterSeconds
             if let created, now - created <= grace {
                 results.append(
                     (
