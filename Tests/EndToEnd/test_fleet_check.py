@@ -14,9 +14,11 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
+import sys
 import uuid
 
-from harness import rotator_command, rotator_environment
+from harness import REPO_ROOT, rotator_command, rotator_environment
 from support.accounts import create_account
 from support.hung import HungServer
 from support.rotation import run_step
@@ -222,3 +224,39 @@ def test_a_hung_database_does_not_hold_the_answer_past_the_deadline(sm, db, serv
     assert answer["complete"] is False and answer["notChecked"] >= 4
     assert answer["checked"] + answer["notChecked"] == 5
     assert_silent(answer, emulator)
+
+
+def test_check_script_prints_the_fleet_and_one_secret_as_tables(sm, db, services, tmp_path):
+    name = f"fleet-{uuid.uuid4().hex[:8]}"
+    prefix = f"e2e/{name}"
+    good = create_account(sm, db, secret_prefix=f"{prefix}/good", prefix="fl")
+    bad = create_account(sm, db, secret_prefix=f"{prefix}/bad", prefix="fl", create_user=False)
+    for account in (good, bad):
+        attach(sm, account.arn, function_arn(name))
+    command, _ = rotator_command()
+    env = {**rotator_environment(services), "FUNCTION_NAME": name, "ROTATOR_COMMAND": command[0],
+           "TMPDIR": str(tmp_path)}
+    REGISTRY.log_files.add(tmp_path / "rotator-check.log")  # the session's leak scan reads it
+
+    def script(*args):
+        return subprocess.run([sys.executable, "-m", "harness.check", *args], env=env, capture_output=True,
+                              text=True, timeout=120, cwd=REPO_ROOT / "scripts")
+
+    fleet = script("--all", prefix)
+    assert fleet.returncode == 1, fleet.stderr
+    lines = fleet.stdout.splitlines()
+    assert lines[0].split() == ["secret", "ok", "what", "failed", "last", "rotation"]
+    rows = {line.split()[0]: line.split()[1:] for line in lines[2:4]}
+    assert rows[good.name] == ["ok", "never"]
+    assert rows[bad.name] == ["FAIL", "login-current", "never"]
+    assert "2 checked, 1 failing, 0 not checked" in fleet.stdout
+
+    raw = script("--json", "--all", prefix)
+    assert json.loads(raw.stdout)["failing"] == 1
+
+    single = script(good.arn)
+    assert single.returncode == 0, single.stderr
+    assert single.stdout.splitlines()[0] == f"{good.arn} (self): ok"
+    assert any(line.split()[:2] == ["login-current", "ok"] for line in single.stdout.splitlines())
+    for output in (fleet.stdout, raw.stdout, single.stdout):
+        assert REGISTRY.redact(output) == output, "a password in the script's output"
