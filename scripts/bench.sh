@@ -15,17 +15,27 @@
 #       round-trip time on both paths (scripts/bench_network.py); prints
 #       time and serial round trips per step. Default output:
 #       bench-network-results.json
+#
+#   scripts/bench.sh --fleet [OUTPUT_JSON] [--secrets 300] [--concurrency 1,4,8] [--checkout]
+#       the fleet check (CheckAll) over hundreds of secrets in moto, each its
+#       own MariaDB user (scripts/bench_fleet.py); prints time per secret and
+#       connections held at once. Default output: bench-fleet-results.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
 network=false
+fleet=false
 if [[ "${1:-}" == --network ]]; then
     network=true
+    shift
+elif [[ "${1:-}" == --fleet ]]; then
+    fleet=true
     shift
 fi
 output="$root/bench-results.json"
 if $network; then output="$root/bench-network-results.json"; fi
+if $fleet; then output="$root/bench-fleet-results.json"; fi
 if [[ $# -gt 0 && "$1" != --* ]]; then
     output=$1
     shift
@@ -72,6 +82,10 @@ scripts/services.sh start "$services" >&2
 source "$services/env"
 
 echo "bench: load before measuring: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+if $fleet; then
+    "$PYTHON" scripts/bench_fleet.py --command "$command" --output "$output" "${bench_args[@]}"
+    exit
+fi
 if $network; then
     "$PYTHON" scripts/bench_network.py --command "$command" --output "$output" "${bench_args[@]}"
     exit
