@@ -8,7 +8,9 @@ public enum FleetCheck {
     /// a version or alias qualifier), rotation on or off, and whose name
     /// starts with `namePrefix`; in name order, the order they are checked in.
     /// Secrets without a rotation function, or with another one, are left out.
-    public static func selected(_ secrets: [FleetSecret], functionARN: String, namePrefix: String?)
+    public static func selected(
+        _ secrets: [FleetSecret], functionARN: String, namePrefix: String?
+    )
         -> [FleetSecret]
     {
         var seen: Set<String> = []
@@ -174,6 +176,7 @@ enum ISODate {
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(year)-\(two(month))-\(two(day))T\(two(seconds / 3600)):\(two(seconds % 3600 / 60)):\(two(seconds % 60))Z"
+        return
+            "\(year)-\(two(month))-\(two(day))T\(two(seconds / 3600)):\(two(seconds % 3600 / 60)):\(two(seconds % 60))Z"
     }
 }

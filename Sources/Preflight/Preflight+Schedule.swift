@@ -78,7 +78,9 @@ extension Preflight {
                         "Rotate it now (the other checks say what would stop it): \(rotateNow)"
                     ))
             } else {
-                let next = due.map { $0 > now ? "next due in \(Self.age($0 - now))" : "due \(Self.age(now - $0)) ago, within a day" }
+                let next = due.map {
+                    $0 > now ? "next due in \(Self.age($0 - now))" : "due \(Self.age(now - $0)) ago, within a day"
+                }
                 results.append(
                     (
                         CheckResult(

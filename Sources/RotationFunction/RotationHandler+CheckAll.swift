@@ -39,7 +39,9 @@ struct MissingFunctionARN: Error, LambdaReportableError {
 extension RotationHandler {
     /// Answers `{"CheckAll": …}` events; nil for any other event, which the
     /// caller then handles.
-    static func checkAll(configuration: Configuration, logger: LambdaLogger) -> ([UInt8], LambdaContext) throws ->
+    static func checkAll(
+        configuration: Configuration, logger: LambdaLogger
+    ) -> ([UInt8], LambdaContext) throws ->
         [UInt8]?
     {
         { bytes, context in
@@ -89,7 +91,8 @@ extension RotationHandler {
             count: selected.count, threads: request.concurrency, until: fleetDeadline,
             mayStart: { fleetDeadline.remainingSeconds() >= FleetCheckRun.minimumSecondsPerSecret },
             makeState: {
-                FleetWorker(configuration: configuration, logger: logger, deadline: fleetDeadline, trace: context.traceId)
+                FleetWorker(
+                    configuration: configuration, logger: logger, deadline: fleetDeadline, trace: context.traceId)
             },
             work: { worker, index in
                 worker.check(selected[index], functionARN: functionARN, budgetSeconds: budgetSeconds)
@@ -99,7 +102,8 @@ extension RotationHandler {
             switch slot {
             case .done(let verdict): verdict
             case .running:
-                FleetCheck.notChecked(secret, reason: "still being checked when the invocation's time ran out", now: now)
+                FleetCheck.notChecked(
+                    secret, reason: "still being checked when the invocation's time ran out", now: now)
             case .notStarted:
                 FleetCheck.notChecked(secret, reason: "not reached before the invocation's time ran out", now: now)
             }

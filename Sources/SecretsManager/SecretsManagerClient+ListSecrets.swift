@@ -16,7 +16,9 @@ extension SecretsManagerClient {
         let result = try call("ListSecrets", body)
         let fields = ResponseFields(operation: "ListSecrets", result: result, host: host)
         guard let list = fields.optional("SecretList") else { return SecretListPage(secrets: [], nextToken: nil) }
-        guard let elements = list.arrayValue else { throw fields.invalid("SecretList is a \(list.typeName), not an array") }
+        guard let elements = list.arrayValue else {
+            throw fields.invalid("SecretList is a \(list.typeName), not an array")
+        }
         var secrets: [SecretListEntry] = []
         for element in elements {
             secrets.append(try Self.listEntry(ResponseFields(operation: "ListSecrets", result: element, host: host)))

@@ -94,9 +94,15 @@ private func check(_ results: [(check: CheckResult, advice: String?)], _ name: S
     @Test(arguments: [(30, 30.5, true), (30, 31.5, false), (1, 1.9, true), (1, 2.1, false)])
     func overdueAfterTheSchedulePlusADay(days: Int, sinceLast: Double, ok: Bool) {
         let secret = fleetSecret("a", days: days, last: now - sinceLast * day)
-        let (result, advice) = check(Preflight.scheduleChecks(secret, pendingCreated: [:], now: now), "rotation-overdue")
+        let (result, advice) = check(
+            Preflight.scheduleChecks(secret, pendingCreated: [:], now: now), "rotation-overdue")
         #expect(result.ok == ok)
-        if !ok { #expect(advice == "Rotate it now (the other checks say what would stop it): aws secretsmanager rotate-secret --secret-id \(secret.arn)") }
+        if !ok {
+            #expect(
+                advice
+                    == "Rotate it now (the other checks say what would stop it): aws secretsmanager rotate-secret --secret-id \(secret.arn)"
+            )
+        }
     }
 
     @Test func aCronScheduleIsJudgedByItsNextRotationDate() {

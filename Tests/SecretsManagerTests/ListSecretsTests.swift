@@ -63,7 +63,8 @@ import Testing
                     [
                         "SecretList": .array([
                             .object([
-                                "ARN": .string(Self.arn), "Name": .string("a"), "LastRotatedDate": .string("secret-ish"),
+                                "ARN": .string(Self.arn), "Name": .string("a"),
+                                "LastRotatedDate": .string("secret-ish"),
                             ])
                         ])
                     ]))
