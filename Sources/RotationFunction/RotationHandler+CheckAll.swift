@@ -206,10 +206,15 @@ final class FleetWorker {
         secretsManager = RotationHandler.makeSecretsManager(configuration)
         secretsManager.deadline = deadline
         secretsManager.traceHeader = trace
+        // A logger of the thread's own: the shared one's requestId changes with
+        // the next invocation, which a worker left running past the deadline
+        // could otherwise read while it is written.
+        let own = LambdaLogger(json: logger.json, minimumLevel: logger.minimumLevel)
+        own.requestId = logger.requestId
         database = MariaDBDatabase(
             requireTLS: configuration.rotation.requireTLS, caBundle: configuration.databaseCABundle,
             pluginDirectory: configuration.pluginDirectory, serverPublicKey: configuration.serverPublicKey,
-            logger: logger)
+            logger: own)
         database.deadline = deadline
         settings = configuration.rotation
     }

@@ -260,3 +260,17 @@ def test_check_script_prints_the_fleet_and_one_secret_as_tables(sm, db, services
     assert any(line.split()[:2] == ["login-current", "ok"] for line in single.stdout.splitlines())
     for output in (fleet.stdout, raw.stdout, single.stdout):
         assert REGISTRY.redact(output) == output, "a password in the script's output"
+
+
+def test_a_bad_fleet_event_is_named_and_the_function_keeps_serving(sm, db, services, start_emulator):
+    name = f"fleet-{uuid.uuid4().hex[:8]}"
+    emulator = start_fleet_function(start_emulator, services, name)
+    for request, key in (([], "CheckAll"), ({"Concurrency": 99}, "CheckAll.Concurrency"),
+                         ({"NamePrefix": 7}, "CheckAll.NamePrefix"), ({"Prefix": "a"}, "CheckAll.Prefix")):
+        ok, body = emulator.invoke({"CheckAll": request})
+        assert not ok and body["errorType"] == "InvalidEvent", body
+        assert f"'{key}'" in body["errorMessage"], body
+    account = create_account(sm, db, secret_prefix=f"e2e/{name}/one", prefix="fl")
+    attach(sm, account.arn, function_arn(name))
+    answer = check_all(emulator)
+    assert [entry["SecretId"] for entry in answer["secrets"]] == [account.arn]
