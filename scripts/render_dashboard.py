@@ -20,7 +20,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-
 from harness.dashboard import dashboard, widget_metrics  # noqa: E402
 
 DAYS = 30
