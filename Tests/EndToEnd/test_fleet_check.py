@@ -274,3 +274,22 @@ def test_a_bad_fleet_event_is_named_and_the_function_keeps_serving(sm, db, servi
     attach(sm, account.arn, function_arn(name))
     answer = check_all(emulator)
     assert [entry["SecretId"] for entry in answer["secrets"]] == [account.arn]
+
+
+def test_a_hung_database_stalls_only_its_own_worker(sm, db, services, start_emulator):
+    name = f"fleet-{uuid.uuid4().hex[:8]}"
+    own = function_arn(name)
+    prefix = f"e2e/{name}"
+    with HungServer() as hung:
+        stuck = create_account(sm, db, secret_prefix=f"{prefix}/00-hung", prefix="fl", create_user=False,
+                               extra={"port": hung.port})
+        healthy = [create_account(sm, db, secret_prefix=f"{prefix}/10-healthy", prefix="fl") for _ in range(4)]
+        for account in [stuck, *healthy]:
+            attach(sm, account.arn, own)
+        emulator = start_fleet_function(start_emulator, services, name, timeout=10.0)
+        # Two workers: one waits on the hung server, the other checks the rest.
+        answer = check_all(emulator, Concurrency=2)
+    entries = {entry["SecretId"]: entry for entry in answer["secrets"]}
+    assert entries[stuck.arn]["ok"] is False
+    assert [entries[account.arn]["status"] for account in healthy] == ["ok"] * 4
+    assert answer["checked"] >= 4
