@@ -76,7 +76,7 @@ final class Gate: @unchecked Sendable {
         let gate = Gate()
         defer { gate.open() }  // lets the hung thread end after the test
         let slots = BoundedWorkers.run(
-            count: 6, threads: 2, until: .after(seconds: 1), mayStart: { true }, makeState: { () },
+            count: 6, threads: 2, until: .after(seconds: 3), mayStart: { true }, makeState: { () },
             work: { (_: inout Void, index: Int) -> Int in
                 if index == 0 { gate.waitUntilOpen() }
                 return index
