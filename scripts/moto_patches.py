@@ -31,7 +31,8 @@ between moto and the real service that a rotation function can observe:
 * RotationRules kept only AutomaticallyAfterDays; the service returns the
   ScheduleExpression and Duration it was given too.
 * ListSecretVersionIds dated every version "now"; the service answers each
-  version's creation date, which tells how long an AWSPENDING has waited.
+  version's creation date, which tells how long an AWSPENDING has waited. It
+  lists versions without labels (deprecated) only with IncludeDeprecated.
 * Errors came back as HTTP 404 for ResourceNotFoundException; the real service
   answers every client error with HTTP 400 (mended in moto_faults.py, which
   sees every answer).
@@ -57,6 +58,7 @@ from moto.secretsmanager.models import (
     ReplicaSecret,
     SecretsManagerBackend,
 )
+from moto.secretsmanager.responses import SecretsManagerResponse
 
 
 def _has_value(version: dict[str, Any]) -> bool:
@@ -279,7 +281,9 @@ def to_dict(self: FakeSecret) -> dict[str, Any]:
     return dct
 
 
-def list_secret_version_ids(self: SecretsManagerBackend, secret_id: str) -> str:
+def list_secret_version_ids(
+    self: SecretsManagerBackend, secret_id: str, include_deprecated: bool = False
+) -> str:
     secret = _primary_secret(self, secret_id)
     versions = [
         {
@@ -289,9 +293,16 @@ def list_secret_version_ids(self: SecretsManagerBackend, secret_id: str) -> str:
         }
         for version_id, version in secret.versions.items()
         # Versions without labels are deprecated: listed only with IncludeDeprecated.
-        if version["version_stages"]
+        if version["version_stages"] or include_deprecated
     ]
     return json.dumps({"ARN": secret.arn, "Name": secret.name, "Versions": versions})
+
+
+def list_secret_version_ids_response(self: SecretsManagerResponse) -> str:
+    return self.backend.list_secret_version_ids(
+        secret_id=self._get_param("SecretId", if_none=""),
+        include_deprecated=bool(self._get_param("IncludeDeprecated", if_none=False)),
+    )
 
 
 def backdate(secret_id: str, seconds: int) -> bool:
@@ -330,5 +341,6 @@ def apply_patches() -> None:
     FakeSecret._form_version_ids_to_stages = form_version_ids_to_stages
     FakeSecret.to_dict = to_dict
     SecretsManagerBackend.list_secret_version_ids = list_secret_version_ids
+    SecretsManagerResponse.list_secret_version_ids = list_secret_version_ids_response
     # Guard against a moto upgrade renaming what we patch.
     assert models.SecretsManagerBackend is SecretsManagerBackend

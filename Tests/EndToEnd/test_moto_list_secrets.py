@@ -97,3 +97,11 @@ def test_pages_and_version_dates(sm, services):
     versions = sm.list_secret_version_ids(SecretId=arn)["Versions"]
     assert [v["VersionId"] for v in versions] == [made[0]["VersionId"]]
     assert (before - versions[0]["CreatedDate"]).total_seconds() == 86400
+
+    # A version left without labels is deprecated: listed only with IncludeDeprecated.
+    second = sm.put_secret_value(SecretId=arn, SecretString='{"v": 2}')["VersionId"]
+    third = sm.put_secret_value(SecretId=arn, SecretString='{"v": 3}')["VersionId"]
+    labelled = {v["VersionId"] for v in sm.list_secret_version_ids(SecretId=arn)["Versions"]}
+    assert labelled == {second, third}
+    every = {v["VersionId"] for v in sm.list_secret_version_ids(SecretId=arn, IncludeDeprecated=True)["Versions"]}
+    assert every == {made[0]["VersionId"], second, third}
