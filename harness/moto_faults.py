@@ -13,6 +13,8 @@ Its endpoints (harness.MotoHarness is their client):
     GET  /_harness/traces        JSON [[operation, X-Amzn-Trace-Id or null], ...] of
                                  the calls seen (the last 1000)
     POST /_harness/traces/reset
+    POST /_harness/backdate      {"SecretId": ARN, "seconds": N}: the secret's dates and its
+                                 versions' creation dates N seconds earlier (moto_patches.backdate)
 
 "hold" performs the operation, then holds its answer (until faults/reset, or
 "seconds", default 30): a test can kill the client while the service has
@@ -166,6 +168,8 @@ class HarnessMiddleware:
                 self.release.set()
                 self.release = threading.Event()
                 return _json(start_response, "200 OK", {})
+            if method == "POST" and path == "/_harness/backdate":
+                return self.backdate(body, start_response)
             if method == "POST" and path == "/_harness/faults":
                 try:
                     rule = self.parse_fault(body)
@@ -174,6 +178,22 @@ class HarnessMiddleware:
                 self.faults.append(rule)
                 return _json(start_response, "200 OK", rule)
         return _json(start_response, "404 Not Found", {"error": f"no such endpoint: {method} {path}"})
+
+    @staticmethod
+    def backdate(body: bytes, start_response: StartResponse) -> Iterable[bytes]:
+        from moto_patches import backdate
+
+        try:
+            request = json.loads(body or b"{}")
+        except json.JSONDecodeError as error:
+            return _json(start_response, "400 Bad Request", {"error": f"body is not JSON: {error}"})
+        secret_id, seconds = request.get("SecretId"), request.get("seconds")
+        if not isinstance(secret_id, str) or not isinstance(seconds, int) or isinstance(seconds, bool):
+            return _json(start_response, "400 Bad Request",
+                         {"error": "SecretId must be a string and seconds an integer"})
+        if not backdate(secret_id, seconds):
+            return _json(start_response, "404 Not Found", {"error": "no such secret"})
+        return _json(start_response, "200 OK", {})
 
     def parse_fault(self, body: bytes) -> dict[str, Any]:
         try:

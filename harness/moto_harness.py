@@ -43,3 +43,7 @@ class MotoHarness:
 
     def held(self) -> int:
         return self._call("/_harness/held")["held"]
+
+    def backdate(self, secret_id: str, seconds: int) -> None:
+        """The secret's dates and its versions' creation dates `seconds` earlier."""
+        self._call("/_harness/backdate", {"SecretId": secret_id, "seconds": seconds})

@@ -23,6 +23,16 @@ between moto and the real service that a rotation function can observe:
   accepted an unfinished rotation.
 * DescribeSecret listed versions that have no labels left; the real service
   leaves such deprecated versions out of VersionIdsToStages.
+* ListSecrets and DescribeSecret never showed a LastRotatedDate after a
+  rotation (moto set it only in its own RotateSecret, replaced here): the
+  service records the date a rotation completed successfully, i.e. when
+  AWSCURRENT moves onto the rotation's AWSPENDING version; never rotated, the
+  key is absent (moto sent null).
+* RotationRules kept only AutomaticallyAfterDays; the service returns the
+  ScheduleExpression and Duration it was given too.
+* ListSecretVersionIds dated every version "now"; the service answers each
+  version's creation date, which tells how long an AWSPENDING has waited. It
+  lists versions without labels (deprecated) only with IncludeDeprecated.
 * Errors came back as HTTP 404 for ResourceNotFoundException; the real service
   answers every client error with HTTP 400 (mended in moto_faults.py, which
   sees every answer).
@@ -48,6 +58,7 @@ from moto.secretsmanager.models import (
     ReplicaSecret,
     SecretsManagerBackend,
 )
+from moto.secretsmanager.responses import SecretsManagerResponse
 
 
 def _has_value(version: dict[str, Any]) -> bool:
@@ -127,6 +138,11 @@ def rotate_secret(
     secret.rotation_requested = True
     secret.rotation_enabled = True
     secret.rotation_lambda_arn = lambda_arn
+    if rotation_rules is not None:
+        # The service keeps the rules as given (a later call without rules keeps them).
+        secret.rotation_rules_given = {
+            key: rotation_rules[key] for key in ("ScheduleExpression", "Duration") if key in rotation_rules
+        }
     if days is not None:
         secret.auto_rotate_after_days = int(days)
         secret.next_rotation_date = int(time.time()) + int(days) * 86400
@@ -212,6 +228,9 @@ def update_secret_version_stage(
         and remove_from_version_id
         and move_to_version_id != remove_from_version_id
     )
+    if moved_current and "AWSPENDING" in versions[move_to_version_id]["version_stages"]:
+        # finishSecret: the rotation completed, which LastRotatedDate records.
+        secret.last_rotation_date = int(time.time())
     if moved_current:
         # The service moves AWSPREVIOUS to the version AWSCURRENT left.
         secret.remove_version_stages_from_old_versions(["AWSPREVIOUS"])
@@ -245,6 +264,73 @@ def form_version_ids_to_stages(self: FakeSecret) -> dict[str, list[str]]:
     }
 
 
+_original_to_dict = FakeSecret.to_dict
+
+
+def to_dict(self: FakeSecret) -> dict[str, Any]:
+    dct = _original_to_dict(self)
+    if "RotationRules" in dct:
+        rules = dict(dct["RotationRules"])
+        if not rules.get("AutomaticallyAfterDays"):
+            rules.pop("AutomaticallyAfterDays", None)
+        rules.update(getattr(self, "rotation_rules_given", {}))
+        dct["RotationRules"] = rules
+    # The service leaves out a date it does not have rather than sending null.
+    if dct.get("LastRotatedDate") is None:
+        dct.pop("LastRotatedDate", None)
+    return dct
+
+
+def list_secret_version_ids(
+    self: SecretsManagerBackend, secret_id: str, include_deprecated: bool = False
+) -> str:
+    secret = _primary_secret(self, secret_id)
+    versions = [
+        {
+            "CreatedDate": version.get("createdate", int(time.time())),
+            "VersionId": version_id,
+            "VersionStages": version["version_stages"],
+        }
+        for version_id, version in secret.versions.items()
+        # Versions without labels are deprecated: listed only with IncludeDeprecated.
+        if version["version_stages"] or include_deprecated
+    ]
+    return json.dumps({"ARN": secret.arn, "Name": secret.name, "Versions": versions})
+
+
+def list_secret_version_ids_response(self: SecretsManagerResponse) -> str:
+    return self.backend.list_secret_version_ids(
+        secret_id=self._get_param("SecretId", if_none=""),
+        include_deprecated=bool(self._get_param("IncludeDeprecated", if_none=False)),
+    )
+
+
+def backdate(secret_id: str, seconds: int) -> bool:
+    """Test-only (moto_faults' /_harness/backdate): moves the secret's
+    dates and its versions' creation dates `seconds` into the past, so a
+    test can show a rotation late or stuck without waiting days."""
+    found = False
+    for backend in _all_backends():
+        secret = backend.secrets.get(secret_id) if backend._is_valid_identifier(secret_id) else None
+        if not isinstance(secret, FakeSecret):
+            continue
+        found = True
+        for attribute in ("created_date", "last_changed_date", "last_rotation_date"):
+            if getattr(secret, attribute, None) is not None:
+                setattr(secret, attribute, getattr(secret, attribute) - seconds)
+        for version in secret.versions.values():
+            if "createdate" in version:
+                version["createdate"] -= seconds
+    return found
+
+
+def _all_backends() -> list[SecretsManagerBackend]:
+    found: list[SecretsManagerBackend] = []
+    for regions in models.secretsmanager_backends.values():
+        found.extend(regions.values())
+    return found
+
+
 def apply_patches() -> None:
     SecretsManagerBackend.rotate_secret = rotate_secret
     SecretsManagerBackend._check_with_existing_secrets_and_versions = (
@@ -253,5 +339,8 @@ def apply_patches() -> None:
     SecretsManagerBackend.update_secret_version_stage = update_secret_version_stage
     FakeSecret.reset_default_version = reset_default_version
     FakeSecret._form_version_ids_to_stages = form_version_ids_to_stages
+    FakeSecret.to_dict = to_dict
+    SecretsManagerBackend.list_secret_version_ids = list_secret_version_ids
+    SecretsManagerResponse.list_secret_version_ids = list_secret_version_ids_response
     # Guard against a moto upgrade renaming what we patch.
     assert models.SecretsManagerBackend is SecretsManagerBackend

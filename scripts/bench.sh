@@ -20,22 +20,31 @@
 #       failed logins of a client that caches the secret and logs in every
 #       10 ms during rotations, per strategy (harness/bench_downtime.py).
 #       Default output: bench-downtime-results.json
+#   scripts/bench.sh --fleet [OUTPUT_JSON] [--secrets 300] [--concurrency 1,4,8] [--checkout]
+#       the fleet check (CheckAll) over hundreds of secrets in moto, each its
+#       own MariaDB user (harness/bench_fleet.py); prints time per secret and
+#       connections held at once. Default output: bench-fleet-results.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
 network=false
 downtime=false
+fleet=false
 if [[ "${1:-}" == --network ]]; then
     network=true
     shift
 elif [[ "${1:-}" == --downtime ]]; then
     downtime=true
     shift
+elif [[ "${1:-}" == --fleet ]]; then
+    fleet=true
+    shift
 fi
 output="$root/bench-results.json"
 if $network; then output="$root/bench-network-results.json"; fi
 if $downtime; then output="$root/bench-downtime-results.json"; fi
+if $fleet; then output="$root/bench-fleet-results.json"; fi
 if [[ $# -gt 0 && "$1" != --* ]]; then
     output=$1
     shift
@@ -82,6 +91,10 @@ scripts/services.sh start "$services" >&2
 source "$services/env"
 
 echo "bench: load before measuring: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+if $fleet; then
+    "$PYTHON" -m harness.bench_fleet --command "$command" --output "$output" "${bench_args[@]}"
+    exit
+fi
 if $downtime; then
     "$PYTHON" -m harness.bench_downtime --command "$command" --output "$output" "${bench_args[@]}"
     exit

@@ -1,23 +1,25 @@
 #!/usr/bin/env bash
 # Ask the function, run locally through the Lambda Runtime API emulator,
-# whether a secret will rotate; prints the preflight report
-# (docs/operations.md, "Before you turn rotation on"):
+# whether a secret will rotate; prints the preflight report as a table
+# (docs/operations.md, "Before you turn rotation on"; docs/fleet-check.md):
 #
-#   scripts/check.sh SECRET_ID [self|admin|alternating]
+#   scripts/check.sh [--json] SECRET_ID [self|admin|alternating]
+#   scripts/check.sh [--json] --all [NAME_PREFIX]   every secret this function rotates
 #
 # The function gets this shell's environment: AWS_REGION and credentials,
 # and the function's own settings (ROTATION_STRATEGY, DB_CA_BUNDLE,
 # REQUIRE_TLS, SECRETS_MANAGER_ENDPOINT, ...). It changes nothing. Builds
-# the release binary first unless ROTATOR_COMMAND names one. Exit status 0:
-# every check passed; 1: one failed; 2: the check could not run.
+# the release binary first unless ROTATOR_COMMAND names one. --json prints
+# the raw report. Exit status 0: every check passed; 1: one failed (--all: or
+# a secret was not checked); 2: the check could not run.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
 PYTHON="${PYTHON:-python3}"
 
-if (($# < 1 || $# > 2)); then
-    sed -n '2,13p' "$0" >&2
+if (($# < 1 || $# > 3)); then
+    sed -n '2,14p' "$0" >&2
     exit 2
 fi
 if [[ -z "${ROTATOR_COMMAND:-}" ]]; then

@@ -17,6 +17,8 @@ public final class RotationHandler {
     /// Answers a preflight check; set only over the real clients, whose
     /// probes it needs (see RotationHandler+Check.swift).
     var check: ((CheckRequest, LambdaContext) -> [UInt8])?
+    /// Answers a fleet check (`CheckAll`; RotationHandler+CheckAll.swift), nil for other events.
+    var checkAll: (([UInt8], LambdaContext) throws -> [UInt8]?)?
     let metricsNamespace: String?
     let strategy: String
 
@@ -55,6 +57,7 @@ public final class RotationHandler {
                     credentials: configuration.credentials, environment: configuration.environment,
                     maxAttempts: configuration.maxAttempts),
             logger: logger)
+        checkAll = Self.checkAll(configuration: configuration, logger: logger)
     }
 
     /// The handler over any store and database, which is how the unit tests
@@ -111,6 +114,7 @@ public final class RotationHandler {
                 logger.emit(record)
             }
         }
+        if let checkAll, let answer = try checkAll(bytes, context) { return answer }
         let event: RotationEvent
         do {
             // A preflight check, sent by a person or a pipeline, never by Secrets Manager.

@@ -33,7 +33,7 @@ def lambda_keeps(line: str, application_level: str) -> bool:
         given = str(record.get("level", "")).upper()
         timestamp = record.get("timestamp")
         valid_time = isinstance(timestamp, str) and RFC3339.match(timestamp) is not None
-        if given in LEVELS and valid_time:
+        if given in LEVELS and valid_time and isinstance(timestamp, str):
             datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
             level = given
     return LEVELS.index(level) >= LEVELS.index(application_level)

@@ -1,0 +1,182 @@
+import JSON
+
+/// The fleet check's decisions, pure: which secrets are this function's,
+/// what one secret's verdict is, and the answer. The probing and the
+/// threads are the caller's (RotationHandler+CheckAll.swift).
+public enum FleetCheck {
+    /// The secrets whose rotation function is `functionARN` (with or without
+    /// a version or alias qualifier), rotation on or off, and whose name
+    /// starts with `namePrefix`; in name order, the order they are checked in.
+    /// Secrets without a rotation function, or with another one, are left out.
+    public static func selected(
+        _ secrets: [FleetSecret], functionARN: String, namePrefix: String?
+    )
+        -> [FleetSecret]
+    {
+        var seen: Set<String> = []
+        return
+            secrets
+            .filter { secret in
+                guard let configured = secret.rotationFunctionARN, !configured.isEmpty else { return false }
+                return PreflightRun.sameFunction(configured, functionARN)
+                    && (namePrefix.map { secret.name.hasPrefix($0) } ?? true)
+            }
+            .filter { seen.insert($0.arn).inserted }
+            .sorted { ($0.name, $0.arn) < ($1.name, $1.arn) }
+    }
+
+    /// One secret's verdict: the single check's report with the schedule
+    /// checks added. A rotation under way within its window is not a
+    /// failure here (the single check's `stuck-rotation` reports any
+    /// AWSPENDING without AWSCURRENT): a daily check would otherwise raise
+    /// the alarm whenever it met a rotation in progress.
+    public static func verdict(
+        _ secret: FleetSecret, report: PreflightReport, pendingCreated: [String: Double], now: Double
+    ) -> SecretVerdict {
+        var report = report
+        let schedule = Preflight.scheduleChecks(secret, pendingCreated: pendingCreated, now: now)
+        let underWay =
+            !secret.pendingVersions.isEmpty && schedule.contains { $0.check.name == "pending-too-long" && $0.check.ok }
+        if underWay, let index = report.checks.firstIndex(where: { $0.name == "stuck-rotation" && !$0.ok }) {
+            report.checks[index].ok = true
+            report.checks[index].detail = "a rotation is under way within its window (see pending-too-long)"
+            // Its advice is the one about clearing AWSPENDING.
+            report.advice.removeAll { $0.contains("--version-stage AWSPENDING --remove-from-version-id") }
+        }
+        for (check, advice) in schedule {
+            report.checks.append(check)
+            if !check.ok, let advice { report.advice.append(advice) }
+        }
+        return SecretVerdict(
+            arn: secret.arn, name: secret.name, state: .checked(report), lastRotatedDate: secret.lastRotatedDate,
+            createdDate: secret.createdDate, now: now)
+    }
+
+    /// A secret the check did not reach before its deadline.
+    public static func notChecked(_ secret: FleetSecret, reason: String, now: Double) -> SecretVerdict {
+        SecretVerdict(
+            arn: secret.arn, name: secret.name, state: .notChecked(reason: reason),
+            lastRotatedDate: secret.lastRotatedDate, createdDate: secret.createdDate, now: now)
+    }
+}
+
+public struct SecretVerdict: Sendable, Equatable {
+    public enum State: Sendable, Equatable {
+        case checked(PreflightReport)
+        case notChecked(reason: String)
+    }
+
+    public var arn: String
+    public var name: String
+    public var state: State
+    public var lastRotatedDate: Double?
+    public var createdDate: Double?
+    public var now: Double
+
+    public var report: PreflightReport? {
+        if case .checked(let report) = state { return report }
+        return nil
+    }
+
+    public var isChecked: Bool { report != nil }
+    /// Checked and every check passed. A secret not checked is not healthy.
+    public var ok: Bool { report?.ok ?? false }
+    public var failing: Bool { report.map { !$0.ok } ?? false }
+    public var failed: [String] { report?.failed ?? [] }
+
+    /// Whole days since the last rotation; nil when it never rotated.
+    public var daysSinceLastRotation: Int? { lastRotatedDate.map { Int(max(0, now - $0) / 86400) } }
+    /// Whole days the current password has been in use: since the last
+    /// rotation, else since the secret was made (the metric's value).
+    public var credentialAgeDays: Int? {
+        (lastRotatedDate ?? createdDate).map { Int(max(0, now - $0) / 86400) }
+    }
+
+    public var status: String {
+        switch state {
+        case .checked(let report): report.ok ? "ok" : "failing"
+        case .notChecked: "notChecked"
+        }
+    }
+
+    /// The secret's line of the answer: the failed checks with what they
+    /// found, not every check, so a thousand secrets still fit Lambda's
+    /// response limit.
+    public var json: JSONObject {
+        var object: JSONObject = [
+            "SecretId": .string(arn), "Name": .string(name), "status": .string(status), "ok": .bool(ok),
+            "failed": .array(failed.map { .string($0) }),
+            "daysSinceLastRotation": daysSinceLastRotation.map { .number(String($0)) } ?? .null,
+            "lastRotatedDate": lastRotatedDate.map { .string(ISODate.string(epochSeconds: $0)) } ?? .null,
+        ]
+        switch state {
+        case .checked(let report):
+            object["Strategy"] = .string(report.strategy)
+            object["problems"] = .array(
+                report.checks.filter { !$0.ok }.map {
+                    .object(["name": .string($0.name), "detail": .string($0.detail)])
+                })
+            object["advice"] = .array(report.advice.map { .string($0) })
+        case .notChecked(let reason):
+            object["notChecked"] = .string(reason)
+        }
+        return object
+    }
+}
+
+/// The whole answer.
+public struct FleetReport: Sendable, Equatable {
+    public var functionARN: String
+    public var namePrefix: String?
+    public var secrets: [SecretVerdict]
+    public var durationMs: Int
+
+    public init(functionARN: String, namePrefix: String?, secrets: [SecretVerdict], durationMs: Int) {
+        self.functionARN = functionARN
+        self.namePrefix = namePrefix
+        self.secrets = secrets
+        self.durationMs = durationMs
+    }
+
+    public var checked: Int { secrets.filter(\.isChecked).count }
+    public var failing: Int { secrets.filter(\.failing).count }
+    public var notChecked: Int { secrets.count - checked }
+    /// Days since the oldest rotation (or creation, if never rotated) of the secrets listed.
+    public var oldestRotationDays: Int? { secrets.compactMap(\.credentialAgeDays).max() }
+
+    public var json: JSONObject {
+        [
+            "FunctionArn": .string(functionARN), "NamePrefix": namePrefix.map { .string($0) } ?? .null,
+            "checked": .number(String(checked)), "failing": .number(String(failing)),
+            "notChecked": .number(String(notChecked)), "complete": .bool(notChecked == 0),
+            "oldestRotationDays": oldestRotationDays.map { .number(String($0)) } ?? .null,
+            "durationMs": .number(String(durationMs)), "secrets": .array(secrets.map { .object($0.json) }),
+        ]
+    }
+}
+
+/// ISO 8601 in UTC, to the second, without Foundation.
+enum ISODate {
+    static func string(epochSeconds: Double) -> String {
+        let total = Int(epochSeconds.rounded(.down))
+        var days = total / 86400
+        var seconds = total % 86400
+        if seconds < 0 {
+            seconds += 86400
+            days -= 1
+        }
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return
+            "\(year)-\(two(month))-\(two(day))T\(two(seconds / 3600)):\(two(seconds % 3600 / 60)):\(two(seconds % 60))Z"
+    }
+}
