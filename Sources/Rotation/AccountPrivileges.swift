@@ -123,6 +123,30 @@ public struct AccountPrivileges: Sendable, Equatable {
         return names.map { $0 == "ALL" ? "ALL PRIVILEGES" : $0 }
     }
 
+    /// Whether a grant's object reaches the `mysql` schema. Its database part
+    /// is a LIKE pattern (`%`, `_`, `\` escapes), so `%.*` or `m_sql.*`
+    /// grant on `mysql` as surely as `mysql.*` does; case is ignored, which
+    /// can only refuse more.
+    static func coversMySQLSchema(_ object: String) -> Bool {
+        guard let dot = object.firstIndex(of: "."), object[..<dot] != "*" else { return false }
+        return likePattern(Array(object[..<dot].lowercased()), matches: Array("mysql"))
+    }
+
+    static func likePattern(_ pattern: [Character], matches text: [Character]) -> Bool {
+        guard let first = pattern.first else { return text.isEmpty }
+        let rest = Array(pattern.dropFirst())
+        switch first {
+        case "%":
+            return (0...text.count).contains { likePattern(rest, matches: Array(text.dropFirst($0))) }
+        case "_":
+            return !text.isEmpty && likePattern(rest, matches: Array(text.dropFirst()))
+        case "\\" where !rest.isEmpty:
+            return text.first == rest[0] && likePattern(Array(rest.dropFirst()), matches: Array(text.dropFirst()))
+        default:
+            return text.first == first && likePattern(rest, matches: Array(text.dropFirst()))
+        }
+    }
+
     public func holdsGlobal(_ privilege: String) -> Bool {
         privileges.contains { $0.object == "*.*" && ($0.name == privilege || $0.name == "ALL PRIVILEGES") }
     }
@@ -132,7 +156,7 @@ public struct AccountPrivileges: Sendable, Equatable {
         var found: [String] = []
         for privilege in privileges {
             let global = privilege.object == "*.*"
-            let onMySQL = privilege.object == "mysql.*" || privilege.object.hasPrefix("mysql.")
+            let onMySQL = Self.coversMySQLSchema(privilege.object)
             // ALL on *.* holds CREATE USER whatever a partial revoke withholds.
             if global && Self.managingGlobal.contains(privilege.name) { found.append("\(privilege.name) ON *.*") }
             if global && privilege.grantOption { found.append("GRANT OPTION ON *.*") }

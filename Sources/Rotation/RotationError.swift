@@ -24,6 +24,9 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
     case currentPasswordNeedsTLS(login: String, server: String)
     /// The account the credential logged in as is not the secret's user.
     case accountMismatch(secretId: String, field: String)
+    /// KEEP_PREVIOUS_PASSWORD on MariaDB would write AWSCURRENT's password
+    /// into a statement, and the session is not verified TLS; nothing was sent.
+    case keptPasswordNeedsTLS(login: String, server: String)
     /// The account logs in only by methods without a password (RDS IAM, unix_socket, PAM).
     case accountHoldsNoPassword(secretId: String, account: String, plugins: [String])
     /// Admin or alternating asked to rotate the admin itself or an account that can manage others.
@@ -55,6 +58,7 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
         case .adminDatabaseUnsupported: "AdminSecretMismatch"
         case .currentPasswordNeedsTLS: "CurrentPasswordNeedsTLS"
         case .accountMismatch: "AccountMismatch"
+        case .keptPasswordNeedsTLS: "CurrentPasswordNeedsTLS"
         case .accountHoldsNoPassword: "AccountHoldsNoPassword"
         case .privilegedAccount: "PrivilegedAccount"
         case .keepPreviousUnsupported: "KeepPreviousPasswordUnsupported"
@@ -101,6 +105,8 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
             "the database \(resource) of the admin secret \(adminSecretId) runs \(engine), not MySQL, MariaDB or Aurora MySQL"
         case .currentPasswordNeedsTLS(let login, let server):
             "the server at \(login) reports \(server), where changing one's own password sends the current password in the statement (REPLACE), and the session is not verified TLS; nothing was sent. Use verified TLS (the secret's ssl true, or absent with TLS on the server and its CA in DB_CA_BUNDLE), or the admin strategy (ROTATION_STRATEGY=admin with a masterarn)"
+        case .keptPasswordNeedsTLS(let login, let server):
+            "KEEP_PREVIOUS_PASSWORD on the server at \(login) (\(server)) writes the current password into the statement that keeps it, and the session is not verified TLS; nothing was sent. Use verified TLS (the secret's ssl true, or absent with TLS on the server and its CA in DB_CA_BUNDLE)"
         case .accountMismatch(let secretId, let field):
             "the current credential of secret \(secretId) logs in as another account than its \(field) names (CURRENT_USER() differs); refusing to change that account"
         case .accountHoldsNoPassword(let secretId, let account, let plugins):

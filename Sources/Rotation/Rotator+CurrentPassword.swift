@@ -11,4 +11,16 @@ extension Rotator {
             throw RotationError.currentPasswordNeedsTLS(login: login.description, server: version.description)
         }
     }
+
+    /// KEEP_PREVIOUS_PASSWORD on MariaDB writes AWSCURRENT's password into
+    /// the statement (a second `USING PASSWORD('…')` method), so the same
+    /// rule holds there, for the admin's session and the user's own alike.
+    /// MySQL's `RETAIN CURRENT PASSWORD` names no password.
+    func refuseKeptPasswordOutsideVerifiedTLS(
+        in session: any DatabaseSession, version: ServerVersion, for login: DatabaseLogin
+    ) throws {
+        if settings.keepPreviousPassword && version.flavor == .mariadb && !session.isVerifiedTLS {
+            throw RotationError.keptPasswordNeedsTLS(login: login.description, server: version.description)
+        }
+    }
 }

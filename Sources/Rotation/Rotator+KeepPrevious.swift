@@ -61,6 +61,7 @@ extension Rotator {
         current: DatabaseSecret
     ) throws {
         let version = try ServerVersion(reportedBy: session)
+        try refuseKeptPasswordOutsideVerifiedTLS(in: session, version: version, for: current.login)
         if !settings.allowPrivilegedAccounts {
             let admin = try Self.sessionAccount(session)
             try refusePrivileged(facts.account, privileges: facts.privileges, admin: admin, secretId: secretId)
@@ -80,6 +81,7 @@ extension Rotator {
     ) throws -> SQL {
         // Before anything is asked: the statement would carry the current password (Rotator+CurrentPassword.swift).
         try Self.refuseCurrentPasswordOutsideVerifiedTLS(in: session, version: version, loggedInWith: login)
+        try refuseKeptPasswordOutsideVerifiedTLS(in: session, version: version, for: login)
         let current = login.password
         guard version.supports(.showCreateUser) else {
             // One method per account there, and no second password to leave behind.

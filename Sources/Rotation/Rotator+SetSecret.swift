@@ -68,7 +68,10 @@ extension Rotator {
     /// database on AWSPREVIOUS's. It is read only now, so a healthy rotation
     /// never pays for the round trip.
     func setOwnPasswordWithPrevious(_ secretId: String, current: DatabaseSecret, pending: DatabaseSecret) throws {
-        guard let previous = try secret(secretId, stage: Stage.previous) else {
+        // With KEEP_PREVIOUS_PASSWORD the password kept beside the new one is
+        // AWSCURRENT's: keeping AWSPREVIOUS's instead would leave a rotation
+        // that testSecret can never pass.
+        guard !settings.keepPreviousPassword, let previous = try secret(secretId, stage: Stage.previous) else {
             throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
         }
         // Its password only with its own host, port and user, which must be

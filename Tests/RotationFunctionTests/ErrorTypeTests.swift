@@ -37,6 +37,7 @@ import Testing
         .adminDatabaseUnsupported(adminSecretId: "a", resource: "arn:aws:rds:us-east-1:1:db:pg", engine: "postgres"),
         .currentPasswordNeedsTLS(login: "app@db:3306", server: "MySQL 8.0.36"),
         .accountMismatch(secretId: "s", field: "username"),
+        .keptPasswordNeedsTLS(login: "app@db:3306", server: "MariaDB 10.11.6"),
         .accountHoldsNoPassword(secretId: "s", account: "'app'@'%'", plugins: ["AWSAuthenticationPlugin"]),
         .privilegedAccount(secretId: "s", account: "'app'@'%'", reasons: ["CREATE USER ON *.*"]),
         .keepPreviousUnsupported(secretId: "s", account: "'app'@'%'", obstacle: .missingPrivilege("CREATE USER")),
@@ -116,7 +117,7 @@ import Testing
         func check(_ numbers: [Int], count: Int, _ name: String) {
             #expect(Set(numbers) == Set(0..<count), "\(name): an example per case, numbered 0..<\(count)")
         }
-        check(Self.rotationErrors.map(Self.caseNumber), count: 24, "RotationError")
+        check(Self.rotationErrors.map(Self.caseNumber), count: 25, "RotationError")
         check(Self.secretsManagerErrors.map(Self.caseNumber), count: 6, "SecretsManagerError")
         check(Self.rdsErrors.map(Self.caseNumber), count: 4, "RDSError")
         check(Self.mariaDBErrors.map(Self.caseNumber), count: 9, "MariaDBError")
@@ -150,6 +151,7 @@ import Testing
         case .keepPreviousUnsupported: 21
         case .passwordNotChangeable: 22
         case .keptPasswordDoesNotLogIn: 23
+        case .keptPasswordNeedsTLS: 24
         }
     }
 

@@ -158,6 +158,12 @@ import Testing
         // MySQL's partial revoke withholds the global write from the grant tables.
         ("GRANT INSERT ON *.* TO `a`@`%`\nREVOKE INSERT ON `mysql`.* FROM `a`@`%`", []),
         ("GRANT SELECT ON `mysql`.* TO `a`@`%`", []),
+        // A database name in a grant is a LIKE pattern: these reach `mysql` too.
+        ("GRANT INSERT ON `%`.* TO `a`@`%`", ["INSERT ON %.*"]),
+        ("GRANT ALL PRIVILEGES ON `my%`.* TO `a`@`%`", ["ALL PRIVILEGES ON my%.*"]),
+        ("GRANT UPDATE ON `m_sql`.* TO `a`@`%`", ["UPDATE ON m_sql.*"]),
+        ("GRANT INSERT ON `mysql\\_x`.* TO `a`@`%`", []),
+        ("GRANT INSERT ON `app%`.* TO `a`@`%`", []),
         ("GRANT SELECT, INSERT, UPDATE, DELETE ON `appdb`.* TO `a`@`%` WITH GRANT OPTION", []),
         ("GRANT USAGE ON *.* TO `a`@`%` IDENTIFIED BY PASSWORD '*ABC'", []),
         ("GRANT PROXY ON ``@`%` TO `a`@`%` WITH GRANT OPTION", ["PROXY ON ''@'%' (any account)"]),
