@@ -31,6 +31,7 @@ from support.leak_scan import LeakScan, service_logs
 from support.reliability import FIGURES, CountingMotoHarness, ReliabilityFigures, report_path, write_report
 from support.secrets import REGISTRY, SecretRegistry
 from support.services import Database, services_from_environment
+from support.skip_guard import SkipGuard
 
 pytest_plugins = ["pytester"]  # the leak scan's own test runs a session of its own
 
@@ -49,29 +50,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(
         LeakScan(REGISTRY, lambda: itertools.chain(REGISTRY.log_files, service_logs(state_dir))),
         "leak-scan")
-
-
-# No skipped tests, ever: a skip would hide a test that silently stopped running.
-
-_skipped: list[str] = []
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.skipped:
-        _skipped.append(report.nodeid)
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if _skipped and exitstatus == 0:
-        session.exitstatus = 1
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if _skipped:
-        terminalreporter.write_line(
-            f"ERROR: {len(_skipped)} test(s) skipped or xfailed; this suite allows none:", red=True)
-        for nodeid in _skipped:
-            terminalreporter.write_line(f"  {nodeid}")
+    # No skipped tests, ever (support/skip_guard.py says what counts as one).
+    config.pluginmanager.register(SkipGuard(), "skip-guard")
 
 
 @pytest.fixture(scope="session")
