@@ -35,7 +35,7 @@ from support.secrets import digest, secret_value, stages, version_with
 
 
 # Every test here counts into the reliability report.
-pytestmark = pytest.mark.usefixtures("reliability_figures")
+pytestmark = [pytest.mark.usefixtures("reliability_figures"), pytest.mark.log_formats("text", "JSON")]
 
 
 def resume(rotator, account, token) -> None:

@@ -33,7 +33,7 @@ TIMEOUT = 8.0  # the emulator's function timeout for the deadline tests
 
 
 # Every test here counts into the reliability report.
-pytestmark = pytest.mark.usefixtures("reliability_figures")
+pytestmark = [pytest.mark.usefixtures("reliability_figures"), pytest.mark.log_formats("text", "JSON")]
 
 
 @pytest.fixture

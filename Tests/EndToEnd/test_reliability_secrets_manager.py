@@ -41,7 +41,7 @@ _baselines: dict[str, dict[str, dict[str, int]]] = {}
 
 
 # Every test here counts into the reliability report.
-pytestmark = pytest.mark.usefixtures("reliability_figures")
+pytestmark = [pytest.mark.usefixtures("reliability_figures"), pytest.mark.log_formats("text", "JSON")]
 
 
 def calls_per_step(sm, db, moto, start_rotator, source: str) -> dict[str, dict[str, int]]:

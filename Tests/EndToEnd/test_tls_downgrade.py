@@ -33,6 +33,9 @@ from support.secrets import REGISTRY, digest, secret_dict, secret_value
 # The deployment zip, unpacked into a Lambda-like root and run under chroot.
 from test_package_chroot import lambda_root, package_zip, start_packaged  # noqa: F401  (fixtures)
 
+# Each test that starts the product runs with text and with JSON logs (the leak scan reads both).
+pytestmark = pytest.mark.log_formats("text", "JSON")
+
 SSL_KEYS = {"absent": None, "true": True, "false": False}
 
 # What each hostile server must get, by the secret's ssl key. A greeting

@@ -18,6 +18,9 @@ from harness import event, start_rotation
 from support.rotation import rotate
 from support.secrets import REGISTRY, new_password, secret_dict, unique
 
+# Each test that starts the product runs with text and with JSON logs (the leak scan reads both).
+pytestmark = pytest.mark.log_formats("text", "JSON")
+
 
 def plain_admin(services):
     return pymysql.connect(host=services.host, port=services.plain_port, user=services.admin_user,
