@@ -32,6 +32,7 @@ class Server:
     name: str
     host: str
     port: int
+    tls: bool = True  # False: the server without TLS, reached in plaintext
 
 
 def replication_servers(services: Services) -> dict[str, Server]:
@@ -51,9 +52,9 @@ def replication_servers(services: Services) -> dict[str, Server]:
 
 def connect_admin(services: Services, server: Server) -> pymysql.connections.Connection:
     """The services' admin on `server`, verifying its certificate (it names 127.0.0.1 and 127.0.0.2)."""
+    tls = {"ssl_ca": services.ca, "ssl_verify_cert": True, "ssl_verify_identity": True} if server.tls else {}
     return pymysql.connect(host=server.host, port=server.port, user=services.admin_user,
-                           password=services.admin_password, ssl_ca=services.ca, ssl_verify_cert=True,
-                           ssl_verify_identity=True, connect_timeout=10, autocommit=True)
+                           password=services.admin_password, connect_timeout=10, autocommit=True, **tls)
 
 
 def execute(services: Services, server: Server, sql: str, args: Any = None) -> list[tuple]:
