@@ -6,6 +6,7 @@ ends (conftest.py registers it), after every test whatever their order."""
 from __future__ import annotations
 
 import json
+import secrets as random_source
 from pathlib import Path
 
 from harness import SecretRegistry
@@ -80,8 +81,6 @@ def test_the_scan_knows_every_version_moto_held_even_one_no_test_read(sm, tmp_pa
     """A password no test registered (only moto ever held it, in a version
     since deprecated, or in a value that is not JSON), planted in a log and
     in a JSON log: the harvest finds them."""
-    import secrets as random_source
-
     first, second, plain = (f"Harvest-{random_source.token_hex(12)}" for _ in range(3))
     arn = sm.create_secret(Name=unique("e2e/leak-harvest"),
                            SecretString=json.dumps({"username": "u", "password": first}))["ARN"]
