@@ -32,7 +32,7 @@ unset PYTEST_ADDOPTS PYTEST_PLUGINS PYTEST_DISABLE_PLUGIN_AUTOLOAD PYTHONDONTWRI
 # test file, suite or target that silently stopped being collected would
 # otherwise go green. Raise a floor when tests are added; never lower one to pass.
 SWIFT_TEST_FLOOR=304
-PYTEST_TEST_FLOOR=281
+PYTEST_TEST_FLOOR=419
 
 PYTHON="${PYTHON:-python3}"
 export PYTHON
