@@ -13,7 +13,8 @@ from .rotator import REPO_ROOT
 
 ERRORS_PAGE = REPO_ROOT / "docs" / "errors.md"
 # A row's first cell: one or more `Name`s, and "…" where the row stands for a family.
-_ROW = re.compile(r"^\|\s*(`[A-Za-z]+`(?:\s*,\s*`[A-Za-z]+`)*(?:\s*,\s*…)?)\s*\|")
+# Names may be dotted (`Runtime.InvalidInvocation`).
+_ROW = re.compile(r"^\|\s*(`[A-Za-z][A-Za-z.]*`(?:\s*,\s*`[A-Za-z][A-Za-z.]*`)*(?:\s*,\s*…)?)\s*\|")
 
 
 def readme_error_table(text: str) -> list[tuple[list[str], bool]]:
@@ -31,7 +32,7 @@ def readme_error_table(text: str) -> list[tuple[list[str], bool]]:
         match = _ROW.match(line)
         if match:
             cell = match.group(1)
-            rows.append((re.findall(r"`([A-Za-z]+)`", cell), cell.rstrip().endswith("…")))
+            rows.append((re.findall(r"`([A-Za-z][A-Za-z.]*)`", cell), cell.rstrip().endswith("…")))
     if not rows:
         raise ValueError("the \"Errors\" section has no | `Name` | rows")
     return rows

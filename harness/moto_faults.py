@@ -6,7 +6,7 @@ Its endpoints (harness.MotoHarness is their client):
     GET  /_harness/calls         JSON {operation: count} of calls seen
     POST /_harness/calls/reset
     POST /_harness/faults        {"operation": "PutSecretValue"|"*",
-                                  "kind": "throttle"|"5xx"|"drop"|"hold"|"lose", "count": N}
+                                  "kind": "throttle"|"5xx"|"drop"|"hold"|"lose"|"garbage", "count": N}
     GET  /_harness/faults        the rules, each with "injected": how many it has caused
     POST /_harness/faults/reset  (also releases held responses)
     GET  /_harness/held          JSON {"held": N}: responses held right now
@@ -20,7 +20,8 @@ Its endpoints (harness.MotoHarness is their client):
 "seconds", default 30): a test can kill the client while the service has
 already done what the client will never hear about. "lose" performs the
 operation, then drops the connection without an answer: the client's retry
-meets the effect of its own first attempt.
+meets the effect of its own first attempt. "garbage" answers 200 with a
+body that is not the service's JSON, without performing the operation.
 
 Nothing here logs request or response bodies: they carry secret values.
 """
@@ -43,7 +44,7 @@ class DropConnection(ConnectionAbortedError):
 
 
 class HarnessMiddleware:
-    FAULT_KINDS = ("throttle", "5xx", "drop", "hold", "lose")
+    FAULT_KINDS = ("throttle", "5xx", "drop", "hold", "lose", "garbage")
 
     def __init__(self, app: Callable[[dict, StartResponse], Iterable[bytes]],
                  rds: Callable[[dict, StartResponse], Iterable[bytes]] | None = None):
@@ -128,6 +129,9 @@ class HarnessMiddleware:
         _read_body(environ)
         if kind == "drop":
             self.drop(environ)
+        if kind == "garbage":
+            start_response("200 OK", [("Content-Type", "text/html"), ("Content-Length", "25")])
+            return [b"<html>not the API</html>\n"]
         if kind == "throttle":
             return _json(start_response, "400 Bad Request",
                          {"__type": "ThrottlingException", "message": "Rate exceeded"}, AMZ_JSON)

@@ -32,6 +32,7 @@ class ReliabilityFigures:
     secrets_manager_faults: int = 0
     database_faults: int = 0
     process_kills: int = 0
+    random_kills_mid_step: int = 0   # of the random instants, those that hit a step in flight
     rotations_completed: int = 0
     rotations_checked: int = 0
     credentials_lost: int = 0
@@ -154,6 +155,7 @@ def write_report(path: Path, registry: SecretRegistry) -> str:
         "secrets_manager_faults": FIGURES.secrets_manager_faults,
         "database_faults": FIGURES.database_faults,
         "process_kills": FIGURES.process_kills,
+        "random_kills_mid_step": FIGURES.random_kills_mid_step,
         "clean_failures": FIGURES.clean_failures,
         "rotations_completed": FIGURES.rotations_completed,
         "rotations_checked": FIGURES.rotations_checked,

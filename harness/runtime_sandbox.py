@@ -95,6 +95,8 @@ class Sandbox:
         self.stopping = False
         self.cold_starts = 0
         self.invocations = 0
+        self.polls_waiting = 0  # /next requests held open with nothing to hand out
+        self.invokes_in_flight = 0  # invokes received and not yet answered, the queued ones included
         self.last_init_ms: float | None = None
         self.last_init_error: dict[str, Any] | None = None
 
@@ -198,8 +200,14 @@ class Sandbox:
     # -- invoke side ---------------------------------------------------------
 
     def invoke(self, body: bytes) -> tuple[bool, bytes]:
-        with self.invoke_lock:
-            return self._invoke(body)
+        with self.cond:
+            self.invokes_in_flight += 1
+        try:
+            with self.invoke_lock:
+                return self._invoke(body)
+        finally:
+            with self.cond:
+                self.invokes_in_flight -= 1
 
     def _invoke(self, body: bytes) -> tuple[bool, bytes]:
         with self.cond:
@@ -282,7 +290,12 @@ class Sandbox:
                     self.cond.notify_all()
                     self.log(f"START RequestId: {invocation.request_id} Version: $LATEST")
                     return invocation
-                self.cond.wait()
+                # Tests wait for this state instead of for a while.
+                self.polls_waiting += 1
+                try:
+                    self.cond.wait()
+                finally:
+                    self.polls_waiting -= 1
 
     def answer(self, request_id: str, ok: bool, body: bytes) -> bool:
         with self.cond:
@@ -324,6 +337,8 @@ class Sandbox:
                 "pid": self.proc.pid if self.proc is not None and self._alive() else None,
                 "cold_starts": self.cold_starts,
                 "invocations": self.invocations,
+                "polls_waiting": self.polls_waiting,
+                "invokes_in_flight": self.invokes_in_flight,
                 "last_init_ms": self.last_init_ms,
                 "last_init_error": self.last_init_error,
                 "last_trace_id": self.last_trace_id,

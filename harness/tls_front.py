@@ -95,6 +95,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
     def _forward(self) -> None:
+        with self.server.counts_lock:
+            self.server.requests += 1
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         upstream = http.client.HTTPConnection(self.server.upstream_host, self.server.upstream_port, timeout=60)
@@ -123,6 +125,10 @@ class _Server(http.server.ThreadingHTTPServer):
     upstream_host: str
     upstream_port: int
     context: ssl.SSLContext
+    # What tests count: TLS handshakes completed, and requests forwarded.
+    counts_lock = threading.Lock()
+    handshakes = 0
+    requests = 0
 
     def get_request(self):  # type: ignore[override]
         raw, address = self.socket.accept()
@@ -135,6 +141,8 @@ class _Server(http.server.ThreadingHTTPServer):
         except (ssl.SSLError, OSError):
             # A client that does not trust us hangs up here: that is the point of some tests.
             return
+        with self.counts_lock:
+            self.handshakes += 1
         super().finish_request(request, client_address)
 
 
@@ -152,12 +160,19 @@ class TLSFront:
         context.load_cert_chain(cert, key)
         server = _Server((self.host, 0), _Handler)
         server.upstream_host, server.upstream_port, server.context = self.upstream_host, self.upstream_port, context
+        server.counts_lock = threading.Lock()
         self._server = server
         self.port = server.server_address[1]
         self.url = f"https://{self.host}:{self.port}"
         self._thread = threading.Thread(target=server.serve_forever, name="tls-front", daemon=True)
         self._thread.start()
         return self
+
+    def counts(self) -> tuple[int, int]:
+        """(TLS handshakes completed, requests forwarded) so far."""
+        assert self._server is not None
+        with self._server.counts_lock:
+            return self._server.handshakes, self._server.requests
 
     def stop(self) -> None:
         if self._server is not None:

@@ -8,6 +8,9 @@
 # STATE_DIR:
 #   * MariaDB "tls":   TLS with a server certificate from a CA made here
 #   * MariaDB "plain": no TLS at all (--skip-ssl), for REQUIRE_TLS tests
+#   * MariaDB "replica" and "reader": read-only replicas of "tls" (binlog,
+#     CHANGE MASTER TO, START SLAVE), the reader on 127.0.0.2 at "tls"'s own
+#     port, as an Aurora reader endpoint shares the cluster's port
 #   * moto's Secrets Manager (harness/moto_server.py)
 # and writes STATE_DIR/env (mode 600), a file of `export` lines to source.
 #
@@ -23,6 +26,7 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PYTHON="${PYTHON:-python3}"
 READY_TIMEOUT="${SERVICES_READY_TIMEOUT:-60}"
 ADMIN_USER="rotator_admin"
+MARIADB_EXTRA=()
 
 usage() {
     echo "usage: $0 start|stop STATE_DIR" >&2
@@ -83,7 +87,7 @@ make_tls() {
 basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
-subjectAltName=IP:127.0.0.1,DNS:localhost
+subjectAltName=IP:127.0.0.1,IP:127.0.0.2,DNS:localhost
 subjectKeyIdentifier=hash
 authorityKeyIdentifier=keyid,issuer
 EOF
@@ -122,9 +126,10 @@ wait_until() {
     return 1
 }
 
-# start_mariadb NAME tls|plain -> sets MARIADB_PORT
+# start_mariadb NAME tls|plain [BIND_ADDRESS [PORT]] -> sets MARIADB_PORT;
+# MARIADB_EXTRA (an array) holds more server options.
 start_mariadb() {
-    local name="$1" mode="$2"
+    local name="$1" mode="$2" bind="${3:-127.0.0.1}" fixed_port="${4:-}"
     local dir="$STATE_DIR/$name" attempt port pid
     mkdir -p "$dir/tmp"
     "$MARIADB_INSTALL_DB" --no-defaults --user=root --datadir="$dir/data" \
@@ -138,15 +143,15 @@ start_mariadb() {
     fi
 
     for attempt in 1 2 3; do
-        port="$(free_port)"
+        port="${fixed_port:-$(free_port)}"
         : >"$dir/error.log"
         "$MARIADBD" --no-defaults --user=root \
             --datadir="$dir/data" --socket="$dir/mysqld.sock" --pid-file="$dir/mysqld.pid" \
-            --port="$port" --bind-address=127.0.0.1 --skip-name-resolve \
+            --port="$port" --bind-address="$bind" --skip-name-resolve \
             --log-error="$dir/error.log" --tmpdir="$dir/tmp" \
             --innodb-buffer-pool-size=64M --skip-performance-schema \
             --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
-            "${tls_options[@]}" </dev/null >>"$dir/error.log" 2>&1 &
+            "${tls_options[@]}" "${MARIADB_EXTRA[@]}" </dev/null >>"$dir/error.log" 2>&1 &
         pid=$!
         echo "$pid" >"$STATE_DIR/pids/$name.pid"
         if wait_until "MariaDB ($name)" "$pid" "$dir/error.log" \
@@ -154,7 +159,7 @@ start_mariadb() {
             MARIADB_PORT="$port"
             return 0
         fi
-        if grep -qiE "address already in use|another server running on port" "$dir/error.log"; then
+        if [[ -z "$fixed_port" ]] && grep -qiE "address already in use|another server running on port" "$dir/error.log"; then
             say "port $port was taken meanwhile; retrying $name on another port"
             stop_pid "$name" "$pid"
             continue
@@ -187,6 +192,42 @@ check_admin_login() {
         -N -B -e "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'Ssl_cipher'" 2>&1)" \
         || { echo "$out" >&2; fail "$ADMIN_USER cannot log in to MariaDB ($name) over TCP"; }
     echo "$out"
+}
+
+# start_replica NAME BIND_ADDRESS [PORT] -> sets MARIADB_PORT: a read-only
+# replica of "tls" from the start of its binlog, so it gets the admin account
+# (and everything since) by replication. The admin account is the
+# replication user: no other password to keep. Statements the replica cannot
+# apply (an INSTALL SONAME on the primary is not replicated, so a user of
+# that plugin is refused here) are skipped rather than stopping it: the
+# shared primary serves every suite, and a stopped SQL thread would stall the
+# replica tests that come after.
+start_replica() {
+    local name="$1" bind="$2" port="${3:-}" dir="$STATE_DIR/$1" first
+    MARIADB_EXTRA=(--server-id="$((++REPLICA_ID))" --read-only --relay-log="$dir/data/relay"
+                   --plugin-load-add=auth_ed25519 --slave-skip-errors=all)
+    start_mariadb "$name" tls "$bind" "$port"
+    MARIADB_EXTRA=()
+    first="$("$MARIADB" --no-defaults --socket="$STATE_DIR/mariadb-tls/mysqld.sock" -u root -N -B \
+        -e "SHOW BINARY LOGS" | head -n 1 | cut -f 1)"
+    [[ -n "$first" ]] || fail "MariaDB (tls) has no binary log to replicate"
+    "$MARIADB" --no-defaults --socket="$dir/mysqld.sock" -u root >/dev/null 2>&1 <<SQL \
+        || fail "could not start replication on $name"
+CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$TLS_PORT, MASTER_USER='$ADMIN_USER',
+    MASTER_PASSWORD='$ADMIN_PASSWORD', MASTER_LOG_FILE='$first', MASTER_LOG_POS=4, MASTER_USE_GTID=no,
+    MASTER_SSL=1, MASTER_SSL_CA='$STATE_DIR/tls/ca.pem', MASTER_SSL_VERIFY_SERVER_CERT=1,
+    MASTER_CONNECT_RETRY=1;
+START SLAVE;
+SQL
+    # The admin account arrives by replication: its login proves the replica applies.
+    wait_until "replication to $name" "$(cat "$STATE_DIR/pids/$name.pid")" "$dir/error.log" \
+        replica_admin_login "$bind" "$MARIADB_PORT" \
+        || fail "MariaDB ($name) does not replicate from MariaDB (tls)"
+}
+
+replica_admin_login() {
+    "$MARIADB" --defaults-file="$STATE_DIR/admin.cnf" -h "$1" -P "$2" \
+        --ssl --ssl-ca="$STATE_DIR/tls/ca.pem" --ssl-verify-server-cert -N -B -e "SELECT 1"
 }
 
 # ---------------------------------------------------------------------------
@@ -264,6 +305,9 @@ write_env() {
             printf 'export TEST_MARIADB_HOST=%q\n' 127.0.0.1
             printf 'export TEST_MARIADB_PORT=%q\n' "$TLS_PORT"
             printf 'export TEST_MARIADB_PLAIN_PORT=%q\n' "$PLAIN_PORT"
+            printf 'export TEST_MARIADB_REPLICA_PORT=%q\n' "$REPLICA_PORT"
+            printf 'export TEST_MARIADB_READER_HOST=%q\n' 127.0.0.2
+            printf 'export TEST_MARIADB_READER_PORT=%q\n' "$TLS_PORT"
             printf 'export TEST_MARIADB_ADMIN_USER=%q\n' "$ADMIN_USER"
             printf 'export TEST_MARIADB_ADMIN_PASSWORD=%q\n' "$ADMIN_PASSWORD"
             printf 'export TEST_MARIADB_CA=%q\n' "$STATE_DIR/tls/ca.pem"
@@ -303,7 +347,11 @@ start() {
 
     make_tls "$STATE_DIR/tls"
 
+    # A binlog for the replicas; routines need no SUPER-only declaration then.
+    MARIADB_EXTRA=(--server-id=1 --log-bin="$STATE_DIR/mariadb-tls/data/binlog" --log-bin-trust-function-creators=1
+                   --plugin-load-add=auth_ed25519)
     start_mariadb mariadb-tls tls
+    MARIADB_EXTRA=()
     TLS_PORT="$MARIADB_PORT"
     create_admin mariadb-tls
     local cipher
@@ -321,6 +369,13 @@ start() {
         --skip-ssl -N -B -e "SELECT @@have_ssl")"
     [[ "$have_ssl" != YES ]] || fail "MariaDB (plain) offers TLS but must not"
     say "MariaDB without TLS on 127.0.0.1:$PLAIN_PORT"
+
+    REPLICA_ID=1
+    start_replica mariadb-replica 127.0.0.1
+    REPLICA_PORT="$MARIADB_PORT"
+    say "MariaDB replica of the TLS server on 127.0.0.1:$REPLICA_PORT"
+    start_replica mariadb-reader 127.0.0.2 "$TLS_PORT"
+    say "MariaDB reader of the TLS server on 127.0.0.2:$TLS_PORT"
 
     start_moto
     say "moto Secrets Manager on 127.0.0.1:$MOTO_PORT"

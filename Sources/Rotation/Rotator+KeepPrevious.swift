@@ -20,6 +20,8 @@ extension Rotator {
             return try database.withSession(login) { session in
                 let version = try ServerVersion(reportedBy: session)
                 let account = try Self.sessionAccount(session)
+                // The ownership proof, before anything is read about that account.
+                try requireSecretsUser(account, username: login.username, secretId: secretId)
                 // Before SHOW CREATE USER (MySQL 5.7.6, MariaDB 10.2) an account has one password method.
                 let methods =
                     version.supports(.showCreateUser)

@@ -16,8 +16,8 @@ extension Rotator {
     }
 
     /// The proved account must be the secret's user.
-    func requireSecretsUser(_ account: Account, of current: DatabaseSecret, secretId: String) throws {
-        guard account.user == current.username else {
+    func requireSecretsUser(_ account: Account, username: String, secretId: String) throws {
+        guard account.user == username else {
             throw RotationError.accountMismatch(secretId: secretId, field: settings.keys.username)
         }
     }
@@ -26,7 +26,7 @@ extension Rotator {
     /// nil when the server refuses the login.
     func provenAccount(of current: DatabaseSecret, admin: DatabaseSecret, secretId: String) throws -> Account? {
         guard let account = try account(loggedInWith: ownershipLogin(of: current, admin: admin)) else { return nil }
-        try requireSecretsUser(account, of: current, secretId: secretId)
+        try requireSecretsUser(account, username: current.username, secretId: secretId)
         return account
     }
 }

@@ -114,6 +114,8 @@ extension Rotator {
         let found: AccountFacts?
         do {
             found = try accountFacts(loggedInWith: ownershipLogin(of: current, admin: admin.secret), secretId: secretId)
+        } catch RotationError.accountMismatch(let secretId, let field) {
+            throw RotationError.accountMismatch(secretId: secretId, field: field)
         } catch {
             throw accountWithoutPassword(current.username, admin: admin, secretId: secretId) ?? error
         }
@@ -123,7 +125,6 @@ extension Rotator {
             }
             return false
         }
-        try requireSecretsUser(facts.account, of: current, secretId: secretId)
         try withAdminSession(admin, for: secretId) { session in
             try setPassword(of: facts, asAdminIn: session, secretId: secretId, pending: pending, current: current)
         }

@@ -28,9 +28,10 @@ from harness import Emulator, Services, rotator_command, rotator_environment
 from harness.accounts import RotationAdmin, create_account, create_rotation_admin, drop_rotation_admin
 from harness.database import Database, services_from_environment
 from harness.dedicated_server import DedicatedMariaDB
-from harness.leak_scan import LeakScan, service_logs
+from harness.leak_scan import LeakScan, harvest_moto, service_logs
 from harness.reliability import FIGURES, CountingMotoHarness, ReliabilityFigures, report_path, write_report
 from harness.secrets import REGISTRY, SecretRegistry
+from harness.skip_guard import SkipGuard
 
 pytest_plugins = ["pytester"]  # the leak scan's own test runs a session of its own
 
@@ -44,34 +45,17 @@ def pytest_configure(config: pytest.Config) -> None:
     config.option.showlocals = False
     config.addinivalue_line(
         "markers", "admin_grants(*grants): the grants of the module's `admin` fixture")
+    config.addinivalue_line(
+        "markers", "log_formats(*formats): run each test using start_rotator once per AWS_LAMBDA_LOG_FORMAT")
     # The state dir is read when the session ends, so a scan needs no services fixture.
     state_dir = os.environ.get("TEST_STATE_DIR")
+    endpoint = os.environ.get("SECRETS_MANAGER_ENDPOINT")
     config.pluginmanager.register(
-        LeakScan(REGISTRY, lambda: itertools.chain(REGISTRY.log_files, service_logs(state_dir))),
+        LeakScan(REGISTRY, lambda: itertools.chain(REGISTRY.log_files, service_logs(state_dir)),
+                 harvest=(lambda: harvest_moto(endpoint, REGISTRY)) if endpoint else None),
         "leak-scan")
-
-
-# No skipped tests, ever: a skip would hide a test that silently stopped running.
-
-_skipped: list[str] = []
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.skipped:
-        _skipped.append(report.nodeid)
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if _skipped and exitstatus == 0:
-        session.exitstatus = 1
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if _skipped:
-        terminalreporter.write_line(
-            f"ERROR: {len(_skipped)} test(s) skipped or xfailed; this suite allows none:", red=True)
-        for nodeid in _skipped:
-            terminalreporter.write_line(f"  {nodeid}")
+    # No skipped tests, ever (support/skip_guard.py says what counts as one).
+    config.pluginmanager.register(SkipGuard(), "skip-guard")
 
 
 @pytest.fixture(scope="session")
@@ -144,11 +128,28 @@ def start_emulator(log_dir: Path, request: pytest.FixtureRequest) -> Iterator[Ca
         emulator.close()
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # A module marked log_formats("text", "JSON") runs each test that starts
+    # the product once per format, so the leak scan reads JSON logs too.
+    marker = metafunc.definition.get_closest_marker("log_formats")
+    if marker is not None and "log_format" in metafunc.fixturenames:
+        metafunc.parametrize("log_format", marker.args, indirect=True)
+
+
 @pytest.fixture
-def start_rotator(start_emulator: Callable[..., Emulator], services: Services) -> Callable[..., Emulator]:
+def log_format(request: pytest.FixtureRequest) -> str:
+    """AWS_LAMBDA_LOG_FORMAT for start_rotator: "text" unless the module's log_formats mark says more."""
+    return getattr(request, "param", "text")
+
+
+@pytest.fixture
+def start_rotator(start_emulator: Callable[..., Emulator], services: Services,
+                  log_format: str) -> Callable[..., Emulator]:
     """start_rotator(timeout=60, **extra_env) -> an Emulator running the product."""
 
     def start(*, timeout: float = 60.0, **extra_env: str) -> Emulator:
+        if log_format != "text":
+            extra_env.setdefault("AWS_LAMBDA_LOG_FORMAT", log_format)
         command, task_root = rotator_command()
         return start_emulator(command, env=rotator_environment(services, **extra_env),
                               task_root=task_root, timeout=timeout, function_name="rotator")

@@ -247,10 +247,20 @@ def test_error_post_becomes_an_unhandled_function_error(raw):
     assert json.loads(body) == {"errorMessage": "it broke", "errorType": "Custom.Failure"}
 
 
+def wait_for_state(emulator, condition, what: str) -> dict:
+    """Polls the emulator's state until `condition` holds (the timeout only ends a hung test)."""
+    deadline = time.monotonic() + 60
+    while not condition(state := emulator.state()):
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        time.sleep(0.02)  # polling the state waited on
+    return state
+
+
 def test_next_long_polls_until_an_invoke_arrives(raw):
     poll = raw.next()
-    with pytest.raises(concurrent.futures.TimeoutError):
-        poll.result(timeout=0.5)  # nothing queued: the poll must still be open
+    # The server holds the poll with nothing queued: it has not answered.
+    wait_for_state(raw.emulator, lambda state: state["polls_waiting"] == 1, "the poll is held open")
+    assert not poll.done(), "the poll was answered with nothing queued"
 
     invocation = raw.invoke({"late": True})
     status, headers, body = poll.result(timeout=30)
@@ -267,10 +277,12 @@ def test_invocations_are_served_one_at_a_time(raw):
     assert json.loads(body) == {"n": 1}
     second = raw.invoke({"n": 2})
 
-    # While the first is unanswered, the second is not handed out.
+    # While the first is unanswered, the second is not handed out: it waits,
+    # with the poll held open.
     poll = raw.next()
-    with pytest.raises(concurrent.futures.TimeoutError):
-        poll.result(timeout=0.5)
+    wait_for_state(raw.emulator, lambda state: state["polls_waiting"] == 1 and state["invokes_in_flight"] == 2,
+                   "the second invoke waiting behind the first, and the poll held open")
+    assert not poll.done(), "the second invoke was handed out while the first was unanswered"
 
     request_id = headers["Lambda-Runtime-Aws-Request-Id"]
     raw.request("POST", f"/2018-06-01/runtime/invocation/{request_id}/response", b'{"r": 1}')
@@ -287,10 +299,8 @@ def test_init_error_fails_the_pending_invoke_and_kills_the_process(raw):
     assert pid is not None
     invocation = raw.invoke({"x": 1})
 
-    # Wait (bounded) until the invoke is queued, as a starting runtime would see it.
-    deadline = time.monotonic() + 10
-    while raw.emulator.state()["invocations"] < 1 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    # Wait until the invoke is queued, as a starting runtime would see it.
+    wait_for_state(raw.emulator, lambda state: state["invocations"] >= 1, "the invoke is queued")
     status, _, _ = raw.request(
         "POST", "/2018-06-01/runtime/init/error",
         json.dumps({"errorMessage": "no config", "errorType": "Runtime.Custom"}).encode(),

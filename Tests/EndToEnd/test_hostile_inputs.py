@@ -345,3 +345,33 @@ def test_check_and_set_secret_agree_on_the_admin_tls_rule(sm, db, make_account, 
     finally:
         server.close()
         drop_rotation_admin(db)
+
+
+def test_an_on_path_current_user_answer_names_no_account_for_the_admin(sm, db, make_account, start_packaged,
+                                                                       lambda_root):
+    """Whoever answers the rotated login's `SELECT CURRENT_USER()` (an
+    impostor, or a path without verified TLS) names `root@%`: the proved
+    account is not the secret's user, so the admin changes nothing."""
+    server = ScriptedMySQL("10.11.6-MariaDB", current_user="root@%")
+    try:
+        admin = create_rotation_admin(sm, db, ["CREATE USER ON *.*"])
+        admin_secret = secret_dict(sm, admin.arn) | {"host": "127.0.0.1", "port": server.port}
+        sm.put_secret_value(SecretId=admin.arn, SecretString=json.dumps(admin_secret))
+        account = make_account(extra={"host": "127.0.0.1", "port": server.port, "masterarn": admin.arn},
+                               create_user=False)
+        emulator = start_packaged(lambda_root, REQUIRE_TLS="false", ROTATION_STRATEGY="admin")
+        token = start_rotation(sm, account.arn)
+        ok, body = invoke(emulator, account.arn, token, "createSecret")
+        assert ok, describe_failure("createSecret", body)
+
+        ok, body = invoke(emulator, account.arn, token, "setSecret")
+
+        assert not ok and body.get("errorType") == "AccountMismatch", describe_failure("setSecret", body)
+        sent = b"".join(packet for session in server.snapshot() for packet in session.packets)
+        assert b"SELECT CURRENT_USER()" in sent, "the ownership proof never reached the fake server"
+        for statement in (b"ALTER USER", b"SET PASSWORD", b"SHOW CREATE USER"):
+            assert statement not in sent, f"{statement.decode()} was sent after the proof failed"
+        assert emulator.state()["pid"] is not None, "the function process died"
+    finally:
+        server.close()
+        drop_rotation_admin(db)

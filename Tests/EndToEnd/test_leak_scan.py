@@ -6,9 +6,11 @@ ends (conftest.py registers it), after every test whatever their order."""
 from __future__ import annotations
 
 import json
+import secrets as random_source
 
 from harness import REPO_ROOT, SecretRegistry
-from harness.leak_scan import leak_report
+from harness.leak_scan import harvest_moto, leak_report
+from harness.secrets import unique
 
 PLANTED = "Planted-Secret-4f9c2e7a"
 
@@ -67,4 +69,32 @@ def test_a_session_without_a_leak_passes(pytester):
 
     result.assert_outcomes(passed=1)
     assert result.ret == 0, "the scan failed a clean run"
-    result.stdout.fnmatch_lines(["*leak scan: no registered password in 1 log files*"])
+    result.stdout.fnmatch_lines(["*leak scan: none of 1 passwords (0 secret versions read from moto) in 1 log files*"])
+
+
+def test_the_scan_knows_every_version_moto_held_even_one_no_test_read(sm, tmp_path):
+    """A password no test registered (only moto ever held it, in a version
+    since deprecated, or in a value that is not JSON), planted in a log and
+    in a JSON log: the harvest finds them."""
+    first, second, plain = (f"Harvest-{random_source.token_hex(12)}" for _ in range(3))
+    arn = sm.create_secret(Name=unique("e2e/leak-harvest"),
+                           SecretString=json.dumps({"username": "u", "password": first}))["ARN"]
+    for value in (second, "third-" + random_source.token_hex(12), "fourth-" + random_source.token_hex(12)):
+        sm.put_secret_value(SecretId=arn, SecretString=json.dumps({"username": "u", "password": value}))
+    listed = sm.list_secret_version_ids(SecretId=arn, IncludeDeprecated=True)["Versions"]
+    unlabelled = [version for version in listed if not version.get("VersionStages")]
+    assert unlabelled, "setup: every version is still labelled, so none is deprecated"
+    sm.create_secret(Name=unique("e2e/leak-harvest-plain"), SecretString=plain)
+    text_log = tmp_path / "text.log"
+    text_log.write_text(f"INFO value {first}\n")
+    json_log = tmp_path / "json.log"
+    json_log.write_text(json.dumps({"message": f"value {plain}"}) + "\n")
+
+    registry = SecretRegistry()
+    assert leak_report(registry, [text_log, json_log]) is None, "an empty registry found something"
+    versions = harvest_moto(sm.meta.endpoint_url, registry)
+
+    assert versions >= 5, f"only {versions} versions read"
+    report = leak_report(registry, [text_log, json_log])
+    assert report is not None and "2 (password, file) pair(s)" in report, "a harvested password went unnoticed"
+    assert first not in report and plain not in report, "the report shows a value"

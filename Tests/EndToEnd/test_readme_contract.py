@@ -18,6 +18,7 @@ TABLE = """# Title
 | `First` | one |
 | `Second`, `Third` | two at once |
 | `Passed`, … | a family |
+| `Runtime.Dotted` | a dotted name |
 
 ## Layout
 
@@ -28,7 +29,8 @@ TABLE = """# Title
 def test_the_reader_takes_every_row_of_the_errors_table_and_nothing_else():
     rows = readme_error_table(TABLE)
 
-    assert rows == [(["First"], False), (["Second", "Third"], False), (["Passed"], True)]
+    assert rows == [(["First"], False), (["Second", "Third"], False), (["Passed"], True),
+                    (["Runtime.Dotted"], False)]
 
 
 def test_a_readme_without_the_table_is_an_error_not_an_empty_list():

@@ -22,7 +22,7 @@ from harness.rotation import run_step
 from harness.secrets import new_password, snapshot, unique
 
 # A superset of what both admin strategies need (README.md, "Strategies").
-pytestmark = pytest.mark.admin_grants(*ALTERNATING_STRATEGY_GRANTS)
+pytestmark = [pytest.mark.admin_grants(*ALTERNATING_STRATEGY_GRANTS), pytest.mark.log_formats("text", "JSON")]
 # setSecret is what these tests are about: with a fixed limit createSecret
 # does not need the admin, so a bad admin secret surfaces in setSecret.
 LIMIT = {"USERNAME_CHARACTER_LIMIT": "128"}

@@ -11,8 +11,6 @@ DedicatedMariaDB), so freezing or killing it disturbs no other test.
 
 from __future__ import annotations
 
-import time
-
 import botocore.exceptions
 import pytest
 
@@ -34,7 +32,7 @@ TIMEOUT = 8.0  # the emulator's function timeout for the deadline tests
 
 
 # Every test here counts into the reliability report.
-pytestmark = pytest.mark.usefixtures("reliability_figures")
+pytestmark = [pytest.mark.usefixtures("reliability_figures"), pytest.mark.log_formats("text", "JSON")]
 
 
 @pytest.fixture
@@ -63,19 +61,16 @@ def ready_for_set_secret(sm, db, start_rotator):
     return rotator, account, token, rotation_state(sm, db, account)
 
 
-def timed_set_secret(rotator, account, token) -> tuple[bool, dict, float]:
-    """setSecret's outcome and how long the caller waited for it, in seconds."""
-    started = time.monotonic()
-    ok, body = rotator.invoke(event(account.arn, token, "setSecret"))
-    return ok, body, time.monotonic() - started
+def set_secret(rotator, account, token) -> tuple[bool, dict]:
+    return rotator.invoke(event(account.arn, token, "setSecret"))
 
 
-def assert_clean_database_failure(ok: bool, body: dict, elapsed: float | None = None) -> None:
+def assert_clean_database_failure(ok: bool, body: dict) -> None:
     assert not ok, "setSecret succeeded although the database was unusable"
     error_type = body.get("errorType")
+    # The function's own error is the ordering that it answered before its
+    # deadline: past it, the emulator answers for it (Sandbox.Timedout).
     assert error_type in ("DatabaseError", "DeadlineExceeded"), f"expected a clean database error, got {error_type}"
-    if elapsed is not None:
-        assert elapsed < TIMEOUT, f"the step took {elapsed:.1f} s, past the {TIMEOUT} s deadline"
     FIGURES.clean_failures += 1
 
 
@@ -91,12 +86,12 @@ def test_a_server_that_accepts_and_never_answers(sm, server, db, start_rotator):
     server.freeze()
     FIGURES.database_faults += 1
     try:
-        ok, body, elapsed = timed_set_secret(rotator, account, token)
+        ok, body = set_secret(rotator, account, token)
         pid = rotator.state()["pid"]
     finally:
         server.resume()
 
-    assert_clean_database_failure(ok, body, elapsed)
+    assert_clean_database_failure(ok, body)
     assert pid is not None, "the function process did not survive"
     assert rotation_state(sm, db, account) == before, "the failed setSecret changed something"
     finish(rotator, account, token, sm, db)
@@ -108,8 +103,8 @@ def test_a_server_that_is_down(sm, server, db, start_rotator):
 
     server.stop()
     FIGURES.database_faults += 1
-    ok, body, elapsed = timed_set_secret(rotator, account, token)
-    assert_clean_database_failure(ok, body, elapsed)
+    ok, body = set_secret(rotator, account, token)
+    assert_clean_database_failure(ok, body)
     assert "unreachable" in body.get("errorMessage", ""), "the error does not say the server is unreachable"
 
     # While it is unfinished, the service refuses to start another rotation,
@@ -183,8 +178,8 @@ def test_a_statement_that_never_returns_is_abandoned_before_the_deadline(sm, ser
 
     with writes_blocked(db):
         FIGURES.database_faults += 1
-        ok, body, elapsed = timed_set_secret(rotator, account, token)
-    assert_clean_database_failure(ok, body, elapsed)
+        ok, body = set_secret(rotator, account, token)
+    assert_clean_database_failure(ok, body)
     assert "unknown" in body.get("errorMessage", ""), "the error does not say the statement's effect is unknown"
     assert rotator.state()["pid"] is not None, "the function process did not survive"
     # The server still ran the statement once the lock was gone: the

@@ -10,8 +10,6 @@ up, and finish the rotation when run again.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from harness import STEPS, event, start_rotation
@@ -42,7 +40,7 @@ _baselines: dict[str, dict[str, dict[str, int]]] = {}
 
 
 # Every test here counts into the reliability report.
-pytestmark = pytest.mark.usefixtures("reliability_figures")
+pytestmark = [pytest.mark.usefixtures("reliability_figures"), pytest.mark.log_formats("text", "JSON")]
 
 
 def calls_per_step(sm, db, moto, start_rotator, source: str) -> dict[str, dict[str, int]]:
@@ -205,16 +203,18 @@ def test_throttling_retries_stop_before_the_deadline(sm, db, moto, start_rotator
 
     moto.fault("DescribeSecret", "throttle", 100)
     moto.reset_calls()
-    started = time.monotonic()
     ok, body = rotator.invoke(event(account.arn, token, "createSecret"))
-    elapsed = time.monotonic() - started
     calls = moto.calls().get("DescribeSecret", 0)
     moto.reset()
 
+    # Its own answer is the ordering: a function still retrying at the
+    # deadline is answered for by the emulator (Sandbox.Timedout). How many
+    # attempts fit depends on random jitter and the machine, so only "it
+    # retried" is counted; that the deadline, not MAX_ATTEMPTS, stops the
+    # retries is SecretsManagerClientRetryTests' (a recorded schedule).
     assert not ok and body.get("errorType") == "ThrottlingException", \
         f"expected a clean ThrottlingException, got {body.get('errorType')}"
-    assert elapsed < timeout, f"the step ran {elapsed:.1f} s, past the {timeout} s deadline"
-    assert 2 <= calls < 10, f"{calls} attempts within the deadline"
+    assert calls >= 2, f"{calls} attempt(s): the throttled call was not retried"
     FIGURES.clean_failures += 1
     assert rotation_state(sm, db, account) == before
     finish_from(rotator, account, token, "createSecret")
@@ -232,16 +232,15 @@ def test_a_service_that_does_not_answer_is_abandoned_before_the_deadline(
     run_until(rotator, account, token, step)
 
     moto.fault(operation, "hold", 100, seconds=60)
-    started = time.monotonic()
     ok, body = rotator.invoke(event(account.arn, token, step))
-    elapsed = time.monotonic() - started
     moto.reset()
 
     assert not ok, f"{step} succeeded although {operation} never answered"
     error_type = body.get("errorType")
+    # The function's own error, not the emulator's Sandbox.Timedout: it gave
+    # up before its deadline (an ordering, whatever the machine's speed).
     assert error_type in ("SecretsManagerTransportError", "SecretsManagerDeadlineExceeded"), \
         f"expected a clean transport error, got {error_type}"
-    assert elapsed < timeout, f"the step ran {elapsed:.1f} s, past the {timeout} s deadline"
     FIGURES.clean_failures += 1
     # A held UpdateSecretVersionStage was applied; a held GetSecretValue changed nothing.
     finish_from(rotator, account, token, step)

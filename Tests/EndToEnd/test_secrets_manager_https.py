@@ -40,9 +40,16 @@ def test_a_rotation_over_https_trusting_AWS_CA_BUNDLE(front, start_rotator, make
     current = secret_dict(sm, account.arn, VersionStage="AWSCURRENT")
     assert current["password"] != account.password
     assert db.can_login(account.username, current["password"])
-    # Twice in one process: the second rotation reuses the connection and what it knows.
+    # Twice in one process: the second rotation reuses the connection (no
+    # new TLS handshake at the front, yet requests through it).
+    handshakes, requests = front.counts()
+    assert handshakes >= 1 and requests > handshakes, f"{handshakes} handshake(s) for {requests} request(s)"
     rotate(sm, rotator, account.arn)
     assert db.can_login(account.username, secret_dict(sm, account.arn, VersionStage="AWSCURRENT")["password"])
+    handshakes_after, requests_after = front.counts()
+    assert requests_after > requests, "the second rotation sent nothing through the front"
+    assert handshakes_after == handshakes, \
+        f"the second rotation made {handshakes_after - handshakes} new TLS connection(s) instead of reusing one"
 
 
 def failure(rotator, arn: str, token: str) -> tuple[str, str]:

@@ -34,6 +34,9 @@ from harness.hostile import HostileMySQL
 from harness.rotation import describe_failure, rotate
 from harness.secrets import REGISTRY, digest, secret_dict, secret_value
 
+# Each test that starts the product runs with text and with JSON logs (the leak scan reads both).
+pytestmark = pytest.mark.log_formats("text", "JSON")
+
 SSL_KEYS = {"absent": None, "true": True, "false": False}
 
 # What each hostile server must get, by the secret's ssl key. A greeting

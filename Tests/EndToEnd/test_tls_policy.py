@@ -15,8 +15,12 @@ import pymysql
 import pytest
 
 from harness import event, start_rotation
+from harness.replication import GeneralLogs, Server
 from harness.rotation import rotate
 from harness.secrets import REGISTRY, new_password, secret_dict, unique
+
+# Each test that starts the product runs with text and with JSON logs (the leak scan reads both).
+pytestmark = pytest.mark.log_formats("text", "JSON")
 
 
 def plain_admin(services):
@@ -104,6 +108,11 @@ def test_a_certificate_from_another_ca_is_refused(services, sm, db, start_rotato
 def test_ssl_false_rotates_over_plaintext(services, sm, db, start_rotator, make_account):
     account = make_account(extra={"ssl": False})
     rotator = start_rotator(REQUIRE_TLS="false")
-    rotate(sm, rotator, account.arn)
+    server = Server("tls", services.host, services.port)
+    with GeneralLogs(services, {"tls": server}) as logs:
+        rotate(sm, rotator, account.arn)
+        logins = logs.logins("tls", account.username)
     logs_in = db.can_login(account.username, secret_dict(sm, account.arn)["password"])
     assert logs_in, "the rotated password does not log in"
+    # The server's own record: the TLS server was offered TLS and the login declined it.
+    assert logins and not any(login.tls for login in logins), "a login used TLS although ssl is false"

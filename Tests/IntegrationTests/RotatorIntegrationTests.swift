@@ -143,10 +143,23 @@ import Testing
         let account = try makeAccount()
         let connections = database()
         let rotator = rotator(.single, connections: connections)
-        _ = try rotate(rotator, account.arn)
-        // setSecret's login with the current password, which sets the new one, then testSecret's:
-        // the invocations are not separated here, so the count covers the whole rotation.
-        #expect(connections.connectionsOpened == 2)
+        let token = UUID().uuidString.lowercased()
+        _ = try client.call(
+            "RotateSecret",
+            [
+                "SecretId": .string(account.arn), "ClientRequestToken": .string(token),
+                "RotationLambdaARN": .string("arn:aws:lambda:us-east-1:123456789012:function:rotator"),
+                "RotationRules": .object(["AutomaticallyAfterDays": .number("30")]),
+            ])
+        // Counted around each invocation: setSecret's login with the current
+        // password (which sets the new one), testSecret's with the pending one.
+        var opened: [String: Int] = [:]
+        for step in RotationEvent.Step.allCases {
+            let before = connections.connectionsOpened
+            _ = try rotator.handle(RotationEvent(secretId: account.arn, clientRequestToken: token, step: step.rawValue))
+            opened[step.rawValue] = connections.connectionsOpened - before
+        }
+        #expect(opened == ["createSecret": 0, "setSecret": 1, "testSecret": 1, "finishSecret": 0])
     }
 }
 

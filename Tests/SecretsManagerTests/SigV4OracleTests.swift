@@ -71,6 +71,8 @@ import Testing
         }
         try #require(cases.count == 5)
         let expected = try Self.oracle(cases)
+        // zip stops at the shorter side: an oracle that answered fewer would compare nothing.
+        try #require(expected.count == transport.requests.count)
         for (sent, answer) in zip(transport.requests, expected) {
             #expect(sent.headers.first { $0.name == "Authorization" }?.value == answer.authorization)
         }
@@ -138,11 +140,16 @@ import Testing
         }
         writer.start()
         let errorData = LockedData()
-        let errorReader = Thread { errorData.set(stderr.fileHandleForReading.readDataToEndOfFile()) }
+        // The reader signals when stderr is read to its end: waited on, not polled.
+        let errorRead = DispatchSemaphore(value: 0)
+        let errorReader = Thread {
+            errorData.set(stderr.fileHandleForReading.readDataToEndOfFile())
+            errorRead.signal()
+        }
         errorReader.start()
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while errorData.get() == nil { usleep(1000) }
+        errorRead.wait()
         return (process.terminationStatus, output, String(decoding: errorData.get() ?? Data(), as: UTF8.self))
     }
 

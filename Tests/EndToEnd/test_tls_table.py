@@ -1,0 +1,101 @@
+"""Every cell of the README's TLS table (the secret's `ssl` × REQUIRE_TLS ×
+a server that offers TLS or not), end to end, each settled by the server's
+own record of every login: its general log says, per session, whether the
+login came "using SSL/TLS" or in plaintext, and a refused step must leave
+no login of the user there at all (nothing was sent but the greeting's
+answer). The outcome alone would not tell verified TLS from plaintext.
+
+Verified, not merely encrypted: the wrong-CA and wrong-name refusals are in
+test_tls_policy.py and test_tls_downgrade.py.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pymysql
+import pytest
+
+from harness import event, start_rotation
+from harness.replication import GeneralLogs, Server
+from harness.rotation import describe_failure, rotate, run_step
+from harness.secrets import REGISTRY, new_password, secret_dict, unique
+
+pytestmark = pytest.mark.log_formats("text", "JSON")
+
+SSL = {"true": True, "absent": None, "false": False}
+
+# (ssl, REQUIRE_TLS) -> (on the TLS server, on the server without TLS), as the README's table says.
+TABLE = {
+    ("true", "true"): ("tls", "refused"),
+    ("true", "false"): ("tls", "refused"),
+    ("absent", "true"): ("tls", "refused"),
+    ("absent", "false"): ("tls", "plaintext, warned"),
+    ("false", "true"): ("tls", "refused"),
+    ("false", "false"): ("plaintext", "plaintext"),
+}
+CELLS = [(ssl, require, server) for (ssl, require) in TABLE for server in ("tls-server", "plain-server")]
+
+
+def plain_admin(services):
+    return pymysql.connect(host=services.host, port=services.plain_port, user=services.admin_user,
+                           password=services.admin_password, connect_timeout=10, autocommit=True)
+
+
+def account_on(services, sm, db, server: str, ssl: str) -> tuple[str, str, str]:
+    """A user with SELECT on the chosen server, and its secret with the chosen `ssl`."""
+    user, password = unique("tlscell"), new_password()
+    if server == "tls-server":
+        db.create_user(user, password)
+        port = services.port
+    else:
+        with plain_admin(services) as connection, connection.cursor() as cursor:
+            cursor.execute("CREATE USER %s@'127.0.0.1' IDENTIFIED BY %s", (user, password))
+        port = services.plain_port
+    secret = {"engine": "mariadb", "host": services.host, "port": port, "username": user, "password": password}
+    if SSL[ssl] is not None:
+        secret["ssl"] = SSL[ssl]
+    arn = sm.create_secret(Name=unique("e2e/tls-cell"), SecretString=json.dumps(secret))["ARN"]
+    return user, password, arn
+
+
+@pytest.mark.parametrize("ssl, require_tls, server", CELLS, ids=[f"ssl-{a}-REQUIRE_TLS-{b}-{c}" for a, b, c in CELLS])
+def test_each_cell_of_the_tls_table(services, sm, db, start_rotator, ssl, require_tls, server):
+    expected = TABLE[(ssl, require_tls)][0 if server == "tls-server" else 1]
+    target = (Server("tls", services.host, services.port) if server == "tls-server"
+              else Server("plain", services.host, services.plain_port, tls=False))
+    user, password, arn = account_on(services, sm, db, server, ssl)
+    rotator = start_rotator(REQUIRE_TLS=require_tls)
+
+    with GeneralLogs(services, {target.name: target}) as logs:
+        if expected == "refused":
+            token = start_rotation(sm, arn)
+            run_step(rotator, arn, token, "createSecret")
+            ok, body = rotator.invoke(event(arn, token, "setSecret"))
+            logins = logs.logins(target.name, user)
+        else:
+            rotate(sm, rotator, arn)
+            logins = logs.logins(target.name, user)
+
+    if expected == "refused":
+        assert not ok, "setSecret logged in to a server without TLS although TLS was required"
+        assert body["errorType"] == "DatabaseTLSFailed", describe_failure("setSecret", body)
+        assert logins == [], f"{len(logins)} login(s) of the user reached the server: a credential was sent"
+        pymysql.connect(host=services.host, port=target.port, user=user, password=password,
+                        connect_timeout=10).close()  # the old password still logs in: nothing changed
+        assert rotator.state()["pid"] is not None, "the process did not survive"
+        return
+
+    assert logins and all(login.accepted for login in logins), "the rotation's logins were not all accepted"
+    sessions = {login.tls for login in logins}
+    if expected == "tls":
+        assert sessions == {True}, f"{sum(not t for t in sessions)} login(s) were plaintext; every one must be TLS"
+    else:
+        assert sessions == {False}, "a login used TLS although the table says plaintext"
+    rotator.close()
+    log = rotator.log_path.read_text(errors="replace")
+    warned = "not encrypted" in log
+    assert warned == (expected == "plaintext, warned"), f"plaintext warning {'present' if warned else 'absent'}"
+    rotated = secret_dict(sm, arn)["password"]
+    REGISTRY.add(rotated)
+    assert rotated != password, "the password did not change"
