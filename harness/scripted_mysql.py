@@ -10,7 +10,7 @@ statement with a LOCAL INFILE request.
   ``mysql_native_password`` answer a given password makes for that nonce
   and ask whether it arrived (``received_scramble_of``).
 * Queries: ``SELECT CURRENT_USER()`` answers ``current_user``; ``SHOW
-  GRANTS`` one line; a statement that changes a password is answered with a
+  GRANTS`` and ``SHOW CREATE USER`` one line each; a statement that changes a password is answered with a
   LOCAL INFILE request for ``infile_path`` when set, else OK, as is
   everything else. What the client sends after a LOCAL INFILE request is
   kept apart (``infile_replies``): a client that refuses sends one empty
@@ -178,6 +178,10 @@ class ScriptedMySQL(LoopbackServer):
             self._rows(channel, "CURRENT_USER()", [self.current_user])
         elif text.startswith(b"SHOW GRANTS"):
             self._rows(channel, "Grants", ["GRANT USAGE ON *.* TO `app`@`%`"])
+        elif text.startswith(b"SHOW CREATE USER"):
+            # One mysql_native_password method, as a plain account prints it (the hash is of no password).
+            self._rows(channel, "CREATE USER for app@%",
+                       ["CREATE USER `app`@`%` IDENTIFIED BY PASSWORD '*0000000000000000000000000000000000000000'"])
         elif self.infile_path and text.startswith((b"SET PASSWORD", b"ALTER USER")):
             # "Send me this file", as LOAD DATA LOCAL INFILE would make a server ask.
             self._send(channel, 1, b"\xfb" + self.infile_path.encode())
