@@ -58,6 +58,12 @@ let package = Package(
         // The executable: main.swift only.
         .executableTarget(name: "rotator", dependencies: ["RotationFunction", "LambdaRuntime"]),
 
+        // Test support shared by the test targets (Hummingbird's HummingbirdTesting is the
+        // pattern): the in-memory secret store, the fake database and a scripted HTTP transport.
+        .target(
+            name: "RotationTestSupport", dependencies: ["Rotation", "Platform", "CurlHTTP", "JSON"],
+            path: "Tests/RotationTestSupport"),
+
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
@@ -65,16 +71,17 @@ let package = Package(
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON", "Platform"]),
         .testTarget(
             name: "SecretsManagerTests",
-            dependencies: ["SecretsManager", "JSON", "CurlHTTP", "Platform", "Cryptography"]),
-        .testTarget(name: "RotationTests", dependencies: ["Rotation", "JSON"]),
+            dependencies: ["SecretsManager", "JSON", "CurlHTTP", "Platform", "Cryptography", "RotationTestSupport"]),
+        .testTarget(name: "RotationTests", dependencies: ["Rotation", "JSON", "RotationTestSupport"]),
         .testTarget(
             name: "RotationFunctionTests",
             dependencies: [
                 "RotationFunction", "LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "Platform", "RDS",
+                "RotationTestSupport",
             ]),
         .testTarget(name: "PreflightTests", dependencies: ["Preflight", "Rotation", "JSON"]),
         .testTarget(name: "AWSEndpointTests", dependencies: ["AWSEndpoint"], exclude: ["botocore-endpoints.json"]),
-        .testTarget(name: "RDSTests", dependencies: ["RDS", "SecretsManager", "CurlHTTP"]),
+        .testTarget(name: "RDSTests", dependencies: ["RDS", "SecretsManager", "CurlHTTP", "RotationTestSupport"]),
         // Pure decisions of the database layer; no server needed.
         .testTarget(name: "MariaDBTests", dependencies: ["MariaDB"]),
         // Needs MariaDB and moto started by scripts/test.sh (see README).
