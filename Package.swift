@@ -23,6 +23,8 @@ let package = Package(
 
         // Plain Swift building blocks.
         .target(name: "JSON"),
+        // The one list of the errorType names the function reports, below every error that uses them.
+        .target(name: "ErrorTypes"),
         // Time (Deadline, clocks) and trust (the system's CA certificates).
         .target(name: "Platform"),
         // The only Swift door to libcrypto: digests, HMAC, secure random.
@@ -32,17 +34,19 @@ let package = Package(
         .target(name: "AWSEndpoint"),
 
         // I/O layers.
-        .target(name: "LambdaRuntime", dependencies: ["CurlHTTP", "JSON", "Platform"]),
-        .target(name: "SecretsManager", dependencies: ["CurlHTTP", "JSON", "Platform", "Cryptography", "AWSEndpoint"]),
+        .target(name: "LambdaRuntime", dependencies: ["CurlHTTP", "JSON", "Platform", "ErrorTypes"]),
+        .target(
+            name: "SecretsManager",
+            dependencies: ["CurlHTTP", "JSON", "Platform", "Cryptography", "AWSEndpoint", "ErrorTypes"]),
         .target(name: "MariaDB", dependencies: ["CMariaDB", "Platform"]),
         // RDS's Query API (DescribeDBInstances/DescribeDBClusters), signed by SecretsManager's SigV4 signer.
         .target(name: "RDS", dependencies: ["CurlHTTP", "SecretsManager", "Platform", "AWSEndpoint"]),
 
         // The rotation domain: pure Swift over two small protocols.
-        .target(name: "Rotation", dependencies: ["JSON", "Platform"]),
+        .target(name: "Rotation", dependencies: ["JSON", "Platform", "ErrorTypes"]),
 
         // The preflight check: its decisions pure over small protocols, its probes apart.
-        .target(name: "Preflight", dependencies: ["Rotation", "JSON"]),
+        .target(name: "Preflight", dependencies: ["Rotation", "JSON", "ErrorTypes"]),
         .target(
             name: "PreflightProbes",
             dependencies: ["Preflight", "Rotation", "MariaDB", "SecretsManager", "JSON"]),
@@ -52,11 +56,17 @@ let package = Package(
             name: "RotationFunction",
             dependencies: [
                 "LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "Platform", "Cryptography",
-                "Preflight", "PreflightProbes", "AWSEndpoint", "RDS",
+                "Preflight", "PreflightProbes", "AWSEndpoint", "RDS", "ErrorTypes",
             ]),
 
         // The executable: main.swift only.
         .executableTarget(name: "rotator", dependencies: ["RotationFunction", "LambdaRuntime"]),
+
+        // Test support shared by the test targets (Hummingbird's HummingbirdTesting is the
+        // pattern): the in-memory secret store, the fake database and a scripted HTTP transport.
+        .target(
+            name: "RotationTestSupport", dependencies: ["Rotation", "Platform", "CurlHTTP", "JSON"],
+            path: "Tests/RotationTestSupport"),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
@@ -65,16 +75,17 @@ let package = Package(
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON", "Platform"]),
         .testTarget(
             name: "SecretsManagerTests",
-            dependencies: ["SecretsManager", "JSON", "CurlHTTP", "Platform", "Cryptography"]),
-        .testTarget(name: "RotationTests", dependencies: ["Rotation", "JSON"]),
+            dependencies: ["SecretsManager", "JSON", "CurlHTTP", "Platform", "Cryptography", "RotationTestSupport"]),
+        .testTarget(name: "RotationTests", dependencies: ["Rotation", "JSON", "RotationTestSupport"]),
         .testTarget(
             name: "RotationFunctionTests",
             dependencies: [
                 "RotationFunction", "LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "Platform", "RDS",
+                "RotationTestSupport", "ErrorTypes",
             ]),
         .testTarget(name: "PreflightTests", dependencies: ["Preflight", "Rotation", "JSON"]),
         .testTarget(name: "AWSEndpointTests", dependencies: ["AWSEndpoint"], exclude: ["botocore-endpoints.json"]),
-        .testTarget(name: "RDSTests", dependencies: ["RDS", "SecretsManager", "CurlHTTP"]),
+        .testTarget(name: "RDSTests", dependencies: ["RDS", "SecretsManager", "CurlHTTP", "RotationTestSupport"]),
         // Pure decisions of the database layer; no server needed.
         .testTarget(name: "MariaDBTests", dependencies: ["MariaDB"]),
         // Needs MariaDB and moto started by scripts/test.sh (see README).

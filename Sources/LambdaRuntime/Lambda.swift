@@ -1,3 +1,5 @@
+import ErrorTypes
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,8 +29,8 @@ public enum Lambda {
     }
 
     /// Reported by the loop itself, not by a handler's error.
-    public static let invalidInvocationErrorType = "Runtime.InvalidInvocation"
-    public static let responseNotAcceptedErrorType = "Runtime.ResponseNotAccepted"
+    public static let invalidInvocationErrorType = ErrorType.invalidInvocation.rawValue
+    public static let responseNotAcceptedErrorType = ErrorType.responseNotAccepted.rawValue
 
     /// Waits for the next invocation and serves it. One that arrives without
     /// what serving needs (a deadline) but with its request id is failed at
@@ -103,6 +105,6 @@ public enum Lambda {
         if let reportable = error as? LambdaReportableError {
             return (reportable.errorType, reportable.errorMessage)
         }
-        return ("Runtime.UnhandledError", "the function failed with an error of type \(type(of: error))")
+        return (ErrorType.unhandled.rawValue, "the function failed with an error of type \(type(of: error))")
     }
 }

@@ -1,3 +1,5 @@
+import Rotation
+
 /// One `SHOW GRANTS` line, read only as far as the check needs: which
 /// privileges on which object, or which role, and with which option. The
 /// line itself never reaches the report (MariaDB prints the password hash
@@ -8,55 +10,18 @@ public enum GrantLine: Sendable, Equatable {
     /// `GRANT app_role TO … [WITH ADMIN OPTION]`.
     case role(String, adminOption: Bool)
 
+    /// Reads `line` with the rotation's parser (`Grant.parse(showGrantsLine:)`),
+    /// so a line the rotation refuses grants nothing here either and the
+    /// check cannot pass on it; `nil` for such lines and for lines that are
+    /// not grants (partial revokes, default roles).
     public init?(_ line: String) {
-        guard line.hasPrefix("GRANT ") else { return nil }
-        let characters = Array(line)
-        guard let to = Self.find(" TO ", in: characters) else { return nil }
-        let tail = String(characters[to...])
-        if let on = Self.find(" ON ", in: characters), on < to {
-            let list = String(characters[6..<on])
-            var names = Set<String>()
-            for part in Self.dropParentheses(list).split(separator: ",") {
-                let name = part.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
-                    .uppercased()
-                if !name.isEmpty { names.insert(name == "ALL" ? "ALL PRIVILEGES" : name) }
-            }
-            let object = String(characters[(on + 4)..<to]).filter { $0 != "`" }
-            self = .privileges(names, on: object, grantOption: tail.contains(" WITH GRANT OPTION"))
+        guard case .grant(let grant)? = try? Grant.parse(showGrantsLine: line) else { return nil }
+        if let object = grant.object {
+            self = .privileges(grant.privilegeNames, on: object, grantOption: grant.withOption == "WITH GRANT OPTION")
         } else {
-            let name = String(characters[6..<to]).filter { $0 != "`" && $0 != "'" }
-            self = .role(name, adminOption: tail.contains(" WITH ADMIN OPTION"))
+            let name = grant.what.filter { $0 != "`" && $0 != "'" }
+            self = .role(name, adminOption: grant.withOption == "WITH ADMIN OPTION")
         }
-    }
-
-    /// The first `keyword` outside backquotes and quotes.
-    static func find(_ keyword: String, in characters: [Character]) -> Int? {
-        let needle = Array(keyword)
-        var quote: Character?
-        var index = 0
-        while index + needle.count <= characters.count {
-            let character = characters[index]
-            if let open = quote {
-                if character == open { quote = nil }
-            } else if character == "`" || character == "'" {
-                quote = character
-            } else if Array(characters[index..<index + needle.count]) == needle {
-                return index
-            }
-            index += 1
-        }
-        return nil
-    }
-
-    /// Column privileges (`SELECT (a, b)`) count as the privilege itself.
-    static func dropParentheses(_ text: String) -> String {
-        var depth = 0
-        return String(
-            text.filter { character in
-                if character == "(" { depth += 1; return false }
-                if character == ")" { depth -= 1; return false }
-                return depth == 0
-            })
     }
 }
 

@@ -1,3 +1,4 @@
+import ErrorTypes
 import Rotation
 
 extension PreflightRun {
@@ -177,7 +178,7 @@ extension PreflightRun {
             "Check the secret's name or ARN, and that the function runs in the secret's region"
         case "AccessDeniedException":
             "Let the function's role call secretsmanager:DescribeSecret on the secret (template parameter RotatedSecretArns)"
-        case "SecretsManagerTransportError", "SecretsManagerDeadlineExceeded":
+        case ErrorType.secretsManagerTransportError.rawValue, ErrorType.secretsManagerDeadlineExceeded.rawValue:
             "Give the function a route to Secrets Manager: an interface VPC endpoint (private DNS on) or a NAT gateway, or set SECRETS_MANAGER_ENDPOINT (see the README's Networking)"
         default:
             "See the README's Errors table for \(errorType)"

@@ -1,3 +1,5 @@
+import ErrorTypes
+
 /// Why a step failed. Each description names the secret, the step, the key
 /// or the host involved and never a value read from a secret.
 public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
@@ -41,29 +43,29 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
     /// The `errorType` Lambda reports, one per kind of problem.
     public var errorType: String {
         switch self {
-        case .invalidEvent: "InvalidEvent"
-        case .rotationNotEnabled: "RotationNotEnabled"
-        case .versionNotFound, .stageHasNoValue: "VersionNotFound"
-        case .versionNotPending: "VersionNotPending"
-        case .invalidSecret: "InvalidSecret"
-        case .pendingMismatch: "PendingSecretMismatch"
-        case .noWorkingLogin, .pendingDoesNotLogIn, .adminLoginFailed: "DatabaseLoginFailed"
-        case .unexpectedServerAnswer: "DatabaseError"
-        case .adminElsewhere: "AdminSecretMismatch"
-        case .usernameTooLong: "InvalidSecret"
-        case .accountNotCopyable(_, _, .pluginWithoutPassword): "AccountHoldsNoPassword"
-        case .accountNotCopyable: "UnsupportedAccount"
-        case .adminHasNoDatabase: "InvalidSecret"
-        case .adminDatabaseNotFound: "AdminDatabaseNotFound"
-        case .adminDatabaseUnsupported: "AdminSecretMismatch"
-        case .currentPasswordNeedsTLS: "CurrentPasswordNeedsTLS"
-        case .accountMismatch: "AccountMismatch"
-        case .keptPasswordNeedsTLS: "CurrentPasswordNeedsTLS"
-        case .accountHoldsNoPassword: "AccountHoldsNoPassword"
-        case .privilegedAccount: "PrivilegedAccount"
-        case .keepPreviousUnsupported: "KeepPreviousPasswordUnsupported"
-        case .passwordNotChangeable: "UnsupportedAccount"
-        case .keptPasswordDoesNotLogIn: "DatabaseLoginFailed"
+        case .invalidEvent: ErrorType.invalidEvent.rawValue
+        case .rotationNotEnabled: ErrorType.rotationNotEnabled.rawValue
+        case .versionNotFound, .stageHasNoValue: ErrorType.versionNotFound.rawValue
+        case .versionNotPending: ErrorType.versionNotPending.rawValue
+        case .invalidSecret: ErrorType.invalidSecret.rawValue
+        case .pendingMismatch: ErrorType.pendingSecretMismatch.rawValue
+        case .noWorkingLogin, .pendingDoesNotLogIn, .adminLoginFailed: ErrorType.databaseLoginFailed.rawValue
+        case .unexpectedServerAnswer: ErrorType.databaseError.rawValue
+        case .adminElsewhere: ErrorType.adminSecretMismatch.rawValue
+        case .usernameTooLong: ErrorType.invalidSecret.rawValue
+        case .accountNotCopyable(_, _, .pluginWithoutPassword): ErrorType.accountHoldsNoPassword.rawValue
+        case .accountNotCopyable: ErrorType.unsupportedAccount.rawValue
+        case .adminHasNoDatabase: ErrorType.invalidSecret.rawValue
+        case .adminDatabaseNotFound: ErrorType.adminDatabaseNotFound.rawValue
+        case .adminDatabaseUnsupported: ErrorType.adminSecretMismatch.rawValue
+        case .currentPasswordNeedsTLS: ErrorType.currentPasswordNeedsTLS.rawValue
+        case .accountMismatch: ErrorType.accountMismatch.rawValue
+        case .keptPasswordNeedsTLS: ErrorType.currentPasswordNeedsTLS.rawValue
+        case .accountHoldsNoPassword: ErrorType.accountHoldsNoPassword.rawValue
+        case .privilegedAccount: ErrorType.privilegedAccount.rawValue
+        case .keepPreviousUnsupported: ErrorType.keepPreviousPasswordUnsupported.rawValue
+        case .passwordNotChangeable: ErrorType.unsupportedAccount.rawValue
+        case .keptPasswordDoesNotLogIn: ErrorType.databaseLoginFailed.rawValue
         }
     }
 

@@ -1,4 +1,5 @@
 import AWSEndpoint
+import ErrorTypes
 import LambdaRuntime
 import MariaDB
 import RDS
@@ -19,7 +20,7 @@ extension ConfigurationError: LambdaReportableError {
 }
 
 extension EndpointError: LambdaReportableError {
-    public var errorType: String { "Configuration" }
+    public var errorType: String { ErrorType.configuration.rawValue }
     public var errorMessage: String { description }
 }
 

@@ -1,3 +1,4 @@
+import ErrorTypes
 import LambdaRuntime
 import Platform
 import Preflight

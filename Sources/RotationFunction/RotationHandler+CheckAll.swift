@@ -1,3 +1,4 @@
+import ErrorTypes
 import JSON
 import LambdaRuntime
 import Platform

@@ -1,4 +1,5 @@
 import CurlHTTP
+import ErrorTypes
 
 /// Why a Secrets Manager call failed.
 ///
@@ -38,11 +39,11 @@ public enum SecretsManagerError: Error, CustomStringConvertible, Sendable {
     public var errorType: String {
         switch self {
         case .service(_, let type, _, _, _): type
-        case .transport: "SecretsManagerTransportError"
-        case .invalidResponse: "SecretsManagerInvalidResponse"
-        case .deadlineExceeded: "SecretsManagerDeadlineExceeded"
-        case .otherPartition: "SecretInOtherPartition"
-        case .invalidARN: "InvalidSecretARN"
+        case .transport: ErrorType.secretsManagerTransportError.rawValue
+        case .invalidResponse: ErrorType.secretsManagerInvalidResponse.rawValue
+        case .deadlineExceeded: ErrorType.secretsManagerDeadlineExceeded.rawValue
+        case .otherPartition: ErrorType.secretInOtherPartition.rawValue
+        case .invalidARN: ErrorType.invalidSecretARN.rawValue
         }
     }
 

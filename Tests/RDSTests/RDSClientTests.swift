@@ -1,23 +1,8 @@
 import CurlHTTP
 import RDS
+import RotationTestSupport
 import SecretsManager
 import Testing
-
-/// A transport that answers from a script and keeps what it was sent.
-final class ScriptedTransport: HTTPTransport {
-    var replies: [HTTPResponse]
-    private(set) var requests: [HTTPRequest] = []
-
-    init(_ replies: [HTTPResponse]) {
-        self.replies = replies
-    }
-
-    func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
-        requests.append(request)
-        guard !replies.isEmpty else { return HTTPResponse(status: 500, headers: [], body: []) }
-        return replies.removeFirst()
-    }
-}
 
 func xml(_ status: Int, _ body: String) -> HTTPResponse {
     HTTPResponse(status: status, headers: [(name: "content-type", value: "text/xml")], body: Array(body.utf8))

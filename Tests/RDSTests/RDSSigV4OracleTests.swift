@@ -1,6 +1,7 @@
 import CurlHTTP
 import Foundation
 import RDS
+import RotationTestSupport
 import SecretsManager
 import Testing
 

@@ -1,4 +1,5 @@
 import CurlHTTP
+import ErrorTypes
 import FoundationEssentials
 import LambdaRuntime
 import MariaDB

@@ -1,7 +1,9 @@
+import ErrorTypes
 import JSON
 import LambdaRuntime
 import Platform
 import Rotation
+import RotationTestSupport
 import Testing
 
 @testable import RotationFunction
@@ -13,6 +15,7 @@ import Testing
     let oldPassword = "old-Pa55word"
     let newPassword = "new-Pa55word"
     let token = "token-1"
+    static let app = Account(user: "app", host: "%")
 
     final class Lines: @unchecked Sendable {
         var all: [JSONObject] = []
@@ -30,7 +33,7 @@ import Testing
             current: #"{"engine":"mariadb","host":"db.internal","username":"app","password":"\#(oldPassword)"}"#)
         store.startRotation(token: token)
         let database = FakeDatabase()
-        database.passwords["app"] = oldPassword
+        database.accounts[Self.app] = oldPassword
         let lines = Lines()
         let logger = LambdaLogger(json: true, minimumLevel: .debug) { line in
             lines.all.append((try? JSONValue(parsing: Array(line.utf8)))?.objectValue ?? [:])
@@ -59,7 +62,7 @@ import Testing
             #expect(response["secretId"]?.stringValue == f.store.arn)
             #expect(response["outcome"]?.stringValue != nil)
         }
-        #expect(f.database.passwords["app"] == newPassword)
+        #expect(f.database.accounts[Self.app] == newPassword)
         #expect(f.store.stages(of: token).contains(Stage.current))
         #expect(f.store.stages(of: "v0") == [Stage.previous])
         #expect(f.lines.all.map { $0["message"]?.stringValue } == Array(repeating: "step done", count: 4))
@@ -137,7 +140,7 @@ import Testing
             bodies.append(try f.handler.handle(event: event(step), context: context()))
         }
         // Someone changes the password behind the rotation's back: testSecret fails.
-        f.database.passwords["app"] = "changed-elsewhere"
+        f.database.accounts[Self.app] = "changed-elsewhere"
         #expect(throws: RotationError.self) { try f.handler.handle(event: event("testSecret"), context: context()) }
         #expect(f.lines.all.last?["errorType"]?.stringValue == ErrorType.databaseLoginFailed.rawValue)
         let text =

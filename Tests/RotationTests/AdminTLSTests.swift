@@ -1,4 +1,5 @@
 import Rotation
+import RotationTestSupport
 import Testing
 
 /// The admin rule: the admin session is never less protected than the

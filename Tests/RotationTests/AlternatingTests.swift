@@ -1,4 +1,5 @@
 import Rotation
+import RotationTestSupport
 import Testing
 
 /// A MariaDB-like server for the alternating strategy: accounts with grants,

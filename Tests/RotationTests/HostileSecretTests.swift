@@ -1,4 +1,5 @@
 import Rotation
+import RotationTestSupport
 import Testing
 
 /// What a writer of the rotated secret (or of its AWSPENDING version) can

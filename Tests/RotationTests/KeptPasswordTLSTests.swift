@@ -1,4 +1,5 @@
 import Rotation
+import RotationTestSupport
 import Testing
 
 /// KEEP_PREVIOUS_PASSWORD on MariaDB writes AWSCURRENT's password into the

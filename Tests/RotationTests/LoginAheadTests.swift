@@ -1,4 +1,5 @@
 import Rotation
+import RotationTestSupport
 import Testing
 
 /// What happened, in order, across the store and the database.

@@ -1,4 +1,5 @@
 import Rotation
+import RotationTestSupport
 import Testing
 
 /// RDS-managed admin secrets: only a username and password, and a tag naming

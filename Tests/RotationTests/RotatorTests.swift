@@ -1,5 +1,6 @@
 import JSON
 import Rotation
+import RotationTestSupport
 import Testing
 
 /// Every step against in-memory fakes of Secrets Manager and the server.

@@ -1,3 +1,4 @@
+import RotationTestSupport
 import Testing
 
 @testable import Rotation

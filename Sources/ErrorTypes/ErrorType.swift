@@ -1,10 +1,12 @@
 /// Every `errorType` the function reports to Lambda, each with what it means.
 ///
-/// The one list: the conformances in `Errors+Reportable.swift` name their
-/// types from it; `RotationError` and `SecretsManagerError`, which sit below
-/// this module, and `Lambda.describe` are checked against it by a test that
-/// builds every error case; another test checks that the errors table
-/// (docs/errors.md) lists exactly these.
+/// The one list, and the one place each name is spelled: `RotationError`,
+/// `SecretsManagerError`, `Lambda` and the conformances in
+/// `RotationFunction/Errors+Reportable.swift` all name their types from it,
+/// which is why it sits below every one of them. A test builds every error
+/// case and checks that each is reported under an entry and every entry by
+/// some error; another checks that the errors table (docs/errors.md) lists
+/// exactly these.
 public enum ErrorType: String, CaseIterable, Sendable {
     /// Malformed event JSON, missing key, unknown step.
     case invalidEvent = "InvalidEvent"
