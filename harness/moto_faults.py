@@ -185,7 +185,7 @@ class HarnessMiddleware:
 
     @staticmethod
     def backdate(body: bytes, start_response: StartResponse) -> Iterable[bytes]:
-        from moto_patches import backdate
+        from .moto_patches import backdate
 
         try:
             request = json.loads(body or b"{}")

@@ -15,7 +15,9 @@ function sends (ALTER USER, "Password Management: Dual Password Support"):
 
 Both passwords log in (mysql_native_password's scramble is checked against
 each), whatever plugin SHOW CREATE USER names: logins here prove which
-passwords the statements left, not the plugin's wire protocol. No TLS: the
+passwords the statements left, not the plugin's wire protocol. TLS only when
+given a certificate (``tls=``): the self strategy's statement carries the
+current password (REPLACE) and goes only over verified TLS. Otherwise the
 function runs with REQUIRE_TLS=false and the secrets' ssl false, and
 mysql_native_password is a challenge-response login it allows outside TLS.
 Every statement is recorded; nothing is printed.
@@ -26,6 +28,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import ssl
 import struct
 import threading
 from dataclasses import dataclass, field
@@ -35,6 +38,7 @@ from .scripted_mysql import native_scramble
 
 CAPABILITIES = (0x1 | 0x4 | 0x8 | 0x200 | 0x2000 | 0x8000 | 0x20000 | 0x80000 | 0x200000)
 CLIENT_CONNECT_WITH_DB, CLIENT_PLUGIN_AUTH, CLIENT_LENENC_DATA = 0x8, 0x80000, 0x200000
+CLIENT_SSL = 0x800
 
 
 
@@ -71,8 +75,14 @@ def _unescape(text: str) -> str:
 class FakeMySQLAccounts(LoopbackServer):
     VERSION = "8.0.36-fake-accounts"
 
-    def __init__(self, accounts: list[FakeAccount]) -> None:
+    def __init__(self, accounts: list[FakeAccount], tls: tuple[str, str] | None = None) -> None:
+        """`tls`: a certificate and key to offer TLS with (the test CA's server
+        certificate, which names 127.0.0.1), so a session can be verified TLS."""
         self.accounts = {(a.user, a.host): a for a in accounts}
+        self.tls_context: ssl.SSLContext | None = None
+        if tls:
+            self.tls_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.tls_context.load_cert_chain(*tls)
         self.statements: list[tuple[str, str]] = []  # (session user, statement)
         self.lock = threading.Lock()
         self._start()
@@ -134,12 +144,16 @@ class FakeMySQLAccounts(LoopbackServer):
 
     def _handle(self, channel: socket.socket) -> None:
         nonce = os.urandom(20).replace(b"\x00", b"\x01")
+        capabilities = CAPABILITIES | (CLIENT_SSL if self.tls_context else 0)
         self._send(channel, 0, b"".join([
             b"\x0a", self.VERSION.encode() + b"\x00", struct.pack("<I", 9), nonce[:8], b"\x00",
-            struct.pack("<H", CAPABILITIES & 0xFFFF), b"\x21", struct.pack("<H", 2),
-            struct.pack("<H", CAPABILITIES >> 16), bytes([21]), b"\x00" * 10, nonce[8:], b"\x00",
+            struct.pack("<H", capabilities & 0xFFFF), b"\x21", struct.pack("<H", 2),
+            struct.pack("<H", capabilities >> 16), bytes([21]), b"\x00" * 10, nonce[8:], b"\x00",
             b"mysql_native_password\x00"]))
         sequence, response = self._receive(channel)
+        if self.tls_context and len(response) == 32 and struct.unpack_from("<I", response)[0] & CLIENT_SSL:
+            channel = self.tls_context.wrap_socket(channel, server_side=True)
+            sequence, response = self._receive(channel)
         capabilities = struct.unpack_from("<I", response)[0]
         offset = 32
         end = response.index(b"\x00", offset)

@@ -240,7 +240,7 @@ def test_check_script_prints_the_fleet_and_one_secret_as_tables(sm, db, services
 
     def script(*args):
         return subprocess.run([sys.executable, "-m", "harness.check", *args], env=env, capture_output=True,
-                              text=True, timeout=120, cwd=REPO_ROOT / "scripts")
+                              text=True, timeout=120, cwd=REPO_ROOT)
 
     fleet = script("--all", prefix)
     assert fleet.returncode == 1, fleet.stderr

@@ -9,6 +9,7 @@ parts were proven live).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -21,11 +22,13 @@ ROTATIONS = 3
 
 
 @pytest.fixture
-def mysql8():
+def mysql8(services):
     servers = []
+    # The test CA's server certificate (it names 127.0.0.1), so a session can be verified TLS.
+    tls_files = (str(Path(services.ca).parent / "server.pem"), str(Path(services.ca).parent / "server-key.pem"))
 
-    def start(*accounts):
-        server = FakeMySQLAccounts(list(accounts))
+    def start(*accounts, tls=False):
+        server = FakeMySQLAccounts(list(accounts), tls=tls_files if tls else None)
         servers.append(server)
         return server
 
@@ -106,9 +109,10 @@ def test_admin_without_the_setting_discards_then_keeps_the_plugin(sm, mysql8, st
 
 def test_self_retains_with_application_password_admin(sm, mysql8, start_rotator):
     app = FakeAccount("app", "%", new_password(), privileges=["APPLICATION_PASSWORD_ADMIN"])
-    server = mysql8(app)
+    server = mysql8(app, tls=True)
     arn = secret_for(sm, server, app)
-    rotator = start_rotator(ROTATION_STRATEGY="self", KEEP_PREVIOUS_PASSWORD="true", REQUIRE_TLS="false")
+    # REPLACE carries the current password: verified TLS or nothing.
+    rotator = start_rotator(ROTATION_STRATEGY="self", KEEP_PREVIOUS_PASSWORD="true", REQUIRE_TLS="true")
     passwords = [app.primary]
     for _ in range(2):
         rotate(sm, rotator, arn)
@@ -124,9 +128,10 @@ def test_self_retains_with_application_password_admin(sm, mysql8, start_rotator)
 
 def test_self_without_application_password_admin_is_refused_before_any_change(sm, mysql8, start_rotator):
     app = FakeAccount("app", "%", new_password())
-    server = mysql8(app)
+    server = mysql8(app, tls=True)
     arn = secret_for(sm, server, app)
-    rotator = start_rotator(ROTATION_STRATEGY="self", KEEP_PREVIOUS_PASSWORD="true", REQUIRE_TLS="false")
+    # REPLACE carries the current password: verified TLS or nothing.
+    rotator = start_rotator(ROTATION_STRATEGY="self", KEEP_PREVIOUS_PASSWORD="true", REQUIRE_TLS="true")
     token = start_rotation(sm, arn)
     run_step(rotator, arn, token, "createSecret")
     before = snapshot(sm, arn)
