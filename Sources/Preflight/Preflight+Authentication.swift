@@ -31,6 +31,7 @@ extension PreflightRun {
             "\(user.account) authenticates with \(methods.description); a rotation writes them back with only the password changed\(second)"
         )
         if context.settings.keepPreviousPassword { checkKeepPrevious(user, methods) }
+        checkCurrentPasswordProtection(user)
         if usesAdmin && !context.settings.allowPrivilegedAccounts { checkPrivileged(user) }
     }
 
@@ -61,6 +62,31 @@ extension PreflightRun {
                     : "Grant APPLICATION_PASSWORD_ADMIN ON *.* to the user (self), use the admin strategy, or turn KEEP_PREVIOUS_PASSWORD off"
             )
         }
+    }
+
+    /// The rotation refuses a statement that carries the current password
+    /// outside verified TLS (CurrentPasswordNeedsTLS); said here only when it
+    /// would, so a healthy secret's report keeps its checks.
+    private func checkCurrentPasswordProtection(_ user: SessionFacts) {
+        guard let server = user.server else { return }
+        let statement: (what: String, session: SessionFacts?)?
+        if strategy == .single && server.ownPasswordChangeCarriesCurrent {
+            statement = ("changing its own password on \(server) names the current one (REPLACE)", user)
+        } else if context.settings.keepPreviousPassword && server.flavor == .mariadb && strategy != .alternating {
+            statement = (
+                "KEEP_PREVIOUS_PASSWORD on \(server) writes the kept password into the statement",
+                strategy == .admin ? adminSession : user
+            )
+        } else {
+            statement = nil
+        }
+        guard let statement, let session = statement.session, !session.verifiedTLS else { return }
+        add(
+            "current-password-tls", false,
+            "\(statement.what), and the session is not verified TLS: setSecret refuses (CurrentPasswordNeedsTLS)",
+            advice:
+                "Use verified TLS: the secret's ssl true (or REQUIRE_TLS=true) with the server's CA in DB_CA_BUNDLE or ca/db-ca-bundle.pem\(strategy == .single && server.flavor == .mysql ? ", or the admin strategy" : "")"
+        )
     }
 
     private func checkPrivileged(_ user: SessionFacts) {

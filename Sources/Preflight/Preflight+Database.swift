@@ -14,6 +14,9 @@ struct SessionFacts {
     var grantLines: [String] = []
     /// SHOW CREATE USER of the own account, as printed (holds hashes; never reported).
     var createUser: String?
+    /// Whether the session was verified TLS, which a statement carrying the
+    /// current password needs (Rotator+CurrentPassword.swift).
+    var verifiedTLS = false
 }
 
 extension PreflightRun {
@@ -69,6 +72,7 @@ extension PreflightRun {
                 account: account, version: session.serverVersion, server: ServerVersion(session.serverVersion),
                 grants: GrantSet(showGrants: grants))
             facts.grantLines = grants
+            facts.verifiedTLS = session.isVerifiedTLS
             facts.createUser = try? session.query("SHOW CREATE USER \(account: account)").first?.first ?? nil
             if let clone {
                 // Without SELECT on mysql this fails; the privileges check says so.

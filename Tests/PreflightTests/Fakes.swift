@@ -52,6 +52,8 @@ final class FakeServer: Database {
     var statements: [String] = []
     /// Every login tried, in order.
     var logins: [DatabaseLogin] = []
+    /// Whether sessions count as verified TLS (a healthy world's do).
+    var verifiedTLS = true
 
     func withSession<T>(_ login: DatabaseLogin, _ body: (any DatabaseSession) throws -> T) throws -> T {
         logins.append(login)
@@ -66,6 +68,7 @@ final class FakeServer: Database {
         let user: String
         let grants: [String]
         var serverVersion: String { "10.11.6-MariaDB" }
+        var isVerifiedTLS: Bool { server.verifiedTLS }
 
         func query(_ statement: SQL) throws -> [[String?]] {
             let text = statement.rendered(escapingLiteralsWith: { $0 })

@@ -91,6 +91,14 @@ struct World {
             )
         )
         cases.append(("keep-previous", { $0.settings.keepPreviousPassword = true }, .single))
+        cases.append(
+            (
+                "current-password-tls",
+                {
+                    $0.settings.keepPreviousPassword = true
+                    $0.server.verifiedTLS = false
+                }, .admin
+            ))
         for (name, breakIt, strategy) in cases {
             var world = World()
             breakIt(&world)
