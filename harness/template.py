@@ -11,12 +11,13 @@ realistic ARNs (so an IAM linter can parse them).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from cfnlint.decode import decode_str
 
-TEMPLATE = Path(__file__).resolve().parents[3] / "template.yaml"
+from .rotator import REPO_ROOT
+
+TEMPLATE = REPO_ROOT / "template.yaml"
 NO_VALUE = object()
 ACCOUNT = "123456789012"
 
