@@ -20,7 +20,7 @@ extension PreflightRun {
             add(
                 "admin-secret", false, "the admin secret \(master): \(message(error))", ms,
                 advice:
-                    "Let the function's role read the admin secret (template parameter AdminSecretArns), check the ARN in masterarn, and see the README's Errors table for \(context.describeError(error).type)"
+                    "Let the function's role read the admin secret (template parameter AdminSecretArns), check the ARN in masterarn, and see docs/errors.md for \(context.describeError(error).type)"
             )
         }
     }

@@ -46,7 +46,7 @@ extension PreflightRun {
                     "privileges", false,
                     "\(cloneState); the admin \(admin.account) lacks \(missing.joined(separator: "; "))",
                     advice:
-                        "Give the admin what is listed under the alternating strategy in the README (CREATE USER, SELECT on mysql.*, the user's privileges WITH GRANT OPTION, its roles WITH ADMIN OPTION)"
+                        "Give the admin what is listed under the alternating strategy in docs/strategies.md (CREATE USER, SELECT on mysql.*, the user's privileges WITH GRANT OPTION, its roles WITH ADMIN OPTION)"
                 )
             }
         }

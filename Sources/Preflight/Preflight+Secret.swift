@@ -66,7 +66,7 @@ extension PreflightRun {
                 "stuck-rotation", false,
                 "AWSPENDING is on \(stuck.joined(separator: ", ")), which is not AWSCURRENT: an unfinished rotation (Secrets Manager re-runs it instead of starting a new one); versions: \(stages)",
                 advice:
-                    "If that rotation never set its password (the AWSCURRENT password still logs in), clear it: \(commands.joined(separator: "; ")); otherwise finish it with rotate-secret (see the README's \"When a rotation fails\")"
+                    "If that rotation never set its password (the AWSCURRENT password still logs in), clear it: \(commands.joined(separator: "; ")); otherwise finish it with rotate-secret (see docs/operations.md, \"When a rotation fails\")"
             )
         }
         return true
@@ -97,7 +97,7 @@ extension PreflightRun {
             add(
                 "secret-value", false, "AWSCURRENT: \(error)", ms,
                 advice:
-                    "Fix the secret's JSON: keys engine, host, \(context.settings.keys.username), \(context.settings.keys.password) (see the README's \"The secret\")"
+                    "Fix the secret's JSON: keys engine, host, \(context.settings.keys.username), \(context.settings.keys.password) (see docs/configuration.md, \"The secret\")"
             )
             return nil
         }
@@ -179,9 +179,9 @@ extension PreflightRun {
         case "AccessDeniedException":
             "Let the function's role call secretsmanager:DescribeSecret on the secret (template parameter RotatedSecretArns)"
         case ErrorType.secretsManagerTransportError.rawValue, ErrorType.secretsManagerDeadlineExceeded.rawValue:
-            "Give the function a route to Secrets Manager: an interface VPC endpoint (private DNS on) or a NAT gateway, or set SECRETS_MANAGER_ENDPOINT (see the README's Networking)"
+            "Give the function a route to Secrets Manager: an interface VPC endpoint (private DNS on) or a NAT gateway, or set SECRETS_MANAGER_ENDPOINT (see docs/deploy.md, Networking)"
         default:
-            "See the README's Errors table for \(errorType)"
+            "See docs/errors.md for \(errorType)"
         }
     }
 }
