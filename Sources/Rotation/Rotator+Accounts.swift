@@ -13,24 +13,10 @@ extension Rotator {
         }
     }
 
-    /// The account the current credential logs in as, as the server names it.
-    func currentAccount(of current: DatabaseSecret, secretId: String) throws -> Account {
-        guard let account = try account(loggedInWith: current.login) else {
-            throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
-        }
-        return account
-    }
-
     /// `CURRENT_USER()` for `login`, or nil when the server refuses it.
     func account(loggedInWith login: DatabaseLogin) throws -> Account? {
         do {
-            return try database.withSession(login) { session in
-                let rows = try session.query("SELECT CURRENT_USER()")
-                guard let text = rows.first?.first ?? nil, let account = Account(currentUser: text) else {
-                    throw RotationError.unexpectedServerAnswer("CURRENT_USER() returned no account")
-                }
-                return account
-            }
+            return try database.withSession(login) { try Self.sessionAccount($0) }
         } catch is LoginRejected {
             return nil
         }
