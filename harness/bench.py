@@ -52,6 +52,7 @@ from . import (
     rotator_environment,
     start_rotation,
 )
+from .rotator import json_log_records
 
 # The goals, checked in the summary; each maps a figure to its bound.
 GOALS = {
@@ -129,15 +130,7 @@ def function_log_lines(log: Path, offset: int) -> tuple[list[dict[str, Any]], in
     with open(log, "rb") as handle:
         handle.seek(offset)
         data = handle.read()
-    lines = []
-    for raw in data.decode("utf-8", "replace").splitlines():
-        if raw.startswith("{"):
-            try:
-                parsed = json.loads(raw)
-            except ValueError:
-                continue
-            if isinstance(parsed, dict) and "step" in parsed:
-                lines.append(parsed)
+    lines = [record for record in json_log_records(data.decode("utf-8", "replace")) if "step" in record]
     return lines, offset + len(data)
 
 
