@@ -40,5 +40,5 @@ def refused_set_secret(emulator: Emulator, sm: Any, arn: str, error_type: str, w
     run_step(emulator, arn, token, "createSecret")
     ok, body = emulator.invoke(event(arn, token, "setSecret"))
     assert not ok, why
-    assert body.get("errorType") == error_type, describe_failure("setSecret", body)
+    assert isinstance(body, dict) and body.get("errorType") == error_type, describe_failure("setSecret", body)
     return body
