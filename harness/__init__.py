@@ -6,7 +6,7 @@ command and environment, the Runtime API emulator, moto's /_harness
 endpoints and the passwords they make:
 
     services          the services of scripts/services.sh, from STATE_DIR/env
-    rotator           the function's command, environment and events
+    rotator           the function's command, environment and events; its log's JSON records
     emulator          the Runtime API emulator's client; runtime_emulator,
                       runtime_api_server, runtime_sandbox: the emulator itself
     moto_server       moto with moto_patches and moto_faults (the /_harness
@@ -24,7 +24,8 @@ The end-to-end suite's helpers, by concern:
     rotation     driving the function through the emulator, step by step
     contract     what the docs promise: its errorTypes
     fakes        a fake MySQL 8 server, for what MariaDB cannot do (hostile: servers that
-                 try to get a password; loopback: their shared accept loop)
+                 try to get a password; loopback: their shared accept loop; mysql_wire:
+                 the packets they all speak)
     leak_scan    the session-end scan for secrets in what the function printed
     reliability  fault injection, the dedicated server, the reliability report
 

@@ -34,9 +34,9 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from . import (
     REPO_ROOT,
@@ -52,6 +52,7 @@ from . import (
     rotator_environment,
     start_rotation,
 )
+from .rotator import json_log_records
 
 # The issue's goals, checked in the summary; each maps a figure to its bound.
 GOALS = {
@@ -129,15 +130,7 @@ def function_log_lines(log: Path, offset: int) -> tuple[list[dict[str, Any]], in
     with open(log, "rb") as handle:
         handle.seek(offset)
         data = handle.read()
-    lines = []
-    for raw in data.decode("utf-8", "replace").splitlines():
-        if raw.startswith("{"):
-            try:
-                parsed = json.loads(raw)
-            except ValueError:
-                continue
-            if isinstance(parsed, dict) and "step" in parsed:
-                lines.append(parsed)
+    lines = [record for record in json_log_records(data.decode("utf-8", "replace")) if "step" in record]
     return lines, offset + len(data)
 
 
@@ -318,14 +311,23 @@ def main(argv: list[str]) -> int:
         verdict = "n/a" if goal["met"] is None else ("met" if goal["met"] else "MISSED")
         print(f"  {goal['goal']:45} {goal['median']!s:>8}  {verdict}")
 
-    Path(args.output).write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nresults written to {args.output}")
+    write_results(args.output, results)
     return 0
 
 
-if __name__ == "__main__":
+def write_results(output: str, results: dict[str, Any]) -> None:
+    Path(output).write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nresults written to {output}")
+
+
+def run(main: Callable[[list[str]], int]) -> NoReturn:
+    """A bench's entry point: a BenchError ends it with one line and status 1, not a traceback."""
     try:
         sys.exit(main(sys.argv[1:]))
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    run(main)

@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -195,14 +194,9 @@ def main(argv: list[str]) -> int:
         "figures": {key: bench.summary(values) for key, values in sorted(network.samples.items())},
         "table": lines,
     }
-    Path(args.output).write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nresults written to {args.output}")
+    bench.write_results(args.output, results)
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except bench.BenchError as error:
-        print(f"bench: {error}", file=sys.stderr)
-        sys.exit(1)
+    bench.run(main)

@@ -27,7 +27,6 @@ import datetime
 import os
 import socket
 import ssl
-import struct
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -38,22 +37,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
-from .loopback import LoopbackServer, read_exactly
-
-CLIENT_LONG_PASSWORD = 0x1
-CLIENT_LONG_FLAG = 0x4
-CLIENT_CONNECT_WITH_DB = 0x8
-CLIENT_PROTOCOL_41 = 0x200
-CLIENT_SSL = 0x800
-CLIENT_TRANSACTIONS = 0x2000
-CLIENT_SECURE_CONNECTION = 0x8000
-CLIENT_MULTI_RESULTS = 0x20000
-CLIENT_PLUGIN_AUTH = 0x80000
-CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA = 0x200000
-BASE_CAPABILITIES = (CLIENT_LONG_PASSWORD | CLIENT_LONG_FLAG | CLIENT_CONNECT_WITH_DB
-                     | CLIENT_PROTOCOL_41 | CLIENT_TRANSACTIONS | CLIENT_SECURE_CONNECTION
-                     | CLIENT_MULTI_RESULTS | CLIENT_PLUGIN_AUTH
-                     | CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA)
+from . import mysql_wire as wire
+from .loopback import LoopbackServer
 
 BEHAVIOURS = ("clear_password", "dialog", "broken_tls", "untrusted_tls", "sha2_full")
 
@@ -137,54 +122,23 @@ class HostileMySQL(LoopbackServer):
         if channel is not raw:
             channel.close()  # the TLS layer; the base closes the socket under it
 
-    @staticmethod
-    def _send(channel: socket.socket, sequence: int, payload: bytes) -> None:
-        channel.sendall(struct.pack("<I", len(payload))[:3] + bytes([sequence & 0xFF]) + payload)
-
     def _receive(self, channel: socket.socket, record: Connection) -> tuple[int, bytes]:
-        header = read_exactly(channel, 4, _Closed)
-        payload = read_exactly(channel, int.from_bytes(header[:3], "little"), _Closed)
+        sequence, payload = wire.read_packet(channel, _Closed)
         record.packets.append(payload)
-        return header[3], payload
-
-    def _greeting(self, channel: socket.socket, nonce: bytes, plugin: str, offer_tls: bool) -> None:
-        capabilities = BASE_CAPABILITIES | (CLIENT_SSL if offer_tls else 0)
-        self._send(channel, 0, b"".join([
-            b"\x0a", b"8.0.36-hostile\x00", struct.pack("<I", 7), nonce[:8], b"\x00",
-            struct.pack("<H", capabilities & 0xFFFF), b"\x2d", struct.pack("<H", 2),
-            struct.pack("<H", capabilities >> 16), bytes([21]), b"\x00" * 10,
-            nonce[8:], b"\x00", plugin.encode() + b"\x00"]))
-
-    @staticmethod
-    def _parse_login(response: bytes, record: Connection) -> bytes:
-        """Records user and plugin of a HandshakeResponse41; returns its auth data."""
-        capabilities = struct.unpack_from("<I", response)[0]
-        offset = 32
-        end = response.index(b"\x00", offset)
-        record.username = response[offset:end].decode(errors="replace")
-        offset = end + 1
-        length = response[offset]  # answers here are short: a one-byte length
-        data = response[offset + 1:offset + 1 + length]
-        offset += 1 + length
-        if capabilities & CLIENT_CONNECT_WITH_DB and offset < len(response):
-            offset = response.index(b"\x00", offset) + 1
-        if capabilities & CLIENT_PLUGIN_AUTH and offset < len(response):
-            end = response.index(b"\x00", offset)
-            record.first_plugin = response[offset:end].decode(errors="replace")
-        return data
+        return sequence, payload
 
     def _deny(self, channel: socket.socket, sequence: int) -> None:
-        self._send(channel, sequence, b"\xff" + struct.pack("<H", 1045) + b"#28000"
-                   + b"Access denied (hostile server)")
+        wire.send_packet(channel, sequence, wire.access_denied("Access denied (hostile server)"))
 
     def _conversation(self, raw: socket.socket, record: Connection) -> socket.socket:
         nonce = os.urandom(20)
         offer_tls = self.behaviour in ("broken_tls", "untrusted_tls")
         plugin = "caching_sha2_password" if self.behaviour == "sha2_full" else "mysql_native_password"
-        self._greeting(raw, nonce, plugin, offer_tls)
+        capabilities = wire.BASE_CAPABILITIES | (wire.CLIENT_SSL if offer_tls else 0)
+        wire.send_packet(raw, 0, wire.greeting("8.0.36-hostile", nonce, plugin, capabilities))
         channel: socket.socket = raw
         sequence, response = self._receive(channel, record)
-        if len(response) == 32 and struct.unpack_from("<I", response)[0] & CLIENT_SSL:
+        if wire.asks_for_tls(response):
             record.asked_for_tls = True
             if self.behaviour == "broken_tls":
                 raw.recv(4096)  # the ClientHello, answered with garbage
@@ -194,7 +148,8 @@ class HostileMySQL(LoopbackServer):
             channel = self.tls_context.wrap_socket(raw, server_side=True)
             record.tls_established = True
             sequence, response = self._receive(channel, record)
-        self._parse_login(response, record)
+        login = wire.parse_login(response)
+        record.username, record.first_plugin = login.username, login.plugin
         sequence += 1
 
         if self.behaviour == "sha2_full":
@@ -203,9 +158,9 @@ class HostileMySQL(LoopbackServer):
 
         if self.behaviour == "dialog":
             # A password question (type 4), as PAM's dialog plugin asks it.
-            self._send(channel, sequence, b"\xfedialog\x00\x04Password: ")
+            wire.send_packet(channel, sequence, wire.auth_switch("dialog", b"\x04Password: "))
         else:
-            self._send(channel, sequence, b"\xfemysql_clear_password\x00")
+            wire.send_packet(channel, sequence, wire.auth_switch("mysql_clear_password"))
         sequence, _ = self._receive(channel, record)
         self._deny(channel, sequence + 1)
         return channel
@@ -213,17 +168,17 @@ class HostileMySQL(LoopbackServer):
     def _full_authentication(self, channel: socket.socket, record: Connection, nonce: bytes,
                              sequence: int) -> None:
         if record.first_plugin != "caching_sha2_password":
-            self._send(channel, sequence, b"\xfecaching_sha2_password\x00" + nonce + b"\x00")
+            wire.send_packet(channel, sequence, wire.auth_switch("caching_sha2_password", nonce + b"\x00"))
             sequence, _ = self._receive(channel, record)
             sequence += 1
         # "perform full authentication": the cache has no entry for this user.
-        self._send(channel, sequence, b"\x01\x04")
+        wire.send_packet(channel, sequence, b"\x01\x04")
         sequence, answer = self._receive(channel, record)
         if answer == b"\x02":
             record.asked_for_public_key = True
             pem = self.rsa_key.public_key().public_bytes(
                 serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-            self._send(channel, sequence + 1, b"\x01" + pem)
+            wire.send_packet(channel, sequence + 1, b"\x01" + pem)
             sequence, answer = self._receive(channel, record)
         if len(answer) == self.rsa_key.key_size // 8:
             try:

@@ -29,18 +29,12 @@ import os
 import re
 import socket
 import ssl
-import struct
 import threading
 from dataclasses import dataclass, field
 
-from .loopback import LoopbackServer, read_exactly
+from . import mysql_wire as wire
+from .loopback import LoopbackServer
 from .scripted_mysql import native_scramble
-
-CAPABILITIES = (0x1 | 0x4 | 0x8 | 0x200 | 0x2000 | 0x8000 | 0x20000 | 0x80000 | 0x200000)
-CLIENT_CONNECT_WITH_DB, CLIENT_PLUGIN_AUTH, CLIENT_LENENC_DATA = 0x8, 0x80000, 0x200000
-CLIENT_SSL = 0x800
-
-
 
 
 @dataclass
@@ -103,73 +97,26 @@ class FakeMySQLAccounts(LoopbackServer):
 
     # -- the protocol ---------------------------------------------------------
 
-    @staticmethod
-    def _send(channel: socket.socket, sequence: int, payload: bytes) -> None:
-        channel.sendall(struct.pack("<I", len(payload))[:3] + bytes([sequence & 0xFF]) + payload)
-
-    @staticmethod
-    def _receive(channel: socket.socket) -> tuple[int, bytes]:
-        header = read_exactly(channel, 4)
-        return header[3], read_exactly(channel, int.from_bytes(header[:3], "little"))
-
     def _ok(self, channel: socket.socket, sequence: int) -> None:
-        self._send(channel, sequence, b"\x00\x00\x00\x02\x00\x00\x00")
+        wire.send_packet(channel, sequence, wire.ok_packet())
 
     def _error(self, channel: socket.socket, sequence: int, error: SQLError) -> None:
-        self._send(channel, sequence, b"\xff" + struct.pack("<H", error.code) + b"#" + error.state.encode()
-                   + error.message.encode())
-
-    @staticmethod
-    def _lenenc(data: bytes) -> bytes:
-        assert len(data) < 251
-        return bytes([len(data)]) + data
-
-    def _rows(self, channel: socket.socket, column: str, rows: list[str]) -> None:
-        sequence = 1
-        self._send(channel, sequence, b"\x01")
-        definition = b"".join(self._lenenc(part) for part in (b"def", b"", b"", b"", column.encode(), b""))
-        definition += b"\x0c" + struct.pack("<HIBHB", 33, 1024, 0xFD, 0, 0) + b"\x00\x00"
-        sequence += 1
-        self._send(channel, sequence, definition)
-        eof = b"\xfe\x00\x00\x02\x00"
-        sequence += 1
-        self._send(channel, sequence, eof)
-        for row in rows:
-            sequence += 1
-            data = row.encode()
-            self._send(channel, sequence, (bytes([len(data)]) if len(data) < 251
-                                           else b"\xfc" + struct.pack("<H", len(data))) + data)
-        sequence += 1
-        self._send(channel, sequence, eof)
+        wire.send_packet(channel, sequence, wire.error_packet(error.code, error.state, error.message))
 
     def _handle(self, channel: socket.socket) -> None:
         nonce = os.urandom(20).replace(b"\x00", b"\x01")
-        capabilities = CAPABILITIES | (CLIENT_SSL if self.tls_context else 0)
-        self._send(channel, 0, b"".join([
-            b"\x0a", self.VERSION.encode() + b"\x00", struct.pack("<I", 9), nonce[:8], b"\x00",
-            struct.pack("<H", capabilities & 0xFFFF), b"\x21", struct.pack("<H", 2),
-            struct.pack("<H", capabilities >> 16), bytes([21]), b"\x00" * 10, nonce[8:], b"\x00",
-            b"mysql_native_password\x00"]))
-        sequence, response = self._receive(channel)
-        if self.tls_context and len(response) == 32 and struct.unpack_from("<I", response)[0] & CLIENT_SSL:
+        capabilities = wire.BASE_CAPABILITIES | (wire.CLIENT_SSL if self.tls_context else 0)
+        wire.send_packet(channel, 0, wire.greeting(self.VERSION, nonce, "mysql_native_password", capabilities,
+                                                   connection_id=9, charset=wire.UTF8))
+        sequence, response = wire.read_packet(channel)
+        if self.tls_context and wire.asks_for_tls(response):
             channel = self.tls_context.wrap_socket(channel, server_side=True)
-            sequence, response = self._receive(channel)
-        capabilities = struct.unpack_from("<I", response)[0]
-        offset = 32
-        end = response.index(b"\x00", offset)
-        user = response[offset:end].decode()
-        offset = end + 1
-        length = response[offset]
-        answer = response[offset + 1:offset + 1 + length]
-        offset += 1 + length
-        plugin = "mysql_native_password"
-        if capabilities & CLIENT_CONNECT_WITH_DB and offset < len(response):
-            offset = response.index(b"\x00", offset) + 1
-        if capabilities & CLIENT_PLUGIN_AUTH and offset < len(response):
-            plugin = response[offset:response.index(b"\x00", offset)].decode()
-        if plugin != "mysql_native_password":
-            self._send(channel, sequence + 1, b"\xfemysql_native_password\x00" + nonce + b"\x00")
-            sequence, answer = self._receive(channel)
+            sequence, response = wire.read_packet(channel)
+        login = wire.parse_login(response)
+        user, answer = login.username, login.auth_data
+        if (login.plugin or "mysql_native_password") != "mysql_native_password":
+            wire.send_packet(channel, sequence + 1, wire.auth_switch("mysql_native_password", nonce + b"\x00"))
+            sequence, answer = wire.read_packet(channel)
         with self.lock:
             matches = [a for a in self.accounts.values() if a.user == user]
             account = next((a for a in matches
@@ -180,10 +127,10 @@ class FakeMySQLAccounts(LoopbackServer):
             return
         self._ok(channel, sequence + 1)
         while True:
-            _, packet = self._receive(channel)
-            if not packet or packet[0] == 0x01:  # COM_QUIT
+            _, packet = wire.read_packet(channel)
+            if not packet or packet[0] == wire.COM_QUIT:
                 return
-            if packet[0] != 0x03:  # COM_PING and the like
+            if packet[0] != wire.COM_QUERY:  # COM_PING and the like
                 self._ok(channel, 1)
                 continue
             statement = packet[1:].decode("utf-8", "replace")
@@ -197,7 +144,7 @@ class FakeMySQLAccounts(LoopbackServer):
             if answer_rows is None:
                 self._ok(channel, 1)
             else:
-                self._rows(channel, *answer_rows)
+                wire.send_result_set(channel, *answer_rows, charset=wire.UTF8, column_length=1024)
 
     # -- the statements -----------------------------------------------------
 

@@ -23,6 +23,7 @@ from .database import Database
 from .emulator import Emulator
 from .moto_harness import MotoHarness
 from .passwords import SecretRegistry
+from .rotator import event
 from .secrets import secret_dict, secret_value, snapshot, stages, version_with
 
 
@@ -65,6 +66,16 @@ def wait_for(condition: Callable[[], Any], timeout: float, what: str, interval: 
         if time.monotonic() >= deadline:
             pytest.fail(f"timed out after {timeout} s waiting for {what}", pytrace=False)
         time.sleep(interval)  # polling a condition, bounded by the deadline above
+
+
+def invoke_under_fault(moto: MotoHarness, emulator: Emulator, arn: str, token: str, step: str,
+                       operation: str, kind: str, count: int) -> tuple[bool, Any, dict[str, int]]:
+    """`step` with the next `count` calls of `operation` meeting the fault
+    `kind`: its (ok, body), and the Secrets Manager calls it made."""
+    moto.fault(operation, kind, count)
+    moto.reset_calls()
+    ok, body = emulator.invoke(event(arn, token, step))
+    return ok, body, moto.calls()
 
 
 def create_reliability_account(sm: Any, db: Database, *, extra: dict | None = None) -> Account:

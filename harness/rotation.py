@@ -30,3 +30,15 @@ def rotate(sm: Any, emulator: Emulator, arn: str) -> str:
     for step in STEPS:
         run_step(emulator, arn, token, step)
     return token
+
+
+def refused_set_secret(emulator: Emulator, sm: Any, arn: str, error_type: str, why: str) -> Any:
+    """A new rotation whose createSecret succeeds and whose setSecret fails
+    with `error_type`; returns that failure's body. `why` is the assertion's
+    message should setSecret succeed."""
+    token = start_rotation(sm, arn)
+    run_step(emulator, arn, token, "createSecret")
+    ok, body = emulator.invoke(event(arn, token, "setSecret"))
+    assert not ok, why
+    assert isinstance(body, dict) and body.get("errorType") == error_type, describe_failure("setSecret", body)
+    return body

@@ -3,6 +3,7 @@ its command, its environment, and the rotation Secrets Manager starts."""
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import uuid
@@ -64,3 +65,24 @@ def start_rotation(sm: Any, arn: str, token: str | None = None) -> str:
                      RotationLambdaARN=ROTATION_LAMBDA_ARN,
                      RotationRules={"AutomaticallyAfterDays": 30})
     return token
+
+
+def json_log_records(text: str) -> list[dict[str, Any]]:
+    """The lines of the function's log that are JSON objects (its JSON-format
+    log lines and EMF records); the runtime's and bootstrap's plain lines are not."""
+    records = []
+    for line in text.splitlines():
+        if not line.startswith("{"):
+            continue
+        try:
+            value = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            records.append(value)
+    return records
+
+
+def emf_records(log: Path) -> list[dict[str, Any]]:
+    """The CloudWatch Embedded Metric Format records in the function's log."""
+    return [record for record in json_log_records(log.read_text("utf-8", errors="replace")) if "_aws" in record]

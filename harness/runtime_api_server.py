@@ -27,6 +27,19 @@ def _trace_id() -> str:
             f"Parent={secrets.token_hex(8)};Sampled=0")
 
 
+def send_json(handler: http.server.BaseHTTPRequestHandler, status: int, body: bytes,
+              headers: dict[str, str] | None = None) -> None:
+    """One reply with a JSON body, as the Runtime API sends them (also a fake Runtime API's, in the tests)."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    handler.wfile.write(body)
+    handler.wfile.flush()
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     # Runtime clients keep one connection open across polls.
     protocol_version = "HTTP/1.1"
@@ -54,21 +67,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return None
         return self.rfile.read(length) if length else b""
 
-    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-        self.wfile.flush()
-
     def _send_json(self, status: int, payload: Any) -> None:
-        self._send(status, json.dumps(payload).encode())
+        send_json(self, status, json.dumps(payload).encode())
 
     def _too_large(self, error_type: str) -> None:
-        self._send(413, error_body(
+        send_json(self, 413, error_body(
             error_type, f"Exceeded maximum allowed payload size ({MAX_PAYLOAD_BYTES} bytes)."))
 
     # -- routes --
@@ -85,7 +88,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             trace_id = _trace_id()
             with sandbox.cond:
                 sandbox.last_trace_id = trace_id
-            self._send(200, invocation.body, {
+            send_json(self, 200, invocation.body, {
                 "Lambda-Runtime-Aws-Request-Id": invocation.request_id,
                 "Lambda-Runtime-Deadline-Ms": str(deadline_ms),
                 "Lambda-Runtime-Invoked-Function-Arn": sandbox.function_arn,
@@ -104,7 +107,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self._too_large("RequestEntityTooLargeException")
                 return
             ok, result = sandbox.invoke(body)
-            self._send(200, result, {} if ok else {"X-Amz-Function-Error": "Unhandled"})
+            send_json(self, 200, result, {} if ok else {"X-Amz-Function-Error": "Unhandled"})
             return
 
         match = RESULT_PATH.match(self.path)

@@ -24,15 +24,11 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
-import struct
 import threading
 from dataclasses import dataclass, field
 
-from .hostile import BASE_CAPABILITIES, CLIENT_CONNECT_WITH_DB, CLIENT_SSL
-from .loopback import LoopbackServer, read_exactly
-
-COM_QUIT = 0x01
-COM_QUERY = 0x03
+from . import mysql_wire as wire
+from .loopback import LoopbackServer
 
 
 def native_scramble(password: str, nonce: bytes) -> bytes:
@@ -97,23 +93,24 @@ class ScriptedMySQL(LoopbackServer):
         session = Session(nonce=self._nonce())
         with self.lock:
             self.sessions.append(session)
-        self._greet(channel, session.nonce)
+        # No CLIENT_SSL in the greeting.
+        wire.send_packet(channel, 0, wire.greeting(self.version, session.nonce, "mysql_native_password"))
         sequence, response = self._receive(channel, session)
-        if len(response) == 32 and struct.unpack_from("<I", response)[0] & CLIENT_SSL:
+        if wire.asks_for_tls(response):
             session.asked_for_tls = True  # not on offer; a client that insists gets nothing
             raise _Closed()
-        self._parse_login(response, session)
+        login = wire.parse_login(response)
+        session.username, session.scramble, session.database = login.username, login.auth_data, login.database
         if not self.accept_logins:
-            self._send(channel, sequence + 1, b"\xff" + struct.pack("<H", 1045) + b"#28000"
-                       + b"Access denied (scripted server)")
+            wire.send_packet(channel, sequence + 1, wire.access_denied("Access denied (scripted server)"))
             return
         session.logged_in = True
         self._ok(channel, sequence + 1)
         while True:
             _, packet = self._receive(channel, session)
-            if not packet or packet[0] == COM_QUIT:
+            if not packet or packet[0] == wire.COM_QUIT:
                 return
-            if packet[0] != COM_QUERY:
+            if packet[0] != wire.COM_QUERY:
                 self._ok(channel, 1)
                 continue
             query = packet[1:]
@@ -125,52 +122,16 @@ class ScriptedMySQL(LoopbackServer):
         # No NUL bytes: the greeting carries the nonce's second part NUL-terminated.
         return bytes((byte % 94) + 33 for byte in os.urandom(20))
 
-    @staticmethod
-    def _send(channel: socket.socket, sequence: int, payload: bytes) -> None:
-        channel.sendall(struct.pack("<I", len(payload))[:3] + bytes([sequence & 0xFF]) + payload)
-
     def _receive(self, channel: socket.socket, session: Session) -> tuple[int, bytes]:
-        header = read_exactly(channel, 4, _Closed)
-        payload = read_exactly(channel, int.from_bytes(header[:3], "little"), _Closed)
+        sequence, payload = wire.read_packet(channel, _Closed)
         session.packets.append(payload)
-        return header[3], payload
-
-    def _greet(self, channel: socket.socket, nonce: bytes) -> None:
-        capabilities = BASE_CAPABILITIES  # no CLIENT_SSL
-        self._send(channel, 0, b"".join([
-            b"\x0a", self.version.encode() + b"\x00", struct.pack("<I", 7), nonce[:8], b"\x00",
-            struct.pack("<H", capabilities & 0xFFFF), b"\x2d", struct.pack("<H", 2),
-            struct.pack("<H", capabilities >> 16), bytes([21]), b"\x00" * 10,
-            nonce[8:], b"\x00", b"mysql_native_password\x00"]))
-
-    @staticmethod
-    def _parse_login(response: bytes, session: Session) -> None:
-        capabilities = struct.unpack_from("<I", response)[0]
-        offset = 32
-        end = response.index(b"\x00", offset)
-        session.username = response[offset:end].decode(errors="replace")
-        offset = end + 1
-        length = response[offset]  # a 20-byte scramble: a one-byte length
-        session.scramble = response[offset + 1:offset + 1 + length]
-        offset += 1 + length
-        if capabilities & CLIENT_CONNECT_WITH_DB and offset < len(response):
-            end = response.index(b"\x00", offset)
-            session.database = response[offset:end].decode(errors="replace")
-        # The plugin's name follows; nothing here needs it.
+        return sequence, payload
 
     def _ok(self, channel: socket.socket, sequence: int) -> None:
-        self._send(channel, sequence, b"\x00\x00\x00\x02\x00\x00\x00")
+        wire.send_packet(channel, sequence, wire.ok_packet())
 
     def _rows(self, channel: socket.socket, column: str, rows: list[str]) -> None:
-        def lenenc(data: bytes) -> bytes:
-            return bytes([len(data)]) + data  # short values only
-        eof = b"\xfe\x00\x00\x02\x00"
-        definition = b"".join([lenenc(b"def"), lenenc(b""), lenenc(b""), lenenc(b""),
-                               lenenc(column.encode()), lenenc(b""), b"\x0c",
-                               struct.pack("<HIBHB", 45, 255, 0xFD, 0, 0), b"\x00\x00"])
-        packets = [b"\x01", definition, eof] + [lenenc(row.encode()) for row in rows] + [eof]
-        for sequence, payload in enumerate(packets, start=1):
-            self._send(channel, sequence, payload)
+        wire.send_result_set(channel, column, rows)
 
     def _answer(self, channel: socket.socket, session: Session, query: bytes) -> None:
         text = query.upper()
@@ -184,14 +145,14 @@ class ScriptedMySQL(LoopbackServer):
                        ["CREATE USER `app`@`%` IDENTIFIED BY PASSWORD '*0000000000000000000000000000000000000000'"])
         elif self.infile_path and text.startswith((b"SET PASSWORD", b"ALTER USER")):
             # "Send me this file", as LOAD DATA LOCAL INFILE would make a server ask.
-            self._send(channel, 1, b"\xfb" + self.infile_path.encode())
+            wire.send_packet(channel, 1, b"\xfb" + self.infile_path.encode())
             sequence, reply = self._receive(channel, session)
             session.infile_replies.append(reply)
             # A client that sent the file ends it with an empty packet.
             while reply:
                 sequence, reply = self._receive(channel, session)
                 session.infile_replies.append(reply)
-            self._send(channel, sequence + 1, b"\xff" + struct.pack("<H", 1148) + b"#42000"
-                       + b"The used command is not allowed (scripted server)")
+            wire.send_packet(channel, sequence + 1, wire.error_packet(
+                1148, "42000", "The used command is not allowed (scripted server)"))
         else:
             self._ok(channel, 1)

@@ -27,6 +27,7 @@ import pytest
 from harness import event, rotator_command, rotator_environment, start_rotation
 from harness.contract import ERRORS_PAGE, readme_error_table
 from harness.rotation import describe_failure, rotate, run_step
+from harness.runtime_api_server import send_json
 from harness.secrets import REGISTRY, new_password, snapshot, unique
 
 E2E_DIR = Path(__file__).resolve().parent
@@ -194,15 +195,6 @@ class FakeRuntimeAPI:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(body)
-
             def do_GET(self) -> None:
                 if fake.served.is_set():
                     fake.error_posted.wait(60)  # one event only; hold the next poll
@@ -214,7 +206,7 @@ class FakeRuntimeAPI:
                                "arn:aws:lambda:us-east-1:123456789012:function:rotator"}
                 if fake.deadline:
                     headers["Lambda-Runtime-Deadline-Ms"] = str(int(time.time() * 1000) + 60_000)
-                self._send(200, fake.event_body, headers)
+                send_json(self, 200, fake.event_body, headers)
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -222,10 +214,10 @@ class FakeRuntimeAPI:
                 kind = self.path.rsplit("/", 1)[-1]
                 fake.posts.append((kind, json.loads(body or b"null")))
                 if kind == "response" and fake.response_status != 202:
-                    self._send(fake.response_status, json.dumps(
+                    send_json(self, fake.response_status, json.dumps(
                         {"errorType": "RequestEntityTooLarge", "errorMessage": "too large"}).encode())
                     return
-                self._send(202, b"{}")
+                send_json(self, 202, b"{}")
                 if kind == "error":
                     fake.error_posted.set()
 

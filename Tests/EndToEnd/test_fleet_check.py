@@ -196,18 +196,24 @@ def test_a_rotation_under_way_is_not_a_failure(sm, db, services, start_emulator)
     assert entry["ok"] is True, entry["failed"]
 
 
+def hung_and_healthy(sm, db, hung, name):
+    """One secret whose database never answers and four healthy ones after it
+    (name order), all rotated by the function `name`."""
+    prefix = f"e2e/{name}"
+    stuck = create_account(sm, db, secret_prefix=f"{prefix}/00-hung", prefix="fl", create_user=False,
+                           extra={"port": hung.port})
+    healthy = [create_account(sm, db, secret_prefix=f"{prefix}/10-healthy", prefix="fl") for _ in range(4)]
+    for account in [stuck, *healthy]:
+        attach(sm, account.arn, function_arn(name))
+    return stuck, healthy
+
+
 def test_a_hung_database_does_not_hold_the_answer_past_the_deadline(sm, db, services, start_emulator):
     name = f"fleet-{uuid.uuid4().hex[:8]}"
-    own = function_arn(name)
-    prefix = f"e2e/{name}"
     with HungServer() as hung:
         # Checked first (name order), on the only worker: it takes what time
         # there is, and the healthy secrets after it are never reached.
-        stuck = create_account(sm, db, secret_prefix=f"{prefix}/00-hung", prefix="fl", create_user=False,
-                               extra={"port": hung.port})
-        healthy = [create_account(sm, db, secret_prefix=f"{prefix}/10-healthy", prefix="fl") for _ in range(4)]
-        for account in [stuck, *healthy]:
-            attach(sm, account.arn, own)
+        stuck, healthy = hung_and_healthy(sm, db, hung, name)
         emulator = start_fleet_function(start_emulator, services, name, timeout=7.0)
         ok, answer = emulator.invoke({"CheckAll": {"Concurrency": 1}})
         # An answer at all, not Lambda's timeout: the check stopped at its deadline.
@@ -278,14 +284,8 @@ def test_a_bad_fleet_event_is_named_and_the_function_keeps_serving(sm, db, servi
 
 def test_a_hung_database_stalls_only_its_own_worker(sm, db, services, start_emulator):
     name = f"fleet-{uuid.uuid4().hex[:8]}"
-    own = function_arn(name)
-    prefix = f"e2e/{name}"
     with HungServer() as hung:
-        stuck = create_account(sm, db, secret_prefix=f"{prefix}/00-hung", prefix="fl", create_user=False,
-                               extra={"port": hung.port})
-        healthy = [create_account(sm, db, secret_prefix=f"{prefix}/10-healthy", prefix="fl") for _ in range(4)]
-        for account in [stuck, *healthy]:
-            attach(sm, account.arn, own)
+        stuck, healthy = hung_and_healthy(sm, db, hung, name)
         emulator = start_fleet_function(start_emulator, services, name, timeout=10.0)
         # Two workers: one waits on the hung server, the other checks the rest.
         answer = check_all(emulator, Concurrency=2)

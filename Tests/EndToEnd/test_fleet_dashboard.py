@@ -9,7 +9,6 @@ And the picture in docs/ is drawn from that same definition.
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 
@@ -18,21 +17,13 @@ from harness.accounts import create_account
 from harness.dashboard import alarm_metrics, dashboard, load_template, widget_metrics
 from harness.render_dashboard import render
 from harness.rotation import run_step
+from harness.rotator import emf_records
 
 
-def emitted(log_text):
+def emitted(log):
     """{(namespace, metric, frozenset((dimension, value), ...))} and the records, from EMF lines."""
-    metrics, records = set(), []
-    for line in log_text.splitlines():
-        if not line.startswith("{"):
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if not isinstance(record, dict) or "_aws" not in record:
-            continue
-        records.append(record)
+    metrics, records = set(), emf_records(log)
+    for record in records:
         for directive in record["_aws"]["CloudWatchMetrics"]:
             for dimension_set in directive["Dimensions"]:
                 dimensions = frozenset((name, record[name]) for name in dimension_set)
@@ -67,7 +58,7 @@ def test_every_dashboard_and_alarm_metric_is_one_the_function_writes(sm, db, ser
     ok, answer = emulator.invoke({"CheckAll": {}})
     assert ok and answer["checked"] == 2 and answer["failing"] == 1
 
-    metrics, records = emitted(emulator.log_path.read_text(errors="replace"))
+    metrics, records = emitted(emulator.log_path)
     body = dashboard(template)
     plotted = [line for widget in body["widgets"] for line in widget_metrics(widget)]
     plotted += alarm_metrics(template, namespace)

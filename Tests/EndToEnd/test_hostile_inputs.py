@@ -37,7 +37,7 @@ from test_preflight import by_name, check
 
 from harness import event, start_rotation
 from harness.accounts import create_rotation_admin, drop_rotation_admin
-from harness.rotation import describe_failure
+from harness.rotation import describe_failure, refused_set_secret
 from harness.scripted_mysql import ScriptedMySQL
 from harness.secrets import REGISTRY, digest, new_password, secret_dict, secret_value
 
@@ -101,13 +101,10 @@ def test_an_admin_secrets_host_is_checked_too(sm, make_account, start_packaged, 
     account = make_account(extra={"host": "127.0.0.1", "port": listener.port, "masterarn": admin["ARN"]},
                            create_user=False)
     emulator = start_packaged(lambda_root, REQUIRE_TLS="false", ROTATION_STRATEGY="admin")
-    token = start_rotation(sm, account.arn)
-    ok, body = invoke(emulator, account.arn, token, "createSecret")
-    assert ok, describe_failure("createSecret", body)
 
-    ok, body = invoke(emulator, account.arn, token, "setSecret")
+    body = refused_set_secret(emulator, sm, account.arn, "InvalidSecret",
+                              "setSecret accepted an admin secret whose host is no name")
 
-    assert not ok and body.get("errorType") == "InvalidSecret", describe_failure("setSecret", body)
     assert admin["ARN"] in body.get("errorMessage", "") and "'host'" in body.get("errorMessage", "")
     assert listener.snapshot() == [], "a connection was made before the admin secret's host was checked"
 
@@ -290,14 +287,11 @@ def test_a_masterarn_with_a_bogus_region_makes_no_request(sm, make_account, star
     # A CA bundle that exists in the function's root, so that a URL built
     # from the region would really be dialled (not fail on a missing file).
     emulator = start_packaged(lambda_root, ROTATION_STRATEGY="admin", AWS_CA_BUNDLE="/" + AMAZON_CA_BUNDLE)
-    token = start_rotation(sm, account.arn)
-    ok, body = invoke(emulator, account.arn, token, "createSecret")
-    assert ok, describe_failure("createSecret", body)
 
-    ok, body = invoke(emulator, account.arn, token, "setSecret")
+    body = refused_set_secret(emulator, sm, account.arn, "InvalidSecretARN",
+                              "setSecret accepted a masterarn with a bogus region")
 
     assert connections_waiting(https_port_listener) == 0, "a request went to 127.0.0.1:443"
-    assert not ok and body.get("errorType") == "InvalidSecretARN", describe_failure("setSecret", body)
     assert "no request was made" in body.get("errorMessage", "")
     assert emulator.state()["pid"] is not None, "the function process died"
 

@@ -13,8 +13,8 @@ import pytest
 
 from harness import STEPS, event, start_rotation
 from harness.accounts import create_account
-from harness.reliability import check_completed
-from harness.rotation import run_step
+from harness.reliability import check_completed, invoke_under_fault
+from harness.rotation import describe_failure, run_step
 from harness.secrets import digest, secret_value, stages, version_with
 
 
@@ -31,11 +31,10 @@ def test_finish_secret_whose_stage_move_answer_was_lost(attempts, sm, db, moto, 
         run_step(rotator, account.arn, token, step)
     old_current = version_with(stages(sm, account.arn), "AWSCURRENT")
 
-    moto.fault("UpdateSecretVersionStage", "lose", 1)
-    moto.reset_calls()
-    body = run_step(rotator, account.arn, token, "finishSecret")
+    ok, body, calls = invoke_under_fault(moto, rotator, account.arn, token, "finishSecret",
+                                         "UpdateSecretVersionStage", "lose", 1)
+    assert ok, describe_failure("finishSecret", body)
     assert faults_injected(moto) == 1, "the lost-answer fault was not injected"
-    calls = moto.calls()
 
     assert body["outcome"] == "moved AWSCURRENT to the pending version"
     # The retry (if any) is refused, the label having moved; then one read-back.
@@ -53,11 +52,9 @@ def test_create_secret_whose_put_answer_was_lost(attempts, sm, db, moto, start_r
     account = create_account(sm, db)
     token = start_rotation(sm, account.arn)
 
-    moto.fault("PutSecretValue", "lose", 1)
-    moto.reset_calls()
-    body = run_step(rotator, account.arn, token, "createSecret")
+    ok, body, calls = invoke_under_fault(moto, rotator, account.arn, token, "createSecret", "PutSecretValue", "lose", 1)
+    assert ok, describe_failure("createSecret", body)
     assert faults_injected(moto) == 1, "the lost-answer fault was not injected"
-    calls = moto.calls()
 
     assert body["outcome"] == "created the AWSPENDING version"
     # A retry with the same token and value is the service's idempotent

@@ -9,14 +9,13 @@ https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedd
 
 from __future__ import annotations
 
-import json
 import re
 import time
-from pathlib import Path
 from typing import Any
 
 from harness import STEPS, event, start_rotation
 from harness.rotation import rotate
+from harness.rotator import emf_records
 from harness.secrets import snapshot
 
 # The units the specification allows.
@@ -27,20 +26,6 @@ EMF_UNITS = {
     "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None",
 }
 NAMESPACE = re.compile(r"^[0-9A-Za-z.\-_/#: ]{1,255}$")
-
-
-def emf_records(log: Path) -> list[dict[str, Any]]:
-    records = []
-    for line in log.read_text("utf-8", errors="replace").splitlines():
-        if not line.startswith("{"):
-            continue
-        try:
-            value = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(value, dict) and "_aws" in value:
-            records.append(value)
-    return records
 
 
 def spec_problems(record: dict[str, Any]) -> list[str]:

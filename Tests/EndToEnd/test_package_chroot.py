@@ -29,7 +29,7 @@ import pytest
 
 from harness import REPO_ROOT, Services, event, rotator_environment, start_rotation
 from harness.fakes import FakeMySQL8, caching_sha2_scramble
-from harness.rotation import describe_failure, rotate
+from harness.rotation import describe_failure, refused_set_secret, rotate
 from harness.secrets import REGISTRY, new_password, secret_dict, secret_value, stages, unique, version_with
 
 TASK = "/var/task"
@@ -187,13 +187,9 @@ def test_database_ca_comes_from_the_amazon_linux_path(
     root = make_root(tmp_path, package_zip, SYSTEM_CA_BUNDLE.read_bytes())
     account = make_account(extra={"ssl": True})
     emulator = start_packaged(root, REQUIRE_TLS="true")
-    token = start_rotation(sm, account.arn)
 
-    ok, body = emulator.invoke(event(account.arn, token, "createSecret"))
-    assert ok, describe_failure("createSecret", body)
-    ok, body = emulator.invoke(event(account.arn, token, "setSecret"))
-    assert not ok, "setSecret trusted a server whose CA is not in /etc/pki/tls/certs/ca-bundle.crt"
-    assert body.get("errorType") == "DatabaseTLSFailed", describe_failure("setSecret", body)
+    refused_set_secret(emulator, sm, account.arn, "DatabaseTLSFailed",
+                       "setSecret trusted a server whose CA is not in /etc/pki/tls/certs/ca-bundle.crt")
     still_logs_in = db.can_login(account.username, account.password)
     assert still_logs_in, "the password changed although TLS verification failed"
 
@@ -320,10 +316,6 @@ def test_db_ca_bundle_overrides_the_bundled_ca(sm, db, make_account, start_packa
     root = make_root(tmp_path, zip_with_ca, SYSTEM_CA_BUNDLE.read_bytes())
     account = make_account(drop=["ssl"])
     emulator = start_packaged(root, REQUIRE_TLS="true", DB_CA_BUNDLE="/" + AMAZON_CA_BUNDLE)
-    token = start_rotation(sm, account.arn)
-    ok, body = emulator.invoke(event(account.arn, token, "createSecret"))
-    assert ok, describe_failure("createSecret", body)
-    ok, body = emulator.invoke(event(account.arn, token, "setSecret"))
-    assert not ok, "setSecret verified the server without the bundled CA"
-    assert body.get("errorType") == "DatabaseTLSFailed", describe_failure("setSecret", body)
+    refused_set_secret(emulator, sm, account.arn, "DatabaseTLSFailed",
+                       "setSecret verified the server without the bundled CA")
     assert db.can_login(account.username, account.password)

@@ -80,17 +80,23 @@ def test_an_admin_password_that_no_longer_logs_in_fails_login_admin(sm, db, serv
                                 passwords(sm, account.arn, account.password, admin.password, other))
 
 
-def test_get_secret_value_failing_fails_secret_value(sm, db, services, make_account, start_rotator, moto):
+# GetSecretValue failing fails secret-value; DescribeSecret failing fails secrets-manager.
+@pytest.mark.parametrize("operation, check_name, detail", [
+    ("GetSecretValue", "secret-value", "GetSecretValue of AWSCURRENT failed"),
+    ("DescribeSecret", "secrets-manager", "DescribeSecret"),
+])
+def test_a_failing_secrets_manager_call_fails_its_check(operation, check_name, detail, sm, db, services, make_account,
+                                                        start_rotator, moto):
     account, _, emulator, users = healthy("self", sm, db, services, make_account, start_rotator)
     world = World(sm, db, account.arn, users)
     before = world.observe()
-    moto.fault("GetSecretValue", "5xx", 20)
+    moto.fault(operation, "5xx", 20)
 
     report = check(emulator, account.arn)
     moto.reset()
 
-    assert "secret-value" in failed(report), failed(report)
-    assert "GetSecretValue of AWSCURRENT failed" in by_name(report, "secret-value")["detail"]
+    assert check_name in failed(report), failed(report)
+    assert detail in by_name(report, check_name)["detail"]
     assert_unchanged_and_silent(world, before, report, emulator, passwords(sm, account.arn, account.password))
 
 
@@ -108,20 +114,6 @@ def test_a_value_that_is_not_json_fails_secret_value(sm, db, make_account, start
     assert "secret-value" in failed(report), failed(report)
     assert "AWSCURRENT" in by_name(report, "secret-value")["detail"]
     assert_unchanged_and_silent(world, before, report, emulator, [unreadable, account.password])
-
-
-def test_describe_secret_failing_fails_secrets_manager(sm, db, services, make_account, start_rotator, moto):
-    account, _, emulator, users = healthy("self", sm, db, services, make_account, start_rotator)
-    world = World(sm, db, account.arn, users)
-    before = world.observe()
-    moto.fault("DescribeSecret", "5xx", 20)
-
-    report = check(emulator, account.arn)
-    moto.reset()
-
-    assert "secrets-manager" in failed(report), failed(report)
-    assert "DescribeSecret" in by_name(report, "secrets-manager")["detail"]
-    assert_unchanged_and_silent(world, before, report, emulator, passwords(sm, account.arn, account.password))
 
 
 def test_an_invocation_too_short_for_set_secret_fails_time_budget(sm, db, make_account, start_rotator):

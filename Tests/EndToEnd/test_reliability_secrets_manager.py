@@ -13,7 +13,13 @@ from __future__ import annotations
 import pytest
 
 from harness import STEPS, event, start_rotation
-from harness.reliability import FIGURES, check_completed, create_reliability_account, rotation_state
+from harness.reliability import (
+    FIGURES,
+    check_completed,
+    create_reliability_account,
+    invoke_under_fault,
+    rotation_state,
+)
 from harness.rotation import run_step
 
 DEFAULT_ATTEMPTS = 3
@@ -86,10 +92,7 @@ def test_fewer_faults_than_attempts_are_retried_away(target, kind, sm, db, moto,
     run_until(rotator, account, token, step)
 
     faults = DEFAULT_ATTEMPTS - 1
-    moto.fault(operation, kind, faults)
-    moto.reset_calls()
-    ok, body = rotator.invoke(event(account.arn, token, step))
-    calls = moto.calls()
+    ok, body, calls = invoke_under_fault(moto, rotator, account.arn, token, step, operation, kind, faults)
 
     assert ok, f"{step} failed despite {faults} {kind} fault(s) on {operation}: {body.get('errorType')}"
     # Each fault costs one more request; a dropped connection may also be
@@ -118,10 +121,7 @@ def test_faults_on_every_attempt_fail_cleanly_and_a_rerun_finishes(target, kind,
     run_until(rotator, account, token, step)
     before = rotation_state(sm, db, account)
 
-    moto.fault(operation, kind, DEFAULT_ATTEMPTS)
-    moto.reset_calls()
-    ok, body = rotator.invoke(event(account.arn, token, step))
-    calls = moto.calls()
+    ok, body, calls = invoke_under_fault(moto, rotator, account.arn, token, step, operation, kind, DEFAULT_ATTEMPTS)
     failed_in = rotator.state()
 
     assert not ok, f"{step} succeeded although every {operation} attempt failed"
@@ -148,10 +148,9 @@ def test_a_connection_dropped_on_every_attempt_fails_cleanly(sm, db, moto, start
     run_until(rotator, account, token, "finishSecret")
     before = rotation_state(sm, db, account)
 
-    moto.fault("UpdateSecretVersionStage", "drop", 50)
-    moto.reset_calls()
-    ok, body = rotator.invoke(event(account.arn, token, "finishSecret"))
-    calls = moto.calls().get("UpdateSecretVersionStage", 0)
+    ok, body, counts = invoke_under_fault(moto, rotator, account.arn, token, "finishSecret",
+                                          "UpdateSecretVersionStage", "drop", 50)
+    calls = counts.get("UpdateSecretVersionStage", 0)
     moto.reset()
 
     assert not ok and body.get("errorType") == "SecretsManagerTransportError"
@@ -170,10 +169,9 @@ def test_max_attempts_sets_the_number_of_attempts(max_attempts, faults, succeeds
     account = create_reliability_account(sm, db)
     token = start_rotation(sm, account.arn)
 
-    moto.fault("PutSecretValue", "throttle", faults)
-    moto.reset_calls()
-    ok, body = rotator.invoke(event(account.arn, token, "createSecret"))
-    calls = moto.calls().get("PutSecretValue")
+    ok, body, counts = invoke_under_fault(moto, rotator, account.arn, token, "createSecret",
+                                          "PutSecretValue", "throttle", faults)
+    calls = counts.get("PutSecretValue")
 
     assert ok == succeeds, f"createSecret with MAX_ATTEMPTS={max_attempts} and {faults} throttles: {body}"
     assert calls == (faults + 1 if succeeds else max_attempts)
@@ -201,10 +199,9 @@ def test_throttling_retries_stop_before_the_deadline(sm, db, moto, start_rotator
     token = start_rotation(sm, account.arn)
     before = rotation_state(sm, db, account)
 
-    moto.fault("DescribeSecret", "throttle", 100)
-    moto.reset_calls()
-    ok, body = rotator.invoke(event(account.arn, token, "createSecret"))
-    calls = moto.calls().get("DescribeSecret", 0)
+    ok, body, counts = invoke_under_fault(moto, rotator, account.arn, token, "createSecret",
+                                          "DescribeSecret", "throttle", 100)
+    calls = counts.get("DescribeSecret", 0)
     moto.reset()
 
     # Its own answer is the ordering: a function still retrying at the

@@ -31,7 +31,7 @@ from test_package_chroot import lambda_root, package_zip, start_packaged  # noqa
 from harness import event, start_rotation
 from harness.accounts import create_rotation_admin, drop_rotation_admin
 from harness.hostile import HostileMySQL
-from harness.rotation import describe_failure, rotate
+from harness.rotation import describe_failure, refused_set_secret, rotate
 from harness.secrets import REGISTRY, digest, secret_dict, secret_value
 
 # Each test that starts the product runs with text and with JSON logs (the leak scan reads both).
@@ -211,12 +211,8 @@ def test_a_certificate_for_another_name_fails_with_the_hint(services, sm, db, ma
     """127.1 reaches the server, but its certificate names 127.0.0.1 and localhost only."""
     account = make_account(drop=["ssl"], extra={"host": "127.1"})
     rotator = start_rotator(REQUIRE_TLS="false")
-    token = start_rotation(sm, account.arn)
-    ok, body = rotator.invoke(event(account.arn, token, "createSecret"))
-    assert ok, describe_failure("createSecret", body)
-    ok, body = rotator.invoke(event(account.arn, token, "setSecret"))
-    assert not ok, "setSecret accepted a certificate for another name"
-    assert body.get("errorType") == "DatabaseTLSFailed", describe_failure("setSecret", body)
+    body = refused_set_secret(rotator, sm, account.arn, "DatabaseTLSFailed",
+                              "setSecret accepted a certificate for another name")
     assert "does not name '127.1'" in body["errorMessage"], body["errorMessage"]
     assert db.can_login(account.username, account.password)
 

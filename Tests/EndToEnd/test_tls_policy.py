@@ -14,9 +14,8 @@ import json
 import pymysql
 import pytest
 
-from harness import event, start_rotation
 from harness.replication import GeneralLogs, Server
-from harness.rotation import rotate
+from harness.rotation import refused_set_secret, rotate
 from harness.secrets import REGISTRY, new_password, secret_dict, unique
 
 # Each test that starts the product runs with text and with JSON logs (the leak scan reads both).
@@ -80,12 +79,8 @@ def test_absent_ssl_uses_tls_when_the_server_offers_it(services, sm, db, start_r
 def test_required_tls_never_becomes_plaintext(services, sm, start_rotator, ssl, require_tls):
     user, password, arn = make_plain_account(services, sm, {"ssl": ssl})
     rotator = start_rotator(REQUIRE_TLS=require_tls)
-    token = start_rotation(sm, arn)
-    ok, _ = rotator.invoke(event(arn, token, "createSecret"))
-    assert ok, "createSecret failed"
-    ok, body = rotator.invoke(event(arn, token, "setSecret"))
-    assert not ok, "setSecret talked to a server without TLS although TLS was required"
-    assert body["errorType"] == "DatabaseTLSFailed"
+    body = refused_set_secret(rotator, sm, arn, "DatabaseTLSFailed",
+                              "setSecret talked to a server without TLS although TLS was required")
     assert "TLS" in body["errorMessage"] and str(services.plain_port) in body["errorMessage"]
     still = plain_can_login(services, user, password)
     assert still, "the password changed although the step failed"
@@ -95,12 +90,7 @@ def test_required_tls_never_becomes_plaintext(services, sm, start_rotator, ssl, 
 def test_a_certificate_from_another_ca_is_refused(services, sm, db, start_rotator, make_account):
     account = make_account(extra={"ssl": True})
     rotator = start_rotator(DB_CA_BUNDLE=services.wrong_ca)
-    token = start_rotation(sm, account.arn)
-    ok, _ = rotator.invoke(event(account.arn, token, "createSecret"))
-    assert ok, "createSecret failed"
-    ok, body = rotator.invoke(event(account.arn, token, "setSecret"))
-    assert not ok, "setSecret trusted a certificate from another CA"
-    assert body["errorType"] == "DatabaseTLSFailed"
+    refused_set_secret(rotator, sm, account.arn, "DatabaseTLSFailed", "setSecret trusted a certificate from another CA")
     still = db.can_login(account.username, account.password)
     assert still, "the password changed although the step failed"
 
