@@ -1,5 +1,6 @@
 """A TCP server on 127.0.0.1 that serves each connection in one background
-thread, for the fake MySQL servers (harness/fakes.py, harness/hostile.py)."""
+thread, for the harness's fake servers (the MySQL ones speak through
+harness/mysql_wire.py)."""
 
 from __future__ import annotations
 
