@@ -3,7 +3,7 @@
 /// for every login of a step that uses the admin. Values are the secrets'
 /// `ssl` keys (`true`, `false`, absent); protection grows false < absent < true
 /// (absent is verified TLS whenever the server offers TLS).
-public enum AdminTLS {
+public enum SessionProtection {
     /// The `ssl` the admin's login uses.
     public static func admin(adminSSL: Bool?, rotatedSSL: Bool?) -> Bool? {
         rank(adminSSL) >= rank(rotatedSSL) ? adminSSL : rotatedSSL
