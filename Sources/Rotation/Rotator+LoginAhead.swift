@@ -49,30 +49,13 @@ extension Rotator {
             (try? checkPendingNamesTheRightAccount(secretId, current: current.secret, pending: pending.secret)) != nil
         else { return nil }
         pending.secret = Self.atStrongerTLS(pending.secret, than: current.secret)
-        let confirm = { try self.confirms(describe, event, .setSecret, currentVersionId: current.versionId) }
-
-        let changed: Bool
-        do {
-            changed = try database.withSession(current.secret.login) { session in
-                guard try confirm() else { return false }
-                let version = try ServerVersion(reportedBy: session)
-                try session.execute(
-                    ownPasswordStatement(
-                        in: session, version: version, to: pending.secret.password, loggedInWith: current.secret.login,
-                        secretId: secretId))
-                return true
-            }
-        } catch is LoginRejected {
-            // As serially: a retry after the password was set finds the pending one working.
-            guard try confirm() else { return nil }
-            if try database.logsIn(pending.secret.login) { return .passwordAlreadySet }
-            try setOwnPasswordWithPrevious(secretId, current: current.secret, pending: pending.secret)
-            return .passwordSet
-        } catch {
-            guard try confirm() else { return nil }
-            throw error
+        // The serial path's plan (Rotator+SetSecret.swift); only its first login overlaps.
+        var plan = SetSecretPlan(
+            secretId: secretId, current: current.secret, pending: pending.secret,
+            keepPrevious: settings.keepPreviousPassword)
+        return try carryOut(&plan) {
+            try self.confirms(describe, event, .setSecret, currentVersionId: current.versionId)
         }
-        return changed ? .passwordSet : nil
     }
 
     private func testPendingWhileDescribing(
