@@ -5,7 +5,9 @@ extension Rotator {
     /// path (Rotator+LoginAhead.swift), is asked once the first session is
     /// open, before its first statement, or once its login has failed; false
     /// abandons the plan with nothing sent but that login, and returns nil.
-    func carryOut(_ plan: inout SetSecretPlan, confirmingFirst confirm: (() throws -> Bool)? = nil) throws
+    func carryOut(
+        _ plan: inout SetSecretPlan, confirmingFirst confirm: (() throws -> Bool)? = nil
+    ) throws
         -> StepOutcome?
     {
         var confirm = confirm

@@ -149,7 +149,8 @@ struct SetSecretPlan: Sendable {
         // Before anything is asked: the statement would carry the current password (Rotator+CurrentPassword.swift).
         if let refusal =
             Rotator.currentPasswordRefusal(on: version, verifiedTLS: verifiedTLS, loggedInWith: login)
-            ?? Rotator.keptPasswordRefusal(keepPrevious: keepPrevious, on: version, verifiedTLS: verifiedTLS, for: login)
+            ?? Rotator.keptPasswordRefusal(
+                keepPrevious: keepPrevious, on: version, verifiedTLS: verifiedTLS, for: login)
         {
             return finish(.fail(refusal))
         }
