@@ -7,6 +7,13 @@ public protocol SecretReading {
     /// Sends DescribeSecret for the step of rotation `token` and reads the
     /// answer later, so the round trip can overlap a database login.
     func startDescribe(_ secretId: String, forToken token: String) -> InFlightDescribe
+    /// The value of the stage (as the last DescribeSecret placed it) or
+    /// version that this store already holds, without asking anyone; with
+    /// `token`, only when that DescribeSecret was read in a step of rotation `token`.
+    func knownValue(
+        of secretId: String, stage: String, versionId: String?, describedFor token: String?
+    )
+        -> StoredSecret?
 }
 
 extension SecretReading {
@@ -14,6 +21,13 @@ extension SecretReading {
     public func startDescribe(_ secretId: String, forToken token: String) -> InFlightDescribe {
         InFlightDescribe { try describe(secretId) }
     }
+
+    /// A store that remembers nothing.
+    public func knownValue(
+        of secretId: String, stage: String, versionId: String?, describedFor token: String?
+    )
+        -> StoredSecret?
+    { nil }
 }
 
 /// What rotation changes in Secrets Manager.

@@ -78,6 +78,15 @@ public final class VersionCache: SecretReading, SecretWriting {
         describedForToken[secretId] = nil
     }
 
+    public func knownValue(
+        of secretId: String, stage: String, versionId: String?, describedFor token: String?
+    )
+        -> StoredSecret?
+    {
+        if let token, !stagesDescribed(secretId, forToken: token) { return nil }
+        return known(secretId, stage: stage, versionId: versionId)
+    }
+
     /// The value this process already knows for the stage (as the last
     /// DescribeSecret placed it) or version, without asking the store.
     public func known(_ secretId: String, stage: String, versionId: String?) -> StoredSecret? {
