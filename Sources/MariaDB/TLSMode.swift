@@ -1,23 +1,16 @@
-/// What the user asked for: the secret's `ssl` key and `REQUIRE_TLS`. It
-/// decides everything about a session's protection except what only the
+/// The protection asked for, as the rotation decided it (the function maps
+/// its `SessionProtection` to this; the database layer knows no secrets or
+/// settings). It decides everything about a session except what only the
 /// server's greeting can tell (whether TLS is on offer), which `session`
 /// takes once it is known. Pure, so the whole table is unit-tested.
 public enum TLSPolicy: Sendable, Equatable, CaseIterable {
-    /// `"ssl": true` or `REQUIRE_TLS=true`: verified TLS or no connection.
+    /// Verified TLS or no connection.
     case verified
-    /// No `ssl` key: verified TLS when the greeting offers TLS; plaintext,
-    /// with a warning, only when it offers none.
+    /// Verified TLS when the greeting offers TLS; plaintext, with a warning,
+    /// only when it offers none.
     case opportunistic
-    /// `"ssl": false`: plaintext, the user's explicit choice.
+    /// Plaintext, the user's explicit choice.
     case plaintext
-
-    public init(ssl: Bool?, requireTLS: Bool) {
-        switch (requireTLS, ssl) {
-        case (true, _), (false, true?): self = .verified
-        case (false, nil): self = .opportunistic
-        case (false, false?): self = .plaintext
-        }
-    }
 
     /// What a session does, given what the greeting offered. There is no
     /// "TLS failed, try plaintext": once TLS is on offer, only a verified

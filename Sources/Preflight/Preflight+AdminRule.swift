@@ -3,7 +3,7 @@ import Rotation
 /// The check decides as the rotation does: the admin secret read and placed
 /// by the rotation's own code when the function provides it (RDS-managed
 /// admin secrets included), and every login of a strategy with an admin at
-/// the protection the rotation gives it (`AdminTLS`; the ownership proof at
+/// the protection the rotation gives it (`SessionProtection`; the ownership proof at
 /// the admin's, Rotator+Ownership.swift).
 extension PreflightRun {
     func checkPlacedAdminSecret(
@@ -29,7 +29,7 @@ extension PreflightRun {
     /// stronger of its own and the admin's protection.
     func currentLogin(_ current: DatabaseSecret) -> DatabaseLogin {
         var login = current.login
-        if usesAdmin, let admin { login.ssl = AdminTLS.admin(adminSSL: admin.ssl, rotatedSSL: current.ssl) }
+        if usesAdmin, let admin { login.ssl = SessionProtection.admin(adminSSL: admin.ssl, rotatedSSL: current.ssl) }
         return login
     }
 }

@@ -141,8 +141,8 @@ extension PreflightRun {
             addMeasurement(secretsManager: ms)
             do {
                 var admin = try DatabaseSecret(parsing: text)
-                // The admin TLS rule, as the rotation applies it (AdminTLS).
-                admin.ssl = AdminTLS.admin(adminSSL: admin.ssl, rotatedSSL: current.ssl)
+                // The admin TLS rule, as the rotation applies it (SessionProtection).
+                admin.ssl = SessionProtection.admin(adminSSL: admin.ssl, rotatedSSL: current.ssl)
                 guard admin.host == current.host, admin.port == current.port else {
                     add(
                         "admin-secret", false,

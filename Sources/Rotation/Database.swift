@@ -26,7 +26,7 @@ extension DatabaseSession {
 }
 
 /// Where and as whom to log in; built from a secret.
-public struct DatabaseLogin: Sendable, CustomStringConvertible {
+public struct DatabaseLogin: Sendable, Equatable, CustomStringConvertible {
     public var host: String
     public var port: Int
     public var username: String

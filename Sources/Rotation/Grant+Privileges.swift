@@ -7,28 +7,11 @@ extension Grant {
     /// column lists dropped (`UPDATE (a, b)` counts as `UPDATE`) and `ALL`
     /// spelled `ALL PRIVILEGES`; empty for a role grant.
     public var privilegeNames: Set<String> {
+        // The rotation's own reading (AccountPrivileges), so the check and
+        // the privilege guard cannot name a line's privileges differently.
         let statement = PrintedStatement(what)
-        var names = Set<String>()
-        var words: [String] = []
-        var depth = 0
-        func close() {
-            let name = words.joined(separator: " ").uppercased()
-            if !name.isEmpty { names.insert(name == "ALL" ? "ALL PRIVILEGES" : name) }
-            words = []
-        }
-        for token in statement.tokens {
-            if token.is("ON") && depth == 0 { break }
-            switch (token.kind, token.text) {
-            case (.punctuation, "("): depth += 1
-            case (.punctuation, ")"): depth -= 1
-            case (.punctuation, ",") where depth == 0: close()
-            case (.word, _) where depth == 0: words.append(token.text)
-            default: continue
-            }
-        }
-        guard statement.tokens.contains(where: { $0.is("ON") }) else { return [] }
-        close()
-        return names
+        guard let on = statement.tokens.firstIndex(where: { $0.is("ON") }) else { return [] }
+        return Set(AccountPrivileges.privilegeNames(statement, before: on).filter { !$0.isEmpty })
     }
 
     /// The object after `ON` without backquotes (`appdb.*`, `app db.t`,

@@ -34,9 +34,9 @@ extension Rotator {
             throw RotationError.stageHasNoValue(secretId: masterARN, stage: Stage.current)
         }
         let admin = try placeAdmin(stored.secretString, masterARN: masterARN, for: current, secretId: secretId)
-        // The admin rule: never less protected than the rotated secret (AdminTLS).
+        // The admin rule: never less protected than the rotated secret (SessionProtection).
         var protected = admin.secret
-        protected.ssl = AdminTLS.admin(adminSSL: admin.secret.ssl, rotatedSSL: current.ssl)
+        protected.ssl = SessionProtection.admin(adminSSL: admin.secret.ssl, rotatedSSL: current.ssl)
         return (protected, masterARN)
     }
 
@@ -45,7 +45,7 @@ extension Rotator {
     /// either secret's is).
     static func protected(_ secret: DatabaseSecret, by admin: DatabaseSecret) -> DatabaseSecret {
         var protected = secret
-        protected.ssl = AdminTLS.rotated(rotatedSSL: secret.ssl, adminSSL: admin.ssl)
+        protected.ssl = SessionProtection.rotated(rotatedSSL: secret.ssl, adminSSL: admin.ssl)
         return protected
     }
 }

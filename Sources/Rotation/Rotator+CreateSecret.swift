@@ -8,8 +8,8 @@ extension Rotator {
     /// rotation pays one round trip instead of a read and a write.
     func createSecret(_ event: RotationEvent) throws -> StepOutcome {
         let current = try requiredSecret(event.secretId, stage: Stage.current)
-        if (store as? VersionCache)?.known(event.secretId, stage: Stage.pending, versionId: event.clientRequestToken)
-            != nil
+        if store.knownValue(
+            of: event.secretId, stage: Stage.pending, versionId: event.clientRequestToken, describedFor: nil) != nil
         {
             return .pendingAlreadyExists
         }

@@ -15,10 +15,10 @@ extension Rotator {
     }
 
     /// `secret` with the stronger of its own `ssl` and `current`'s
-    /// (false < absent < true, as `AdminTLS` ranks them).
+    /// (false < absent < true, as `SessionProtection` ranks them).
     static func atStrongerTLS(_ secret: DatabaseSecret, than current: DatabaseSecret) -> DatabaseSecret {
         var protected = secret
-        protected.ssl = AdminTLS.admin(adminSSL: secret.ssl, rotatedSSL: current.ssl)
+        protected.ssl = SessionProtection.admin(adminSSL: secret.ssl, rotatedSSL: current.ssl)
         return protected
     }
 }

@@ -4,23 +4,31 @@
 /// server that merely greets as MySQL 8 would be handed it; so there the
 /// step stops before the statement is sent.
 extension Rotator {
-    static func refuseCurrentPasswordOutsideVerifiedTLS(
-        in session: any DatabaseSession, version: ServerVersion, loggedInWith login: DatabaseLogin
-    ) throws {
-        if version.ownPasswordChangeCarriesCurrent && !session.isVerifiedTLS {
-            throw RotationError.currentPasswordNeedsTLS(login: login.description, server: version.description)
-        }
+    static func currentPasswordRefusal(
+        on version: ServerVersion, verifiedTLS: Bool, loggedInWith login: DatabaseLogin
+    ) -> RotationError? {
+        guard version.ownPasswordChangeCarriesCurrent && !verifiedTLS else { return nil }
+        return .currentPasswordNeedsTLS(login: login.description, server: version.description)
     }
 
     /// KEEP_PREVIOUS_PASSWORD on MariaDB writes AWSCURRENT's password into
     /// the statement (a second `USING PASSWORD('…')` method), so the same
     /// rule holds there, for the admin's session and the user's own alike.
     /// MySQL's `RETAIN CURRENT PASSWORD` names no password.
+    static func keptPasswordRefusal(
+        keepPrevious: Bool, on version: ServerVersion, verifiedTLS: Bool, for login: DatabaseLogin
+    ) -> RotationError? {
+        guard keepPrevious && version.flavor == .mariadb && !verifiedTLS else { return nil }
+        return .keptPasswordNeedsTLS(login: login.description, server: version.description)
+    }
+
     func refuseKeptPasswordOutsideVerifiedTLS(
         in session: any DatabaseSession, version: ServerVersion, for login: DatabaseLogin
     ) throws {
-        if settings.keepPreviousPassword && version.flavor == .mariadb && !session.isVerifiedTLS {
-            throw RotationError.keptPasswordNeedsTLS(login: login.description, server: version.description)
+        if let refusal = Self.keptPasswordRefusal(
+            keepPrevious: settings.keepPreviousPassword, on: version, verifiedTLS: session.isVerifiedTLS, for: login)
+        {
+            throw refusal
         }
     }
 }

@@ -76,57 +76,23 @@ extension Rotator {
         for statement in statements { try session.execute(statement) }
     }
 
-    /// The self strategy's statement for the session's own account.
-    func ownPasswordStatement(
-        in session: any DatabaseSession, version: ServerVersion, to password: String,
-        loggedInWith login: DatabaseLogin, secretId: String
-    ) throws -> SQL {
-        // Before anything is asked: the statement would carry the current password (Rotator+CurrentPassword.swift).
-        try Self.refuseCurrentPasswordOutsideVerifiedTLS(in: session, version: version, loggedInWith: login)
-        try refuseKeptPasswordOutsideVerifiedTLS(in: session, version: version, for: login)
-        let current = login.password
-        guard version.supports(.showCreateUser) else {
-            // One method per account there, and no second password to leave behind.
-            guard !settings.keepPreviousPassword else {
-                throw RotationError.keepPreviousUnsupported(
-                    secretId: secretId, account: "CURRENT_USER()", obstacle: .serverTooOld(version))
-            }
-            return version.setOwnPassword(password, replacing: current)
-        }
-        // One round trip: the account is the one the server matched, named in the answer.
-        let rows = try session.query("SHOW CREATE USER CURRENT_USER()")
-        guard let line = rows.first?.first ?? nil else {
-            throw RotationError.unexpectedServerAnswer("SHOW CREATE USER returned nothing for the current account")
-        }
-        let account = AuthenticationMethods.account(inShowCreateUser: line) ?? Account(user: "CURRENT_USER()", host: "")
-        let methods: AuthenticationMethods
-        do {
-            methods = try AuthenticationMethods(showCreateUser: line)
-        } catch {
-            throw RotationError.passwordNotChangeable(
-                secretId: secretId, account: account.description, problem: .unsupported(error))
-        }
-        // Its own grants say whether it may ALTER USER itself (MariaDB) or keep a secondary password (MySQL).
-        let needsGrants = settings.keepPreviousPassword || methods.passwordCount > 1
-        let grants = needsGrants ? try session.query("SHOW GRANTS").compactMap { $0.first ?? nil } : []
-        return try refusing(account, secretId: secretId) { () throws(PasswordChangeProblem) in
-            try PasswordChange.ofOwn(
-                methods: methods, grants: grants, on: version, to: password, current: current,
-                keepPrevious: settings.keepPreviousPassword)
-        }
-    }
-
     func refusing<T>(_ account: Account, secretId: String, _ body: () throws(PasswordChangeProblem) -> T) throws -> T {
         do {
             return try body()
-        } catch .holdsNoPassword(let plugins) {
-            throw RotationError.accountHoldsNoPassword(
-                secretId: secretId, account: account.description, plugins: plugins)
-        } catch .keepPreviousUnsupported(let obstacle) {
-            throw RotationError.keepPreviousUnsupported(
-                secretId: secretId, account: account.description, obstacle: obstacle)
         } catch {
-            throw RotationError.passwordNotChangeable(secretId: secretId, account: account.description, problem: error)
+            throw Self.refusal(error, account: account, secretId: secretId)
+        }
+    }
+
+    /// What a password change `PasswordChange` refused is reported as.
+    static func refusal(_ problem: PasswordChangeProblem, account: Account, secretId: String) -> RotationError {
+        switch problem {
+        case .holdsNoPassword(let plugins):
+            .accountHoldsNoPassword(secretId: secretId, account: account.description, plugins: plugins)
+        case .keepPreviousUnsupported(let obstacle):
+            .keepPreviousUnsupported(secretId: secretId, account: account.description, obstacle: obstacle)
+        default:
+            .passwordNotChangeable(secretId: secretId, account: account.description, problem: problem)
         }
     }
 

@@ -21,66 +21,44 @@
 /// first, so every error is the one the serial path would report.
 extension Rotator {
     func loggedInWhileDescribing(_ event: RotationEvent, _ describe: InFlightDescribe) throws -> StepOutcome? {
-        // Only with stages read in this rotation: a retry after another
-        // rotation's steps could otherwise log in where AWSCURRENT no longer points.
-        guard let cache = store as? VersionCache,
-            cache.stagesDescribed(event.secretId, forToken: event.clientRequestToken)
-        else { return nil }
         switch RotationEvent.Step(rawValue: event.step) {
         // KEEP_PREVIOUS_PASSWORD checks the pending password first and tests
         // both: the serial path does it (Rotator+KeepPrevious.swift).
         case .setSecret? where settings.strategy == .single && !settings.keepPreviousPassword:
-            return try setOwnPasswordWhileDescribing(event, describe, cache)
+            return try setOwnPasswordWhileDescribing(event, describe)
         case .testSecret? where !settings.keepPreviousPassword:
-            return try testPendingWhileDescribing(event, describe, cache)
+            return try testPendingWhileDescribing(event, describe)
         default:
             return nil
         }
     }
 
     private func setOwnPasswordWhileDescribing(
-        _ event: RotationEvent, _ describe: InFlightDescribe, _ cache: VersionCache
+        _ event: RotationEvent, _ describe: InFlightDescribe
     )
         throws -> StepOutcome?
     {
         let secretId = event.secretId
-        guard let current = known(cache, secretId, stage: Stage.current, versionId: nil),
-            var pending = known(cache, secretId, stage: Stage.pending, versionId: event.clientRequestToken),
+        guard let current = known(event, stage: Stage.current, versionId: nil),
+            var pending = known(event, stage: Stage.pending, versionId: event.clientRequestToken),
             (try? checkPendingNamesTheRightAccount(secretId, current: current.secret, pending: pending.secret)) != nil
         else { return nil }
         pending.secret = Self.atStrongerTLS(pending.secret, than: current.secret)
-        let confirm = { try self.confirms(describe, event, .setSecret, currentVersionId: current.versionId) }
-
-        let changed: Bool
-        do {
-            changed = try database.withSession(current.secret.login) { session in
-                guard try confirm() else { return false }
-                let version = try ServerVersion(reportedBy: session)
-                try session.execute(
-                    ownPasswordStatement(
-                        in: session, version: version, to: pending.secret.password, loggedInWith: current.secret.login,
-                        secretId: secretId))
-                return true
-            }
-        } catch is LoginRejected {
-            // As serially: a retry after the password was set finds the pending one working.
-            guard try confirm() else { return nil }
-            if try database.logsIn(pending.secret.login) { return .passwordAlreadySet }
-            try setOwnPasswordWithPrevious(secretId, current: current.secret, pending: pending.secret)
-            return .passwordSet
-        } catch {
-            guard try confirm() else { return nil }
-            throw error
+        // The serial path's plan (Rotator+SetSecret.swift); only its first login overlaps.
+        var plan = SetSecretPlan(
+            secretId: secretId, current: current.secret, pending: pending.secret,
+            keepPrevious: settings.keepPreviousPassword)
+        return try carryOut(&plan) {
+            try self.confirms(describe, event, .setSecret, currentVersionId: current.versionId)
         }
-        return changed ? .passwordSet : nil
     }
 
     private func testPendingWhileDescribing(
-        _ event: RotationEvent, _ describe: InFlightDescribe, _ cache: VersionCache
+        _ event: RotationEvent, _ describe: InFlightDescribe
     )
         throws -> StepOutcome?
     {
-        guard let pending = known(cache, event.secretId, stage: Stage.pending, versionId: event.clientRequestToken)
+        guard let pending = known(event, stage: Stage.pending, versionId: event.clientRequestToken)
         else { return nil }
         let confirm = { try self.confirms(describe, event, .testSecret, currentVersionId: nil) }
         do {
@@ -115,13 +93,18 @@ extension Rotator {
         return currentVersionId == nil || metadata.currentVersionId == currentVersionId
     }
 
-    /// A version's value this process already holds, parsed; nil sends the step down the serial path.
+    /// A version's value this process already holds, parsed; nil sends the
+    /// step down the serial path. Only with stages read in this rotation: a
+    /// retry after another rotation's steps could otherwise log in where
+    /// AWSCURRENT no longer points.
     private func known(
-        _ cache: VersionCache, _ secretId: String, stage: String, versionId: String?
+        _ event: RotationEvent, stage: String, versionId: String?
     )
         -> (versionId: String, secret: DatabaseSecret)?
     {
-        guard let stored = cache.known(secretId, stage: stage, versionId: versionId),
+        guard
+            let stored = store.knownValue(
+                of: event.secretId, stage: stage, versionId: versionId, describedFor: event.clientRequestToken),
             let secret = try? DatabaseSecret(parsing: stored.secretString, keys: settings.keys)
         else { return nil }
         return (stored.versionId, secret)

@@ -11,7 +11,7 @@ extension Rotator {
     /// (whose `ssl` `adminSecret` already raised to the stronger of the two).
     func ownershipLogin(of current: DatabaseSecret, admin: DatabaseSecret) -> DatabaseLogin {
         var login = current.login
-        login.ssl = AdminTLS.admin(adminSSL: admin.ssl, rotatedSSL: current.ssl)
+        login.ssl = SessionProtection.admin(adminSSL: admin.ssl, rotatedSSL: current.ssl)
         return login
     }
 

@@ -17,34 +17,26 @@ extension Rotator {
             // a user that logs in but lacks the grants.
             try setAlternateUser(secretId, current: current, pending: pending)
             return .passwordSet
-        case .single, .admin:
-            var current = current, pending = pending
-            var admin: (secret: DatabaseSecret, id: String)?
-            if settings.strategy == .admin {
-                // Read first: its `ssl` also protects the rotated logins.
-                let found = try adminSecret(for: current, secretId: secretId)
-                current = Self.protected(current, by: found.secret)
-                pending = Self.protected(pending, by: found.secret)
-                admin = found
-            }
-            if try keptPendingAlreadySet(pending, admin: admin?.secret) { return .passwordAlreadySet }
+        case .single:
+            var plan = SetSecretPlan(
+                secretId: secretId, current: current, pending: pending, keepPrevious: settings.keepPreviousPassword)
+            // Nothing but a confirmation (the login-ahead path's) abandons a plan.
+            return try carryOut(&plan)!
+        case .admin:
+            // Read first: its `ssl` also protects the rotated logins.
+            let admin = try adminSecret(for: current, secretId: secretId)
+            let current = Self.protected(current, by: admin.secret)
+            let pending = Self.protected(pending, by: admin.secret)
+            if try keptPendingAlreadySet(pending, admin: admin.secret) { return .passwordAlreadySet }
             // The current password first: in a rotation that has not set
             // the password yet it logs in, and one connection does the work.
-            let changed: Bool
-            if let admin {
-                changed = try setPasswordAsAdmin(secretId, current: current, pending: pending, admin: admin)
-            } else {
-                changed = try changeOwnPassword(login: current.login, to: pending.password, secretId: secretId)
+            if try setPasswordAsAdmin(secretId, current: current, pending: pending, admin: admin) {
+                return .passwordSet
             }
-            if changed { return .passwordSet }
             // Refused: a retry after the password was set, or a process
             // killed just after setting it, finds the pending one working.
             if try database.logsIn(pending.login) { return .passwordAlreadySet }
-            guard settings.strategy == .single else {
-                throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
-            }
-            try setOwnPasswordWithPrevious(secretId, current: current, pending: pending)
-            return .passwordSet
+            throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
         }
     }
 
@@ -60,45 +52,6 @@ extension Rotator {
         }
         guard pending.port == current.port else {
             throw RotationError.pendingMismatch(secretId: secretId, field: "port")
-        }
-    }
-
-    /// Single user, when neither the current nor the pending password logs
-    /// in: a rotation that set the password but never finished leaves the
-    /// database on AWSPREVIOUS's. It is read only now, so a healthy rotation
-    /// never pays for the round trip.
-    func setOwnPasswordWithPrevious(_ secretId: String, current: DatabaseSecret, pending: DatabaseSecret) throws {
-        // With KEEP_PREVIOUS_PASSWORD the password kept beside the new one is
-        // AWSCURRENT's: keeping AWSPREVIOUS's instead would leave a rotation
-        // that testSecret can never pass.
-        guard !settings.keepPreviousPassword, let previous = try secret(secretId, stage: Stage.previous) else {
-            throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
-        }
-        // Its password only with its own host, port and user, which must be
-        // AWSCURRENT's, at the stronger TLS of the two (Rotator+CredentialFields).
-        guard Self.namesTheSameAccount(previous, as: current) else {
-            throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
-        }
-        let login = Self.atStrongerTLS(previous, than: current).login
-        if try changeOwnPassword(login: login, to: pending.password, secretId: secretId) { return }
-        throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current, Stage.previous])
-    }
-
-    /// Changes the password of whichever account `login` resolves to;
-    /// false when the server refuses the login.
-    func changeOwnPassword(login: DatabaseLogin, to password: String, secretId: String) throws -> Bool {
-        do {
-            try database.withSession(login) { session in
-                let version = try ServerVersion(reportedBy: session)
-                // Without FOR, the statement changes CURRENT_USER(): the account
-                // the server matched, so its host part is never guessed.
-                try session.execute(
-                    ownPasswordStatement(
-                        in: session, version: version, to: password, loggedInWith: login, secretId: secretId))
-            }
-            return true
-        } catch is LoginRejected {
-            return false
         }
     }
 

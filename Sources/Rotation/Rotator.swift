@@ -26,10 +26,7 @@ public struct Rotator {
     }
 
     public func handle(_ event: RotationEvent) throws -> StepOutcome {
-        let describe =
-            (store as? VersionCache)?.startDescribe(event.secretId, forToken: event.clientRequestToken)
-            ?? (store as? any DescribeStarting)?.startDescribe(event.secretId)
-            ?? InFlightDescribe { [store] in try store.describe(event.secretId) }
+        let describe = store.startDescribe(event.secretId, forToken: event.clientRequestToken)
         if let outcome = try loggedInWhileDescribing(event, describe) { return outcome }
         let metadata = try describe.metadata()
         switch try StepPlan.decide(event, metadata: metadata) {

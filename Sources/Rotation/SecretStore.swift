@@ -4,6 +4,30 @@ public protocol SecretReading {
     /// The version's value, or `nil` when that version has no value (the
     /// service answers ResourceNotFound for a stage or version without one).
     func value(of secretId: String, stage: String, versionId: String?) throws -> StoredSecret?
+    /// Sends DescribeSecret for the step of rotation `token` and reads the
+    /// answer later, so the round trip can overlap a database login.
+    func startDescribe(_ secretId: String, forToken token: String) -> InFlightDescribe
+    /// The value of the stage (as the last DescribeSecret placed it) or
+    /// version that this store already holds, without asking anyone; with
+    /// `token`, only when that DescribeSecret was read in a step of rotation `token`.
+    func knownValue(
+        of secretId: String, stage: String, versionId: String?, describedFor token: String?
+    )
+        -> StoredSecret?
+}
+
+extension SecretReading {
+    /// A store that cannot overlap describes when the answer is asked for.
+    public func startDescribe(_ secretId: String, forToken token: String) -> InFlightDescribe {
+        InFlightDescribe { try describe(secretId) }
+    }
+
+    /// A store that remembers nothing.
+    public func knownValue(
+        of secretId: String, stage: String, versionId: String?, describedFor token: String?
+    )
+        -> StoredSecret?
+    { nil }
 }
 
 /// What rotation changes in Secrets Manager.
@@ -65,12 +89,6 @@ public struct VersionAlreadyHasValue: Error, CustomStringConvertible {
     }
 
     public var description: String { "\(storeError)" }
-}
-
-/// A store that can send DescribeSecret and read the answer later, so the
-/// round trip overlaps a database login.
-public protocol DescribeStarting: AnyObject {
-    func startDescribe(_ secretId: String) -> InFlightDescribe
 }
 
 /// A DescribeSecret on its way. `metadata()` waits for the answer; later

@@ -5,7 +5,7 @@
 /// process. Stages do move, so they are always taken from the DescribeSecret
 /// that opens each step; only the stage → version lookup uses it. A warm
 /// process then skips most GetSecretValue calls of a rotation.
-public final class VersionCache: SecretReading, SecretWriting, DescribeStarting {
+public final class VersionCache: SecretReading, SecretWriting {
     private let store: any SecretReading & SecretWriting
     private var values: [Key: StoredSecret] = [:]
     private var insertionOrder: [Key] = []
@@ -40,9 +40,9 @@ public final class VersionCache: SecretReading, SecretWriting, DescribeStarting 
     /// The step's DescribeSecret of the secret it rotates, for rotation `token`.
     public func startDescribe(_ secretId: String, forToken token: String) -> InFlightDescribe {
         rotated = secretId
-        let inner = (store as? any DescribeStarting)?.startDescribe(secretId)
+        let inner = store.startDescribe(secretId, forToken: token)
         return InFlightDescribe { [self] in
-            let metadata = try inner?.metadata() ?? store.describe(secretId)
+            let metadata = try inner.metadata()
             latestMetadata[secretId] = metadata
             describedForToken[secretId] = token
             return metadata
@@ -54,16 +54,6 @@ public final class VersionCache: SecretReading, SecretWriting, DescribeStarting 
     /// them moved since).
     public func stagesDescribed(_ secretId: String, forToken token: String) -> Bool {
         describedForToken[secretId] == token
-    }
-
-    public func startDescribe(_ secretId: String) -> InFlightDescribe {
-        let inner = (store as? any DescribeStarting)?.startDescribe(secretId)
-        return InFlightDescribe { [self] in
-            let metadata = try inner?.metadata() ?? store.describe(secretId)
-            latestMetadata[secretId] = metadata
-            describedForToken[secretId] = nil
-            return metadata
-        }
     }
 
     public func value(of secretId: String, stage: String, versionId: String?) throws -> StoredSecret? {
@@ -86,6 +76,15 @@ public final class VersionCache: SecretReading, SecretWriting, DescribeStarting 
         try store.moveCurrent(secretId, to: token, from: currentVersionId)
         latestMetadata[secretId] = nil
         describedForToken[secretId] = nil
+    }
+
+    public func knownValue(
+        of secretId: String, stage: String, versionId: String?, describedFor token: String?
+    )
+        -> StoredSecret?
+    {
+        if let token, !stagesDescribed(secretId, forToken: token) { return nil }
+        return known(secretId, stage: stage, versionId: versionId)
     }
 
     /// The value this process already knows for the stage (as the last

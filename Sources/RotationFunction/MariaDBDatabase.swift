@@ -54,18 +54,22 @@ final class MariaDBDatabase: Database {
         }
     }
 
-    func options(for login: DatabaseLogin) throws -> MariaDBOptions {
-        let tls: TLSMode
-        switch TLSPolicy(ssl: login.ssl, requireTLS: requireTLS) {
-        case .plaintext: tls = .disabled
+    /// The rotation's decision for a session, as Connector/C's TLS options.
+    func tlsMode(for protection: SessionProtection) throws -> TLSMode {
+        switch protection {
+        case .plaintext: return .disabled
         case .verified:
             guard let caBundle else { throw DeploymentError.noCABundle }
-            tls = .required(caBundle: caBundle)
+            return .required(caBundle: caBundle)
         case .opportunistic:
             // Verified TLS whenever the server offers TLS, so a bundle is needed.
             guard let caBundle else { throw DeploymentError.noCABundle }
-            tls = .opportunistic(caBundle: caBundle)
+            return .opportunistic(caBundle: caBundle)
         }
+    }
+
+    func options(for login: DatabaseLogin) throws -> MariaDBOptions {
+        let tls = try tlsMode(for: login.protection(requireTLS: requireTLS))
         let remaining = deadline.map { $0.remainingSeconds(margin: Self.safetyMargin) } ?? .infinity
         guard remaining >= 1 else { throw DeploymentError.deadline(host: login.host, port: login.port) }
         // Connector/C counts whole seconds, and 0 would mean no limit at all.

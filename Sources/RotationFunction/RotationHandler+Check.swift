@@ -33,8 +33,8 @@ extension RotationHandler {
                     secondsLeft: context.deadline.remainingSeconds(), secretsManagerEndpoint: secretsManager.endpoint,
                     tlsMode: { ssl in
                         // The rotation's own decision; only a required mode without a CA bundle throws.
-                        let login = DatabaseLogin(host: "", port: 0, username: "", password: "", ssl: ssl)
-                        return (try? database.options(for: login).tls.description) ?? "required"
+                        let protection = SessionProtection(ssl: ssl, requireTLS: database.requireTLS)
+                        return (try? database.tlsMode(for: protection).description) ?? "required"
                     },
                     describeError: { Lambda.describe($0) }, clock: WallClock.monotonicSeconds))
             preflight.context.placeAdmin = { current, secretId in

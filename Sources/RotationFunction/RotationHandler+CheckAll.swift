@@ -231,8 +231,8 @@ final class FleetWorker {
                 secretsManagerEndpoint: secretsManager.endpoint,
                 tlsMode: { ssl in
                     // The rotation's own decision; only a required mode without a CA bundle throws.
-                    let login = DatabaseLogin(host: "", port: 0, username: "", password: "", ssl: ssl)
-                    return (try? database.options(for: login).tls.description) ?? "required"
+                    let protection = SessionProtection(ssl: ssl, requireTLS: database.requireTLS)
+                    return (try? database.tlsMode(for: protection).description) ?? "required"
                 },
                 describeError: { Lambda.describe($0) }, clock: WallClock.monotonicSeconds))
         let report = preflight.run(CheckRequest(secretId: secret.arn))

@@ -2,9 +2,9 @@ import Rotation
 import SecretsManager
 
 /// Secrets Manager as the rotation's secret store.
-extension SecretsManagerClient: SecretReading, SecretWriting, DescribeStarting {
+extension SecretsManagerClient: SecretReading, SecretWriting {
     public func describe(_ secretId: String) throws -> SecretMetadata {
-        try startDescribe(secretId).metadata()
+        try startDescribe(secretId, forToken: "").metadata()
     }
 
     public func value(of secretId: String, stage: String, versionId: String?) throws -> StoredSecret? {
@@ -33,7 +33,7 @@ extension SecretsManagerClient: SecretReading, SecretWriting, DescribeStarting {
         }
     }
 
-    public func startDescribe(_ secretId: String) -> InFlightDescribe {
+    public func startDescribe(_ secretId: String, forToken _: String) -> InFlightDescribe {
         let answer = startDescribeSecret(secretId)
         return InFlightDescribe {
             let description = try answer()

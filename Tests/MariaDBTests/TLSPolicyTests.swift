@@ -1,49 +1,11 @@
 import MariaDB
 import Testing
 
-/// The TLS decision, the whole table: the secret's `ssl` × REQUIRE_TLS × what
-/// the greeting offers → the session, and the logins each session allows.
+/// What a session does with what the greeting offers, and the logins each
+/// session allows. The whole table from the secret's `ssl` and REQUIRE_TLS
+/// is in Tests/RotationFunctionTests/TLSTableTests.swift (the decision is the
+/// rotation's `SessionProtection`).
 @Suite struct TLSPolicyTests {
-    struct Row: Sendable, CustomTestStringConvertible {
-        let ssl: Bool?
-        let requireTLS: Bool
-        let offered: Bool
-        let session: TLSSession
-        var testDescription: String {
-            "ssl=\(ssl.map(String.init) ?? "absent") REQUIRE_TLS=\(requireTLS) offered=\(offered)"
-        }
-    }
-
-    static let table: [Row] = [
-        // REQUIRE_TLS=true: verified TLS or nothing, whatever the secret says.
-        Row(ssl: nil, requireTLS: true, offered: true, session: .verifiedTLS),
-        Row(ssl: nil, requireTLS: true, offered: false, session: .refuse),
-        Row(ssl: true, requireTLS: true, offered: true, session: .verifiedTLS),
-        Row(ssl: true, requireTLS: true, offered: false, session: .refuse),
-        Row(ssl: false, requireTLS: true, offered: true, session: .verifiedTLS),
-        Row(ssl: false, requireTLS: true, offered: false, session: .refuse),
-        // "ssl": true: the same.
-        Row(ssl: true, requireTLS: false, offered: true, session: .verifiedTLS),
-        Row(ssl: true, requireTLS: false, offered: false, session: .refuse),
-        // No ssl key: verified TLS when offered; plaintext with a warning when not.
-        Row(ssl: nil, requireTLS: false, offered: true, session: .verifiedTLS),
-        Row(ssl: nil, requireTLS: false, offered: false, session: .plaintext(warn: true)),
-        // "ssl": false: plaintext, by choice, no warning.
-        Row(ssl: false, requireTLS: false, offered: true, session: .plaintext(warn: false)),
-        Row(ssl: false, requireTLS: false, offered: false, session: .plaintext(warn: false)),
-    ]
-
-    @Test(arguments: table)
-    func theTable(row: Row) {
-        let policy = TLSPolicy(ssl: row.ssl, requireTLS: row.requireTLS)
-        #expect(policy.session(greetingOffersTLS: row.offered) == row.session)
-    }
-
-    @Test func theTableCoversEveryCombination() {
-        let keys = Set(Self.table.map { "\($0.ssl.map(String.init) ?? "nil")/\($0.requireTLS)/\($0.offered)" })
-        #expect(keys.count == 3 * 2 * 2)
-    }
-
     /// No policy ever turns a server that offers TLS into a plaintext session
     /// the user did not ask for.
     @Test(arguments: TLSPolicy.allCases)

@@ -34,7 +34,7 @@ import Testing
         world.secrets.values[arn] = withSSL(world.secrets.values[arn]!, rotated)
         world.secrets.values[adminARN] = withSSL(world.secrets.values[adminARN]!, admin)
         _ = run(world)
-        let stronger = AdminTLS.admin(adminSSL: admin, rotatedSSL: rotated)
+        let stronger = SessionProtection.admin(adminSSL: admin, rotatedSSL: rotated)
         let adminLogins = world.server.logins.filter { $0.username == "rotation_admin" }
         let rotatedLogins = world.server.logins.filter { $0.username == "app" }
         #expect(!adminLogins.isEmpty && adminLogins.allSatisfy { $0.ssl == stronger })

@@ -21,10 +21,10 @@ import Testing
     @Test(arguments: pairs)
     func theTable(rotated: Bool?, admin: Bool?) throws {
         let want = try #require(Self.expected["\(Self.name(rotated)),\(Self.name(admin))"])
-        #expect(AdminTLS.admin(adminSSL: admin, rotatedSSL: rotated) == want.admin)
+        #expect(SessionProtection.admin(adminSSL: admin, rotatedSSL: rotated) == want.admin)
         // The rotated logins see the admin secret after adminSecret applied the rule.
-        let protectedAdmin = AdminTLS.admin(adminSSL: admin, rotatedSSL: rotated)
-        #expect(AdminTLS.rotated(rotatedSSL: rotated, adminSSL: protectedAdmin) == want.rotated)
+        let protectedAdmin = SessionProtection.admin(adminSSL: admin, rotatedSSL: rotated)
+        #expect(SessionProtection.rotated(rotatedSSL: rotated, adminSSL: protectedAdmin) == want.rotated)
     }
 
     // MARK: - Through the rotator

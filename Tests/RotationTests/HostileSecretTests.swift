@@ -86,10 +86,10 @@ import Testing
         _ = try rotator.handle(event("createSecret"))
         _ = try rotator.handle(event("setSecret"))
         let previousLogins = database.logins.filter { $0.password == "real" }
-        let stronger = AdminTLS.admin(adminSSL: current, rotatedSSL: previous)
+        let stronger = SessionProtection.admin(adminSSL: current, rotatedSSL: previous)
         #expect(!previousLogins.isEmpty && previousLogins.allSatisfy { $0.ssl == stronger })
         let pendingLogins = database.logins.filter { $0.password == "new-password" }
-        #expect(pendingLogins.allSatisfy { $0.ssl == AdminTLS.admin(adminSSL: current, rotatedSSL: current) })
+        #expect(pendingLogins.allSatisfy { $0.ssl == SessionProtection.admin(adminSSL: current, rotatedSSL: current) })
     }
 
     /// A pending version written with `"ssl": false` under an AWSCURRENT with

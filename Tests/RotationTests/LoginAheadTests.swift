@@ -9,21 +9,21 @@ final class Journal {
 }
 
 /// Secrets Manager whose DescribeSecret is sent and answered as two events.
-final class OverlappingStore: SecretReading, SecretWriting, DescribeStarting {
+final class OverlappingStore: SecretReading, SecretWriting {
     let inner: InMemorySecretStore
     let journal: Journal
     init(_ inner: InMemorySecretStore, _ journal: Journal) {
         self.inner = inner
         self.journal = journal
     }
-    func startDescribe(_ id: String) -> InFlightDescribe {
+    func startDescribe(_ id: String, forToken _: String) -> InFlightDescribe {
         journal.add("describe sent")
         return InFlightDescribe { [self] in
             journal.add("describe answered")
             return try inner.describe(id)
         }
     }
-    func describe(_ id: String) throws -> SecretMetadata { try startDescribe(id).metadata() }
+    func describe(_ id: String) throws -> SecretMetadata { try startDescribe(id, forToken: "").metadata() }
     func value(of id: String, stage: String, versionId: String?) throws -> StoredSecret? {
         journal.add("read \(stage)")
         return try inner.value(of: id, stage: stage, versionId: versionId)
