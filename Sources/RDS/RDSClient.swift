@@ -1,6 +1,6 @@
+import AWSCore
 import CurlHTTP
 import Platform
-import SecretsManager
 
 /// A synchronous client for the two RDS Query-protocol operations rotation
 /// needs, signed with the same SigV4 signer as Secrets Manager (service `rds`).

@@ -1,3 +1,4 @@
+import AWSCore
 import Cryptography
 import JSON
 import LambdaRuntime

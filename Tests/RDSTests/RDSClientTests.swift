@@ -1,7 +1,7 @@
+import AWSCore
 import CurlHTTP
 import RDS
 import RotationTestSupport
-import SecretsManager
 import Testing
 
 func xml(_ status: Int, _ body: String) -> HTTPResponse {

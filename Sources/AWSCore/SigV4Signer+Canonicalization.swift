@@ -156,15 +156,15 @@ extension SigV4Signer {
 
 /// The pieces of an absolute URL that signing needs. Only what curl sends
 /// matters, so this is no general URL parser: no validation, no decoding.
-struct URLParts {
-    var scheme: String
+public struct URLParts {
+    public var scheme: String
     /// Lower-cased; an IPv6 literal keeps its brackets.
-    var host: String
-    var port: Int?
-    var path: String
-    var query: String
+    public var host: String
+    public var port: Int?
+    public var path: String
+    public var query: String
 
-    init(_ url: String) {
+    public init(_ url: String) {
         var rest = Substring(url)
         if let separator = rest.firstRange(of: "://") {
             scheme = rest[..<separator.lowerBound].lowercased()
@@ -201,7 +201,7 @@ struct URLParts {
     }
 
     /// What curl puts in `Host`: the port only when it is not the scheme's default.
-    var hostHeader: String {
+    public var hostHeader: String {
         let defaultPort = scheme == "https" ? 443 : scheme == "http" ? 80 : nil
         guard let port, port != defaultPort else { return host }
         return "\(host):\(port)"
