@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "Preflight", dependencies: ["Rotation", "JSON", "ErrorTypes"]),
         .target(
             name: "PreflightProbes",
-            dependencies: ["Preflight", "Rotation", "MariaDB", "SecretsManager", "JSON"]),
+            dependencies: ["Preflight", "Rotation", "MariaDB", "SecretsManager", "JSON", "Platform"]),
 
         // Configuration and the glue between the layers.
         .target(
@@ -85,7 +85,8 @@ let package = Package(
         .testTarget(
             name: "RotationFunctionTests",
             dependencies: [
-                "RotationFunction", "LambdaRuntime", "SecretsManager", "AWSCore", "MariaDB", "Rotation", "JSON", "Platform",
+                "RotationFunction", "LambdaRuntime", "SecretsManager", "AWSCore", "MariaDB", "Rotation", "JSON",
+                "Platform",
                 "RDS", "RotationTestSupport", "ErrorTypes",
             ]),
         .testTarget(name: "PreflightTests", dependencies: ["Preflight", "Rotation", "JSON"]),

@@ -1,8 +1,4 @@
-import CurlHTTP
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 /// The wait between attempts: AWS's "standard" retry mode, truncated binary
 /// exponential backoff with full jitter, `random(0…1) × min(20 s, 2^(n-1) s)`
@@ -23,7 +19,7 @@ public struct Backoff {
     }
 
     public static var live: Backoff {
-        Backoff(random: { Double.random(in: 0...1) }, sleep: Backoff.nanosleep)
+        Backoff(random: { Double.random(in: 0...1) }, sleep: { WallClock.sleep(seconds: $0) })
     }
 
     /// Seconds to wait after attempt `attempt` (1-based) failed.
@@ -31,15 +27,5 @@ public struct Backoff {
         let exponent = min(max(attempt - 1, 0), 62)
         let cap = min(maxBackoff, Double(1 << exponent))
         return min(max(random(), 0), 1) * cap
-    }
-
-    public static func nanosleep(_ seconds: Double) {
-        guard seconds > 0 else { return }
-        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
-        var remaining = timespec()
-        // A signal cuts the sleep short; finish it.
-        while Glibc.nanosleep(&request, &remaining) == -1 && errno == EINTR {
-            request = remaining
-        }
     }
 }

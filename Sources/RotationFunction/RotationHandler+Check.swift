@@ -17,15 +17,16 @@ extension RotationHandler {
             let started = WallClock.monotonicSeconds()
             var settings = settings
             settings.strategy = request.strategy ?? settings.strategy
-            directory.deadline = context.deadline
-            directory.traceHeader = context.traceId
+            let call = context.callContext
+            let database = database.bound(to: call)
             // The rotation's own reading of the admin secret, straight from
             // Secrets Manager (no cache), so the check places it as setSecret does.
             let rotator = Rotator(
-                store: secretsManager, database: database, settings: settings, directory: directory,
+                store: secretsManager.bound(to: call), database: database, settings: settings,
+                directory: directory.bound(to: call),
                 newPassword: { "" })
             var preflight = Preflight(
-                secrets: SecretsManagerInspector(client: secretsManager), network: SocketNetwork(),
+                secrets: SecretsManagerInspector(client: secretsManager, context: call), network: SocketNetwork(),
                 tls: MariaDBTLSProbe(caBundle: database.caBundle) { try database.options(for: $0) },
                 database: database,
                 context: PreflightContext(

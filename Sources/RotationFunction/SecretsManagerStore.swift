@@ -1,18 +1,29 @@
+import Platform
 import Rotation
 import SecretsManager
 
-/// Secrets Manager as the rotation's secret store.
-extension SecretsManagerClient: SecretReading, SecretWriting, DescribeStarting {
-    public func describe(_ secretId: String) throws -> SecretMetadata {
+/// Secrets Manager as the rotation's secret store, for one invocation:
+/// every call carries its context. A class only because `DescribeStarting`
+/// asks for one; it holds nothing but the client and the context.
+final class SecretsManagerStore: SecretReading, SecretWriting, DescribeStarting {
+    let client: SecretsManagerClient
+    let context: CallContext
+
+    init(client: SecretsManagerClient, context: CallContext) {
+        self.client = client
+        self.context = context
+    }
+
+    func describe(_ secretId: String) throws -> SecretMetadata {
         try startDescribe(secretId).metadata()
     }
 
-    public func value(of secretId: String, stage: String, versionId: String?) throws -> StoredSecret? {
+    func value(of secretId: String, stage: String, versionId: String?) throws -> StoredSecret? {
         let value: SecretValue
         do {
             // An admin secret (masterarn) may live in another region.
-            value = try client(forSecret: secretId, operation: "GetSecretValue")
-                .getSecretValue(secretId, versionId: versionId, versionStage: stage)
+            value = try client.client(forSecret: secretId, operation: "GetSecretValue")
+                .getSecretValue(secretId, versionId: versionId, versionStage: stage, context: context)
         } catch  where error.isResourceNotFound {
             return nil
         }
@@ -23,18 +34,18 @@ extension SecretsManagerClient: SecretReading, SecretWriting, DescribeStarting {
         return StoredSecret(versionId: value.versionId, secretString: text)
     }
 
-    public func putPending(_ secretId: String, token: String, secretString: String, rotationToken: String?) throws {
+    func putPending(_ secretId: String, token: String, secretString: String, rotationToken: String?) throws {
         do {
-            try putSecretValue(
+            try client.putSecretValue(
                 secretId, clientRequestToken: token, secretString: secretString, versionStages: [Stage.pending],
-                rotationToken: rotationToken)
+                rotationToken: rotationToken, context: context)
         } catch  where error.isResourceExists {
             throw VersionAlreadyHasValue(storeError: error)
         }
     }
 
-    public func startDescribe(_ secretId: String) -> InFlightDescribe {
-        let answer = startDescribeSecret(secretId)
+    func startDescribe(_ secretId: String) -> InFlightDescribe {
+        let answer = client.startDescribeSecret(secretId, context: context)
         return InFlightDescribe {
             let description = try answer()
             return SecretMetadata(
@@ -43,8 +54,9 @@ extension SecretsManagerClient: SecretReading, SecretWriting, DescribeStarting {
         }
     }
 
-    public func moveCurrent(_ secretId: String, to token: String, from currentVersionId: String?) throws {
-        try updateSecretVersionStage(
-            secretId, versionStage: Stage.current, moveToVersionId: token, removeFromVersionId: currentVersionId)
+    func moveCurrent(_ secretId: String, to token: String, from currentVersionId: String?) throws {
+        try client.updateSecretVersionStage(
+            secretId, versionStage: Stage.current, moveToVersionId: token, removeFromVersionId: currentVersionId,
+            context: context)
     }
 }

@@ -1,5 +1,6 @@
 import AWSCore
 import CurlHTTP
+import Platform
 import RDS
 import RotationTestSupport
 import Testing
@@ -117,10 +118,10 @@ func makeClient(_ transport: ScriptedTransport, endpoint: String = "https://RDS.
     @Test func theTraceHeaderIsSentAndLeftUnsigned() throws {
         let transport = ScriptedTransport([xml(200, instanceAnswer)])
         let client = makeClient(transport)
-        client.traceHeader = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
-        _ = try client.describeDBInstance("prod")
+        let trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
+        _ = try client.describeDBInstance("prod", context: CallContext(deadline: nil, traceId: trace))
         let request = try #require(transport.requests.first)
-        #expect(request.headers.contains { $0.name == "X-Amzn-Trace-Id" && $0.value == client.traceHeader })
+        #expect(request.headers.contains { $0.name == "X-Amzn-Trace-Id" && $0.value == trace })
         let authorization = try #require(request.headers.first { $0.name == "Authorization" }?.value)
         #expect(!authorization.lowercased().contains("x-amzn-trace-id"))
     }
