@@ -25,14 +25,17 @@ let package = Package(
         .target(name: "JSON"),
         // The one list of the errorType names the function reports, below every error that uses them.
         .target(name: "ErrorTypes"),
-        // Time (Deadline, clocks) and trust (the system's CA certificates).
+        // Time (Deadline, clocks, UTCTime, the CallContext an invocation hands its calls)
+        // and trust (the system's CA certificates).
         .target(name: "Platform"),
         // The only Swift door to libcrypto: digests, HMAC, secure random.
         .target(name: "Cryptography", dependencies: ["CCrypto"]),
+        // HTTP over libcurl, and the one percent-encoder of URL pieces.
         .target(name: "CurlHTTP", dependencies: ["CCurl", "Platform"]),
         // Where AWS requests go, as the SDKs decide it (Secrets Manager, RDS).
         .target(name: "AWSEndpoint"),
-        // The AWS request layer under every service client: SigV4, credentials, backoff.
+        // The AWS request layer under every service client: SigV4, credentials, the
+        // botocore retry table and the one request loop (AWSClient), bounded by a CallContext.
         .target(name: "AWSCore", dependencies: ["CurlHTTP", "Platform", "Cryptography"]),
 
         // I/O layers.
@@ -75,7 +78,9 @@ let package = Package(
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"]),
         .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP"]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON", "Platform"]),
-        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "CurlHTTP", "Cryptography", "Platform"]),
+        .testTarget(
+            name: "AWSCoreTests",
+            dependencies: ["AWSCore", "CurlHTTP", "Cryptography", "Platform", "JSON", "RotationTestSupport"]),
         .testTarget(
             name: "SecretsManagerTests",
             dependencies: [

@@ -53,7 +53,7 @@ public final class AWSClient {
     /// Why a call failed: the last attempt's outcome, and whether any
     /// attempt's outcome is unknown (the service may have done the work).
     public struct Failure: Error {
-        public enum Last {
+        public enum Last: Sendable {
             /// The service answered with an error; `code` as the protocol reads it.
             case answered(HTTPResponse, code: String)
             case transport(HTTPError)

@@ -104,6 +104,20 @@ func makeClient(_ transport: ScriptedTransport, endpoint: String = "https://RDS.
         #expect(transport.requests.count == 3)
     }
 
+    /// The one retry table (AWSCore's RetryPolicy), as for Secrets Manager: a
+    /// lost TLS handshake is retried like any lost connection, and a 501,
+    /// which will not change, is not.
+    @Test func retriesWhatTheOneTableRetries() throws {
+        let reset = HTTPError(kind: .tls, host: "h", curlCode: 35, reason: "reset in the handshake")
+        let transport = ScriptedTransport([.failure(reset), .success(xml(200, instanceAnswer))])
+        _ = try makeClient(transport).describeDBInstance("prod")
+        #expect(transport.requests.count == 2)
+
+        let notImplemented = ScriptedTransport([xml(501, "no"), xml(200, instanceAnswer)])
+        #expect(throws: RDSError.self) { try makeClient(notImplemented).describeDBInstance("prod") }
+        #expect(notImplemented.requests.count == 1)
+    }
+
     @Test(arguments: [
         "<DescribeDBInstancesResponse><Other/></DescribeDBInstancesResponse>",
         "<DescribeDBInstancesResponse><DescribeDBInstancesResult><DBInstances/></DescribeDBInstancesResult></DescribeDBInstancesResponse>",
