@@ -204,7 +204,9 @@ extension RotationHandler {
 }
 
 /// The store the long-lived `VersionCache` reads through: the view of the
-/// invocation being handled, set by `handle` for its span and dropped after.
+/// invocation being handled, set when its rotator is made and dropped when
+/// `handle` returns. (The cache's values outlive invocations; the context
+/// its reads carry must not.)
 final class CurrentStore: SecretReading, SecretWriting, DescribeStarting {
     var view: (any SecretReading & SecretWriting)?
 

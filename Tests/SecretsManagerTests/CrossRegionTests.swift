@@ -38,6 +38,26 @@ import Testing
         #expect(SecretsManagerEndpoint.partition(ofRegion: region) == partition)
     }
 
+    /// One answer with `Endpoint.resolve`: no partition is guessed for a
+    /// region of none, while a region new to the table but of a partition's
+    /// pattern is that partition's.
+    @Test func aRegionOfNoKnownPartitionHasNoneAndANewRegionOfAPatternHasIts() {
+        #expect(SecretsManagerEndpoint.partition(ofRegion: "local") == nil)
+        #expect(SecretsManagerEndpoint.partition(ofRegion: "us-newplace-7") == "aws")
+        #expect(
+            SecretsManagerEndpoint.regionalDefault("us-newplace-7")
+                == "https://secretsmanager.us-newplace-7.amazonaws.com")
+    }
+
+    @Test func fromARegionOfNoKnownPartitionNoOtherRegionIsRead() {
+        let transport = FakeTransport([])
+        let client = SecretsManagerClient(
+            region: "local", endpoint: "http://127.0.0.1:4566", credentials: testCredentials, transport: transport)
+        let error = catching { _ = try client.client(forSecret: Self.westARN, operation: "GetSecretValue") }
+        #expect(error?.errorType == "SecretInOtherPartition")
+        #expect(transport.requests.isEmpty)
+    }
+
     @Test func theFunctionsOwnRegionAndNamesUseThisClient() throws {
         let client = makeClient(FakeTransport([]))
         #expect(try client.client(forSecret: "admin", operation: "GetSecretValue") === client)
