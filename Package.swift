@@ -25,22 +25,27 @@ let package = Package(
         .target(name: "JSON"),
         // The one list of the errorType names the function reports, below every error that uses them.
         .target(name: "ErrorTypes"),
-        // Time (Deadline, clocks) and trust (the system's CA certificates).
+        // Time (Deadline, clocks, UTCTime, the CallContext an invocation hands its calls)
+        // and trust (the system's CA certificates).
         .target(name: "Platform"),
         // The only Swift door to libcrypto: digests, HMAC, secure random.
         .target(name: "Cryptography", dependencies: ["CCrypto"]),
+        // HTTP over libcurl, and the one percent-encoder of URL pieces.
         .target(name: "CurlHTTP", dependencies: ["CCurl", "Platform"]),
         // Where AWS requests go, as the SDKs decide it (Secrets Manager, RDS).
         .target(name: "AWSEndpoint"),
+        // The AWS request layer under every service client: SigV4, credentials, the
+        // botocore retry table and the one request loop (AWSClient), bounded by a CallContext.
+        .target(name: "AWSCore", dependencies: ["CurlHTTP", "Platform", "Cryptography"]),
 
         // I/O layers.
         .target(name: "LambdaRuntime", dependencies: ["CurlHTTP", "JSON", "Platform", "ErrorTypes"]),
         .target(
             name: "SecretsManager",
-            dependencies: ["CurlHTTP", "JSON", "Platform", "Cryptography", "AWSEndpoint", "ErrorTypes"]),
+            dependencies: ["AWSCore", "CurlHTTP", "JSON", "Platform", "AWSEndpoint", "ErrorTypes"]),
         .target(name: "MariaDB", dependencies: ["CMariaDB", "Platform"]),
-        // RDS's Query API (DescribeDBInstances/DescribeDBClusters), signed by SecretsManager's SigV4 signer.
-        .target(name: "RDS", dependencies: ["CurlHTTP", "SecretsManager", "Platform", "AWSEndpoint"]),
+        // RDS's Query API (DescribeDBInstances/DescribeDBClusters), over AWSCore.
+        .target(name: "RDS", dependencies: ["AWSCore", "CurlHTTP", "Platform", "AWSEndpoint"]),
 
         // The rotation domain: pure Swift over two small protocols.
         .target(name: "Rotation", dependencies: ["JSON", "Platform", "ErrorTypes"]),
@@ -49,14 +54,14 @@ let package = Package(
         .target(name: "Preflight", dependencies: ["Rotation", "JSON", "ErrorTypes"]),
         .target(
             name: "PreflightProbes",
-            dependencies: ["Preflight", "Rotation", "MariaDB", "SecretsManager", "JSON"]),
+            dependencies: ["Preflight", "Rotation", "MariaDB", "SecretsManager", "JSON", "Platform"]),
 
         // Configuration and the glue between the layers.
         .target(
             name: "RotationFunction",
             dependencies: [
                 "LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "Platform", "Cryptography",
-                "Preflight", "PreflightProbes", "AWSEndpoint", "RDS", "ErrorTypes",
+                "Preflight", "PreflightProbes", "AWSEndpoint", "AWSCore", "RDS", "ErrorTypes",
             ]),
 
         // The executable: main.swift only.
@@ -74,25 +79,31 @@ let package = Package(
         .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP"]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON", "Platform"]),
         .testTarget(
+            name: "AWSCoreTests",
+            dependencies: ["AWSCore", "CurlHTTP", "Cryptography", "Platform", "JSON", "RotationTestSupport"]),
+        .testTarget(
             name: "SecretsManagerTests",
-            dependencies: ["SecretsManager", "JSON", "CurlHTTP", "Platform", "Cryptography", "RotationTestSupport"]),
+            dependencies: [
+                "SecretsManager", "AWSCore", "JSON", "CurlHTTP", "Platform", "Cryptography", "RotationTestSupport",
+            ]),
         .testTarget(name: "RotationTests", dependencies: ["Rotation", "JSON", "RotationTestSupport"]),
         .testTarget(
             name: "RotationFunctionTests",
             dependencies: [
-                "RotationFunction", "LambdaRuntime", "SecretsManager", "MariaDB", "Rotation", "JSON", "Platform", "RDS",
-                "RotationTestSupport", "ErrorTypes",
+                "RotationFunction", "LambdaRuntime", "SecretsManager", "AWSCore", "MariaDB", "Rotation", "JSON",
+                "Platform",
+                "RDS", "RotationTestSupport", "ErrorTypes",
             ]),
         .testTarget(name: "PreflightTests", dependencies: ["Preflight", "Rotation", "JSON"]),
         .testTarget(name: "AWSEndpointTests", dependencies: ["AWSEndpoint"], exclude: ["botocore-endpoints.json"]),
-        .testTarget(name: "RDSTests", dependencies: ["RDS", "SecretsManager", "CurlHTTP", "RotationTestSupport"]),
+        .testTarget(name: "RDSTests", dependencies: ["RDS", "AWSCore", "CurlHTTP", "RotationTestSupport"]),
         // Pure decisions of the database layer; no server needed.
         .testTarget(name: "MariaDBTests", dependencies: ["MariaDB"]),
         // Needs MariaDB and moto started by scripts/test.sh (see README).
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "MariaDB", "SecretsManager", "CurlHTTP", "LambdaRuntime", "Rotation", "JSON", "Platform",
+                "MariaDB", "SecretsManager", "AWSCore", "CurlHTTP", "LambdaRuntime", "Rotation", "JSON", "Platform",
                 "Cryptography",
                 "RotationFunction",
             ]),

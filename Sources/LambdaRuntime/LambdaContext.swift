@@ -13,6 +13,11 @@ public struct LambdaContext: Sendable {
         self.invokedFunctionArn = invokedFunctionArn
         self.traceId = traceId
     }
+
+    /// What the handler hands to each call it makes for this invocation.
+    public var callContext: CallContext {
+        CallContext(deadline: deadline, traceId: traceId)
+    }
 }
 
 public struct LambdaInvocation: Sendable {

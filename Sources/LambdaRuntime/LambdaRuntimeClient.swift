@@ -37,16 +37,20 @@ public final class LambdaRuntimeClient {
         return LambdaInvocation(event: response.body, context: context)
     }
 
+    // A request id goes into the URL as one percent-encoded path segment:
+    // whatever it holds (a slash, a space, a line end) cannot change which
+    // URL is posted to.
+
     public func reportResponse(requestId: String, body: [UInt8]) throws(LambdaRuntimeError) {
         let request = HTTPRequest(
-            method: "POST", url: "\(baseURL)/invocation/\(Self.pathSegment(requestId))/response",
+            method: "POST", url: "\(baseURL)/invocation/\(PercentEncoding.encode(requestId))/response",
             headers: [("Content-Type", "application/json")], body: body, totalTimeout: Self.reportTimeout)
         try expectAccepted(send(request, action: "response"), action: "response")
     }
 
     public func reportError(requestId: String, errorType: String, errorMessage: String) throws(LambdaRuntimeError) {
         try postError(
-            url: "\(baseURL)/invocation/\(Self.pathSegment(requestId))/error", errorType: errorType,
+            url: "\(baseURL)/invocation/\(PercentEncoding.encode(requestId))/error", errorType: errorType,
             errorMessage: errorMessage)
     }
 
@@ -65,26 +69,6 @@ public final class LambdaRuntimeClient {
             headers: [("Content-Type", "application/json"), ("Lambda-Runtime-Function-Error-Type", errorType)],
             body: Array(body.serialized.utf8), totalTimeout: Self.reportTimeout)
         try expectAccepted(send(request, action: "error"), action: "error")
-    }
-
-    /// A request id as one URL path segment: whatever it holds (a slash, a
-    /// space, a line end) cannot change which URL is posted to.
-    static func pathSegment(_ text: String) -> String {
-        var result = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
-                UInt8(ascii: "~"):
-                result.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = Array("0123456789ABCDEF".unicodeScalars)
-                result.unicodeScalars.append("%")
-                result.unicodeScalars.append(hex[Int(byte >> 4)])
-                result.unicodeScalars.append(hex[Int(byte & 0x0F)])
-            }
-        }
-        return result
     }
 
     /// The Runtime API answers on the same host at once; a long wait means it is gone.

@@ -1,4 +1,5 @@
 import JSON
+import Platform
 import Preflight
 import Rotation
 import SecretsManager
@@ -8,11 +9,16 @@ import SecretsManager
 /// `RotationLambdaARN`, which rotation itself never looks at.
 public struct SecretsManagerInspector: SecretInspecting {
     public let client: SecretsManagerClient
+    /// The invocation's, carried by every call.
+    public let context: CallContext
 
-    public init(client: SecretsManagerClient) { self.client = client }
+    public init(client: SecretsManagerClient, context: CallContext) {
+        self.client = client
+        self.context = context
+    }
 
     public func describe(_ secretId: String) throws -> SecretFacts {
-        let result = try client.call("DescribeSecret", ["SecretId": .string(secretId)])
+        let result = try client.call("DescribeSecret", ["SecretId": .string(secretId)], context: context)
         guard let fields = result.objectValue, let arn = fields["ARN"]?.stringValue else {
             throw SecretsManagerError.invalidResponse(operation: "DescribeSecret", reason: "no ARN", host: client.host)
         }
@@ -27,6 +33,6 @@ public struct SecretsManagerInspector: SecretInspecting {
     }
 
     public func currentSecretString(_ secretId: String) throws -> String? {
-        try client.getSecretValue(secretId, versionStage: Stage.current).secretString
+        try client.getSecretValue(secretId, versionStage: Stage.current, context: context).secretString
     }
 }

@@ -1,3 +1,5 @@
+import Platform
+
 /// What rotation reads about an RDS or Aurora instance.
 public struct DBInstance: Sendable, Equatable {
     public var identifier: String
@@ -56,9 +58,11 @@ public struct DBCluster: Sendable, Equatable {
 
 extension RDSClient {
     /// `DescribeDBInstances` for one instance (identifier or ARN).
-    public func describeDBInstance(_ identifier: String) throws(RDSError) -> DBInstance {
+    public func describeDBInstance(
+        _ identifier: String, context: CallContext = .unbounded
+    ) throws(RDSError) -> DBInstance {
         let operation = "DescribeDBInstances"
-        let result = try call(operation, [("DBInstanceIdentifier", identifier)])
+        let result = try call(operation, [("DBInstanceIdentifier", identifier)], context: context)
         let instances = result.child("DBInstances")?.all("DBInstance") ?? []
         guard instances.count == 1 else {
             throw .invalidResponse(
@@ -76,9 +80,11 @@ extension RDSClient {
     }
 
     /// `DescribeDBClusters` for one cluster (identifier or ARN).
-    public func describeDBCluster(_ identifier: String) throws(RDSError) -> DBCluster {
+    public func describeDBCluster(
+        _ identifier: String, context: CallContext = .unbounded
+    ) throws(RDSError) -> DBCluster {
         let operation = "DescribeDBClusters"
-        let result = try call(operation, [("DBClusterIdentifier", identifier)])
+        let result = try call(operation, [("DBClusterIdentifier", identifier)], context: context)
         let clusters = result.child("DBClusters")?.all("DBCluster") ?? []
         guard clusters.count == 1 else {
             throw .invalidResponse(

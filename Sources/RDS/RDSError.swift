@@ -16,18 +16,6 @@ public enum RDSError: Error, Equatable, CustomStringConvertible, Sendable {
         return false
     }
 
-    /// Throttling, server errors and lost connections; the SDKs retry the same.
-    var isRetryable: Bool {
-        switch self {
-        case .service(_, let code, _, let status, _):
-            status >= 500 || status == 429 || ["Throttling", "ThrottlingException", "RequestThrottled"].contains(code)
-        case .transport(_, let kind, _, _):
-            kind != .tls
-        case .invalidResponse, .deadlineExceeded:
-            false
-        }
-    }
-
     public var description: String {
         switch self {
         case .service(let operation, let code, let message, let status, let host):

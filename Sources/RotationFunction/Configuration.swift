@@ -1,3 +1,4 @@
+import AWSCore
 import AWSEndpoint
 import LambdaRuntime
 import Platform

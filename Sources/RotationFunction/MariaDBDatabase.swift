@@ -3,23 +3,19 @@ import MariaDB
 import Platform
 import Rotation
 
-/// The database through Connector/C, with the TLS policy and time budget
-/// of the current invocation.
-final class MariaDBDatabase: Database {
+/// The database through Connector/C, with the TLS policy; each session is
+/// bounded by the `CallContext` of the call that opens it (see `Bound`).
+final class MariaDBDatabase {
     let requireTLS: Bool
     let caBundle: String?
     let pluginDirectory: String?
     let serverPublicKey: String?
     let logger: LambdaLogger
-    /// Set for each invocation; every connect, read and write is bounded by what is left of it.
-    var deadline: Deadline?
     /// Connections opened during the current invocation, for the log line.
     var connectionsOpened = 0
 
     static let connectTimeout = 5.0
     static let statementTimeout = 10.0
-    /// Kept back from the deadline so a failed step can still be reported.
-    static let safetyMargin = 1.0
 
     init(
         requireTLS: Bool, caBundle: String?, pluginDirectory: String?, serverPublicKey: String? = nil,
@@ -32,8 +28,10 @@ final class MariaDBDatabase: Database {
         self.logger = logger
     }
 
-    func withSession<T>(_ login: DatabaseLogin, _ body: (any DatabaseSession) throws -> T) throws -> T {
-        let options = try options(for: login)
+    func withSession<T>(
+        _ login: DatabaseLogin, context: CallContext, _ body: (any DatabaseSession) throws -> T
+    ) throws -> T {
+        let options = try options(for: login, context: context)
         connectionsOpened += 1
         do {
             return try MariaDBConnection.withConnection(options) { connection in
@@ -46,7 +44,8 @@ final class MariaDBDatabase: Database {
                         ])
                 }
                 return try body(
-                    DeadlineBoundSession(connection: connection, deadline: deadline, host: login.host, port: login.port)
+                    DeadlineBoundSession(
+                        connection: connection, deadline: context.deadline, host: login.host, port: login.port)
                 )
             }
         } catch let error as MariaDBError where error.isAccessDenied {
@@ -68,17 +67,49 @@ final class MariaDBDatabase: Database {
         }
     }
 
+    /// What a login with this `ssl` key gets, for the check to report the rotation's own decision.
+    func tlsMode(ssl: Bool?) throws -> TLSMode {
+        try tlsMode(for: SessionProtection(ssl: ssl, requireTLS: requireTLS))
+    }
+
     func options(for login: DatabaseLogin) throws -> MariaDBOptions {
         let tls = try tlsMode(for: login.protection(requireTLS: requireTLS))
-        let remaining = deadline.map { $0.remainingSeconds(margin: Self.safetyMargin) } ?? .infinity
-        guard remaining >= 1 else { throw DeploymentError.deadline(host: login.host, port: login.port) }
-        // Connector/C counts whole seconds, and 0 would mean no limit at all.
-        func bound(_ limit: Double) -> Int { max(1, Int(min(limit, remaining))) }
         return MariaDBOptions(
             host: login.host, port: login.port, user: login.username, password: login.password,
-            database: login.database, tls: tls, connectTimeout: bound(Self.connectTimeout),
-            readTimeout: bound(Self.statementTimeout), writeTimeout: bound(Self.statementTimeout),
+            database: login.database, tls: tls, connectTimeout: Int(Self.connectTimeout),
+            readTimeout: Int(Self.statementTimeout), writeTimeout: Int(Self.statementTimeout),
             pluginDirectory: pluginDirectory, serverPublicKey: serverPublicKey)
+    }
+
+    /// `options(for:)` with its limits cut to what `context` leaves.
+    func options(for login: DatabaseLogin, context: CallContext) throws -> MariaDBOptions {
+        var options = try options(for: login)
+        let remaining = context.secondsLeft(keeping: .database)
+        guard remaining >= 1 else { throw DeploymentError.deadline(host: login.host, port: login.port) }
+        // Connector/C counts whole seconds, and 0 would mean no limit at all.
+        func bound(_ limit: Int) -> Int { max(1, Int(min(Double(limit), remaining))) }
+        options.connectTimeout = bound(options.connectTimeout)
+        options.readTimeout = bound(options.readTimeout)
+        options.writeTimeout = bound(options.writeTimeout)
+        return options
+    }
+
+    /// The database for one invocation: every session it opens is bounded by `context`.
+    struct Bound: Database {
+        let database: MariaDBDatabase
+        let context: CallContext
+
+        var caBundle: String? { database.caBundle }
+
+        func tlsMode(ssl: Bool?) throws -> TLSMode { try database.tlsMode(ssl: ssl) }
+
+        func withSession<T>(_ login: DatabaseLogin, _ body: (any DatabaseSession) throws -> T) throws -> T {
+            try database.withSession(login, context: context, body)
+        }
+
+        func options(for login: DatabaseLogin) throws -> MariaDBOptions {
+            try database.options(for: login, context: context)
+        }
     }
 }
 
@@ -98,7 +129,7 @@ struct DeadlineBoundSession: DatabaseSession {
     var isVerifiedTLS: Bool { connection.isVerifiedTLS }
 
     func query(_ statement: SQL) throws -> [[String?]] {
-        if let deadline, deadline.remainingSeconds(margin: MariaDBDatabase.safetyMargin) <= 0 {
+        if let deadline, deadline.remainingSeconds(margin: CallContext.Margin.database.rawValue) <= 0 {
             throw DeploymentError.deadline(host: host, port: port)
         }
         let text = statement.rendered(escapingLiteralsWith: connection.escapeLiteral)

@@ -1,26 +1,19 @@
+import AWSCore
 import AWSEndpoint
 import CurlHTTP
 import Platform
 import RDS
 import Rotation
-import SecretsManager
 
 /// RDS as the directory of RDS-managed admins' databases. One client per
 /// region, made on first use: an admin's database may live in another
 /// region (its tag's ARN says which), and so may a cross-region replica.
-final class RDSDirectory: DatabaseDirectory {
+/// Every request is bounded by the `CallContext` of its call (see `Bound`).
+final class RDSDirectory {
     let credentials: AWSCredentials
     let environment: [String: String]
     let maxAttempts: Int
     private var clients: [String: RDSClient] = [:]
-    /// Set for each invocation, like the other clients'.
-    var deadline: Deadline? {
-        didSet { for client in clients.values { client.deadline = deadline } }
-    }
-    /// The invocation's X-Ray trace, passed on to every RDS request.
-    var traceHeader: String? {
-        didSet { for client in clients.values { client.traceHeader = traceHeader } }
-    }
 
     init(credentials: AWSCredentials, environment: [String: String], maxAttempts: Int) {
         self.credentials = credentials
@@ -40,26 +33,26 @@ final class RDSDirectory: DatabaseDirectory {
             region: region, endpoint: try Endpoint.resolve(service: .rds, region: region, environment: environment),
             credentials: credentials,
             transport: HTTPClient(caBundle: nil), maxAttempts: maxAttempts)
-        client.deadline = deadline
-        client.traceHeader = traceHeader
         clients[region] = client
         return client
     }
 
-    func primary(of resource: RDSResource) throws -> DatabaseTopology {
+    func primary(of resource: RDSResource, context: CallContext) throws -> DatabaseTopology {
         let client = try client(for: resource.region)
         do {
             switch resource.kind {
             case .instance:
-                let instance = try client.describeDBInstance(resource.identifier)
+                let instance = try client.describeDBInstance(resource.identifier, context: context)
                 var readers: [DatabaseEndpoint] = []
                 for replica in instance.readReplicas {
-                    if let endpoint = try replicaEndpoint(replica, region: resource.region) { readers.append(endpoint) }
+                    if let endpoint = try replicaEndpoint(replica, region: resource.region, context: context) {
+                        readers.append(endpoint)
+                    }
                 }
                 return DatabaseTopology(
                     engine: instance.engine, primary: try endpoint(instance, client: client), readers: readers)
             case .cluster:
-                let cluster = try client.describeDBCluster(resource.identifier)
+                let cluster = try client.describeDBCluster(resource.identifier, context: context)
                 guard let writer = cluster.endpoint, let port = cluster.port else {
                     throw RDSError.invalidResponse(
                         operation: "DescribeDBClusters", reason: "the cluster has no Endpoint or Port yet",
@@ -70,7 +63,9 @@ final class RDSDirectory: DatabaseDirectory {
                 // Every member's own endpoint: a client may pin one instance,
                 // the writer's included (its changes need no replication).
                 for member in cluster.members {
-                    if let endpoint = try replicaEndpoint(member.instanceIdentifier, region: resource.region) {
+                    if let endpoint = try replicaEndpoint(
+                        member.instanceIdentifier, region: resource.region, context: context)
+                    {
                         readers.append(endpoint)
                     }
                 }
@@ -84,14 +79,14 @@ final class RDSDirectory: DatabaseDirectory {
 
     /// A replica or member named by identifier or, across regions, by ARN;
     /// nil when it is gone or has no endpoint yet (it cannot be the secret's host then).
-    func replicaEndpoint(_ name: String, region: String) throws -> DatabaseEndpoint? {
+    func replicaEndpoint(_ name: String, region: String, context: CallContext) throws -> DatabaseEndpoint? {
         let parts = name.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         let isARN = name.hasPrefix("arn:")
         if isARN && parts.count != 7 { return nil }
         let client = try client(for: isARN ? parts[3] : region)
         let instance: DBInstance
         do {
-            instance = try client.describeDBInstance(isARN ? parts[6] : name)
+            instance = try client.describeDBInstance(isARN ? parts[6] : name, context: context)
         } catch {
             if error.isNotFound { return nil }
             throw error
@@ -106,5 +101,17 @@ final class RDSDirectory: DatabaseDirectory {
                 operation: "DescribeDBInstances", reason: "the instance has no Endpoint yet", host: client.host)
         }
         return DatabaseEndpoint(host: address, port: port)
+    }
+}
+
+extension RDSDirectory {
+    /// The directory for one invocation: every RDS request carries `context`.
+    struct Bound: DatabaseDirectory {
+        let directory: RDSDirectory
+        let context: CallContext
+
+        func primary(of resource: RDSResource) throws -> DatabaseTopology {
+            try directory.primary(of: resource, context: context)
+        }
     }
 }

@@ -17,24 +17,24 @@ extension RotationHandler {
             let started = WallClock.monotonicSeconds()
             var settings = settings
             settings.strategy = request.strategy ?? settings.strategy
-            directory.deadline = context.deadline
-            directory.traceHeader = context.traceId
+            let call = context.callContext
+            let session = database.bound(to: call)
             // The rotation's own reading of the admin secret, straight from
             // Secrets Manager (no cache), so the check places it as setSecret does.
             let rotator = Rotator(
-                store: secretsManager, database: database, settings: settings, directory: directory,
+                store: secretsManager.bound(to: call), database: session, settings: settings,
+                directory: directory.bound(to: call),
                 newPassword: { "" })
             var preflight = Preflight(
-                secrets: SecretsManagerInspector(client: secretsManager), network: SocketNetwork(),
-                tls: MariaDBTLSProbe(caBundle: database.caBundle) { try database.options(for: $0) },
-                database: database,
+                secrets: SecretsManagerInspector(client: secretsManager, context: call), network: SocketNetwork(),
+                tls: MariaDBTLSProbe(caBundle: database.caBundle) { try session.options(for: $0) },
+                database: session,
                 context: PreflightContext(
                     settings: settings, functionARN: context.invokedFunctionArn,
                     secondsLeft: context.deadline.remainingSeconds(), secretsManagerEndpoint: secretsManager.endpoint,
                     tlsMode: { ssl in
                         // The rotation's own decision; only a required mode without a CA bundle throws.
-                        let protection = SessionProtection(ssl: ssl, requireTLS: database.requireTLS)
-                        return (try? database.tlsMode(for: protection).description) ?? "required"
+                        return (try? database.tlsMode(ssl: ssl).description) ?? "required"
                     },
                     describeError: { Lambda.describe($0) }, clock: WallClock.monotonicSeconds))
             preflight.context.placeAdmin = { current, secretId in

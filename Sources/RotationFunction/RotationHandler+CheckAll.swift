@@ -17,12 +17,9 @@ import SecretsManager
 /// Each worker opens one connection at a time, so the check never holds
 /// more than `Concurrency` connections to any server. Every wait, HTTP or
 /// database, is bounded by the fleet's deadline (the invocation's, less
-/// `reserveSeconds`); the answer is sent at that deadline whatever is still
+/// `CallContext.Margin.answer`); the answer is sent at that deadline whatever is still
 /// running, and the secrets not finished are reported as not checked.
 enum FleetCheckRun {
-    /// Kept back from the invocation's deadline to serialize the answer,
-    /// write the metrics and post the response.
-    static let reserveSeconds = 1.5
     /// A secret is started only with this much of the fleet's time left: its
     /// probes need about that to say anything but "no time".
     static let minimumSecondsPerSecret = 2.0
@@ -70,19 +67,17 @@ extension RotationHandler {
     ) throws -> [UInt8] {
         let started = WallClock.monotonicSeconds()
         guard let functionARN = context.invokedFunctionArn, !functionARN.isEmpty else { throw MissingFunctionARN() }
-        let fleetDeadline = Deadline(
-            epochMilliseconds: context.deadline.epochMilliseconds - Int64(FleetCheckRun.reserveSeconds * 1000))
+        let fleet = context.callContext.reserving(.answer)
+        let fleetDeadline = context.deadline.bringingForward(.answer)
         // The function's timeout, near enough: the single check's time-budget
         // check judges each secret against it, not against what is left.
         let budgetSeconds = context.deadline.remainingSeconds()
 
         let lister = makeSecretsManager(configuration)
-        lister.deadline = fleetDeadline
-        lister.traceHeader = context.traceId
         var listed: [FleetSecret] = []
         var token: String?
         repeat {
-            let page = try lister.listSecrets(namePrefix: request.namePrefix, nextToken: token)
+            let page = try lister.listSecrets(namePrefix: request.namePrefix, nextToken: token, context: fleet)
             listed += page.secrets.map(FleetSecret.init)
             token = page.nextToken
         } while token != nil
@@ -92,8 +87,7 @@ extension RotationHandler {
             count: selected.count, threads: request.concurrency, until: fleetDeadline,
             mayStart: { fleetDeadline.remainingSeconds() >= FleetCheckRun.minimumSecondsPerSecret },
             makeState: {
-                FleetWorker(
-                    configuration: configuration, logger: logger, deadline: fleetDeadline, trace: context.traceId)
+                FleetWorker(configuration: configuration, logger: logger, context: fleet)
             },
             work: { worker, index in
                 worker.check(selected[index], functionARN: functionARN, budgetSeconds: budgetSeconds)
@@ -200,13 +194,14 @@ extension FleetSecret {
 /// One worker thread's own clients; used by that thread only.
 final class FleetWorker {
     let secretsManager: SecretsManagerClient
-    let database: MariaDBDatabase
+    let database: MariaDBDatabase.Bound
     let settings: RotationSettings
+    /// The fleet's: the invocation's, less the answer's margin.
+    let context: CallContext
 
-    init(configuration: Configuration, logger: LambdaLogger, deadline: Deadline, trace: String?) {
+    init(configuration: Configuration, logger: LambdaLogger, context: CallContext) {
+        self.context = context
         secretsManager = RotationHandler.makeSecretsManager(configuration)
-        secretsManager.deadline = deadline
-        secretsManager.traceHeader = trace
         // A logger of the thread's own: the shared one's requestId changes with
         // the next invocation, which a worker left running past the deadline
         // could otherwise read while it is written.
@@ -215,15 +210,16 @@ final class FleetWorker {
         database = MariaDBDatabase(
             requireTLS: configuration.rotation.requireTLS, caBundle: configuration.databaseCABundle,
             pluginDirectory: configuration.pluginDirectory, serverPublicKey: configuration.serverPublicKey,
-            logger: own)
-        database.deadline = deadline
+            logger: own
+        ).bound(to: context)
         settings = configuration.rotation
     }
 
     func check(_ secret: FleetSecret, functionARN: String, budgetSeconds: Double) -> SecretVerdict {
         let database = self.database
         let preflight = Preflight(
-            secrets: ListedSecret(facts: secret.facts, inspector: SecretsManagerInspector(client: secretsManager)),
+            secrets: ListedSecret(
+                facts: secret.facts, inspector: SecretsManagerInspector(client: secretsManager, context: context)),
             network: SocketNetwork(),
             tls: MariaDBTLSProbe(caBundle: database.caBundle) { try database.options(for: $0) }, database: database,
             context: PreflightContext(
@@ -231,15 +227,14 @@ final class FleetWorker {
                 secretsManagerEndpoint: secretsManager.endpoint,
                 tlsMode: { ssl in
                     // The rotation's own decision; only a required mode without a CA bundle throws.
-                    let protection = SessionProtection(ssl: ssl, requireTLS: database.requireTLS)
-                    return (try? database.tlsMode(for: protection).description) ?? "required"
+                    return (try? database.tlsMode(ssl: ssl).description) ?? "required"
                 },
                 describeError: { Lambda.describe($0) }, clock: WallClock.monotonicSeconds))
         let report = preflight.run(CheckRequest(secretId: secret.arn))
         // Only an unfinished rotation needs its versions' dates: one call, rarely.
         var created: [String: Double] = [:]
         if !secret.pendingVersions.isEmpty {
-            created = (try? secretsManager.versionCreatedDates(secret.arn)) ?? [:]
+            created = (try? secretsManager.versionCreatedDates(secret.arn, context: context)) ?? [:]
         }
         return FleetCheck.verdict(
             secret, report: report, pendingCreated: created, now: Double(WallClock.nowMilliseconds()) / 1000)

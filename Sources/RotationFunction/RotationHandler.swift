@@ -1,3 +1,4 @@
+import AWSCore
 import Cryptography
 import JSON
 import LambdaRuntime
@@ -9,11 +10,12 @@ import SecretsManager
 /// One invocation: parse the event, run the step, log one line.
 public final class RotationHandler {
     let logger: LambdaLogger
-    let secretsManager: any InvocationBound
-    let database: any InvocationBound
+    let secretsManager: any InvocationScoped
+    let database: any InvocationScoped
     /// Only for the strategies with an admin, whose secret RDS may manage.
-    let directory: (any InvocationBound)?
-    let rotator: Rotator
+    let directory: (any InvocationScoped)?
+    /// The rotator for one invocation, over the layers' views bound to its context.
+    let rotator: (CallContext) -> Rotator
     /// Answers a preflight check; set only over the real clients, whose
     /// probes it needs (see RotationHandler+Check.swift).
     var check: ((CheckRequest, LambdaContext) -> [UInt8])?
@@ -32,14 +34,16 @@ public final class RotationHandler {
             pluginDirectory: configuration.pluginDirectory, serverPublicKey: configuration.serverPublicKey,
             logger: logger)
         let settings = configuration.rotation
-        let newPassword: () throws -> String
+        let newPassword: (CallContext) -> () throws -> String
         switch settings.passwordSource {
         case .local:
             let generator = PasswordGenerator(policy: settings.passwordPolicy, randomBytes: SecureRandom.fill)
-            newPassword = { generator.generate() }
+            newPassword = { _ in { generator.generate() } }
         case .service:
             let policy = settings.passwordPolicy
-            newPassword = { try secretsManager.getRandomPassword(RandomPasswordRequest(policy)) }
+            newPassword = { context in
+                { try secretsManager.getRandomPassword(RandomPasswordRequest(policy), context: context) }
+            }
         }
         let directory =
             settings.strategy == .single
@@ -49,7 +53,7 @@ public final class RotationHandler {
                 maxAttempts: configuration.maxAttempts)
         self.init(
             store: secretsManager, database: database, directory: directory, settings: settings,
-            newPassword: newPassword, metricsNamespace: configuration.metricsNamespace, logger: logger)
+            passwords: newPassword, metricsNamespace: configuration.metricsNamespace, logger: logger)
         check = Self.check(
             secretsManager: secretsManager, database: database, settings: settings,
             directory: directory
@@ -62,36 +66,49 @@ public final class RotationHandler {
 
     /// The handler over any store and database, which is how the unit tests
     /// run it against in-memory ones.
-    init(
-        store: some SecretReading & SecretWriting & InvocationBound, database: some Database & InvocationBound,
-        directory: (any DatabaseDirectory & InvocationBound)? = nil, settings: RotationSettings,
-        newPassword: @escaping () throws -> String, metricsNamespace: String? = nil,
+    convenience init<Store: InvocationScoped, DB: InvocationScoped>(
+        store: Store, database: DB, settings: RotationSettings, newPassword: @escaping () throws -> String,
+        metricsNamespace: String? = nil, logger: LambdaLogger
+    ) where Store.View: SecretReading & SecretWriting, DB.View: Database {
+        self.init(
+            store: store, database: database, directory: nil, settings: settings, passwords: { _ in newPassword },
+            metricsNamespace: metricsNamespace, logger: logger)
+    }
+
+    /// `passwords`: the new-password source for one invocation (Secrets
+    /// Manager's GetRandomPassword is a call bounded by its context).
+    init<Store: InvocationScoped, DB: InvocationScoped>(
+        store: Store, database: DB, directory: RDSDirectory?, settings: RotationSettings,
+        passwords: @escaping (CallContext) -> () throws -> String, metricsNamespace: String?,
         logger: LambdaLogger
-    ) {
+    ) where Store.View: SecretReading & SecretWriting, DB.View: Database {
         self.logger = logger
         self.metricsNamespace = metricsNamespace
         self.strategy = settings.strategy.rawValue
         self.secretsManager = store
         self.database = database
         self.directory = directory
-        var rotator = Rotator(
-            store: VersionCache(store), database: database, settings: settings, directory: directory,
-            newPassword: newPassword)
-        rotator.replicaLagWait.timeLeft = { [database] in database.deadline?.remainingSeconds() ?? 0 }
-        rotator.replicaLagWait.sleep = Backoff.nanosleep
-        self.rotator = rotator
+        // What the cache remembers outlives invocations (a rotation's steps
+        // come one per invocation); what it reads through is each one's store.
+        let memory = VersionMemory()
+        self.rotator = { context in
+            var rotator = Rotator(
+                store: VersionCache(store.bound(to: context), memory: memory), database: database.bound(to: context),
+                settings: settings,
+                directory: directory?.bound(to: context), newPassword: passwords(context))
+            rotator.replicaLagWait.timeLeft = { context.deadline?.remainingSeconds() ?? 0 }
+            rotator.replicaLagWait.reserve = CallContext.Margin.replicaLag.rawValue
+            rotator.replicaLagWait.sleep = { WallClock.sleep(seconds: $0) }
+            return rotator
+        }
     }
 
     public func handle(event bytes: [UInt8], context: LambdaContext) throws -> [UInt8] {
         let started = WallClock.monotonicSeconds()
-        secretsManager.deadline = context.deadline
-        database.deadline = context.deadline
-        directory?.deadline = context.deadline
+        let rotator = self.rotator(context.callContext)
         let rdsCallsBefore = directory?.workCount ?? 0
         let callsBefore = secretsManager.workCount
         let connectionsBefore = database.workCount
-        secretsManager.traceHeader = context.traceId
-        directory?.traceHeader = context.traceId
         let retriesBefore = secretsManager.retryCount
         var fields: [(String, String)] = []
         var subject: (secret: String, step: String)?

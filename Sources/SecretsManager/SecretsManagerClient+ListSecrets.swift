@@ -1,4 +1,5 @@
 import JSON
+import Platform
 
 extension SecretsManagerClient {
     /// One page of `ListSecrets` (at most 100 secrets, the service's
@@ -6,14 +7,14 @@ extension SecretsManagerClient {
     /// matches at the start of the name; callers still compare names
     /// themselves, since the filter's case rules are the service's.
     public func listSecrets(
-        namePrefix: String? = nil, nextToken: String? = nil, maxResults: Int = 100
+        namePrefix: String? = nil, nextToken: String? = nil, maxResults: Int = 100, context: CallContext = .unbounded
     ) throws(SecretsManagerError) -> SecretListPage {
         var body: JSONObject = ["MaxResults": .number(String(max(1, min(100, maxResults))))]
         if let namePrefix, !namePrefix.isEmpty {
             body["Filters"] = .array([.object(["Key": .string("name"), "Values": .array([.string(namePrefix)])])])
         }
         if let nextToken { body["NextToken"] = .string(nextToken) }
-        let result = try call("ListSecrets", body)
+        let result = try call("ListSecrets", body, context: context)
         let fields = ResponseFields(operation: "ListSecrets", result: result, host: host)
         guard let list = fields.optional("SecretList") else { return SecretListPage(secrets: [], nextToken: nil) }
         guard let elements = list.arrayValue else {
@@ -30,14 +31,16 @@ extension SecretsManagerClient {
 
     /// Every version's creation date (epoch seconds), by version id, from
     /// `ListSecretVersionIds`: how long an `AWSPENDING` version has waited.
-    public func versionCreatedDates(_ secretId: String) throws(SecretsManagerError) -> [String: Double] {
+    public func versionCreatedDates(
+        _ secretId: String, context: CallContext = .unbounded
+    ) throws(SecretsManagerError) -> [String: Double] {
         var dates: [String: Double] = [:]
         var token: String?
         repeat {
             var body: JSONObject = ["SecretId": .string(secretId), "MaxResults": .number("100")]
             if let token { body["NextToken"] = .string(token) }
             let target = try client(forSecret: secretId, operation: "ListSecretVersionIds")
-            let result = try target.call("ListSecretVersionIds", body)
+            let result = try target.call("ListSecretVersionIds", body, context: context)
             let fields = ResponseFields(operation: "ListSecretVersionIds", result: result, host: target.host)
             for version in fields.optional("Versions")?.arrayValue ?? [] {
                 let entry = ResponseFields(operation: "ListSecretVersionIds", result: version, host: target.host)

@@ -1,13 +1,18 @@
 import JSON
+import Platform
 
 extension SecretsManagerClient {
-    public func describeSecret(_ secretId: String) throws(SecretsManagerError) -> SecretDescription {
-        try startDescribeSecret(secretId)()
+    public func describeSecret(
+        _ secretId: String, context: CallContext = .unbounded
+    ) throws(SecretsManagerError) -> SecretDescription {
+        try startDescribeSecret(secretId, context: context)()
     }
 
     /// DescribeSecret sent now, its answer read by calling the result.
-    public func startDescribeSecret(_ secretId: String) -> () throws(SecretsManagerError) -> SecretDescription {
-        let pending = start("DescribeSecret", ["SecretId": .string(secretId)])
+    public func startDescribeSecret(
+        _ secretId: String, context: CallContext = .unbounded
+    ) -> () throws(SecretsManagerError) -> SecretDescription {
+        let pending = start("DescribeSecret", ["SecretId": .string(secretId)], context: context)
         return { () throws(SecretsManagerError) in try self.description(from: pending.result()) }
     }
 
@@ -38,7 +43,7 @@ extension SecretsManagerClient {
     }
 
     public func getSecretValue(
-        _ secretId: String, versionId: String? = nil, versionStage: String? = nil
+        _ secretId: String, versionId: String? = nil, versionStage: String? = nil, context: CallContext = .unbounded
     )
         throws(SecretsManagerError) -> SecretValue
     {
@@ -46,7 +51,7 @@ extension SecretsManagerClient {
         var body: JSONObject = ["SecretId": .string(secretId)]
         body["VersionId"] = versionId.map { .string($0) }
         body["VersionStage"] = versionStage.map { .string($0) }
-        let result = try call(operation, body)
+        let result = try call(operation, body, context: context)
         let fields = ResponseFields(operation: operation, result: result, host: host)
         let stages = try fields.optional("VersionStages").map { value throws(SecretsManagerError) in
             try fields.strings(value, "VersionStages")
@@ -58,7 +63,7 @@ extension SecretsManagerClient {
 
     public func putSecretValue(
         _ secretId: String, clientRequestToken: String, secretString: String, versionStages: [String],
-        rotationToken: String? = nil
+        rotationToken: String? = nil, context: CallContext = .unbounded
     ) throws(SecretsManagerError) {
         var body: JSONObject = [
             "SecretId": .string(secretId),
@@ -68,21 +73,22 @@ extension SecretsManagerClient {
         ]
         body["RotationToken"] = rotationToken.map { .string($0) }
         // Already as asked: the token's version holds this value and the stages.
-        _ = try call("PutSecretValue", body) { () throws(SecretsManagerError) in
-            let stored = try self.getSecretValue(secretId, versionId: clientRequestToken)
+        _ = try call("PutSecretValue", body, context: context) { () throws(SecretsManagerError) in
+            let stored = try self.getSecretValue(secretId, versionId: clientRequestToken, context: context)
             return stored.secretString == secretString && versionStages.allSatisfy(stored.versionStages.contains)
         }
     }
 
     public func updateSecretVersionStage(
-        _ secretId: String, versionStage: String, moveToVersionId: String?, removeFromVersionId: String?
+        _ secretId: String, versionStage: String, moveToVersionId: String?, removeFromVersionId: String?,
+        context: CallContext = .unbounded
     ) throws(SecretsManagerError) {
         var body: JSONObject = ["SecretId": .string(secretId), "VersionStage": .string(versionStage)]
         body["MoveToVersionId"] = moveToVersionId.map { .string($0) }
         body["RemoveFromVersionId"] = removeFromVersionId.map { .string($0) }
         // Already as asked: the label on the target version and off the one it was to leave.
-        _ = try call("UpdateSecretVersionStage", body) { () throws(SecretsManagerError) in
-            let stages = try self.describeSecret(secretId).versionIdsToStages
+        _ = try call("UpdateSecretVersionStage", body, context: context) { () throws(SecretsManagerError) in
+            let stages = try self.describeSecret(secretId, context: context).versionIdsToStages
             let onTarget = moveToVersionId.map { stages[$0]?.contains(versionStage) == true } ?? true
             let offSource =
                 removeFromVersionId.map { $0 == moveToVersionId || stages[$0]?.contains(versionStage) != true } ?? true
@@ -90,9 +96,11 @@ extension SecretsManagerClient {
         }
     }
 
-    public func getRandomPassword(_ request: RandomPasswordRequest) throws(SecretsManagerError) -> String {
+    public func getRandomPassword(
+        _ request: RandomPasswordRequest, context: CallContext = .unbounded
+    ) throws(SecretsManagerError) -> String {
         let operation = "GetRandomPassword"
-        let result = try call(operation, request.body)
+        let result = try call(operation, request.body, context: context)
         return try ResponseFields(operation: operation, result: result, host: host).string("RandomPassword")
     }
 }

@@ -16,9 +16,11 @@ public enum SecretsManagerEndpoint {
             service: .secretsManager, region: region, fips: false, dualStack: false, environment: [:])
     }
 
-    /// The AWS partition of a region, as the endpoint rules name it.
-    public static func partition(ofRegion region: String) -> String {
-        Partition.containing(region: region)?.name ?? "aws"
+    /// The AWS partition of a region, as the endpoint rules name it; nil for
+    /// a region of no known partition, as `Endpoint.resolve` refuses one: a
+    /// guess would send signed requests to another partition's hosts.
+    public static func partition(ofRegion region: String) -> String? {
+        Partition.containing(region: region)?.name
     }
 
     static let overridePrefix = "SECRETS_MANAGER_ENDPOINT_"

@@ -23,8 +23,8 @@ def test_committed_table_is_what_botocore_answers_now() -> None:
     fresh = oracle.table()
     assert oracle.comparable(committed) == oracle.comparable(fresh), (
         "botocore's standard retry rules differ from harness/oracles/retry_table.json: "
-        "regenerate it (python3 harness/oracles/retry_table.py --write) and align "
-        "Sources/SecretsManager/SecretsManagerClient+Retry.swift"
+        "regenerate it (python3 -m harness.oracles.retry_table --write) and align "
+        "Sources/AWSCore/RetryPolicy.swift"
     )
 
 

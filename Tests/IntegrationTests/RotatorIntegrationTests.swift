@@ -1,3 +1,4 @@
+import AWSCore
 import Cryptography
 import Foundation
 import JSON
@@ -25,7 +26,6 @@ import Testing
         let region = try #require(environment["AWS_REGION"], "run through scripts/test.sh")
         let credentials = try #require(AWSCredentials.fromEnvironment(environment), "run through scripts/test.sh")
         client = SecretsManagerClient(region: region, endpoint: endpoint, credentials: credentials)
-        client.deadline = .after(seconds: 60)
     }
 
     func admin(_ sql: String) throws {
@@ -48,7 +48,10 @@ import Testing
         var settings = RotationSettings()
         settings.strategy = strategy
         let generator = PasswordGenerator(policy: settings.passwordPolicy, randomBytes: SecureRandom.fill)
-        return Rotator(store: VersionCache(client), database: connections, settings: settings) { generator.generate() }
+        let context = CallContext(deadline: .after(seconds: 60))
+        return Rotator(
+            store: VersionCache(client.bound(to: context)), database: connections.bound(to: context), settings: settings
+        ) { generator.generate() }
     }
 
     func database() -> MariaDBDatabase {

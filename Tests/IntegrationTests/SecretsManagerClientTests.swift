@@ -1,3 +1,4 @@
+import AWSCore
 import CurlHTTP
 import Foundation
 import JSON
@@ -28,7 +29,6 @@ import Testing
         self.endpoint = endpoint
         self.region = region
         client = SecretsManagerClient(region: region, endpoint: endpoint, credentials: credentials)
-        client.deadline = .after(seconds: 60)
     }
 
     struct MissingEnvironment: Error {}

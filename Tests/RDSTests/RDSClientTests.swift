@@ -1,7 +1,8 @@
+import AWSCore
 import CurlHTTP
+import Platform
 import RDS
 import RotationTestSupport
-import SecretsManager
 import Testing
 
 func xml(_ status: Int, _ body: String) -> HTTPResponse {
@@ -103,6 +104,20 @@ func makeClient(_ transport: ScriptedTransport, endpoint: String = "https://RDS.
         #expect(transport.requests.count == 3)
     }
 
+    /// The one retry table (AWSCore's RetryPolicy), as for Secrets Manager: a
+    /// lost TLS handshake is retried like any lost connection, and a 501,
+    /// which will not change, is not.
+    @Test func retriesWhatTheOneTableRetries() throws {
+        let reset = HTTPError(kind: .tls, host: "h", curlCode: 35, reason: "reset in the handshake")
+        let transport = ScriptedTransport([.failure(reset), .success(xml(200, instanceAnswer))])
+        _ = try makeClient(transport).describeDBInstance("prod")
+        #expect(transport.requests.count == 2)
+
+        let notImplemented = ScriptedTransport([xml(501, "no"), xml(200, instanceAnswer)])
+        #expect(throws: RDSError.self) { try makeClient(notImplemented).describeDBInstance("prod") }
+        #expect(notImplemented.requests.count == 1)
+    }
+
     @Test(arguments: [
         "<DescribeDBInstancesResponse><Other/></DescribeDBInstancesResponse>",
         "<DescribeDBInstancesResponse><DescribeDBInstancesResult><DBInstances/></DescribeDBInstancesResult></DescribeDBInstancesResponse>",
@@ -117,10 +132,10 @@ func makeClient(_ transport: ScriptedTransport, endpoint: String = "https://RDS.
     @Test func theTraceHeaderIsSentAndLeftUnsigned() throws {
         let transport = ScriptedTransport([xml(200, instanceAnswer)])
         let client = makeClient(transport)
-        client.traceHeader = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
-        _ = try client.describeDBInstance("prod")
+        let trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
+        _ = try client.describeDBInstance("prod", context: CallContext(deadline: nil, traceId: trace))
         let request = try #require(transport.requests.first)
-        #expect(request.headers.contains { $0.name == "X-Amzn-Trace-Id" && $0.value == client.traceHeader })
+        #expect(request.headers.contains { $0.name == "X-Amzn-Trace-Id" && $0.value == trace })
         let authorization = try #require(request.headers.first { $0.name == "Authorization" }?.value)
         #expect(!authorization.lowercased().contains("x-amzn-trace-id"))
     }

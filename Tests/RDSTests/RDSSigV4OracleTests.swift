@@ -1,8 +1,8 @@
+import AWSCore
 import CurlHTTP
 import Foundation
 import RDS
 import RotationTestSupport
-import SecretsManager
 import Testing
 
 /// Every request the RDS client sends, captured from its transport, signed

@@ -1,3 +1,4 @@
+import AWSCore
 import Platform
 import Rotation
 import SecretsManager

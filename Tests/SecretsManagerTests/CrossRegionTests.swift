@@ -1,5 +1,6 @@
 import CurlHTTP
 import JSON
+import Platform
 import Testing
 
 @testable import SecretsManager
@@ -37,6 +38,26 @@ import Testing
         #expect(SecretsManagerEndpoint.partition(ofRegion: region) == partition)
     }
 
+    /// One answer with `Endpoint.resolve`: no partition is guessed for a
+    /// region of none, while a region new to the table but of a partition's
+    /// pattern is that partition's.
+    @Test func aRegionOfNoKnownPartitionHasNoneAndANewRegionOfAPatternHasIts() {
+        #expect(SecretsManagerEndpoint.partition(ofRegion: "local") == nil)
+        #expect(SecretsManagerEndpoint.partition(ofRegion: "us-newplace-7") == "aws")
+        #expect(
+            SecretsManagerEndpoint.regionalDefault("us-newplace-7")
+                == "https://secretsmanager.us-newplace-7.amazonaws.com")
+    }
+
+    @Test func fromARegionOfNoKnownPartitionNoOtherRegionIsRead() {
+        let transport = FakeTransport([])
+        let client = SecretsManagerClient(
+            region: "local", endpoint: "http://127.0.0.1:4566", credentials: testCredentials, transport: transport)
+        let error = catching { _ = try client.client(forSecret: Self.westARN, operation: "GetSecretValue") }
+        #expect(error?.errorType == "SecretInOtherPartition")
+        #expect(transport.requests.isEmpty)
+    }
+
     @Test func theFunctionsOwnRegionAndNamesUseThisClient() throws {
         let client = makeClient(FakeTransport([]))
         #expect(try client.client(forSecret: "admin", operation: "GetSecretValue") === client)
@@ -51,12 +72,10 @@ import Testing
                 .json(200, ["ARN": .string(Self.westARN), "VersionId": .string("v"), "SecretString": .string("{}")]))
         ])
         let client = makeClient(transport)
-        client.deadline = .after(seconds: 30)
         let west = try client.client(forSecret: Self.westARN, operation: "GetSecretValue")
         #expect(west !== client)
         #expect(west.region == "us-west-2")
-        #expect(west.deadline == client.deadline)
-        _ = try west.getSecretValue(Self.westARN)
+        _ = try west.getSecretValue(Self.westARN, context: CallContext(deadline: .after(seconds: 30)))
         let request = try #require(transport.requests.first)
         #expect(request.url == "https://secretsmanager.us-west-2.amazonaws.com/")
         #expect(authorization(request).contains("/us-west-2/secretsmanager/aws4_request"))

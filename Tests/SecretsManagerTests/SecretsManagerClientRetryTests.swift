@@ -1,3 +1,4 @@
+import AWSCore
 import CurlHTTP
 import JSON
 import Platform
@@ -128,12 +129,11 @@ import Testing
         let transport = FakeTransport([.success(.json(200, [:]))])
         let client = makeClient(transport)
         let deadline = Deadline.after(seconds: 2.5)
-        client.deadline = deadline
         // What is left (less the 0.5 s margin) just before and just after the
         // call brackets the timeouts whatever a loaded machine's stalls: an
         // ordering, not a clock reading.
         let before = deadline.remainingSeconds(margin: 0.5)
-        _ = try client.call("ListSecrets", [:])
+        _ = try client.call("ListSecrets", [:], context: CallContext(deadline: deadline))
         let after = deadline.remainingSeconds(margin: 0.5)
         let request = try #require(transport.requests.first)
         let total = try #require(request.totalTimeout)
@@ -146,8 +146,10 @@ import Testing
     @Test func aSpentDeadlineThrowsWithoutCalling() {
         let transport = FakeTransport([.success(.json(200, [:]))])
         let client = makeClient(transport)
-        client.deadline = .after(seconds: 0.3)  // less than the safety margin
-        let error = catching { _ = try client.getSecretValue("s") }
+        // Less than the safety margin.
+        let error = catching {
+            _ = try client.getSecretValue("s", context: CallContext(deadline: .after(seconds: 0.3)))
+        }
         guard case .deadlineExceeded(let operation, let host)? = error else {
             Issue.record("expected deadlineExceeded, got \(String(describing: error))")
             return
@@ -163,8 +165,9 @@ import Testing
         let recorder = ScheduleRecorder(randoms: [1])
         let client = makeClient(transport, recorder: recorder)
         // 1.5 s left less the 0.5 s margin: a 1 s backoff and a 0.25 s attempt do not fit.
-        client.deadline = .after(seconds: 1.5)
-        let error = catching { _ = try client.describeSecret("s") }
+        let error = catching {
+            _ = try client.describeSecret("s", context: CallContext(deadline: .after(seconds: 1.5)))
+        }
         #expect(error?.errorType == "ServiceUnavailable", "the last real error, not a deadline one")
         #expect(transport.requests.count == 1)
         #expect(recorder.sleeps.isEmpty)
@@ -174,15 +177,14 @@ import Testing
         let second = FakeTransport([Failure.service(503, "ServiceUnavailable").reply, .success(.json(200, [:]))])
         let client2 = makeClient(second, recorder: fitting)
         // 3.5 s left: 0.1 s + 0.25 s fits with 10× to spare for a stalled machine.
-        client2.deadline = .after(seconds: 4)
-        _ = try? client2.call("ListSecrets", [:])
+        _ = try? client2.call("ListSecrets", [:], context: CallContext(deadline: .after(seconds: 4)))
         #expect(second.requests.count == 2)
         #expect(fitting.sleeps == [0.1])
     }
 
     @Test func theRealSleeperSleeps() {
         let start = WallClock.monotonicSeconds()
-        Backoff.nanosleep(0.05)
+        Backoff.live.sleep(0.05)
         let slept = WallClock.monotonicSeconds() - start
         #expect(slept >= 0.05 && slept < 1, "slept \(slept) s")
     }

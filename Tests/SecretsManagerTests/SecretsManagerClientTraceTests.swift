@@ -1,5 +1,6 @@
 import CurlHTTP
 import JSON
+import Platform
 import SecretsManager
 import Testing
 
@@ -12,8 +13,7 @@ import Testing
             .success(.json(200, [:])),
         ])
         let client = makeClient(transport)
-        client.traceHeader = Self.trace
-        _ = try client.call("ListSecrets", [:])
+        _ = try client.call("ListSecrets", [:], context: CallContext(deadline: nil, traceId: Self.trace))
 
         #expect(transport.requests.count == 2)
         for request in transport.requests {
@@ -28,8 +28,7 @@ import Testing
     func noTraceNoHeader(_ trace: String?) throws {
         let transport = FakeTransport([.success(.json(200, [:]))])
         let client = makeClient(transport)
-        client.traceHeader = trace
-        _ = try client.call("ListSecrets", [:])
+        _ = try client.call("ListSecrets", [:], context: CallContext(deadline: nil, traceId: trace))
         #expect(transport.requests.first?.headers.contains { $0.name == "X-Amzn-Trace-Id" } == false)
         #expect(client.retryCount == 0)
     }

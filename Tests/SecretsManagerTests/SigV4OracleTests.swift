@@ -1,3 +1,4 @@
+import AWSCore
 import CurlHTTP
 import Foundation
 import JSON

@@ -2,7 +2,7 @@
 """Asks botocore which failed Secrets Manager calls its "standard" retry mode retries.
 
     python3 harness/oracles/retry_table.py            # print the table
-    python3 harness/oracles/retry_table.py --write    # rewrite harness/oracles/retry_table.json
+    python3 -m harness.oracles.retry_table --write   # rewrite harness/oracles/retry_table.json
 
 The committed JSON is the table the Swift classifier is tested against
 (Tests/SecretsManagerTests/RetryTableTests.swift); Tests/EndToEnd/test_retry_table.py

@@ -1,7 +1,7 @@
 import CurlHTTP
 import Testing
 
-@testable import SecretsManager
+@testable import AWSCore
 
 /// Cases from AWS's Signature Version 4 test suite (aws-sig-v4-test-suite,
 /// Apache-2.0, as botocore vendors it), all signed with `AKIDEXAMPLE` in

@@ -74,7 +74,7 @@ extension SigV4Signer {
         var normalized = path.hasPrefix("/") ? "/" : ""
         normalized += segments.joined(separator: "/")
         if path.hasSuffix("/") && !segments.isEmpty { normalized += "/" }
-        return percentEncode(normalized, keeping: UInt8(ascii: "/"))
+        return PercentEncoding.encode(normalized, keeping: UInt8(ascii: "/"))
     }
 
     /// Each name and value decoded, re-encoded the RFC 3986 way, and the
@@ -83,8 +83,8 @@ extension SigV4Signer {
         guard !query.isEmpty else { return "" }
         let pairs = query.split(separator: "&", omittingEmptySubsequences: true).map { pair -> (String, String) in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = percentEncode(percentDecode(parts[0]))
-            let value = parts.count > 1 ? percentEncode(percentDecode(parts[1])) : ""
+            let name = PercentEncoding.encode(PercentEncoding.decode(parts[0]))
+            let value = parts.count > 1 ? PercentEncoding.encode(PercentEncoding.decode(parts[1])) : ""
             return (name, value)
         }
         return pairs.sorted { lhs, rhs in
@@ -95,76 +95,19 @@ extension SigV4Signer {
         .map { "\($0.0)=\($0.1)" }
         .joined(separator: "&")
     }
-
-    static func percentEncode<S: StringProtocol>(_ text: S, keeping extra: UInt8? = nil) -> String {
-        percentEncode(Array(text.utf8), keeping: extra)
-    }
-
-    static func percentEncode(_ bytes: [UInt8], keeping extra: UInt8? = nil) -> String {
-        let hexDigits = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        for byte in bytes {
-            if isUnreserved(byte) || byte == extra {
-                out.append(byte)
-            } else {
-                out += [UInt8(ascii: "%"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]]
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// `%XX` escapes become bytes; anything else, including `+`, stays as it is.
-    static func percentDecode<S: StringProtocol>(_ text: S) -> [UInt8] {
-        let bytes = Array(text.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "%"), index + 2 < bytes.count,
-                let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
-            {
-                out.append(high << 4 | low)
-                index += 3
-            } else {
-                out.append(bytes[index])
-                index += 1
-            }
-        }
-        return out
-    }
-
-    private static func isUnreserved(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
-            UInt8(ascii: "~"):
-            true
-        default: false
-        }
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }
 
 /// The pieces of an absolute URL that signing needs. Only what curl sends
 /// matters, so this is no general URL parser: no validation, no decoding.
-struct URLParts {
-    var scheme: String
+public struct URLParts {
+    public var scheme: String
     /// Lower-cased; an IPv6 literal keeps its brackets.
-    var host: String
-    var port: Int?
-    var path: String
-    var query: String
+    public var host: String
+    public var port: Int?
+    public var path: String
+    public var query: String
 
-    init(_ url: String) {
+    public init(_ url: String) {
         var rest = Substring(url)
         if let separator = rest.firstRange(of: "://") {
             scheme = rest[..<separator.lowerBound].lowercased()
@@ -201,7 +144,7 @@ struct URLParts {
     }
 
     /// What curl puts in `Host`: the port only when it is not the scheme's default.
-    var hostHeader: String {
+    public var hostHeader: String {
         let defaultPort = scheme == "https" ? 443 : scheme == "http" ? 80 : nil
         guard let port, port != defaultPort else { return host }
         return "\(host):\(port)"

@@ -2,7 +2,7 @@ import Cryptography
 import CurlHTTP
 import Testing
 
-@testable import SecretsManager
+@testable import AWSCore
 
 @Suite struct SigV4SignerTests {
     /// The worked example in AWS's SigV4 documentation: IAM `ListUsers`.
