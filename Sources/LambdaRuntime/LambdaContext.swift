@@ -32,3 +32,9 @@ public protocol LambdaReportableError: Error {
     var errorType: String { get }
     var errorMessage: String { get }
 }
+
+/// An error whose description is built for the caller (names and codes
+/// only) reports that description.
+extension LambdaReportableError where Self: CustomStringConvertible {
+    public var errorMessage: String { description }
+}

@@ -61,15 +61,8 @@ extension RDSClient {
     public func describeDBInstance(
         _ identifier: String, context: CallContext = .unbounded
     ) throws(RDSError) -> DBInstance {
-        let operation = "DescribeDBInstances"
-        let result = try call(operation, [("DBInstanceIdentifier", identifier)], context: context)
-        let instances = result.child("DBInstances")?.all("DBInstance") ?? []
-        guard instances.count == 1 else {
-            throw .invalidResponse(
-                operation: operation, reason: "\(instances.count) DBInstance elements, not 1", host: host)
-        }
-        let element = instances[0]
-        let fields = Fields(operation: operation, host: host)
+        let (element, fields) = try describeOne(
+            "DescribeDBInstances", ("DBInstanceIdentifier", identifier), "DBInstance", context: context)
         return DBInstance(
             identifier: try fields.text(element, "DBInstanceIdentifier"), engine: try fields.text(element, "Engine"),
             address: element.descendant("Endpoint", "Address")?.text,
@@ -83,20 +76,14 @@ extension RDSClient {
     public func describeDBCluster(
         _ identifier: String, context: CallContext = .unbounded
     ) throws(RDSError) -> DBCluster {
-        let operation = "DescribeDBClusters"
-        let result = try call(operation, [("DBClusterIdentifier", identifier)], context: context)
-        let clusters = result.child("DBClusters")?.all("DBCluster") ?? []
-        guard clusters.count == 1 else {
-            throw .invalidResponse(
-                operation: operation, reason: "\(clusters.count) DBCluster elements, not 1", host: host)
-        }
-        let element = clusters[0]
-        let fields = Fields(operation: operation, host: host)
+        let (element, fields) = try describeOne(
+            "DescribeDBClusters", ("DBClusterIdentifier", identifier), "DBCluster", context: context)
         var members: [DBCluster.Member] = []
         for member in element.child("DBClusterMembers")?.children ?? [] {
             let writer = try fields.text(member, "IsClusterWriter")
             guard writer == "true" || writer == "false" else {
-                throw .invalidResponse(operation: operation, reason: "IsClusterWriter is not a boolean", host: host)
+                throw .invalidResponse(
+                    operation: fields.operation, reason: "IsClusterWriter is not a boolean", host: host)
             }
             members.append(
                 .init(instanceIdentifier: try fields.text(member, "DBInstanceIdentifier"), isWriter: writer == "true"))
@@ -105,6 +92,20 @@ extension RDSClient {
             identifier: try fields.text(element, "DBClusterIdentifier"), engine: try fields.text(element, "Engine"),
             endpoint: element.child("Endpoint")?.text, readerEndpoint: element.child("ReaderEndpoint")?.text,
             port: try fields.port(element.child("Port")), members: members)
+    }
+
+    /// The one `<kind>` element a Describe call by identifier answers, in
+    /// its `<kind>s` list; any other count is an answer this client does not trust.
+    private func describeOne(
+        _ operation: String, _ parameter: (String, String), _ kind: String, context: CallContext
+    ) throws(RDSError) -> (XMLElement, Fields) {
+        let result = try call(operation, [parameter], context: context)
+        let elements = result.child("\(kind)s")?.all(kind) ?? []
+        guard elements.count == 1 else {
+            throw .invalidResponse(
+                operation: operation, reason: "\(elements.count) \(kind) elements, not 1", host: host)
+        }
+        return (elements[0], Fields(operation: operation, host: host))
     }
 
     struct Fields {

@@ -10,27 +10,20 @@ import SecretsManager
 // here builds from names, hosts and codes only. Each `errorType` is one of
 // `ErrorType`'s.
 
-extension RotationError: LambdaReportableError {
-    public var errorMessage: String { description }
-}
+extension RotationError: LambdaReportableError {}
 
 extension ConfigurationError: LambdaReportableError {
     public var errorType: String { ErrorType.configuration.rawValue }
-    public var errorMessage: String { description }
 }
 
 extension EndpointError: LambdaReportableError {
     public var errorType: String { ErrorType.configuration.rawValue }
-    public var errorMessage: String { description }
 }
 
-extension SecretsManagerError: LambdaReportableError {
-    public var errorMessage: String { description }
-}
+extension SecretsManagerError: LambdaReportableError {}
 
 extension RDSError: LambdaReportableError {
     public var errorType: String { ErrorType.rdsError.rawValue }
-    public var errorMessage: String { description }
 }
 
 extension MariaDBError: LambdaReportableError {
@@ -42,12 +35,10 @@ extension MariaDBError: LambdaReportableError {
         default: ErrorType.databaseError.rawValue
         }
     }
-    public var errorMessage: String { description }
 }
 
 extension LoginRejected: LambdaReportableError {
     public var errorType: String { ErrorType.databaseLoginFailed.rawValue }
-    public var errorMessage: String { description }
 }
 
 extension DeploymentError: LambdaReportableError {
@@ -57,5 +48,4 @@ extension DeploymentError: LambdaReportableError {
         case .deadline: ErrorType.deadlineExceeded.rawValue
         }
     }
-    var errorMessage: String { description }
 }

@@ -55,5 +55,4 @@ extension RotationHandler {
 
 extension NetworkProbeError: LambdaReportableError {
     public var errorType: String { ErrorType.databaseError.rawValue }
-    public var errorMessage: String { description }
 }
