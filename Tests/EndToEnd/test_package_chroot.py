@@ -40,8 +40,9 @@ SYSTEM_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 LAMBDA_PATH = "/usr/local/bin:/usr/bin/:/bin:/opt/bin"
 LAMBDA_LD_LIBRARY_PATH = "/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib"
 # The project's goal is 8 MiB; this budget only stops the zip from growing
-# unnoticed (11.1 MiB when written; see README, Deploy).
-SIZE_BUDGET = int(11.5 * 1024 * 1024)
+# unnoticed (11.1 MiB when written, 11.5 MiB once the AWS layer had a target
+# of its own; see docs/performance.md).
+SIZE_BUDGET = int(11.75 * 1024 * 1024)
 
 
 # ---------------------------------------------------------------------------
