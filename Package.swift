@@ -68,7 +68,8 @@ let package = Package(
         .executableTarget(name: "rotator", dependencies: ["RotationFunction", "LambdaRuntime"]),
 
         // Test support shared by the test targets (Hummingbird's HummingbirdTesting is the
-        // pattern): the in-memory secret store, the fake database and a scripted HTTP transport.
+        // pattern): the in-memory secret store, the fake database, a scripted HTTP transport and
+        // botocore's retry answers (RetryOracle).
         .target(
             name: "RotationTestSupport", dependencies: ["Rotation", "Platform", "CurlHTTP", "JSON"],
             path: "Tests/RotationTestSupport"),

@@ -1,6 +1,6 @@
 import CurlHTTP
-import Foundation
 import JSON
+import RotationTestSupport
 import Testing
 
 @testable import AWSCore
@@ -9,38 +9,10 @@ import Testing
 /// row, for every service client (Tests/SecretsManagerTests/RetryTableTests.swift
 /// runs the same rows through Secrets Manager's error parsing as well).
 @Suite struct RetryPolicyTests {
-    static let table: JSONValue = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("harness/oracles/retry_table.json")
-        let bytes = (try? Data(contentsOf: url)).map { Array($0) } ?? []
-        return (try? JSONValue(parsing: bytes)) ?? .null
-    }()
-
-    struct ServiceRow: Sendable, CustomTestStringConvertible {
-        var status: Int
-        var type: String?
-        var retryable: Bool
-        var testDescription: String { "\(status) \(type ?? "(no code)")" }
-    }
-
-    struct TransportRow: Sendable, CustomTestStringConvertible {
-        var curlCode: Int
-        var name: String
-        var retryable: Bool
-        var testDescription: String { "curl \(curlCode) \(name)" }
-    }
-
-    static let serviceRows: [ServiceRow] = (table["service_rows"]?.arrayValue ?? []).map {
-        ServiceRow(
-            status: $0["status"]?.intValue ?? -1, type: $0["type"]?.stringValue,
-            retryable: $0["retryable"]?.boolValue ?? false)
-    }
-
-    static let transportRows: [TransportRow] = (table["transport_rows"]?.arrayValue ?? []).map {
-        TransportRow(
-            curlCode: $0["curl_code"]?.intValue ?? -1, name: $0["curl_name"]?.stringValue ?? "",
-            retryable: $0["retryable"]?.boolValue ?? false)
-    }
+    typealias ServiceRow = RetryOracle.ServiceRow
+    typealias TransportRow = RetryOracle.TransportRow
+    static let serviceRows = RetryOracle.serviceRows
+    static let transportRows = RetryOracle.transportRows
 
     @Test func theTableIsThere() {
         #expect(Self.serviceRows.count > 400)

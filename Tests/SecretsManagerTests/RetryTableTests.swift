@@ -1,6 +1,6 @@
 import CurlHTTP
-import Foundation
 import JSON
+import RotationTestSupport
 import Testing
 
 @testable import SecretsManager
@@ -12,38 +12,10 @@ import Testing
 /// regenerates it and fails on drift. Each row goes through the whole client
 /// (error code parsing included): retried means a second request was sent.
 @Suite struct RetryTableTests {
-    static let table: JSONValue = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("harness/oracles/retry_table.json")
-        let bytes = (try? Data(contentsOf: url)).map { Array($0) } ?? []
-        return (try? JSONValue(parsing: bytes)) ?? .null
-    }()
-
-    struct ServiceRow: Sendable, CustomTestStringConvertible {
-        var status: Int
-        var type: String?
-        var retryable: Bool
-        var testDescription: String { "\(status) \(type ?? "(no __type)")" }
-    }
-
-    struct TransportRow: Sendable, CustomTestStringConvertible {
-        var curlCode: Int
-        var name: String
-        var retryable: Bool
-        var testDescription: String { "curl \(curlCode) \(name)" }
-    }
-
-    static let serviceRows: [ServiceRow] = (table["service_rows"]?.arrayValue ?? []).map {
-        ServiceRow(
-            status: $0["status"]?.intValue ?? -1, type: $0["type"]?.stringValue,
-            retryable: $0["retryable"]?.boolValue ?? false)
-    }
-
-    static let transportRows: [TransportRow] = (table["transport_rows"]?.arrayValue ?? []).map {
-        TransportRow(
-            curlCode: $0["curl_code"]?.intValue ?? -1, name: $0["curl_name"]?.stringValue ?? "",
-            retryable: $0["retryable"]?.boolValue ?? false)
-    }
+    typealias ServiceRow = RetryOracle.ServiceRow
+    typealias TransportRow = RetryOracle.TransportRow
+    static let serviceRows = RetryOracle.serviceRows
+    static let transportRows = RetryOracle.transportRows
 
     /// A missing or unreadable table must fail, not leave the parametrised tests empty.
     @Test func theTableIsThereAndCoversBothKinds() {

@@ -5,9 +5,10 @@
     python3 -m harness.oracles.retry_table --write   # rewrite harness/oracles/retry_table.json
 
 The committed JSON is the table the Swift classifier is tested against
-(Tests/SecretsManagerTests/RetryTableTests.swift); Tests/EndToEnd/test_retry_table.py
-regenerates it with the installed botocore and fails when botocore's answers
-have drifted from the committed file.
+(read by Tests/RotationTestSupport/RetryOracle.swift for RetryPolicyTests and
+RetryTableTests); Tests/EndToEnd/test_retry_table.py regenerates it with
+the installed botocore and fails when botocore's answers have drifted from
+the committed file.
 
 Two kinds of rows:
 
