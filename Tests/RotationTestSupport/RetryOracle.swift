@@ -1,26 +1,26 @@
 import Foundation
 import JSON
-import Testing
 
 /// botocore's standard-mode answers, as harness/oracles/retry_table.py wrote
 /// them to harness/oracles/retry_table.json (Tests/EndToEnd/test_retry_table.py
 /// fails when botocore answers otherwise), for the tests that hold a retry
-/// decision to them row by row.
+/// decision to them row by row. (Plain `CustomStringConvertible`, which
+/// Swift Testing shows as the row's name: this target is built without Testing.)
 public enum RetryOracle {
     /// An error answer: its status, its code (nil: the answer carries none), and whether it is retried.
-    public struct ServiceRow: Sendable, CustomTestStringConvertible {
+    public struct ServiceRow: Sendable, CustomStringConvertible {
         public var status: Int
         public var type: String?
         public var retryable: Bool
-        public var testDescription: String { "\(status) \(type ?? "(no code)")" }
+        public var description: String { "\(status) \(type ?? "(no code)")" }
     }
 
     /// A request that got no answer, by curl's code.
-    public struct TransportRow: Sendable, CustomTestStringConvertible {
+    public struct TransportRow: Sendable, CustomStringConvertible {
         public var curlCode: Int
         public var name: String
         public var retryable: Bool
-        public var testDescription: String { "curl \(curlCode) \(name)" }
+        public var description: String { "curl \(curlCode) \(name)" }
     }
 
     static let table: JSONValue = {
