@@ -1,9 +1,8 @@
 import AWSEndpoint
 
-/// Which endpoint serves a region, and which partition a region is in.
-///
-/// The one place that decides it, so partition-aware resolution can replace
-/// `regionalDefault` without touching its callers.
+/// Which endpoint serves a region, and which partition a region is in, for
+/// the Secrets Manager client: both answered by `AWSEndpoint`, so the client
+/// and RDS never disagree about a region.
 public enum SecretsManagerEndpoint {
     /// The endpoint a region's secrets are read from when nothing overrides
     /// it: the partition's standard one (the FIPS and dual-stack flags, and

@@ -142,4 +142,23 @@ import Testing
         for event in row.events { actions.append(plan.next(event)) }
         #expect(actions == row.actions)
     }
+
+    /// The plan's actions and events carry passwords (a statement's literal,
+    /// a login), and a failed expectation prints them: their text must not.
+    @Test(arguments: rows)
+    func noActionOrEventPrintsAPassword(row: Row) {
+        let passwords = ["cur-pw", "new-pw", "old-pw"]
+        let printed =
+            (row.actions.map { [String(describing: $0), String(reflecting: $0)] }
+            + row.events.map { [String(describing: $0), String(reflecting: $0)] }).joined()
+        // Booleans only: a failed expectation prints the values it was given.
+        let printsAPassword = printed.contains { text in passwords.contains { text.contains($0) } }
+        #expect(!printsAPassword)
+        // The statements do hold them: only their printing leaves them out.
+        let sent = row.actions.compactMap { if case .send(let sql) = $0 { sql } else { nil } }
+        let everyStatementHoldsTheNewPassword = sent.allSatisfy {
+            $0.rendered(escapingLiteralsWith: { $0 }).contains("new-pw")
+        }
+        #expect(everyStatementHoldsTheNewPassword)
+    }
 }
