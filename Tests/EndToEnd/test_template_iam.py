@@ -120,3 +120,42 @@ def test_a_star_in_the_rotated_secret_list_is_refused_by_a_rule(template):
     rule = template["Rules"]["RotatedSecretsAreNamed"]["Assertions"][0]["Assert"]
     contains = rule["Fn::Not"][0]["Fn::Contains"]
     assert contains == [{"Ref": "RotatedSecretArns"}, "*"]
+
+
+def _denied_by(statement: dict, action: str, principal_arn: str) -> bool:
+    """Whether a Deny statement of the secret's resource policy matches a
+    request, with IAM's ArnNotEquals (an exact, case-sensitive comparison of
+    each ARN part; the template names no wildcard)."""
+    if statement["Effect"] != "Deny" or statement["Principal"] != "*":
+        return False
+    if action not in as_list(statement["Action"]):
+        return False
+    allowed = as_list(statement["Condition"]["ArnNotEquals"]["aws:PrincipalArn"])
+    return principal_arn not in allowed
+
+
+@pytest.mark.parametrize("strategy", ["self", "admin", "alternating"])
+def test_only_the_function_writes_the_managed_secrets_versions(template, strategy):
+    admin = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0a1b" if strategy != "self" else ""
+    parameters = {"RotationStrategy": strategy, "AdminSecretArns": admin, "ManagedSecretName": "prod/mysql/managed",
+                  "ManagedSecretHost": "db.internal", "ManagedSecretUsername": "app",
+                  "ManagedSecretMasterArn": admin}
+    rendered = Rendered(template, parameters)
+    assert rendered.refusals() == []
+    (policy,) = rendered.resources("AWS::SecretsManager::ResourcePolicy").values()
+    assert policy["SecretId"] == MANAGED_SECRET
+    assert policy["BlockPublicPolicy"] is True
+    statements = policy["ResourcePolicy"]["Statement"]
+    role = stand_ins()["RotationFunctionRole.Arn"]
+    someone_else = "arn:aws:iam::123456789012:role/app-team-deployer"
+    for action in ("secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"):
+        assert any(_denied_by(s, action, someone_else) for s in statements), action
+        assert not any(_denied_by(s, action, role) for s in statements), action
+    # Reading is the identity policies' business: the resource policy denies no read.
+    for action in ("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"):
+        assert not any(_denied_by(s, action, someone_else) for s in statements), action
+
+
+def test_no_resource_policy_without_a_managed_secret(template):
+    rendered = Rendered(template, {"PasswordSource": "service"})
+    assert rendered.resources("AWS::SecretsManager::ResourcePolicy") == {}
