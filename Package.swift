@@ -87,7 +87,7 @@ let package = Package(
             dependencies: [
                 "SecretsManager", "AWSCore", "JSON", "CurlHTTP", "Platform", "Cryptography", "RotationTestSupport",
             ]),
-        .testTarget(name: "RotationTests", dependencies: ["Rotation", "JSON", "RotationTestSupport"]),
+        .testTarget(name: "RotationTests", dependencies: ["Rotation", "JSON", "RotationTestSupport", "Cryptography"]),
         .testTarget(
             name: "RotationFunctionTests",
             dependencies: [
