@@ -179,7 +179,10 @@ struct SetSecretPlan: Sendable {
             return finish(
                 .fail(.unexpectedServerAnswer("SHOW CREATE USER returned nothing for the current account")))
         }
-        let account = AuthenticationMethods.account(inShowCreateUser: line) ?? Account(user: "CURRENT_USER()", host: "")
+        // The account is written to by name (PasswordChange.ofOwn), so it must be named.
+        guard let account = AuthenticationMethods.account(inShowCreateUser: line) else {
+            return finish(.fail(.unexpectedServerAnswer("SHOW CREATE USER CURRENT_USER() named no account")))
+        }
         let methods: AuthenticationMethods
         do {
             methods = try AuthenticationMethods(showCreateUser: line)
@@ -205,11 +208,12 @@ struct SetSecretPlan: Sendable {
             let current = login(stage).password
             // Asked with the setting first, so a server or account that cannot keep two passwords is refused as before.
             var statement = try PasswordChange.ofOwn(
-                methods: methods, grants: grants, on: version, to: pending.password, current: current,
+                account: account, methods: methods, grants: grants, on: version, to: pending.password, current: current,
                 keepPrevious: keepPrevious)
             if keepPrevious, let skipped = methods.keepSkipped(keeping: current, on: version.flavor) {
                 statement = try PasswordChange.ofOwn(
-                    methods: methods, grants: grants, on: version, to: pending.password, current: current,
+                    account: account, methods: methods, grants: grants, on: version, to: pending.password,
+                    current: current,
                     keepPrevious: false)
                 keepSkipped = (skipped, account)
             }
