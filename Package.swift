@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "RDS", dependencies: ["AWSCore", "CurlHTTP", "Platform", "AWSEndpoint"]),
 
         // The rotation domain: pure Swift over two small protocols.
-        .target(name: "Rotation", dependencies: ["JSON", "Platform", "ErrorTypes"]),
+        .target(name: "Rotation", dependencies: ["JSON", "Platform", "ErrorTypes", "Cryptography"]),
 
         // The preflight check: its decisions pure over small protocols, its probes apart.
         .target(name: "Preflight", dependencies: ["Rotation", "JSON", "ErrorTypes"]),
@@ -71,7 +71,7 @@ let package = Package(
         // pattern): the in-memory secret store, the fake database, a scripted HTTP transport and
         // botocore's retry answers (RetryOracle).
         .target(
-            name: "RotationTestSupport", dependencies: ["Rotation", "Platform", "CurlHTTP", "JSON"],
+            name: "RotationTestSupport", dependencies: ["Rotation", "Platform", "CurlHTTP", "JSON", "Cryptography"],
             path: "Tests/RotationTestSupport"),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
@@ -87,7 +87,7 @@ let package = Package(
             dependencies: [
                 "SecretsManager", "AWSCore", "JSON", "CurlHTTP", "Platform", "Cryptography", "RotationTestSupport",
             ]),
-        .testTarget(name: "RotationTests", dependencies: ["Rotation", "JSON", "RotationTestSupport"]),
+        .testTarget(name: "RotationTests", dependencies: ["Rotation", "JSON", "RotationTestSupport", "Cryptography"]),
         .testTarget(
             name: "RotationFunctionTests",
             dependencies: [

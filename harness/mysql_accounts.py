@@ -13,8 +13,11 @@ function sends (ALTER USER, "Password Management: Dual Password Support"):
   APPLICATION_PASSWORD_ADMIN (error 1227 otherwise).
 * ALTER USER of another account needs CREATE USER (error 1227).
 
-Both passwords log in (mysql_native_password's scramble is checked against
-each), whatever plugin SHOW CREATE USER names: logins here prove which
+SHOW CREATE USER prints the primary's real hash for mysql_native_password
+(the function compares AWSCURRENT's with it before it retains) and a
+placeholder for the salted plugins. Both passwords log in
+(mysql_native_password's scramble is checked against each), whatever plugin
+SHOW CREATE USER names: logins here prove which
 passwords the statements left, not the plugin's wire protocol. TLS only when
 given a certificate (``tls=``): the self strategy's statement carries the
 current password (REPLACE) and goes only over verified TLS. Otherwise the
@@ -25,6 +28,7 @@ Every statement is recorded; nothing is printed.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import socket
@@ -58,6 +62,16 @@ class SQLError(Exception):
 
 
 _STRING = r"'((?:[^'\\]|\\.|'')*)'"
+
+
+def _stored_hash(account: FakeAccount) -> str:
+    """The primary's hash as SHOW CREATE USER prints it: mysql_native_password's
+    real one (the function proves AWSCURRENT against it); a salted plugin's a
+    placeholder, as the function cannot compute those."""
+    if account.plugin == "mysql_native_password":
+        twice = hashlib.sha1(hashlib.sha1(account.primary.encode()).digest()).hexdigest().upper()
+        return "*" + twice
+    return "$A$005$fakehashfakehash"
 _ACCOUNT = _STRING + "@" + _STRING
 
 
@@ -175,7 +189,7 @@ class FakeMySQLAccounts(LoopbackServer):
             if target is not session and "CREATE USER" not in session.privileges:
                 raise SQLError(1227, "42000", "Access denied; you need the SELECT privilege on mysql")
             return ("CREATE USER", [
-                (f"CREATE USER {target.name} IDENTIFIED WITH '{target.plugin}' AS '$A$005$fakehashfakehash' "
+                (f"CREATE USER {target.name} IDENTIFIED WITH '{target.plugin}' AS '{_stored_hash(target)}' "
                  "REQUIRE NONE PASSWORD EXPIRE DEFAULT ACCOUNT UNLOCK PASSWORD HISTORY DEFAULT "
                  "PASSWORD REUSE INTERVAL DEFAULT PASSWORD REQUIRE CURRENT DEFAULT")])
         match = re.fullmatch(r"ALTER USER (\S+@\S+|CURRENT_USER\(\)) DISCARD OLD PASSWORD", text, re.IGNORECASE)

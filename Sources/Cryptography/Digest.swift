@@ -46,7 +46,7 @@ public enum Digest {
 
     /// An empty array may have no storage, and a null pointer is not what
     /// libcrypto expects even with a zero length.
-    private static func withNonEmptyPointer<R>(_ bytes: [UInt8], _ body: (UnsafePointer<UInt8>) -> R) -> R {
+    static func withNonEmptyPointer<R>(_ bytes: [UInt8], _ body: (UnsafePointer<UInt8>) -> R) -> R {
         if bytes.isEmpty {
             var zero: UInt8 = 0
             return withUnsafePointer(to: &zero) { body($0) }

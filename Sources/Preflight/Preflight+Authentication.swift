@@ -41,7 +41,8 @@ extension PreflightRun {
             switch strategy {
             case .single:
                 _ = try PasswordChange.ofOwn(
-                    methods: methods, grants: user.grantLines, on: server, to: "…", current: "…", keepPrevious: true)
+                    account: user.account, methods: methods, grants: user.grantLines, on: server, to: "…", current: "…",
+                    keepPrevious: true)
             case .admin:
                 _ = try PasswordChange.byAdmin(
                     of: user.account, methods: methods, on: server, to: "…", retaining: "…")

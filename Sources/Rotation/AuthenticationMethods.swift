@@ -11,8 +11,10 @@
 /// IDENTIFIED`) are refused.
 ///
 /// A password method's hash (`USING '…'`, `AS '…'`, `BY PASSWORD '…'`) is
-/// skipped and never kept: a retained password is written from the secret's
-/// AWSCURRENT value, never from the server's hash.
+/// never written back: a retained password is written from the secret's
+/// AWSCURRENT value, never from the server's hash. The first password
+/// method's hash is read only to prove AWSCURRENT's password is the
+/// account's primary one before it is kept (`KeptPasswordProof`).
 public struct AuthenticationMethods: Sendable, Equatable {
     public struct Method: Sendable, Equatable {
         /// As the server printed it (`ed25519`, `AWSAuthenticationPlugin`); compared without case.
@@ -31,9 +33,13 @@ public struct AuthenticationMethods: Sendable, Equatable {
     }
 
     public var methods: [Method]
+    /// The first password method's hash as the server printed it; nil when
+    /// it printed none (or the methods were not read from the server).
+    public var primaryHash: StoredPasswordHash?
 
-    public init(_ methods: [Method]) {
+    public init(_ methods: [Method], primaryHash: StoredPasswordHash? = nil) {
         self.methods = methods
+        self.primaryHash = primaryHash
     }
 
     /// The plugins whose password the server stores and a statement can set,
@@ -65,7 +71,8 @@ public struct AuthenticationMethods: Sendable, Equatable {
             self.init([Method(plugin: "mysql_native_password")])
             return
         }
-        self.init(try Self.read(&cursor, statement: "SHOW CREATE USER", kind: "CREATE USER"))
+        let chain = try Self.readChain(&cursor, statement: "SHOW CREATE USER", kind: "CREATE USER")
+        self.init(chain.methods, primaryHash: chain.primaryHash)
     }
 
     /// The account a `SHOW CREATE USER` line names (`CREATE USER \`u\`@\`h\``), for messages.
@@ -81,15 +88,23 @@ public struct AuthenticationMethods: Sendable, Equatable {
 
     /// Reads what follows `IDENTIFIED`, up to the next clause.
     static func read(_ cursor: inout TokenCursor, statement: String, kind: String) throws(AccountProblem) -> [Method] {
+        try readChain(&cursor, statement: statement, kind: kind).methods
+    }
+
+    /// `read`, and the first password method's hash.
+    static func readChain(
+        _ cursor: inout TokenCursor, statement: String, kind: String
+    ) throws(AccountProblem) -> (methods: [Method], primaryHash: StoredPasswordHash?) {
         func unknown(_ token: PrintedStatement.Token?) -> AccountProblem {
             .unrecognisedLine(statement: statement, kind: kind, near: PrintedStatement.keyword(token))
         }
         if cursor.accept("BY", "PASSWORD") || cursor.accept("BY") {
-            guard cursor.current?.kind == .quoted else { throw unknown(cursor.current) }
+            guard let value = cursor.current, value.kind == .quoted else { throw unknown(cursor.current) }
             cursor.index += 1
-            return [Method(plugin: "mysql_native_password")]
+            return ([Method(plugin: "mysql_native_password")], StoredPasswordHash(printed: value))
         }
         var methods: [Method] = []
+        var primaryHash: StoredPasswordHash?
         // MariaDB: VIA a [USING '…'] [OR b [USING '…']]…; MySQL: WITH 'a' [AS '…' | BY '…'].
         guard cursor.accept("VIA") || cursor.accept("WITH") else { throw unknown(cursor.current) }
         repeat {
@@ -106,6 +121,9 @@ public struct AuthenticationMethods: Sendable, Equatable {
                     throw unknown(nil)
                 }
                 cursor.index += 1
+                if method.holdsPassword, !methods.contains(where: \.holdsPassword) {
+                    primaryHash = StoredPasswordHash(printed: value)
+                }
                 if !method.holdsPassword {
                     guard value.kind == .quoted, let text = Self.unquoted(value.text) else { throw unknown(nil) }
                     method.argument = text
@@ -116,7 +134,7 @@ public struct AuthenticationMethods: Sendable, Equatable {
         if cursor.current?.is("AND") == true && cursor.peek(1)?.is("IDENTIFIED") == true {
             throw .severalAuthenticationMethods
         }
-        return methods
+        return (methods, primaryHash)
     }
 
     /// A string as the server prints it ('…', backslash escapes, doubled quotes), or nil if malformed.

@@ -48,10 +48,13 @@ public enum PasswordChange {
         }
     }
 
-    /// What the self strategy sends for its own account (`CURRENT_USER()`),
-    /// given its own grants (`SHOW GRANTS`).
+    /// What the self strategy sends for its own account, given its own
+    /// grants (`SHOW GRANTS`). `account` is the one the server matched, as
+    /// `SHOW CREATE USER CURRENT_USER()` named it: MariaDB 10.11 accepts
+    /// `ALTER USER CURRENT_USER() IDENTIFIED VIA …` and changes nothing
+    /// (measured), so its chain is written to the account by name.
     public static func ofOwn(
-        methods: AuthenticationMethods, grants: [String], on server: ServerVersion, to new: String,
+        account: Account, methods: AuthenticationMethods, grants: [String], on server: ServerVersion, to new: String,
         current: String, keepPrevious: Bool
     ) throws(PasswordChangeProblem) -> SQL {
         guard methods.holdsPassword else { throw .holdsNoPassword(plugins: methods.methods.map(\.plugin)) }
@@ -65,12 +68,12 @@ public enum PasswordChange {
                     throw .keepPreviousUnsupported(.serverTooOld(server))
                 }
                 guard mayAlter else { throw .keepPreviousUnsupported(.missingPrivilege("CREATE USER")) }
-                return "ALTER USER CURRENT_USER() " + (try clause(methods, new, current))
+                return "ALTER USER \(account: account) " + (try clause(methods, new, current))
             }
             // SET PASSWORD changes only the first method: a second password would stay.
             if methods.passwordCount > 1 {
                 guard mayAlter else { throw .oldPasswordWouldRemain }
-                return "ALTER USER CURRENT_USER() " + (try clause(methods, new, nil))
+                return "ALTER USER \(account: account) " + (try clause(methods, new, nil))
             }
             return server.setOwnPassword(new, replacing: current)
         case .mysql:

@@ -57,23 +57,42 @@ extension Rotator {
     }
 
     /// The admin's half of setSecret: checks the account is not privileged,
-    /// then sends the statements that change only its password.
+    /// then sends the statements that change only its password. With
+    /// KEEP_PREVIOUS_PASSWORD, AWSCURRENT's is kept only when proven to be
+    /// the account's primary (KeptPasswordProof.swift); otherwise the new
+    /// password is set alone, and the reason returned.
     func setPassword(
         of facts: AccountFacts, asAdminIn session: any DatabaseSession, secretId: String, pending: DatabaseSecret,
         current: DatabaseSecret
-    ) throws {
+    ) throws -> KeepSkipped? {
         let version = try ServerVersion(reportedBy: session)
         try refuseKeptPasswordOutsideVerifiedTLS(in: session, version: version, for: current.login)
         if !settings.allowPrivilegedAccounts {
             let admin = try Self.sessionAccount(session)
             try refusePrivileged(facts.account, privileges: facts.privileges, admin: admin, secretId: secretId)
         }
+        let skipped =
+            settings.keepPreviousPassword
+            ? facts.methods.keepSkipped(keeping: current.password, on: version.flavor) : nil
         let statements = try refusing(facts.account, secretId: secretId) { () throws(PasswordChangeProblem) in
-            try PasswordChange.byAdmin(
+            // Asked with the setting first, so a server that cannot keep two passwords is refused as before.
+            let kept = try PasswordChange.byAdmin(
                 of: facts.account, methods: facts.methods, on: version, to: pending.password,
                 retaining: settings.keepPreviousPassword ? current.password : nil)
+            guard skipped != nil else { return kept }
+            return try PasswordChange.byAdmin(
+                of: facts.account, methods: facts.methods, on: version, to: pending.password, retaining: nil)
         }
         for statement in statements { try session.execute(statement) }
+        if let skipped { warnKeepSkipped(skipped, account: facts.account.description, secretId: secretId) }
+        return skipped
+    }
+
+    /// The warning a skipped keep leaves in the log: the account and why, never a value.
+    func warnKeepSkipped(_ skipped: KeepSkipped, account: String, secretId: String) {
+        warn(
+            "previous password not kept",
+            [("secret", secretId), ("account", account), ("reason", skipped.description)])
     }
 
     func refusing<T>(_ account: Account, secretId: String, _ body: () throws(PasswordChangeProblem) -> T) throws -> T {
@@ -114,13 +133,37 @@ extension Rotator {
         return try database.logsIn(login)
     }
 
-    /// KEEP_PREVIOUS_PASSWORD, testSecret: AWSCURRENT's password must still log in too.
-    func testKeptPassword(_ secretId: String) throws {
-        guard settings.keepPreviousPassword, settings.strategy != .alternating else { return }
+    /// KEEP_PREVIOUS_PASSWORD, testSecret: AWSCURRENT's password must still
+    /// log in too, unless setSecret set the new password alone (it was not
+    /// proven to be the account's primary, KeptPasswordProof.swift). That is
+    /// told from the account, in the pending password's session, only when
+    /// AWSCURRENT's is refused: a MariaDB account with one password method
+    /// (MySQL never prints its secondary, and `RETAIN CURRENT PASSWORD`
+    /// keeps the server's primary, so there a refusal is always such a skip).
+    /// Returns whether the keep was skipped.
+    func testKeptPassword(_ secretId: String, pending: DatabaseSecret) throws -> Bool {
+        guard settings.keepPreviousPassword, settings.strategy != .alternating else { return false }
         let current = try requiredSecret(secretId, stage: Stage.current)
-        guard try database.logsIn(current.login) else {
+        guard try !database.logsIn(current.login) else { return false }
+        let onePassword = try database.withSession(pending.login) { session in
+            let version = try ServerVersion(reportedBy: session)
+            guard version.flavor == .mariadb else { return true }
+            let account = try Self.sessionAccount(session)
+            return try Self.methods(of: account, in: session, secretId: secretId).passwordCount == 1
+        }
+        guard onePassword else {
             throw RotationError.keptPasswordDoesNotLogIn(secretId: secretId, login: current.login.description)
         }
+        warn(
+            "previous password not kept",
+            [
+                ("secret", secretId),
+                (
+                    "reason",
+                    "AWSCURRENT's password no longer logs in and the account holds only the pending one: setSecret did not keep it"
+                ),
+            ])
+        return true
     }
 
     /// Admin or alternating, when AWSCURRENT does not log in: an account that

@@ -30,8 +30,8 @@ extension Rotator {
             if try keptPendingAlreadySet(pending, admin: admin.secret) { return .passwordAlreadySet }
             // The current password first: in a rotation that has not set
             // the password yet it logs in, and one connection does the work.
-            if try setPasswordAsAdmin(secretId, current: current, pending: pending, admin: admin) {
-                return .passwordSet
+            if let outcome = try setPasswordAsAdmin(secretId, current: current, pending: pending, admin: admin) {
+                return outcome
             }
             // Refused: a retry after the password was set, or a process
             // killed just after setting it, finds the pending one working.
@@ -57,11 +57,11 @@ extension Rotator {
 
     /// Admin: prove the current credential owns the account, then let the
     /// admin named by `masterarn` change that exact account's password.
-    /// False, with nothing changed, when the current password does not log in.
+    /// Nil, with nothing changed, when the current password does not log in.
     func setPasswordAsAdmin(
         _ secretId: String, current: DatabaseSecret, pending: DatabaseSecret,
         admin: (secret: DatabaseSecret, id: String)
-    ) throws -> Bool {
+    ) throws -> StepOutcome? {
         // Read in the account's own session, at the admin's protection, then
         // written by the admin (Rotator+Ownership.swift, Rotator+KeepPrevious.swift).
         let found: AccountFacts?
@@ -76,11 +76,11 @@ extension Rotator {
             if let refusal = accountWithoutPassword(current.username, admin: admin, secretId: secretId) {
                 throw refusal
             }
-            return false
+            return nil
         }
-        try withAdminSession(admin, for: secretId) { session in
+        let skipped = try withAdminSession(admin, for: secretId) { session in
             try setPassword(of: facts, asAdminIn: session, secretId: secretId, pending: pending, current: current)
         }
-        return true
+        return skipped == nil ? .passwordSet : .passwordSetPreviousNotKept
     }
 }

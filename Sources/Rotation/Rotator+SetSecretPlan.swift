@@ -15,6 +15,9 @@ extension Rotator {
         while true {
             switch action {
             case .done(let outcome):
+                if let skipped = plan.keepSkipped {
+                    warnKeepSkipped(skipped.reason, account: skipped.account.description, secretId: plan.secretId)
+                }
                 return outcome
             case .fail(let error):
                 throw error

@@ -14,8 +14,8 @@ extension Rotator {
                 try database.withSession(pending.login) { session in
                     _ = try session.query("SELECT NOW()")
                 }
-                try testKeptPassword(event.secretId)
-                return .pendingLogsIn
+                let skipped = try testKeptPassword(event.secretId, pending: pending)
+                return skipped ? .pendingLogsInPreviousNotKept : .pendingLogsIn
             } catch is LoginRejected {
                 // Asked only after a refusal: a healthy rotation pays nothing for it.
                 if onReader == nil { onReader = pendingIsOnReader(pending, secretId: event.secretId) }

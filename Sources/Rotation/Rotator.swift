@@ -13,6 +13,8 @@ public struct Rotator {
     /// RDS, for admin secrets that RDS manages (no `host`, a tag naming the database).
     public var directory: (any DatabaseDirectory)?
     public var replicaLagWait = ReplicaLagWait()
+    /// A warning for the step's log: a message and fields that name no secret value.
+    public var warn: (_ message: String, _ fields: [(String, String)]) -> Void = { _, _ in }
 
     public init(
         store: any SecretReading & SecretWriting, database: any Database, settings: RotationSettings,
@@ -68,6 +70,10 @@ public enum StepOutcome: String, Sendable, Equatable {
     case pendingAlreadyExists = "AWSPENDING version already holds a value; kept it"
     case passwordSet = "set the pending password in the database"
     case passwordAlreadySet = "pending password already logs in; nothing to do"
+    /// KEEP_PREVIOUS_PASSWORD, when AWSCURRENT's password was not proven to be the account's primary (KeptPasswordProof.swift).
+    case passwordSetPreviousNotKept =
+        "set the pending password in the database; the previous password was not kept: it is not proven to be the account's primary password"
     case pendingLogsIn = "pending password logs in"
+    case pendingLogsInPreviousNotKept = "pending password logs in; the previous password was not kept"
     case currentMoved = "moved AWSCURRENT to the pending version"
 }

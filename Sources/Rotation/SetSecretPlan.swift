@@ -66,6 +66,10 @@ struct SetSecretPlan: Sendable {
     let pending: DatabaseSecret
     /// AWSPREVIOUS's login, once read and found usable.
     private var previousLogin: DatabaseLogin?
+    /// With KEEP_PREVIOUS_PASSWORD: why the password change sent keeps no
+    /// second password (AWSCURRENT's is not proven to be the primary), and
+    /// whose account it is, for the warning.
+    private(set) var keepSkipped: (reason: KeepSkipped, account: Account)?
     private var state = State.start
 
     init(secretId: String, current: DatabaseSecret, pending: DatabaseSecret, keepPrevious: Bool) {
@@ -97,7 +101,7 @@ struct SetSecretPlan: Sendable {
         case (.readingGrants(let stage, let version, let account, let methods), .answered(let rows)):
             return change(stage, version, account, methods, grants: rows.compactMap { $0.first ?? nil })
         case (.sending, .sent):
-            return finish(.done(.passwordSet))
+            return finish(.done(keepSkipped == nil ? .passwordSet : .passwordSetPreviousNotKept))
         case (.loggingIn(.current), .refused):
             state = .probingPending
             return .probe(pending.login)
@@ -175,7 +179,10 @@ struct SetSecretPlan: Sendable {
             return finish(
                 .fail(.unexpectedServerAnswer("SHOW CREATE USER returned nothing for the current account")))
         }
-        let account = AuthenticationMethods.account(inShowCreateUser: line) ?? Account(user: "CURRENT_USER()", host: "")
+        // The account is written to by name (PasswordChange.ofOwn), so it must be named.
+        guard let account = AuthenticationMethods.account(inShowCreateUser: line) else {
+            return finish(.fail(.unexpectedServerAnswer("SHOW CREATE USER CURRENT_USER() named no account")))
+        }
         let methods: AuthenticationMethods
         do {
             methods = try AuthenticationMethods(showCreateUser: line)
@@ -198,9 +205,18 @@ struct SetSecretPlan: Sendable {
         grants: [String]
     ) -> Action {
         do {
-            let statement = try PasswordChange.ofOwn(
-                methods: methods, grants: grants, on: version, to: pending.password, current: login(stage).password,
+            let current = login(stage).password
+            // Asked with the setting first, so a server or account that cannot keep two passwords is refused as before.
+            var statement = try PasswordChange.ofOwn(
+                account: account, methods: methods, grants: grants, on: version, to: pending.password, current: current,
                 keepPrevious: keepPrevious)
+            if keepPrevious, let skipped = methods.keepSkipped(keeping: current, on: version.flavor) {
+                statement = try PasswordChange.ofOwn(
+                    account: account, methods: methods, grants: grants, on: version, to: pending.password,
+                    current: current,
+                    keepPrevious: false)
+                keepSkipped = (skipped, account)
+            }
             state = .sending
             return .send(statement)
         } catch {

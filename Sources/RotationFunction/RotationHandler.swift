@@ -99,6 +99,7 @@ public final class RotationHandler {
             rotator.replicaLagWait.timeLeft = { context.deadline?.remainingSeconds() ?? 0 }
             rotator.replicaLagWait.reserve = CallContext.Margin.replicaLag.rawValue
             rotator.replicaLagWait.sleep = { WallClock.sleep(seconds: $0) }
+            rotator.warn = { logger.log(.warn, $0, $1) }
             return rotator
         }
     }

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import event, start_rotation
+from harness import STEPS, event, start_rotation
 from harness.mysql_accounts import FakeAccount, FakeMySQLAccounts
 from harness.rotation import rotate, run_step
 from harness.secrets import REGISTRY, new_password, secret_dict, snapshot, unique
@@ -141,3 +141,33 @@ def test_self_without_application_password_admin_is_refused_before_any_change(sm
     assert not any(s.startswith("ALTER USER") for s in server.sent()), "a change was sent"
     unchanged = snapshot(sm, arn) == before and server.logs_in("app", app.primary)
     assert unchanged, "something changed"
+
+
+@pytest.mark.parametrize("awscurrent", ["primary", "secondary"])
+def test_admin_retains_only_when_awscurrent_is_proven_the_primary(sm, mysql8, start_rotator, awscurrent):
+    # A mysql_native_password account, whose hash the function computes. AWSCURRENT moved
+    # back to the password an earlier retain left as the secondary logs in too;
+    # RETAIN would keep the primary and leave AWSCURRENT refused, so nothing is retained.
+    app, admin = accounts()
+    app.plugin = "mysql_native_password"
+    app.secondary = new_password()
+    server = mysql8(app, admin)
+    primary, secondary = app.primary, app.secondary
+    held = primary if awscurrent == "primary" else secondary
+    arn = secret_for(sm, server, app, password=held, masterarn=secret_for(sm, server, admin))
+    rotator = start_rotator(ROTATION_STRATEGY="admin", KEEP_PREVIOUS_PASSWORD="true", REQUIRE_TLS="false")
+    token = start_rotation(sm, arn)
+    done = {step: run_step(rotator, arn, token, step)["outcome"] for step in STEPS}
+    new = secret_dict(sm, arn)["password"]
+    logs_in = [server.logs_in("app", p) for p in (primary, secondary, new)]
+    changes = [REGISTRY.redact(s) for s in server.sent() if s.startswith("ALTER USER")]
+    if awscurrent == "primary":
+        assert done["setSecret"] == "set the pending password in the database", done["setSecret"]
+        assert logs_in == [True, False, True], "not exactly the primary and the new password log in"
+        assert len(changes) == 1 and changes[0].endswith(" RETAIN CURRENT PASSWORD"), changes
+    else:
+        assert "previous password was not kept" in done["setSecret"], done["setSecret"]
+        assert "not kept" in done["testSecret"], done["testSecret"]
+        assert logs_in == [False, False, True], "a password besides the new one still logs in"
+        assert changes[0] == "ALTER USER 'app'@'%' DISCARD OLD PASSWORD", changes
+        assert len(changes) == 2 and "RETAIN" not in changes[1], changes

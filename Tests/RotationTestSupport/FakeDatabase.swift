@@ -1,3 +1,4 @@
+import Cryptography
 import Platform
 import Rotation
 
@@ -5,7 +6,8 @@ import Rotation
 /// statements rotation sends.
 public final class FakeDatabase: Database {
     public var accounts: [Account: String] = [:]  // account → password
-    /// SHOW CREATE USER's IDENTIFIED clause per account; default: a password of the server's usual plugin.
+    /// SHOW CREATE USER's IDENTIFIED clause per account; default: the
+    /// account's password, hashed as the server's usual plugin stores it.
     public var identified: [Account: String] = [:]
     /// SHOW GRANTS lines per account, beside USAGE.
     public var grants: [Account: [String]] = [:]
@@ -71,9 +73,11 @@ public final class FakeDatabase: Database {
                     statement.literals.isEmpty
                     ? account : Account(user: statement.literals[0], host: statement.literals[1])
                 let mySQL = !database.version.lowercased().contains("mariadb")
+                let hash = MySQLPasswordHash.nativePassword(database.accounts[target] ?? "")
                 let clause =
                     database.identified[target]
-                    ?? (mySQL ? "IDENTIFIED WITH 'mysql_native_password' AS '*AB'" : "IDENTIFIED BY PASSWORD '*AB'")
+                    ?? (mySQL
+                        ? "IDENTIFIED WITH 'mysql_native_password' AS '\(hash)'" : "IDENTIFIED BY PASSWORD '\(hash)'")
                 return [["CREATE USER `\(target.user)`@`\(target.host)` \(clause)"]]
             }
             if text == "SHOW GRANTS" {

@@ -109,22 +109,22 @@ import Testing
         let plain = ["GRANT USAGE ON *.* TO `app`@`%` IDENTIFIED VIA ed25519 USING 'h' OR unix_socket"]
         #expect(throws: PasswordChangeProblem.keepPreviousUnsupported(.missingPrivilege("CREATE USER"))) {
             try PasswordChange.ofOwn(
-                methods: chain, grants: plain, on: mariaDB, to: "n", current: "c", keepPrevious: true)
+                account: account, methods: chain, grants: plain, on: mariaDB, to: "n", current: "c", keepPrevious: true)
         }
         let own = try PasswordChange.ofOwn(
-            methods: chain, grants: plain, on: mariaDB, to: "n", current: "c", keepPrevious: false)
+            account: account, methods: chain, grants: plain, on: mariaDB, to: "n", current: "c", keepPrevious: false)
         #expect(own.description == "SET PASSWORD = PASSWORD(<literal>)")
         let mayAlter = ["GRANT CREATE USER ON *.* TO `app`@`%`"]
         let kept = try PasswordChange.ofOwn(
-            methods: chain, grants: mayAlter, on: mariaDB, to: "n", current: "c", keepPrevious: true)
+            account: account, methods: chain, grants: mayAlter, on: mariaDB, to: "n", current: "c", keepPrevious: true)
         #expect(
             kept.description
-                == "ALTER USER CURRENT_USER() IDENTIFIED VIA ed25519 USING PASSWORD(<literal>) OR ed25519 USING PASSWORD(<literal>) OR unix_socket"
+                == "ALTER USER <literal>@<literal> IDENTIFIED VIA ed25519 USING PASSWORD(<literal>) OR ed25519 USING PASSWORD(<literal>) OR unix_socket"
         )
         let two = try methods("CREATE USER `app`@`%` IDENTIFIED VIA ed25519 USING 'h1' OR ed25519 USING 'h0'")
         #expect(throws: PasswordChangeProblem.oldPasswordWouldRemain) {
             try PasswordChange.ofOwn(
-                methods: two, grants: plain, on: mariaDB, to: "n", current: "c", keepPrevious: false)
+                account: account, methods: two, grants: plain, on: mariaDB, to: "n", current: "c", keepPrevious: false)
         }
     }
 
@@ -133,11 +133,13 @@ import Testing
         #expect(throws: PasswordChangeProblem.keepPreviousUnsupported(.missingPrivilege("APPLICATION_PASSWORD_ADMIN")))
         {
             try PasswordChange.ofOwn(
-                methods: chain, grants: ["GRANT USAGE ON *.* TO `app`@`%`"], on: mySQL, to: "n", current: "c",
+                account: account, methods: chain, grants: ["GRANT USAGE ON *.* TO `app`@`%`"], on: mySQL, to: "n",
+                current: "c",
                 keepPrevious: true)
         }
         let kept = try PasswordChange.ofOwn(
-            methods: chain, grants: ["GRANT APPLICATION_PASSWORD_ADMIN ON *.* TO `app`@`%`"], on: mySQL, to: "n",
+            account: account, methods: chain, grants: ["GRANT APPLICATION_PASSWORD_ADMIN ON *.* TO `app`@`%`"],
+            on: mySQL, to: "n",
             current: "c", keepPrevious: true)
         #expect(
             kept.description
