@@ -260,15 +260,19 @@ def test_ssl_false_on_both_secrets_still_protects_the_admin_and_the_rotated_logi
     """Both secrets say false, REQUIRE_TLS=false: the admin's session and the
     rotated account's logins still use verified TLS (a session that can
     change an account runs over nothing else), which REQUIRE SSL on both
-    accounts proves: a plaintext login of either would be refused."""
+    accounts proves: a plaintext login of either would be refused.
+    (testSecret uses no admin, so it follows the secret's own `false`.)"""
     strategy, admin = strategy_admin
     set_admin_ssl(sm, admin, False, True, db)
     account = make_account(extra={"ssl": False, "masterarn": admin.arn})
     db.execute("ALTER USER %s@'127.0.0.1' REQUIRE SSL", (account.username,))
     rotator = start_rotator(ROTATION_STRATEGY=strategy, REQUIRE_TLS="false")
-    rotate(sm, rotator, account.arn)
-    current = secret_dict(sm, account.arn)
-    assert db.can_login(current["username"], current["password"]), "the rotated password does not log in"
+    token = start_rotation(sm, account.arn)
+    for step in ("createSecret", "setSecret"):
+        ok, body = rotator.invoke(event(account.arn, token, step))
+        assert ok, describe_failure(step, body)
+    pending = secret_dict(sm, account.arn, VersionStage="AWSPENDING")
+    assert db.can_login(pending["username"], pending["password"]), "the pending password was not set"
 
 
 def test_ssl_true_on_the_admin_secret_protects_the_rotated_logins(strategy_admin, sm, db, make_account,
