@@ -20,7 +20,7 @@ extension Rotator {
         }
     }
 
-    /// The account `current` logs in as, proved at the admin's protection;
+    /// The account `current` logs in as, proved over verified TLS only;
     /// nil when the server refuses the login.
     func provenAccount(of current: DatabaseSecret, admin: DatabaseSecret, secretId: String) throws -> Account? {
         guard let account = try account(loggedInWith: ownershipLogin(of: current)) else { return nil }

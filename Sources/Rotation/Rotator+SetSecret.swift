@@ -60,7 +60,7 @@ extension Rotator {
         _ secretId: String, current: DatabaseSecret, pending: DatabaseSecret,
         admin: (secret: DatabaseSecret, id: String)
     ) throws -> Bool {
-        // Read in the account's own session, at the admin's protection, then
+        // Read in the account's own session, over verified TLS only, then
         // written by the admin (Rotator+Ownership.swift, Rotator+KeepPrevious.swift).
         let found: AccountFacts?
         do {
