@@ -24,7 +24,8 @@ The end-to-end suite's helpers, by concern:
     rotation     driving the function through the emulator, step by step
     contract     what the docs promise: its errorTypes
     fakes        a fake MySQL 8 server, for what MariaDB cannot do (hostile: servers that
-                 try to get a password; loopback: their shared accept loop; mysql_wire:
+                 try to get a password; ssl_strip: a proxy that clears CLIENT_SSL in a
+                 real server's greeting; loopback: their shared accept loop; mysql_wire:
                  the packets they all speak)
     leak_scan    the session-end scan for secrets in what the function printed
     reliability  fault injection, the dedicated server, the reliability report

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+import ssl
 import threading
 from dataclasses import dataclass, field
 
@@ -61,8 +62,15 @@ class ScriptedMySQL(LoopbackServer):
     CLIENT_GAVE_UP = LoopbackServer.CLIENT_GAVE_UP + (ValueError, IndexError, _Closed)
 
     def __init__(self, version: str = "8.0.36", *, accept_logins: bool = True,
-                 current_user: str = "app@%", infile_path: str | None = None) -> None:
+                 current_user: str = "app@%", infile_path: str | None = None,
+                 tls: tuple[str, str] | None = None) -> None:
+        """`tls`: a certificate and key to offer TLS with (the test CA's server
+        certificate names 127.0.0.1), for a server the function verifies."""
         self.version = version
+        self.tls_context: ssl.SSLContext | None = None
+        if tls:
+            self.tls_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.tls_context.load_cert_chain(*tls)
         self.accept_logins = accept_logins
         self.current_user = current_user
         self.infile_path = infile_path
@@ -93,12 +101,17 @@ class ScriptedMySQL(LoopbackServer):
         session = Session(nonce=self._nonce())
         with self.lock:
             self.sessions.append(session)
-        # No CLIENT_SSL in the greeting.
-        wire.send_packet(channel, 0, wire.greeting(self.version, session.nonce, "mysql_native_password"))
+        # CLIENT_SSL in the greeting only when given a certificate.
+        capabilities = wire.BASE_CAPABILITIES | (wire.CLIENT_SSL if self.tls_context else 0)
+        wire.send_packet(channel, 0, wire.greeting(self.version, session.nonce, "mysql_native_password",
+                                                   capabilities))
         sequence, response = self._receive(channel, session)
         if wire.asks_for_tls(response):
-            session.asked_for_tls = True  # not on offer; a client that insists gets nothing
-            raise _Closed()
+            session.asked_for_tls = True
+            if not self.tls_context:
+                raise _Closed()  # not on offer; a client that insists gets nothing
+            channel = self.tls_context.wrap_socket(channel, server_side=True)
+            sequence, response = self._receive(channel, session)
         login = wire.parse_login(response)
         session.username, session.scramble, session.database = login.username, login.auth_data, login.database
         if not self.accept_logins:

@@ -2,9 +2,9 @@ import Rotation
 
 /// The check decides as the rotation does: the admin secret read and placed
 /// by the rotation's own code when the function provides it (RDS-managed
-/// admin secrets included), and every login of a strategy with an admin at
-/// the protection the rotation gives it (`SessionProtection`; the ownership proof at
-/// the admin's, Rotator+Ownership.swift).
+/// admin secrets included), and every login at the protection setSecret
+/// gives it (`SessionProtection.changesAccounts`: verified TLS only for the
+/// admin, the ownership proof and `self` with KEEP_PREVIOUS_PASSWORD).
 extension PreflightRun {
     func checkPlacedAdminSecret(
         _ current: DatabaseSecret, master: String,
@@ -25,11 +25,19 @@ extension PreflightRun {
         }
     }
 
-    /// AWSCURRENT's login as the step would make it: with an admin, at the
-    /// stronger of its own and the admin's protection.
+    /// Whether setSecret's sessions can change an account under the checked strategy.
+    var setSecretChangesAccounts: Bool {
+        SessionProtection.changesAccounts(
+            step: .setSecret, strategy: strategy, keepPreviousPassword: context.settings.keepPreviousPassword)
+    }
+
+    /// Who needs verified TLS, as the report names it.
+    var strategyNeedingTLS: String {
+        strategy == .single ? "the self strategy with KEEP_PREVIOUS_PASSWORD" : "the \(strategy.rawValue) strategy"
+    }
+
+    /// AWSCURRENT's login as setSecret would make it.
     func currentLogin(_ current: DatabaseSecret) -> DatabaseLogin {
-        var login = current.login
-        if usesAdmin, let admin { login.ssl = SessionProtection.admin(adminSSL: admin.ssl, rotatedSSL: current.ssl) }
-        return login
+        (setSecretChangesAccounts ? current.changingAccounts : current).login
     }
 }

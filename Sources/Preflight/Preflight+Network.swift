@@ -31,11 +31,15 @@ extension PreflightRun {
         return true
     }
 
+    /// The mode reported is setSecret's for AWSCURRENT's login (`currentLogin`).
     func checkTLS(_ current: DatabaseSecret) {
-        let mode = context.tlsMode(current.ssl)
-        let (probe, ms) = timed { preflight.tls.probe(current.login) }
+        let login = currentLogin(current)
+        let mode = context.tlsMode(login.effectiveSSL)
+        let (probe, ms) = timed { preflight.tls.probe(login) }
         guard case .success(let result) = probe else { return }
-        let verdict = Self.tlsVerdict(mode: mode, probe: result, host: current.host, port: current.port)
+        let verdict = Self.tlsVerdict(
+            mode: mode, probe: result, host: current.host, port: current.port,
+            changesAccounts: login.changesAccounts ? strategyNeedingTLS : nil)
         add("tls", verdict.ok, verdict.detail, ms, advice: verdict.advice)
     }
 
@@ -43,7 +47,7 @@ extension PreflightRun {
     /// what the server offers. A server that offers TLS must verify: an
     /// unverified session is no protection against whoever answers instead.
     static func tlsVerdict(
-        mode: String, probe: TLSProbe, host: String, port: Int
+        mode: String, probe: TLSProbe, host: String, port: Int, changesAccounts strategy: String? = nil
     )
         -> (ok: Bool, detail: String, advice: String?)
     {
@@ -68,6 +72,12 @@ extension PreflightRun {
                 true,
                 "the server offers TLS and its certificate verifies against \(ca) (chain and host name); \(use)\(found)",
                 nil
+            )
+        case (.notOffered, _) where strategy != nil:
+            return (
+                false,
+                "setSecret under \(strategy!) can change an account, so it runs only over verified TLS (whatever REQUIRE_TLS and the secrets' ssl say), but \(host):\(port) offers none",
+                "To rotate: " + SessionProtection.accountChangeAdvice
             )
         case (.notOffered, "required"):
             return (

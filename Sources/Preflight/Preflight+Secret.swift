@@ -140,9 +140,8 @@ extension PreflightRun {
         case .success(let text?):
             addMeasurement(secretsManager: ms)
             do {
-                var admin = try DatabaseSecret(parsing: text)
-                // The admin TLS rule, as the rotation applies it (SessionProtection).
-                admin.ssl = SessionProtection.admin(adminSSL: admin.ssl, rotatedSSL: current.ssl)
+                // A session as the admin: verified TLS only, as the rotation's (SessionProtection).
+                let admin = try DatabaseSecret(parsing: text).changingAccounts
                 guard admin.host == current.host, admin.port == current.port else {
                     add(
                         "admin-secret", false,

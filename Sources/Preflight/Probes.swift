@@ -106,7 +106,7 @@ public struct PreflightContext {
     /// Monotonic seconds.
     public var clock: () -> Double
     /// The rotation's own reading of the admin secret (`Rotator.placedAdminSecret`):
-    /// RDS-managed ones placed through their tag, the admin TLS rule applied.
+    /// RDS-managed ones placed through their tag, verified TLS only for their sessions.
     /// Nil reads it through `SecretInspecting` and applies the rule here.
     public var placeAdmin: ((_ current: DatabaseSecret, _ secretId: String) throws -> DatabaseSecret)? = nil
 

@@ -34,6 +34,9 @@ public struct DatabaseLogin: Sendable, Equatable, CustomStringConvertible {
     public var database: String?
     /// The secret's `ssl` key: `true` requires TLS, `false` forbids it, `nil` prefers it.
     public var ssl: Bool?
+    /// A session of a step that can change an account: verified TLS,
+    /// whatever `ssl` and `REQUIRE_TLS` say (`SessionProtection`).
+    public var changesAccounts = false
 
     public init(host: String, port: Int, username: String, password: String, database: String? = nil, ssl: Bool? = nil)
     {

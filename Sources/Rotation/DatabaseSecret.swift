@@ -21,6 +21,9 @@ public struct DatabaseSecret: Sendable, CustomStringConvertible {
     public var ssl: Bool?
     /// The admin secret's ARN, for the admin and alternating strategies.
     public var masterARN: String?
+    /// Not a key: set by the rotation for a step whose sessions can change
+    /// an account, which then log in over verified TLS only (`SessionProtection`).
+    public var changesAccounts = false
 
     public static let defaultPort = 3306
 
@@ -91,7 +94,10 @@ public struct DatabaseSecret: Sendable, CustomStringConvertible {
     }
 
     public var login: DatabaseLogin {
-        DatabaseLogin(host: host, port: port, username: username, password: password, database: dbname, ssl: ssl)
+        var login = DatabaseLogin(
+            host: host, port: port, username: username, password: password, database: dbname, ssl: ssl)
+        login.changesAccounts = changesAccounts
+        return login
     }
 
     /// The JSON text of this secret with a new password (and, for the

@@ -34,18 +34,15 @@ extension Rotator {
             throw RotationError.stageHasNoValue(secretId: masterARN, stage: Stage.current)
         }
         let admin = try placeAdmin(stored.secretString, masterARN: masterARN, for: current, secretId: secretId)
-        // The admin rule: never less protected than the rotated secret (SessionProtection).
-        var protected = admin.secret
-        protected.ssl = SessionProtection.admin(adminSSL: admin.secret.ssl, rotatedSSL: current.ssl)
-        return (protected, masterARN)
+        // A session as the admin can change any account: verified TLS only (SessionProtection).
+        return (admin.secret.changingAccounts, masterARN)
     }
 
-    /// `secret` with the `ssl` its logins use in a step that also logs in as
-    /// `admin` (already protected by `adminSecret`, so its `ssl` is true when
-    /// either secret's is).
-    static func protected(_ secret: DatabaseSecret, by admin: DatabaseSecret) -> DatabaseSecret {
-        var protected = secret
-        protected.ssl = SessionProtection.rotated(rotatedSSL: secret.ssl, adminSSL: admin.ssl)
-        return protected
+    /// `secret` as `step` logs in with it: verified TLS only when the step's
+    /// sessions can change an account (`SessionProtection.changesAccounts`).
+    func forStep(_ step: RotationEvent.Step, _ secret: DatabaseSecret) -> DatabaseSecret {
+        let changes = SessionProtection.changesAccounts(
+            step: step, strategy: settings.strategy, keepPreviousPassword: settings.keepPreviousPassword)
+        return changes ? secret.changingAccounts : secret
     }
 }

@@ -44,8 +44,6 @@ extension Rotator {
     /// statement is idempotent, so a retry simply does it all again.
     func setAlternateUser(_ secretId: String, current: DatabaseSecret, pending: DatabaseSecret) throws {
         let admin = try adminSecret(for: current, secretId: secretId)
-        let current = Self.protected(current, by: admin.secret)
-        let pending = Self.protected(pending, by: admin.secret)
         let source: Account
         do {
             guard let proven = try provenAccount(of: current, admin: admin.secret, secretId: secretId) else {

@@ -15,10 +15,12 @@ extension Rotator {
     }
 
     /// `secret` with the stronger of its own `ssl` and `current`'s
-    /// (false < absent < true, as `SessionProtection` ranks them).
+    /// (false < absent < true, as `SessionProtection` ranks them), and
+    /// verified TLS only when `current`'s step can change an account.
     static func atStrongerTLS(_ secret: DatabaseSecret, than current: DatabaseSecret) -> DatabaseSecret {
         var protected = secret
-        protected.ssl = SessionProtection.admin(adminSSL: secret.ssl, rotatedSSL: current.ssl)
+        protected.ssl = SessionProtection.stronger(secret.ssl, current.ssl)
+        protected.changesAccounts = secret.changesAccounts || current.changesAccounts
         return protected
     }
 }

@@ -2,7 +2,8 @@ extension Rotator {
     /// Makes the database accept the pending password.
     func setSecret(_ event: RotationEvent) throws -> StepOutcome {
         let secretId = event.secretId
-        let current = try requiredSecret(secretId, stage: Stage.current)
+        // Verified TLS only when this step can change an account (SessionProtection).
+        let current = forStep(.setSecret, try requiredSecret(secretId, stage: Stage.current))
         // At the stronger of its own and AWSCURRENT's TLS (Rotator+CredentialFields).
         let pending = Self.atStrongerTLS(
             try requiredSecret(secretId, stage: Stage.pending, versionId: event.clientRequestToken), than: current)
@@ -23,10 +24,7 @@ extension Rotator {
             // Nothing but a confirmation (the login-ahead path's) abandons a plan.
             return try carryOut(&plan)!
         case .admin:
-            // Read first: its `ssl` also protects the rotated logins.
             let admin = try adminSecret(for: current, secretId: secretId)
-            let current = Self.protected(current, by: admin.secret)
-            let pending = Self.protected(pending, by: admin.secret)
             if try keptPendingAlreadySet(pending, admin: admin.secret) { return .passwordAlreadySet }
             // The current password first: in a rotation that has not set
             // the password yet it logs in, and one connection does the work.
@@ -62,11 +60,11 @@ extension Rotator {
         _ secretId: String, current: DatabaseSecret, pending: DatabaseSecret,
         admin: (secret: DatabaseSecret, id: String)
     ) throws -> StepOutcome? {
-        // Read in the account's own session, at the admin's protection, then
+        // Read in the account's own session, over verified TLS only, then
         // written by the admin (Rotator+Ownership.swift, Rotator+KeepPrevious.swift).
         let found: AccountFacts?
         do {
-            found = try accountFacts(loggedInWith: ownershipLogin(of: current, admin: admin.secret), secretId: secretId)
+            found = try accountFacts(loggedInWith: ownershipLogin(of: current), secretId: secretId)
         } catch RotationError.accountMismatch(let secretId, let field) {
             throw RotationError.accountMismatch(secretId: secretId, field: field)
         } catch {

@@ -1,8 +1,8 @@
 /// How a database session is protected: the one decision, made from the
-/// secret's `ssl` key (raised by the admin rule in a step that uses the
-/// admin) and `REQUIRE_TLS`. Rotation and the preflight check both ask it;
-/// the database edge only maps the answer to Connector/C's options, and
-/// what the server's greeting offers is the MariaDB layer's to add.
+/// secret's `ssl` key, `REQUIRE_TLS` and what the session can do. Rotation
+/// and the preflight check both ask it; the database edge only maps the
+/// answer to Connector/C's options, and what the server's greeting offers
+/// is the MariaDB layer's to add.
 ///
 /// Cases are ordered from the least to the most protected.
 public enum SessionProtection: Int, Sendable, Equatable, Comparable, CaseIterable {
@@ -11,7 +11,8 @@ public enum SessionProtection: Int, Sendable, Equatable, Comparable, CaseIterabl
     /// No `ssl` key: verified TLS when the greeting offers TLS; plaintext,
     /// with a warning, only when it offers none.
     case opportunistic
-    /// `"ssl": true` or `REQUIRE_TLS=true`: verified TLS or no connection.
+    /// `"ssl": true`, `REQUIRE_TLS=true`, or a session that can change an
+    /// account: verified TLS or no connection.
     case verified
 
     public init(ssl: Bool?, requireTLS: Bool) {
@@ -33,36 +34,64 @@ public enum SessionProtection: Int, Sendable, Equatable, Comparable, CaseIterabl
         }
     }
 
-    /// The stronger of two secrets' `ssl` keys, as the keys rank here
-    /// (false < absent < true).
-    static func stronger(_ first: Bool?, _ second: Bool?) -> Bool? {
+    /// The stronger of two versions' `ssl` keys, as the keys rank here
+    /// (false < absent < true): each password goes at the stronger of its own
+    /// version's and AWSCURRENT's.
+    public static func stronger(_ first: Bool?, _ second: Bool?) -> Bool? {
         max(Self(ssl: first, requireTLS: false), Self(ssl: second, requireTLS: false)).ssl
     }
 
-    // MARK: - The admin rule
+    // MARK: - Sessions that can change an account
 
-    // An admin session is never less protected than the rotated secret's
-    // own, and `ssl: true` on either secret means verified TLS for every
-    // login of a step that uses the admin.
+    // A session as the admin can change any account the admin can, so
+    // whoever reads or rewrites it in plaintext (a path that cleared
+    // CLIENT_SSL in the greeting) gets everything the admin can do: an
+    // `ALTER USER` rewritten to name `root`. The rotated secret's own logins
+    // in a step that uses the admin prove which account the admin changes
+    // (`SELECT CURRENT_USER()`), so an on-path answer would choose it. And
+    // `self` with KEEP_PREVIOUS_PASSWORD writes the kept password into its
+    // statement. None of these may depend on a key someone could leave out
+    // or set to false: they run over verified TLS whatever `REQUIRE_TLS` and
+    // the secrets' `ssl` say. Only `self` without KEEP_PREVIOUS_PASSWORD
+    // (which changes the account it logs in as, and only its password)
+    // follows the keys.
 
-    /// The `ssl` the admin's login uses.
-    public static func admin(adminSSL: Bool?, rotatedSSL: Bool?) -> Bool? {
-        stronger(adminSSL, rotatedSSL)
+    /// Whether a step's sessions can change an account (every one of them,
+    /// the admin's and the rotated secret's): computed once per step.
+    /// `testSecret` and `finishSecret` change nothing; `createSecret` logs in
+    /// only as the admin, under `alternating` (the user name limit).
+    public static func changesAccounts(
+        step: RotationEvent.Step, strategy: RotationSettings.Strategy, keepPreviousPassword: Bool
+    ) -> Bool {
+        switch (step, strategy) {
+        case (.setSecret, .admin), (.setSecret, .alternating), (.createSecret, .alternating): true
+        case (.setSecret, .single): keepPreviousPassword
+        default: false
+        }
     }
 
-    /// The `ssl` the rotated secret's logins use in a step that also logs in
-    /// as the admin: the admin's protection when it is the stronger, because
-    /// the rotated login proves which account the admin then changes (an
-    /// on-path answer to a plaintext `SELECT CURRENT_USER()` could otherwise
-    /// name another account). An admin secret's `false` or absent key weakens nothing.
-    public static func rotated(rotatedSSL: Bool?, adminSSL: Bool?) -> Bool? {
-        stronger(adminSSL, rotatedSSL)
-    }
+    /// What to change when a server offers no TLS to such a session.
+    public static let accountChangeAdvice =
+        "enable TLS on the server (require_secure_transport, or the RDS parameter group) and give the function its CA bundle (DB_CA_BUNDLE, or ca/db-ca-bundle.pem with scripts/package.sh --ca-bundle); plaintext is possible only for the self strategy without KEEP_PREVIOUS_PASSWORD"
 }
 
 extension DatabaseLogin {
+    /// The `ssl` key this login's session follows before `REQUIRE_TLS`:
+    /// its secret's, or `true` when it can change an account.
+    public var effectiveSSL: Bool? { changesAccounts ? true : ssl }
+
     /// The protection this login's session gets under `REQUIRE_TLS`.
     public func protection(requireTLS: Bool) -> SessionProtection {
-        SessionProtection(ssl: ssl, requireTLS: requireTLS)
+        SessionProtection(ssl: effectiveSSL, requireTLS: requireTLS)
+    }
+}
+
+extension DatabaseSecret {
+    /// This secret as a step whose sessions can change an account logs in
+    /// with it: verified TLS only (`SessionProtection.changesAccounts`).
+    public var changingAccounts: DatabaseSecret {
+        var marked = self
+        marked.changesAccounts = true
+        return marked
     }
 }

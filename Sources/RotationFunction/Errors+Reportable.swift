@@ -46,6 +46,7 @@ extension DeploymentError: LambdaReportableError {
         switch self {
         case .noCABundle: ErrorType.configuration.rawValue
         case .deadline: ErrorType.deadlineExceeded.rawValue
+        case .accountChangeNeedsTLS: ErrorType.databaseTLSFailed.rawValue
         }
     }
 }

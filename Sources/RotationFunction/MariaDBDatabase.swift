@@ -50,6 +50,9 @@ final class MariaDBDatabase {
             }
         } catch let error as MariaDBError where error.isAccessDenied {
             throw LoginRejected(username: login.username, host: login.host, port: login.port)
+        } catch MariaDBError.tlsRequiredButUnavailable(let host, let port) where login.changesAccounts {
+            // Why TLS was required, which the database layer cannot say.
+            throw DeploymentError.accountChangeNeedsTLS(host: host, port: port)
         }
     }
 
@@ -141,6 +144,8 @@ struct DeadlineBoundSession: DatabaseSession {
 enum DeploymentError: Error, CustomStringConvertible {
     case noCABundle
     case deadline(host: String, port: Int)
+    /// A session that can change an account met a greeting without TLS; nothing was sent.
+    case accountChangeNeedsTLS(host: String, port: Int)
 
     var description: String {
         switch self {
@@ -148,6 +153,8 @@ enum DeploymentError: Error, CustomStringConvertible {
             "TLS to the database needs a CA bundle to verify the server and none was found; set DB_CA_BUNDLE, or put the CA's PEM at ca/db-ca-bundle.pem and sam build"
         case .deadline(let host, let port):
             "not enough time left in the invocation for the database at \(host):\(port)"
+        case .accountChangeNeedsTLS(let host, let port):
+            "MariaDB at \(host):\(port) offers no TLS, and this session can change an account (a session as the admin, the admin and alternating strategies' proof of the rotated account, or the self strategy with KEEP_PREVIOUS_PASSWORD), which runs only over verified TLS whatever REQUIRE_TLS and the secrets' ssl say; nothing was sent. To rotate: \(SessionProtection.accountChangeAdvice)"
         }
     }
 }

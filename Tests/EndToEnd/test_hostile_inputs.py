@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import socket
 import tempfile
+from pathlib import Path
 
 import pymysql
 import pytest
@@ -341,12 +342,16 @@ def test_check_and_set_secret_agree_on_the_admin_tls_rule(sm, db, make_account, 
         drop_rotation_admin(db)
 
 
-def test_an_on_path_current_user_answer_names_no_account_for_the_admin(sm, db, make_account, start_packaged,
-                                                                       lambda_root):
+def test_an_on_path_current_user_answer_names_no_account_for_the_admin(sm, db, services, make_account,
+                                                                       start_packaged, lambda_root):
     """Whoever answers the rotated login's `SELECT CURRENT_USER()` (an
-    impostor, or a path without verified TLS) names `root@%`: the proved
-    account is not the secret's user, so the admin changes nothing."""
-    server = ScriptedMySQL("10.11.6-MariaDB", current_user="root@%")
+    impostor holding a certificate the function trusts: the proof runs only
+    over verified TLS, so a path without it gets no login at all, see
+    test_tls_strip.py) names `root@%`: the proved account is not the secret's
+    user, so the admin changes nothing."""
+    certificate = Path(services.ca).parent
+    server = ScriptedMySQL("10.11.6-MariaDB", current_user="root@%",
+                           tls=(str(certificate / "server.pem"), str(certificate / "server-key.pem")))
     try:
         admin = create_rotation_admin(sm, db, ["CREATE USER ON *.*"])
         admin_secret = secret_dict(sm, admin.arn) | {"host": "127.0.0.1", "port": server.port}

@@ -3,7 +3,9 @@ through the built zip, against a fake MySQL 8.0 server that models dual
 passwords as the reference manual describes them (support/mysql_accounts.py).
 No MySQL server runs here: this proves the statements the function sends and
 their order, not MySQL itself (docs/password-only-rotation.md says which
-parts were proven live).
+parts were proven live). The admin's sessions run only over verified TLS
+(docs/tls.md), so the admin tests' server offers it, with the test CA's
+certificate, although the secrets say `"ssl": false`.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def accounts():
 
 def test_admin_retains_exactly_the_previous_password(sm, mysql8, start_rotator):
     app, admin = accounts()
-    server = mysql8(app, admin)
+    server = mysql8(app, admin, tls=True)
     admin_arn = secret_for(sm, server, admin)
     arn = secret_for(sm, server, app, masterarn=admin_arn)
     rotator = start_rotator(ROTATION_STRATEGY="admin", KEEP_PREVIOUS_PASSWORD="true", REQUIRE_TLS="false")
@@ -74,7 +76,7 @@ def test_admin_retains_exactly_the_previous_password(sm, mysql8, start_rotator):
 
 def test_repeated_set_secret_never_retains_the_new_password(sm, mysql8, start_rotator):
     app, admin = accounts()
-    server = mysql8(app, admin)
+    server = mysql8(app, admin, tls=True)
     arn = secret_for(sm, server, app, masterarn=secret_for(sm, server, admin))
     current = app.primary
     rotator = start_rotator(ROTATION_STRATEGY="admin", KEEP_PREVIOUS_PASSWORD="true", REQUIRE_TLS="false")
@@ -94,7 +96,7 @@ def test_repeated_set_secret_never_retains_the_new_password(sm, mysql8, start_ro
 def test_admin_without_the_setting_discards_then_keeps_the_plugin(sm, mysql8, start_rotator):
     app, admin = accounts()
     app.secondary = new_password()  # left by an earlier retain
-    server = mysql8(app, admin)
+    server = mysql8(app, admin, tls=True)
     arn = secret_for(sm, server, app, masterarn=secret_for(sm, server, admin))
     old_secondary = app.secondary
     rotator = start_rotator(ROTATION_STRATEGY="admin", REQUIRE_TLS="false")

@@ -78,7 +78,9 @@ import Testing
         .invalid(name: "MAX_ATTEMPTS", expected: "an integer from 1 to 10"),
         .missing(name: "AWS_REGION"),
     ]
-    static let deploymentErrors: [DeploymentError] = [.noCABundle, .deadline(host: "db", port: 3306)]
+    static let deploymentErrors: [DeploymentError] = [
+        .noCABundle, .deadline(host: "db", port: 3306), .accountChangeNeedsTLS(host: "db", port: 3306),
+    ]
 
     /// An error the function never describes, which Lambda.describe reports by its type only.
     struct Unforeseen: Error {}
@@ -123,7 +125,7 @@ import Testing
         check(Self.rdsErrors.map(Self.caseNumber), count: 4, "RDSError")
         check(Self.mariaDBErrors.map(Self.caseNumber), count: 9, "MariaDBError")
         check(Self.configurationErrors.map(Self.caseNumber), count: 2, "ConfigurationError")
-        check(Self.deploymentErrors.map(Self.caseNumber), count: 2, "DeploymentError")
+        check(Self.deploymentErrors.map(Self.caseNumber), count: 3, "DeploymentError")
     }
 
     static func caseNumber(_ error: RotationError) -> Int {
@@ -201,6 +203,7 @@ import Testing
         switch error {
         case .noCABundle: 0
         case .deadline: 1
+        case .accountChangeNeedsTLS: 2
         }
     }
 

@@ -45,12 +45,54 @@ import Testing
             logger: LambdaLogger(json: false, minimumLevel: .fatal) { _ in })
     }
 
-    @Test(arguments: table)
-    func theTable(row: Row) throws {
+    /// setSecret's strategies: `self` follows the table above; `self` with
+    /// KEEP_PREVIOUS_PASSWORD, `admin` and `alternating` can change an account,
+    /// so every one of their sessions is verified TLS or none, whatever the row's
+    /// `ssl` and REQUIRE_TLS say.
+    enum Strategy: String, CaseIterable, Sendable {
+        case selfOnly = "self"
+        case selfKeepingPrevious = "self+KEEP_PREVIOUS_PASSWORD"
+        case admin
+        case alternating
+
+        var changesAccounts: Bool {
+            let (strategy, keep): (RotationSettings.Strategy, Bool) =
+                switch self {
+                case .selfOnly: (.single, false)
+                case .selfKeepingPrevious: (.single, true)
+                case .admin: (.admin, false)
+                case .alternating: (.alternating, false)
+                }
+            return SessionProtection.changesAccounts(step: .setSecret, strategy: strategy, keepPreviousPassword: keep)
+        }
+
+        func session(_ row: Row) -> TLSSession {
+            guard changesAccounts else { return row.session }
+            return row.offered ? .verifiedTLS : .refuse
+        }
+    }
+
+    static func login(_ row: Row, _ strategy: Strategy) -> DatabaseLogin {
+        var login = DatabaseLogin(host: "db", port: 3306, username: "app", password: "pw", ssl: row.ssl)
+        login.changesAccounts = strategy.changesAccounts
+        return login
+    }
+
+    @Test(arguments: Strategy.allCases, table)
+    func theTable(strategy: Strategy, row: Row) throws {
         let database = Self.database(requireTLS: row.requireTLS)
-        let login = DatabaseLogin(host: "db", port: 3306, username: "app", password: "pw", ssl: row.ssl)
-        let policy = try database.options(for: login).tls.policy
-        #expect(policy.session(greetingOffersTLS: row.offered) == row.session)
+        let policy = try database.options(for: Self.login(row, strategy)).tls.policy
+        #expect(policy.session(greetingOffersTLS: row.offered) == strategy.session(row))
+    }
+
+    /// No strategy but plain `self` ever gets a plaintext session.
+    @Test(arguments: Strategy.allCases)
+    func onlySelfWithoutKeepingThePreviousPasswordGoesPlaintext(strategy: Strategy) {
+        let plaintext = Self.table.contains { row in
+            if case .plaintext = strategy.session(row) { return true }
+            return false
+        }
+        #expect(plaintext == (strategy == .selfOnly))
     }
 
     @Test func theTableCoversEveryCombination() {
@@ -59,11 +101,25 @@ import Testing
     }
 
     /// The check reports the mode the rotation's sessions get.
-    @Test(arguments: table)
-    func theCheckNamesTheRotationsMode(row: Row) throws {
+    @Test(arguments: Strategy.allCases, table)
+    func theCheckNamesTheRotationsMode(strategy: Strategy, row: Row) throws {
         let database = Self.database(requireTLS: row.requireTLS)
-        let login = DatabaseLogin(host: "db", port: 3306, username: "app", password: "pw", ssl: row.ssl)
+        let login = Self.login(row, strategy)
+        #expect(try database.tlsMode(ssl: login.effectiveSSL) == database.options(for: login).tls)
         let protection = SessionProtection(ssl: row.ssl, requireTLS: row.requireTLS)
-        #expect(try database.tlsMode(for: protection) == database.options(for: login).tls)
+        if !strategy.changesAccounts {
+            #expect(try database.tlsMode(for: protection) == database.options(for: login).tls)
+        }
+    }
+
+    /// A greeting without TLS for a session that can change an account: the
+    /// error says why TLS was needed and what to change, not "set ssl to false".
+    @Test func anAccountChangeWithoutTLSNamesTheFix() {
+        let error = DeploymentError.accountChangeNeedsTLS(host: "db", port: 3306)
+        #expect(error.errorType == "DatabaseTLSFailed")
+        for expected in ["db:3306", "can change an account", "whatever REQUIRE_TLS", "DB_CA_BUNDLE", "enable TLS"] {
+            #expect(error.description.contains(expected), "\(expected)")
+        }
+        #expect(!error.description.contains("ssl to false"))
     }
 }

@@ -28,7 +28,7 @@ final class GrantServer: Database {
     var version = "10.11.6-MariaDB"
     /// Who logged in, in order.
     var logins: [String] = []
-    /// The `ssl` each login asked for, in order.
+    /// The `ssl` each login's session follows (`effectiveSSL`: true for one that can change an account), in order.
     var loginSSL: [(username: String, ssl: Bool?)] = []
     var executed: [String] = []
 
@@ -36,7 +36,7 @@ final class GrantServer: Database {
 
     func withSession<T>(_ login: DatabaseLogin, _ body: (any DatabaseSession) throws -> T) throws -> T {
         logins.append(login.username)
-        loginSSL.append((login.username, login.ssl))
+        loginSSL.append((login.username, login.effectiveSSL))
         guard
             let account = users.first(where: { $0.key.user == login.username && $0.value.password == login.password })?
                 .key

@@ -86,10 +86,10 @@ import Testing
         _ = try rotator.handle(event("createSecret"))
         _ = try rotator.handle(event("setSecret"))
         let previousLogins = database.logins.filter { $0.password == "real" }
-        let stronger = SessionProtection.admin(adminSSL: current, rotatedSSL: previous)
+        let stronger = SessionProtection.stronger(current, previous)
         #expect(!previousLogins.isEmpty && previousLogins.allSatisfy { $0.ssl == stronger })
         let pendingLogins = database.logins.filter { $0.password == "new-password" }
-        #expect(pendingLogins.allSatisfy { $0.ssl == SessionProtection.admin(adminSSL: current, rotatedSSL: current) })
+        #expect(pendingLogins.allSatisfy { $0.ssl == current })
     }
 
     /// A pending version written with `"ssl": false` under an AWSCURRENT with
@@ -139,8 +139,8 @@ import Testing
     }
 
     /// `"ssl": false` on the rotated secret, none on the admin's: the proof
-    /// runs at the admin's protection (absent: verified TLS when offered).
-    @Test func theOwnershipProofRunsAtTheAdminsProtection() throws {
+    /// and the admin's session run over verified TLS only, whatever the keys say.
+    @Test func theOwnershipProofAndTheAdminRunOverVerifiedTLSOnly() throws {
         let store = InMemorySecretStore(
             current: secret(password: "old", extra: #","ssl":false,"masterarn":"\#(adminARN)""#))
         store.others[adminARN] = secret(password: "admin-pw", username: "root")
@@ -153,7 +153,8 @@ import Testing
         _ = try rotator.handle(event("setSecret"))
         let proof = try #require(database.logins.first { $0.username == "app" })
         let admin = try #require(database.logins.first { $0.username == "root" })
-        #expect(proof.ssl == nil && admin.ssl == nil)
+        #expect(proof.protection(requireTLS: false) == .verified && admin.protection(requireTLS: false) == .verified)
+        #expect(database.logins.allSatisfy { $0.protection(requireTLS: false) == .verified })
     }
 }
 
