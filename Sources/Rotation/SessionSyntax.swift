@@ -29,10 +29,10 @@ public struct SessionSyntax: Sendable, Equatable {
         host: String, port: Int, query: (SQL) throws -> [[String?]]
     ) throws -> SessionSyntax {
         var state = try State(query(stateQuery))
-        if let setting = state.otherCharacterSet {
+        if state.otherCharacterSet != nil {
             _ = try query(setNames)
             state = try State(query(stateQuery))
-            if state.otherCharacterSet != nil {
+            if let setting = state.otherCharacterSet {
                 throw UnsafeSessionCharacterSet(host: host, port: port, setting: setting.name, value: setting.value)
             }
         }
