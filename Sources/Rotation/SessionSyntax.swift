@@ -2,8 +2,9 @@ import ErrorTypes
 
 /// How a session's parser reads a quoted string, as the server reports it
 /// after any `init_connect`: the character set is known to be utf8mb4 on
-/// both `character_set_client` and `character_set_connection`, and
-/// `backslashEscapes` is false under `NO_BACKSLASH_ESCAPES`.
+/// both `character_set_client` and `character_set_connection` (and answers
+/// come as utf8mb4, or unconverted), and `backslashEscapes` is false under
+/// `NO_BACKSLASH_ESCAPES`.
 ///
 /// The client's own idea of the session cannot be trusted for this: the
 /// character set the client asks for in the handshake is ignored by a server
@@ -18,7 +19,7 @@ public struct SessionSyntax: Sendable, Equatable {
     }
 
     public static let stateQuery: SQL =
-        "SELECT @@session.character_set_client, @@session.character_set_connection, @@session.sql_mode"
+        "SELECT @@session.character_set_client, @@session.character_set_connection, @@session.character_set_results, @@session.sql_mode"
     public static let setNames: SQL = "SET NAMES utf8mb4"
     static let characterSet = "utf8mb4"
 
@@ -42,20 +43,27 @@ public struct SessionSyntax: Sendable, Equatable {
     struct State {
         var client: String
         var connection: String
+        /// NULL: answers come in their columns' own character sets, utf8mb3 for the grant tables.
+        var results: String?
         var sqlMode: String
 
         init(_ rows: [[String?]]) throws {
-            guard let row = rows.first, row.count == 3, let client = row[0], let connection = row[1],
-                let sqlMode = row[2]
+            guard let row = rows.first, row.count == 4, let client = row[0], let connection = row[1],
+                let sqlMode = row[3]
             else { throw RotationError.unexpectedServerAnswer("no character set or sql_mode for the session") }
             self.client = client
             self.connection = connection
+            self.results = row[2]
             self.sqlMode = sqlMode
         }
 
         var otherCharacterSet: (name: String, value: String)? {
             if client.lowercased() != SessionSyntax.characterSet { return ("character_set_client", client) }
             if connection.lowercased() != SessionSyntax.characterSet { return ("character_set_connection", connection) }
+            // Not a matter of quoting, but an answer in another character set (CURRENT_USER()) would not read back.
+            if let results, results.lowercased() != SessionSyntax.characterSet {
+                return ("character_set_results", results)
+            }
             return nil
         }
 
@@ -72,7 +80,7 @@ public struct SessionSyntax: Sendable, Equatable {
 public struct UnsafeSessionCharacterSet: Error, Equatable, CustomStringConvertible, Sendable {
     public var host: String
     public var port: Int
-    /// `character_set_client` or `character_set_connection`.
+    /// `character_set_client`, `character_set_connection` or `character_set_results`.
     public var setting: String
     /// The server's setting (a character set's name, never a value from a secret).
     public var value: String

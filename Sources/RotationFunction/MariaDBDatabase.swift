@@ -43,10 +43,11 @@ final class MariaDBDatabase {
                             ("hint", "set the secret's ssl key to true, or REQUIRE_TLS=true, to refuse plaintext"),
                         ])
                 }
-                return try body(
-                    DeadlineBoundSession(
-                        connection: connection, deadline: context.deadline, host: login.host, port: login.port)
-                )
+                let session = DeadlineBoundSession(
+                    connection: connection, deadline: context.deadline, host: login.host, port: login.port)
+                // Its own name comes back in answers (CURRENT_USER()), which must be utf8mb4 to match the secret's.
+                if !login.username.utf8.allSatisfy({ $0 < 0x80 }) { _ = try session.sessionSyntax() }
+                return try body(session)
             }
         } catch let error as MariaDBError where error.isAccessDenied {
             throw LoginRejected(username: login.username, host: login.host, port: login.port)
@@ -156,7 +157,7 @@ struct DeadlineBoundSession: DatabaseSession {
         return try connection.query(text, sensitive: sensitive)
     }
 
-    private func sessionSyntax() throws -> SessionSyntax {
+    func sessionSyntax() throws -> SessionSyntax {
         if let known = syntax.value { return known }
         let read = try SessionSyntax.read(host: host, port: port) { statement in
             // Plain statements: rendering them needs no state, so this cannot recurse.

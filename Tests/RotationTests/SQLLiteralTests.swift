@@ -194,6 +194,7 @@ enum Lexer: String, CaseIterable, CustomTestStringConvertible {
 @Suite struct SessionSyntaxTests {
     /// A session answering the state query from `states` in turn, recording what it was sent.
     final class Session {
+        /// Each answer: character_set_client, _connection, _results, sql_mode.
         var states: [[String?]]
         var sent: [String] = []
         init(_ states: [[String?]]) { self.states = states }
@@ -211,18 +212,19 @@ enum Lexer: String, CaseIterable, CustomTestStringConvertible {
         (mode, true), (mode + ",NO_BACKSLASH_ESCAPES", false), ("NO_BACKSLASH_ESCAPES", false), ("", true),
     ])
     func aUTF8MB4SessionIsReadOnceAndItsSQLModeDecidesBackslashes(sqlMode: String, backslashEscapes: Bool) throws {
-        let session = Session([["utf8mb4", "utf8mb4", sqlMode]])
+        let session = Session([["utf8mb4", "utf8mb4", "utf8mb4", sqlMode]])
         let syntax = try SessionSyntax.read(host: "db", port: 3306, query: session.query)
         #expect(syntax == SessionSyntax(backslashEscapes: backslashEscapes))
         #expect(session.sent == [SessionSyntax.stateQuery.description], "one round trip")
     }
 
     @Test(arguments: [
-        ["gbk", "gbk"], ["big5", "utf8mb4"], ["utf8mb4", "latin1"], ["utf8mb3", "utf8mb3"], ["sjis", "ucs2"],
+        ["gbk", "gbk", "gbk"], ["big5", "utf8mb4", "utf8mb4"], ["utf8mb4", "latin1", "utf8mb4"],
+        ["utf8mb3", "utf8mb3", "utf8mb3"], ["sjis", "ucs2", nil], ["utf8mb4", "utf8mb4", "gbk"],
     ])
-    func anotherCharacterSetIsSwitchedToUTF8MB4AndReadAgain(charsets: [String]) throws {
+    func anotherCharacterSetIsSwitchedToUTF8MB4AndReadAgain(charsets: [String?]) throws {
         let session = Session([
-            [charsets[0], charsets[1], "NO_BACKSLASH_ESCAPES"], ["utf8mb4", "utf8mb4", "NO_BACKSLASH_ESCAPES"],
+            charsets + ["NO_BACKSLASH_ESCAPES"], ["utf8mb4", "utf8mb4", nil, "NO_BACKSLASH_ESCAPES"],
         ])
         let syntax = try SessionSyntax.read(host: "db", port: 3306, query: session.query)
         #expect(syntax == SessionSyntax(backslashEscapes: false))
@@ -232,12 +234,14 @@ enum Lexer: String, CaseIterable, CustomTestStringConvertible {
     }
 
     @Test(arguments: [
-        (["gbk", "gbk"], "character_set_client", "gbk"), (["utf8mb4", "latin1"], "character_set_connection", "latin1"),
+        (["gbk", "gbk", "gbk"], "character_set_client", "gbk"),
+        (["utf8mb4", "latin1", "utf8mb4"], "character_set_connection", "latin1"),
+        (["utf8mb4", "utf8mb4", "latin1"], "character_set_results", "latin1"),
     ])
     func aSessionThatStaysInAnotherCharacterSetIsRefusedNamingTheSetting(
-        after: [String], setting: String, value: String
+        after: [String?], setting: String, value: String
     ) throws {
-        let session = Session([["gbk", "gbk", ""], [after[0], after[1], ""]])
+        let session = Session([["gbk", "gbk", "gbk", ""], [after[0], after[1], after[2], ""]])
         let error = #expect(throws: UnsafeSessionCharacterSet.self) {
             try SessionSyntax.read(host: "db", port: 3306, query: session.query)
         }
@@ -249,7 +253,7 @@ enum Lexer: String, CaseIterable, CustomTestStringConvertible {
     }
 
     @Test func anUnreadableAnswerIsAnUnexpectedServerAnswer() {
-        let session = Session([["utf8mb4", nil, ""]])
+        let session = Session([["utf8mb4", nil, "utf8mb4", ""]])
         #expect(throws: RotationError.self) { try SessionSyntax.read(host: "db", port: 3306, query: session.query) }
     }
 }
