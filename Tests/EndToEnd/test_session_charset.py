@@ -31,6 +31,7 @@ from harness.accounts import ALTERNATING_STRATEGY_GRANTS
 from harness.database import Database
 from harness.dedicated_server import DedicatedMariaDB
 from harness.rotation import describe_failure, run_step
+from harness.scripted_mysql import ScriptedMySQL
 from harness.secrets import REGISTRY, digest, new_password, secret_dict, unique
 
 GENERAL_LOG = "general.log"  # in the datadir
@@ -239,3 +240,28 @@ def test_a_session_with_a_hostile_password_names_no_secret_in_the_log(sm, server
     emulator.close()
     assert REGISTRY.count_in([emulator.log_path]) == 0, "a registered password is in the function's log"
     assert_dba_unchanged(server)
+
+
+def test_a_session_that_stays_in_another_character_set_is_refused(sm, start_rotator):
+    """No real server here refuses SET NAMES utf8mb4; a scripted one that answers gbk whatever is set does."""
+    forced = ScriptedMySQL("10.11.6-MariaDB", current_user="u丁x@%", forced_charset="gbk")
+    try:
+        secret = {"engine": "mariadb", "host": "127.0.0.1", "port": forced.port, "username": "u丁x",
+                  "password": new_password(), "dbname": "appdb"}
+        arn = sm.create_secret(Name=unique("e2e/charset-forced"), SecretString=json.dumps(secret))["ARN"]
+        emulator = start_rotator(ROTATION_STRATEGY="self", REQUIRE_TLS="false")
+        token = start_rotation(sm, arn)
+        run_step(emulator, arn, token, "createSecret")
+        pending = secret_dict(sm, arn, VersionStage="AWSPENDING")["password"]
+
+        ok, body = emulator.invoke(event(arn, token, "setSecret"))
+
+        assert not ok and body.get("errorType") == "UnsafeCharacterSet", describe_failure("setSecret", body)
+        assert "character_set_client=gbk" in body.get("errorMessage", ""), "the message names no setting"
+        sent = [query for session in forced.snapshot() for query in session.queries]
+        assert sent, "control: the function sent nothing"
+        assert all(query.startswith((b"SELECT @@session.character_set_client", b"SET NAMES utf8mb4"))
+                   for query in sent), "a statement other than reading and setting the character set was sent"
+        assert not forced.received_text([secret["password"], pending]), "a password arrived as text"
+    finally:
+        forced.close()
