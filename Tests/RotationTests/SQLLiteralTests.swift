@@ -264,13 +264,15 @@ enum Lexer: String, CaseIterable, CustomTestStringConvertible {
     let adminARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin"
     let app = Account(user: "app", host: "10.0.0.%")
 
-    func rotate(password: String, strategy: RotationSettings.Strategy, syntax: SessionSyntax?) throws -> FakeDatabase {
+    func rotate(
+        password: String, strategy: RotationSettings.Strategy, syntax: SessionSyntax?,
+        database: FakeDatabase = FakeDatabase()
+    ) throws -> FakeDatabase {
         let secret =
             #"{"engine":"mysql","host":"db.internal","username":"app","password":"old","masterarn":"\#(adminARN)"}"#
         let store = InMemorySecretStore(current: secret)
         store.others[adminARN] = #"{"engine":"mysql","host":"db.internal","username":"root","password":"admin-pw"}"#
         store.startRotation(token: "t1")
-        let database = FakeDatabase()
         database.accounts[app] = "old"
         database.accounts[Account(user: "root", host: "%")] = "admin-pw"
         database.sessionSyntax = syntax
@@ -302,8 +304,12 @@ enum Lexer: String, CaseIterable, CustomTestStringConvertible {
     @Test(arguments: [RotationSettings.Strategy.single, .admin])
     func aHostilePasswordIsNeverSentToASessionThatCannotBeMadeSafe(strategy: RotationSettings.Strategy) throws {
         let password = "x丁'), `dba`@`%` IDENTIFIED VIA mysql_native_password#"
+        let database = FakeDatabase()
         #expect(throws: UnsafeSessionCharacterSet.self) {
-            try rotate(password: password, strategy: strategy, syntax: nil)
+            try rotate(password: password, strategy: strategy, syntax: nil, database: database)
         }
+        #expect(!database.executed.isEmpty, "control: nothing was sent at all")
+        #expect(!database.executed.contains { $0.literals.contains(password) }, "a statement carried the password")
+        #expect(database.accounts[app] == "old")
     }
 }
