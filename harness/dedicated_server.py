@@ -11,6 +11,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -23,10 +24,12 @@ from .services import Services
 class DedicatedMariaDB:
     """A MariaDB server of the suite's own, with the services' TLS material,
     so tests can stop, freeze (SIGSTOP) and kill it without disturbing the
-    shared servers. Started the way scripts/services.sh starts them."""
+    shared servers. Started the way scripts/services.sh starts them, then
+    with `options` (later options win: `--character-set-server=gbk`)."""
 
-    def __init__(self, services: Services):
+    def __init__(self, services: Services, options: Sequence[str] = ()):
         self.services = services
+        self.options = list(options)
         self.dir = Path(tempfile.mkdtemp(prefix="reliability-mariadb-", dir=services.state_dir))
         self.socket = self.dir / "mysqld.sock"
         self.log = self.dir / "error.log"
@@ -67,7 +70,7 @@ class DedicatedMariaDB:
                      "--innodb-buffer-pool-size=32M", "--skip-performance-schema",
                      "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
                      f"--ssl-ca={tls / 'ca.pem'}", f"--ssl-cert={tls / 'server.pem'}",
-                     f"--ssl-key={tls / 'server-key.pem'}"],
+                     f"--ssl-key={tls / 'server-key.pem'}", *self.options],
                     stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
             if self._wait_until_ready():
                 self.port = port

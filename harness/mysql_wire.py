@@ -116,9 +116,19 @@ def lenenc(data: bytes) -> bytes:
 def send_result_set(channel: socket.socket, column: str, rows: list[str], *, charset: int = UTF8MB4,
                     column_length: int = 255) -> None:
     """A text result set of one string column, in packets 1 on (the answer to a query)."""
+    send_rows(channel, [column], [[row] for row in rows], charset=charset, column_length=column_length)
+
+
+def send_rows(channel: socket.socket, columns: list[str], rows: list[list[str]], *, charset: int = UTF8MB4,
+              column_length: int = 255) -> None:
+    """A text result set of string columns, in packets 1 on (the answer to a query)."""
     eof = b"\xfe\x00\x00\x02\x00"
-    definition = b"".join(lenenc(part) for part in (b"def", b"", b"", b"", column.encode(), b""))
-    definition += b"\x0c" + struct.pack("<HIBHB", charset, column_length, 0xFD, 0, 0) + b"\x00\x00"
-    packets = [b"\x01", definition, eof] + [lenenc(row.encode()) for row in rows] + [eof]
+    definitions = []
+    for column in columns:
+        definition = b"".join(lenenc(part) for part in (b"def", b"", b"", b"", column.encode(), b""))
+        definition += b"\x0c" + struct.pack("<HIBHB", charset, column_length, 0xFD, 0, 0) + b"\x00\x00"
+        definitions.append(definition)
+    packets = ([bytes([len(columns)]), *definitions, eof]
+               + [b"".join(lenenc(value.encode()) for value in row) for row in rows] + [eof])
     for sequence, payload in enumerate(packets, start=1):
         send_packet(channel, sequence, payload)

@@ -15,6 +15,10 @@ statement with a LOCAL INFILE request.
   everything else. What the client sends after a LOCAL INFILE request is
   kept apart (``infile_replies``): a client that refuses sends one empty
   packet, one that complies sends the file.
+* ``forced_charset``: the session's character sets (``SELECT
+  @@session.character_set_client, …``) are that one whatever the client
+  sends (``SET NAMES`` is answered OK and changes nothing), as a server that
+  forces one would answer.
 
 Every packet is kept in memory and nothing is printed.
 """
@@ -63,10 +67,11 @@ class ScriptedMySQL(LoopbackServer):
 
     def __init__(self, version: str = "8.0.36", *, accept_logins: bool = True,
                  current_user: str = "app@%", infile_path: str | None = None,
-                 tls: tuple[str, str] | None = None) -> None:
+                 tls: tuple[str, str] | None = None, forced_charset: str | None = None) -> None:
         """`tls`: a certificate and key to offer TLS with (the test CA's server
         certificate names 127.0.0.1), for a server the function verifies."""
         self.version = version
+        self.forced_charset = forced_charset
         self.tls_context: ssl.SSLContext | None = None
         if tls:
             self.tls_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -148,7 +153,10 @@ class ScriptedMySQL(LoopbackServer):
 
     def _answer(self, channel: socket.socket, session: Session, query: bytes) -> None:
         text = query.upper()
-        if text.startswith(b"SELECT CURRENT_USER()"):
+        if self.forced_charset and text.startswith(b"SELECT @@SESSION.CHARACTER_SET_CLIENT"):
+            names = ["character_set_client", "character_set_connection", "character_set_results", "sql_mode"]
+            wire.send_rows(channel, names, [[self.forced_charset] * 3 + ["STRICT_TRANS_TABLES"]])
+        elif text.startswith(b"SELECT CURRENT_USER()"):
             self._rows(channel, "CURRENT_USER()", [self.current_user])
         elif text.startswith(b"SHOW GRANTS"):
             self._rows(channel, "Grants", ["GRANT USAGE ON *.* TO `app`@`%`"])

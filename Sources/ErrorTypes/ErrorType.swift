@@ -65,6 +65,8 @@ public enum ErrorType: String, CaseIterable, Sendable {
     case invalidHost = "InvalidHost"
     /// MySQL 8.0.13+ would get the current password in `REPLACE` outside verified TLS; nothing was sent.
     case currentPasswordNeedsTLS = "CurrentPasswordNeedsTLS"
+    /// The database session reads statements in another character set than utf8mb4, even after SET NAMES.
+    case unsafeCharacterSet = "UnsafeCharacterSet"
     /// The current credential logs in as another account than the secret's user.
     case accountMismatch = "AccountMismatch"
     /// The Runtime API's invocation lacked a usable deadline header (reported by the loop).

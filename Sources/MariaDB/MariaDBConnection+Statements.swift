@@ -2,8 +2,9 @@ import CMariaDB
 
 extension MariaDBConnection {
     /// Runs `sql` and returns the rows of its first result set as text, NULL
-    /// as nil. `sensitive` lists literals in `sql` (passwords) that must not
-    /// reappear in an error.
+    /// as nil. `sensitive` lists literals in `sql` (passwords), in every form
+    /// they were written in (raw and quoted, as `SQL.sensitiveForms` gives
+    /// them), that must not reappear in an error.
     public func query(_ sql: String, sensitive: [String] = []) throws -> [[String?]] {
         try run(sql, sensitive: sensitive)
         var rows: [[String?]] = []
@@ -64,8 +65,6 @@ extension MariaDBConnection {
         let code = mysql_errno(handle)
         let sqlState = String(cString: mysql_sqlstate(handle))
         let message = String(cString: mysql_error(handle))
-        // Secrets can come back escaped (as they were sent) as well as raw.
-        let forms = sensitive.flatMap { [$0, escapeLiteral($0)] }
-        return MariaDBError.statementFailure(code: code, sqlState: sqlState, message: message, sensitive: forms)
+        return MariaDBError.statementFailure(code: code, sqlState: sqlState, message: message, sensitive: sensitive)
     }
 }

@@ -77,7 +77,7 @@ extension PreflightRun {
             if let clone {
                 // Without SELECT on mysql this fails; the privileges check says so.
                 facts.cloneExists = try? !session.query(
-                    "SELECT 1 FROM mysql.user WHERE User = \(literal: clone.user) AND Host = \(literal: clone.host)"
+                    "SELECT 1 FROM mysql.user WHERE User = \(hex: clone.user) AND Host = \(hex: clone.host)"
                 ).isEmpty
                 if context.settings.usernameCharacterLimit == nil {
                     let limit = try? session.query(

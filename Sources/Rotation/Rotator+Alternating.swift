@@ -74,7 +74,7 @@ extension Rotator {
             }
             let wanted = try Self.grants(of: source, in: session, refusing: refusing)
             let exists = try session.query(
-                "SELECT 1 FROM mysql.user WHERE User = \(literal: target.user) AND Host = \(literal: target.host)")
+                "SELECT 1 FROM mysql.user WHERE User = \(hex: target.user) AND Host = \(hex: target.host)")
             // An existing other user is read before it is changed too.
             var existing = exists.isEmpty ? nil : try Self.grants(of: target, in: session, refusing: refusing)
             // No master key (Rotator+PrivilegeGuard.swift), decided before the first change.
@@ -164,7 +164,7 @@ extension Rotator {
 
     static func tlsRequirement(of account: Account, in session: any DatabaseSession) throws -> TLSRequirement {
         let rows = try session.query(
-            "SELECT ssl_type, ssl_cipher, x509_issuer, x509_subject FROM mysql.user WHERE User = \(literal: account.user) AND Host = \(literal: account.host)"
+            "SELECT ssl_type, ssl_cipher, x509_issuer, x509_subject FROM mysql.user WHERE User = \(hex: account.user) AND Host = \(hex: account.host)"
         )
         guard let row = rows.first, row.count == 4 else {
             throw RotationError.unexpectedServerAnswer("no mysql.user row for the current account")

@@ -188,7 +188,7 @@ extension Rotator {
     ) throws -> (
         account: Account, plugins: [String]
     )? {
-        let hosts = try session.query("SELECT Host FROM mysql.user WHERE User = \(literal: username)")
+        let hosts = try session.query("SELECT Host FROM mysql.user WHERE User = \(hex: username)")
             .compactMap { $0.first ?? nil }
         var found: (account: Account, plugins: [String])?
         for host in hosts {

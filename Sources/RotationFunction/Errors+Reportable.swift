@@ -37,6 +37,8 @@ extension MariaDBError: LambdaReportableError {
     }
 }
 
+extension UnsafeSessionCharacterSet: LambdaReportableError {}
+
 extension LoginRejected: LambdaReportableError {
     public var errorType: String { ErrorType.databaseLoginFailed.rawValue }
 }

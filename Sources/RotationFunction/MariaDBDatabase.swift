@@ -43,10 +43,11 @@ final class MariaDBDatabase {
                             ("hint", "set the secret's ssl key to true, or REQUIRE_TLS=true, to refuse plaintext"),
                         ])
                 }
-                return try body(
-                    DeadlineBoundSession(
-                        connection: connection, deadline: context.deadline, host: login.host, port: login.port)
-                )
+                let session = DeadlineBoundSession(
+                    connection: connection, deadline: context.deadline, host: login.host, port: login.port)
+                // Its own name comes back in answers (CURRENT_USER()), which must be utf8mb4 to match the secret's.
+                if !login.username.utf8.allSatisfy({ $0 < 0x80 }) { _ = try session.sessionSyntax() }
+                return try body(session)
             }
         } catch let error as MariaDBError where error.isAccessDenied {
             throw LoginRejected(username: login.username, host: login.host, port: login.port)
@@ -122,21 +123,57 @@ final class MariaDBDatabase {
 /// grant copy) could otherwise wait past the deadline in total; this bounds
 /// the overrun to the last statement's own limit, itself set from the time
 /// left when the connection opened.
+///
+/// Statements are rendered here (`SQL.rendered(readingSession:)`): the
+/// session's character set and sql_mode are read from the server the first
+/// time a statement carries a value that is not plain, and kept for the
+/// session's remaining statements (nothing the function sends changes them
+/// afterwards).
 struct DeadlineBoundSession: DatabaseSession {
     let connection: MariaDBConnection
     let deadline: Deadline?
     let host: String
     let port: Int
+    private let syntax = SyntaxCache()
+
+    init(connection: MariaDBConnection, deadline: Deadline?, host: String, port: Int) {
+        self.connection = connection
+        self.deadline = deadline
+        self.host = host
+        self.port = port
+    }
 
     var serverVersion: String { connection.serverVersion }
     var isVerifiedTLS: Bool { connection.isVerifiedTLS }
 
     func query(_ statement: SQL) throws -> [[String?]] {
+        let text = try statement.rendered(readingSession: sessionSyntax)
+        // The forms only repeat what rendering learnt; this never asks the server again.
+        let sensitive = try statement.sensitiveForms(readingSession: sessionSyntax)
+        return try run(text, sensitive: sensitive)
+    }
+
+    private func run(_ text: String, sensitive: [String]) throws -> [[String?]] {
         if let deadline, deadline.remainingSeconds(margin: CallContext.Margin.database.rawValue) <= 0 {
             throw DeploymentError.deadline(host: host, port: port)
         }
-        let text = statement.rendered(escapingLiteralsWith: connection.escapeLiteral)
-        return try connection.query(text, sensitive: statement.literals)
+        return try connection.query(text, sensitive: sensitive)
+    }
+
+    func sessionSyntax() throws -> SessionSyntax {
+        if let known = syntax.value { return known }
+        let read = try SessionSyntax.read(host: host, port: port) { statement in
+            // Plain statements: rendering them needs no state, so this cannot recurse.
+            try run(statement.rendered(readingSession: { throw SyntaxCache.Recursion() }), sensitive: [])
+        }
+        syntax.value = read
+        return read
+    }
+
+    /// The one mutable part of a session, shared by its copies.
+    private final class SyntaxCache {
+        var value: SessionSyntax?
+        struct Recursion: Error {}
     }
 }
 

@@ -1,6 +1,7 @@
 import CMariaDB
 import Glibc
 import MariaDB
+import Rotation
 import Testing
 
 /// The database layer against real servers started by scripts/test.sh: one
@@ -297,12 +298,12 @@ import Testing
     ]
 
     @Test(arguments: [false, true], awkwardStrings)
-    func escapeLiteralRoundTrips(noBackslashEscapes: Bool, value: String) throws {
+    func quotedLiteralRoundTrips(noBackslashEscapes: Bool, value: String) throws {
         let rows = try MariaDBConnection.withConnection(env.admin()) { connection in
             if noBackslashEscapes {
                 try connection.execute("SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'")
             }
-            return try connection.query("SELECT '\(connection.escapeLiteral(value))'")
+            return try connection.query("SELECT \(try connection.quotedLiteral(value))")
         }
         #expect(rows == [[value]])
     }
@@ -346,7 +347,7 @@ import Testing
         let error = #expect(throws: MariaDBError.self) {
             try MariaDBConnection.withConnection(env.admin()) { connection in
                 try connection.execute(
-                    "ALTER USER 'nobody'@'%' IDENTIFIED BY '\(connection.escapeLiteral(secret))' GARBLED TAIL",
+                    "ALTER USER 'nobody'@'%' IDENTIFIED BY \(try connection.quotedLiteral(secret)) GARBLED TAIL",
                     sensitive: [secret])
             }
         }
@@ -455,7 +456,7 @@ import Testing
             // Idempotent: installing an installed plugin is accepted.
             try admin.execute("INSTALL SONAME 'auth_ed25519'")
             try admin.execute(
-                "CREATE USER '\(user)'@'127.0.0.1' IDENTIFIED VIA ed25519 USING PASSWORD('\(admin.escapeLiteral(password))')",
+                "CREATE USER '\(user)'@'127.0.0.1' IDENTIFIED VIA ed25519 USING PASSWORD(\(try admin.quotedLiteral(password)))",
                 sensitive: [password])
         }
         defer {
@@ -530,7 +531,7 @@ import Testing
     ) throws {
         try MariaDBConnection.withConnection(env.admin()) { admin in
             try admin.execute(
-                "CREATE USER '\(user)'@'127.0.0.1' IDENTIFIED BY '\(admin.escapeLiteral(password))'",
+                "CREATE USER '\(user)'@'127.0.0.1' IDENTIFIED BY \(try admin.quotedLiteral(password))",
                 sensitive: [password])
             if let extra { try admin.execute(extra) }
         }

@@ -67,7 +67,7 @@ import Testing
         let connection = mariadb.admin()
         try MariaDBConnection.withConnection(connection) { session in
             try session.execute(
-                "CREATE USER '\(user)'@'127.0.0.1' IDENTIFIED BY '\(session.escapeLiteral(password))'",
+                "CREATE USER '\(user)'@'127.0.0.1' IDENTIFIED BY \(try session.quotedLiteral(password))",
                 sensitive: [password])
         }
         let secret: JSONObjectLiteral = [

@@ -71,7 +71,7 @@ final class FakeServer: Database {
         var isVerifiedTLS: Bool { server.verifiedTLS }
 
         func query(_ statement: SQL) throws -> [[String?]] {
-            let text = statement.rendered(escapingLiteralsWith: { $0 })
+            let text = statement.rendered(readingSession: { SessionSyntax(backslashEscapes: true) })
             server.statements.append(text)
             if text == "SELECT CURRENT_USER()" { return [["\(user)@%"]] }
             if text == "SHOW GRANTS" { return grants.map { [$0] } }
@@ -79,7 +79,7 @@ final class FakeServer: Database {
                 return [[server.createUser[user] ?? "CREATE USER `\(user)`@`%` IDENTIFIED BY PASSWORD '*AB'"]]
             }
             if text.hasPrefix("SELECT 1 FROM mysql.user") {
-                return server.existingUsers.contains(where: { text.contains("'\($0)'") }) ? [["1"]] : []
+                return server.existingUsers.contains(where: { text.contains(SQL.hexLiteral($0)) }) ? [["1"]] : []
             }
             if text.hasPrefix("SELECT CHARACTER_MAXIMUM_LENGTH") { return [["128"]] }
             throw FakeError(description: "unexpected statement")

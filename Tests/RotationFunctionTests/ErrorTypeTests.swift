@@ -87,7 +87,11 @@ import Testing
 
     static var allErrors: [any Error] {
         rotationErrors + secretsManagerErrors + rdsErrors + mariaDBErrors + configurationErrors + deploymentErrors
-            + [LoginRejected(username: "app", host: "db", port: 3306), Unforeseen()] as [any Error]
+            + [
+                LoginRejected(username: "app", host: "db", port: 3306),
+                UnsafeSessionCharacterSet(host: "db", port: 3306, setting: "character_set_client", value: "gbk"),
+                Unforeseen(),
+            ] as [any Error]
     }
 
     /// The entry `error` is reported under, or nil if its errorType is not in the list.

@@ -21,6 +21,13 @@ public final class FakeDatabase: Database {
     public var reachable = true
     public var sessions = 0
     public var executed: [SQL] = []
+    /// How the sessions read quoted strings; nil: the session stays in another
+    /// character set, as a server forcing one would (`UnsafeSessionCharacterSet`).
+    public var sessionSyntax: SessionSyntax? = SessionSyntax(backslashEscapes: true)
+    /// Every statement as the function's builder renders it for `sessionSyntax`, as a real session sends it.
+    public var rendered: [String] = []
+    /// Sessions that had to ask for the session's state (once each at most, as a real session).
+    public var syntaxReads = 0
     /// The deadline the handler set for the current invocation.
     public var deadline: Deadline?
     /// Sessions tried, reachable or not, for the handler's per-invocation count.
@@ -43,16 +50,33 @@ public final class FakeDatabase: Database {
         guard let account = account(for: login) else {
             throw LoginRejected(username: login.username, host: login.host, port: login.port)
         }
-        return try body(Session(database: self, account: account))
+        return try body(Session(database: self, account: account, syntaxRead: SyntaxRead()))
+    }
+
+    final class SyntaxRead {
+        var done = false
     }
 
     public struct Session: DatabaseSession {
         let database: FakeDatabase
         let account: Account
+        let syntaxRead: SyntaxRead
         public var serverVersion: String { database.version }
         public var isVerifiedTLS: Bool { database.verifiedTLS }
 
+        func syntax() throws -> SessionSyntax {
+            if !syntaxRead.done {
+                syntaxRead.done = true
+                database.syntaxReads += 1
+            }
+            guard let syntax = database.sessionSyntax else {
+                throw UnsafeSessionCharacterSet(host: "fake", port: 3306, setting: "character_set_client", value: "gbk")
+            }
+            return syntax
+        }
+
         public func query(_ statement: SQL) throws -> [[String?]] {
+            database.rendered.append(try statement.rendered(readingSession: syntax))
             database.executed.append(statement)
             let text = statement.description
             if text == "SELECT CURRENT_USER()" {

@@ -5,7 +5,7 @@ import Testing
     let clone = Account(user: "app_clone", host: "10.0.%")
 
     func render(_ sql: SQL) -> String {
-        sql.rendered(escapingLiteralsWith: { $0.replacingOccurrences("'", "\\'") })
+        sql.rendered(readingSession: { SessionSyntax(backslashEscapes: true) })
     }
 
     @Test(arguments: [

@@ -95,11 +95,11 @@ import Testing
 }
 
 @Suite struct SQLTests {
-    @Test func rendersLiteralsWithTheConnectionsEscapingAndIdentifiersWithBackticks() {
+    @Test func rendersLiteralsForTheSessionAndIdentifiersWithBackticks() {
         let sql: SQL =
             "GRANT SELECT ON \(identifier: "we`ird") TO \(account: Account(user: "a'b", host: "%")) IDENTIFIED BY \(literal: "p'w")"
-        let text = sql.rendered(escapingLiteralsWith: { $0.replacingOccurrences("'", "\\'") })
-        #expect(text == #"GRANT SELECT ON `we``ird` TO 'a\'b'@'%' IDENTIFIED BY 'p\'w'"#)
+        let text = sql.rendered(readingSession: { SessionSyntax(backslashEscapes: true) })
+        #expect(text == #"GRANT SELECT ON `we``ird` TO 'a''b'@'%' IDENTIFIED BY 'p''w'"#)
     }
 
     @Test func descriptionNeverShowsALiteral() {

@@ -157,7 +157,7 @@ import Testing
         // The statements do hold them: only their printing leaves them out.
         let sent = row.actions.compactMap { if case .send(let sql) = $0 { sql } else { nil } }
         let everyStatementHoldsTheNewPassword = sent.allSatisfy {
-            $0.rendered(escapingLiteralsWith: { $0 }).contains("new-pw")
+            $0.rendered(readingSession: { SessionSyntax(backslashEscapes: true) }).contains("new-pw")
         }
         #expect(everyStatementHoldsTheNewPassword)
     }
