@@ -54,7 +54,7 @@ public enum BoundedWorkers {
     }
 
     /// Starts `body` on a new detached POSIX thread; false if none could be made.
-    static func spawnDetached(_ body: @escaping () -> Void) -> Bool {
+    public static func spawnDetached(_ body: @escaping () -> Void) -> Bool {
         let box = Unmanaged.passRetained(Box(body))
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)

@@ -91,6 +91,8 @@ final class MariaDBDatabase {
         options.connectTimeout = bound(options.connectTimeout)
         options.readTimeout = bound(options.readTimeout)
         options.writeTimeout = bound(options.writeTimeout)
+        // The whole conversation ends there, however the server paces it.
+        options.deadline = context.deadline?.bringingForward(.database)
         return options
     }
 
