@@ -122,7 +122,9 @@ extension MariaDBConnection {
         if connected == nil, connection.limit?.hasExpired ?? false {
             throw MariaDBError.unreachable(
                 host: options.host, port: options.port, code: mysql_errno(handle),
-                message: "the server had not finished connecting (greeting, TLS handshake, login) when the conversation's time ran out")
+                message:
+                    "the server had not finished connecting (greeting, TLS handshake, login) when the conversation's time ran out"
+            )
         }
         guard connected != nil else {
             throw MariaDBError.connectFailure(

@@ -184,3 +184,34 @@ struct World {
         #expect(!PreflightRun.sameFunction(functionARN + "2", functionARN))
     }
 }
+
+/// Check reveals nothing about an account to a caller who has not logged in
+/// as it: before AWSCURRENT's login succeeds, the admin is asked nothing
+/// about the account and the report says only that the login was refused.
+@Suite struct PreflightBeforeProofTests {
+    @Test(arguments: [RotationSettings.Strategy.admin, .alternating])
+    func aRefusedLoginLooksNothingUpThroughTheAdmin(strategy: RotationSettings.Strategy) {
+        var world = World()
+        world.secrets.values[world.secrets.facts.arn] = secret("sock1", "a-guess", masterarn: adminARN)
+        // An account the caller may not know of; the admin could read how it logs in.
+        world.server.users["sock1"] = .init(password: "never-this", grants: [])
+        world.server.createUser["sock1"] = "CREATE USER `sock1`@`localhost` IDENTIFIED VIA unix_socket"
+        let report = world.run(strategy)
+
+        let login = report.checks.first { $0.name == "login-current" }
+        #expect(login?.ok == false)
+        #expect(login?.detail.contains("refused") == true)
+        // Only the admin's own session ran: nothing names the account or reads mysql.*.
+        #expect(world.server.statements.allSatisfy { !$0.contains("sock1") && !$0.contains("mysql.") })
+        #expect(!report.checks.contains { $0.name == "authentication" || $0.name == "privileged-account" })
+        let text = report.json.serialized
+        #expect(!text.contains("unix_socket") && !text.contains("localhost"))
+    }
+
+    @Test func afterTheLoginTheAccountIsReadAsBefore() {
+        let world = World()
+        let report = world.run(.admin)
+        #expect(report.checks.contains { $0.name == "authentication" && $0.ok })
+        #expect(world.server.statements.contains { $0.hasPrefix("SHOW CREATE USER") && $0.contains("app") })
+    }
+}
