@@ -7,6 +7,11 @@ public enum FleetCheck {
     /// A secret is started only with this much of the fleet's time left: its
     /// probes need about that to say anything but "no time".
     public static let minimumSecondsPerSecret = 2.0
+    /// The least a secret's cap may be: a database conversation needs 1 s
+    /// of its own plus the 1 s kept back for the report
+    /// (`CallContext.Margin.database`), and the secret's Secrets Manager
+    /// call and TCP probe come first.
+    public static let minimumCapSeconds = 4.0
     /// No secret's check needs longer than this when its servers answer
     /// (a login's connect limit is 5 s, a statement's 10 s).
     public static let maximumSecondsPerSecret = 30.0
@@ -17,12 +22,12 @@ public enum FleetCheck {
     /// Each secret's time cap: the fleet's time shared out so that, with
     /// every secret taking its whole cap (a server that trickles, a hung
     /// one), every one is still started: `threads` at a time, in
-    /// ⌈count / threads⌉ rounds. Never under `minimumSecondsPerSecret` (a
-    /// fleet too big for its time then leaves the last ones not reached) and
-    /// never over `maximumSecondsPerSecret`.
+    /// ⌈count / threads⌉ rounds. Never under `minimumCapSeconds` (a fleet
+    /// too big for its time then leaves the last ones not reached) and never
+    /// over `maximumSecondsPerSecret`.
     public static func secretCapSeconds(fleetSeconds: Double, count: Int, threads: Int) -> Double {
         let rounds = max(1, (count + max(1, threads) - 1) / max(1, threads))
-        return min(maximumSecondsPerSecret, max(minimumSecondsPerSecret, fleetSeconds / Double(rounds)))
+        return min(maximumSecondsPerSecret, max(minimumCapSeconds, fleetSeconds / Double(rounds)))
     }
 
     /// How long listing may take of `fleetSeconds`.

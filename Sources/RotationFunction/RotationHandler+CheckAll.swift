@@ -293,8 +293,10 @@ final class FleetWorker {
             created = (try? secretsManager.versionCreatedDates(secret.arn, context: context)) ?? [:]
         }
         let now = Double(WallClock.nowMilliseconds()) / 1000
-        // Out of time, the report's failures say only "no time": not a verdict on the secret.
-        if context.secondsLeft(keeping: .database) <= 0 {
+        // Out of time, the report's failures say only "no time": not a
+        // verdict on the secret. Under 1 s left no database session may
+        // open (MariaDBDatabase.options(for:context:)).
+        if context.secondsLeft(keeping: .database) < 1 {
             return capped
                 ? FleetCheck.cappedOut(secret, capSeconds: capSeconds, now: now)
                 : FleetCheck.notChecked(secret, reason: FleetCheck.outOfTime, now: now)

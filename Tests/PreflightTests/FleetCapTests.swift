@@ -19,10 +19,10 @@ private let secret = FleetSecret(
         (28.5, 4, 4, 28.5),  // one round
         (28.5, 1, 4, 28.5),
         (88.5, 1, 4, 30.0),  // no check needs more than the ceiling
-        (88.5, 1000, 4, 2.0),  // a fleet too big for its time: the floor
-        (10.0, 3, 1, 10.0 / 3),
+        (88.5, 1000, 4, 4.0),  // a fleet too big for its time: the floor
+        (10.0, 2, 1, 5.0),
         (10.0, 0, 4, 10.0),
-        (10.0, 5, 0, 2.0),  // no thread count: one at a time
+        (20.0, 5, 0, 4.0),  // no thread count: one at a time
     ])
     func theFleetsTimeIsSharedOutByRounds(fleet: Double, count: Int, threads: Int, cap: Double) {
         #expect(FleetCheck.secretCapSeconds(fleetSeconds: fleet, count: count, threads: threads) == cap)
@@ -35,10 +35,10 @@ private let secret = FleetSecret(
                 let cap = FleetCheck.secretCapSeconds(fleetSeconds: fleet, count: count, threads: threads)
                 let rounds = Double((count + threads - 1) / threads)
                 // Below the floor the fleet is too big for its time (the floor's test above).
-                guard fleet / rounds >= FleetCheck.minimumSecondsPerSecret else { continue }
+                guard fleet / rounds >= FleetCheck.minimumCapSeconds else { continue }
                 // Every round, the last one included, ends by the fleet's deadline.
                 #expect(rounds * cap <= fleet + 1e-9, "\(count) secrets, \(threads) threads")
-                #expect(cap >= FleetCheck.minimumSecondsPerSecret)
+                #expect(cap >= FleetCheck.minimumCapSeconds)
             }
         }
     }
