@@ -53,6 +53,13 @@ final class MariaDBDatabase {
         }
     }
 
+    /// The server refused the login for a reason of the account's (locked,
+    /// expired, a plugin it cannot load), not for the password.
+    static func isLoginRefusal(_ error: any Error) -> Bool {
+        if case MariaDBError.loginRefused = error { return true }
+        return false
+    }
+
     /// The rotation's decision for a session, as Connector/C's TLS options.
     func tlsMode(for protection: SessionProtection) throws -> TLSMode {
         switch protection {

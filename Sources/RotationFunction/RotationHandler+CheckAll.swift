@@ -273,7 +273,7 @@ final class FleetWorker {
     {
         let (context, capped) = self.context(capSeconds: capSeconds)
         let database = self.database.bound(to: context)
-        let preflight = Preflight(
+        var preflight = Preflight(
             secrets: ListedSecret(
                 facts: secret.facts, inspector: SecretsManagerInspector(client: secretsManager, context: context)),
             network: DeadlineNetwork(base: SocketNetwork(), context: context),
@@ -286,6 +286,7 @@ final class FleetWorker {
                     return (try? database.tlsMode(ssl: ssl).description) ?? "required"
                 },
                 describeError: { Lambda.describe($0) }, clock: WallClock.monotonicSeconds))
+        preflight.context.isLoginRefusal = MariaDBDatabase.isLoginRefusal
         let report = preflight.run(CheckRequest(secretId: secret.arn))
         // Only an unfinished rotation needs its versions' dates: one call, rarely.
         var created: [String: Double] = [:]

@@ -40,7 +40,7 @@ struct World {
 
     func run(_ strategy: RotationSettings.Strategy) -> PreflightReport {
         var clock = 0.0
-        let preflight = Preflight(
+        var preflight = Preflight(
             secrets: secrets, network: network, tls: tls, database: server,
             context: PreflightContext(
                 settings: settings, functionARN: functionARN, secondsLeft: secondsLeft,
@@ -50,6 +50,7 @@ struct World {
                 clock: {
                     clock += 0.002; return clock
                 }))
+        preflight.context.isLoginRefusal = { $0 is FakeRefusal }
         return preflight.run(CheckRequest(secretId: secrets.facts.arn, strategy: strategy))
     }
 }
@@ -206,6 +207,15 @@ struct World {
         #expect(!report.checks.contains { $0.name == "authentication" || $0.name == "privileged-account" })
         let text = report.json.serialized
         #expect(!text.contains("unix_socket") && !text.contains("localhost"))
+    }
+
+    @Test func theServersReasonForARefusalIsNotRepeated() {
+        var world = World()
+        world.server.refusals["app"] = FakeRefusal(description: "Plugin 'AWSAuthenticationPlugin' is not loaded")
+        let report = world.run(.admin)
+        let login = report.checks.first { $0.name == "login-current" }
+        #expect(login?.detail == "the server refused AWSCURRENT's password for app at db.internal:3306")
+        #expect(!report.json.serialized.contains("AWSAuthenticationPlugin"))
     }
 
     @Test func afterTheLoginTheAccountIsReadAsBefore() {
