@@ -106,9 +106,6 @@ final class ConversationWatchdog: @unchecked Sendable {
         return body()
     }
 
-    /// Conversations being watched now (tests).
-    var watching: Int { locked { limits.count } }
-
     fileprivate func begin(_ limit: ConversationLimit) {
         locked {
             limits[ObjectIdentifier(limit)] = limit
