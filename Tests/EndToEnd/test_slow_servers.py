@@ -58,6 +58,10 @@ def test_a_trickling_server_ends_one_check_and_leaves_no_thread(stage, require_t
         assert server.accepted >= 1, "the trickling server was never reached"
         assert report["ok"] is False
         assert "login-current" in failed(report), failed(report)
+        # The first conversation (the TLS probe) was cut at its limit; the
+        # login after it had no time left, and says so.
+        assert "the conversation's time ran out" in by_name(report, "tls")["detail"], by_name(report, "tls")
+        assert "not enough time left" in by_name(report, "login-current")["detail"]
         # The client hung up on the trickle: every connection it opened is closed.
         eventually(lambda: server.open_connections == 0, "a connection to the trickling server is still open")
 
