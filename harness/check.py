@@ -13,8 +13,8 @@ the raw report instead.
 The function runs with this process's environment (AWS_REGION, credentials,
 SECRETS_MANAGER_ENDPOINT, DB_CA_BUNDLE, ROTATION_STRATEGY, ...), exactly as
 the deployed one would with its configuration. Exit status: 0 when every
-check passed, 1 when one failed (or, with --all, a secret was not checked),
-2 when the check itself could not run.
+check passed, 1 when one failed (or, with --all, a secret was not checked
+or listing stopped early), 2 when the check itself could not run.
 """
 
 from __future__ import annotations
@@ -89,6 +89,8 @@ def fleet_table(report: dict) -> str:
             for entry in report["secrets"]]
     summary = (f"{report['checked']} checked, {report['failing']} failing, {report['notChecked']} not checked"
                f" ({report['FunctionArn']}, {report['durationMs']} ms)")
+    if report.get("notListed"):
+        summary += f"\nnot listed: {report['notListed']}"
     if not rows:
         return f"no secret names this function as its rotation function; {summary}"
     text = [table(rows, ["secret", "ok", "what failed", "last rotation"], [60, 0, 60, 0]), "", summary]
@@ -124,7 +126,7 @@ def main(argv: list[str]) -> int:
     else:
         print(fleet_table(body) if fleet else single_table(body))
     if fleet:
-        return 0 if body["failing"] == 0 and body["notChecked"] == 0 else 1
+        return 0 if body["failing"] == 0 and body["complete"] else 1
     return 0 if body.get("ok") else 1
 
 

@@ -22,6 +22,17 @@ static inline int rotator_mysql_set_string(MYSQL *mysql, enum mysql_option optio
 }
 
 /*
+ * MARIADB_OPT_IO_WAIT takes the callback itself (not a pointer to it): every
+ * wait of the socket layer for the socket to become readable or writable
+ * then goes to it instead of Connector/C's own poll (see ConversationLimit).
+ */
+typedef int (*rotator_io_wait)(my_socket handle, my_bool is_read, int timeout);
+
+static inline int rotator_mysql_set_io_wait(MYSQL *mysql, rotator_io_wait wait) {
+    return mysql_optionsv(mysql, MARIADB_OPT_IO_WAIT, wait);
+}
+
+/*
  * The capability flags the server announced in its greeting; still readable
  * after a failed mysql_real_connect, which is how a TLS failure is told apart
  * from "this server offers no TLS at all" without parsing error text.

@@ -22,6 +22,8 @@ public final class MariaDBConnection {
     public internal(set) var serverOffersNoTLS = false
     /// TLS, the certificate chained to the CA bundle and naming the host dialled.
     public internal(set) var isVerifiedTLS = false
+    /// The conversation's wall-clock end, when the options set one.
+    var limit: ConversationLimit?
 
     /// Connects, runs `body`, and closes the connection when `body` returns or
     /// throws.
@@ -41,6 +43,7 @@ public final class MariaDBConnection {
 
     deinit {
         mysql_close(handle)
+        limit?.end()
     }
 
     /// The server's version string, e.g. "10.11.19-MariaDB-0+deb12u1" or "8.0.36".
@@ -102,9 +105,27 @@ extension MariaDBConnection {
         let connection = MariaDBConnection(handle: handle, options: options)
         try rejectEmbeddedNUL(options)
         try connection.configure(options, session: session)
-        let connected = mysql_real_connect(
-            handle, HostName.dialable(options.host), options.user, options.password, options.database,
-            UInt32(clamping: options.port), nil, 0)
+        if let deadline = options.deadline {
+            let limit = ConversationLimit(deadline: deadline)
+            connection.limit = limit
+            guard limit.install(on: handle) == 0 else {
+                throw MariaDBError.unreachable(
+                    host: options.host, port: options.port, code: UInt32(CR_UNKNOWN_ERROR),
+                    message: "Connector/C rejected the conversation's time limit (MARIADB_OPT_IO_WAIT)")
+            }
+        }
+        let connected = connection.whileConnecting {
+            mysql_real_connect(
+                handle, HostName.dialable(options.host), options.user, options.password, options.database,
+                UInt32(clamping: options.port), nil, 0)
+        }
+        if connected == nil, connection.limit?.hasExpired ?? false {
+            throw MariaDBError.unreachable(
+                host: options.host, port: options.port, code: mysql_errno(handle),
+                message:
+                    "the server had not finished connecting (greeting, TLS handshake, login) when the conversation's time ran out"
+            )
+        }
         guard connected != nil else {
             throw MariaDBError.connectFailure(
                 code: mysql_errno(handle),
@@ -164,6 +185,11 @@ extension MariaDBConnection {
                 host: options.host, port: options.port, code: mysql_errno(handle),
                 message: "Connector/C rejected a connection option")
         }
+    }
+
+    private func whileConnecting<T>(_ body: () -> T) -> T {
+        guard let limit else { return body() }
+        return limit.whileConnecting(body)
     }
 
     private static func seconds(_ value: Int) -> UInt32 {

@@ -1,3 +1,5 @@
+import Platform
+
 /// Where and how to log in. The password is deliberately left out of every
 /// textual and reflected form of this value, because options end up in logs
 /// through `print`, string interpolation and `dump` far more easily than anyone
@@ -27,6 +29,11 @@ public struct MariaDBOptions: Sendable {
     /// caching_sha2_password and sha256_password may then run without TLS,
     /// encrypting the password to this key only, never to one the server sends.
     public var serverPublicKey: String?
+    /// When the whole conversation (connect, greeting, TLS handshake, login,
+    /// statements) must be over: the socket is shut then, whatever the
+    /// server is sending (see `ConversationLimit`). nil: only the per-wait
+    /// timeouts above.
+    public var deadline: Deadline?
 
     public init(
         host: String,
@@ -39,7 +46,8 @@ public struct MariaDBOptions: Sendable {
         readTimeout: Int = 10,
         writeTimeout: Int = 10,
         pluginDirectory: String? = nil,
-        serverPublicKey: String? = nil
+        serverPublicKey: String? = nil,
+        deadline: Deadline? = nil
     ) {
         self.host = host
         self.port = port
@@ -52,6 +60,7 @@ public struct MariaDBOptions: Sendable {
         self.writeTimeout = writeTimeout
         self.pluginDirectory = pluginDirectory
         self.serverPublicKey = serverPublicKey
+        self.deadline = deadline
     }
 }
 
@@ -79,6 +88,7 @@ extension MariaDBOptions: CustomStringConvertible, CustomDebugStringConvertible,
                 "writeTimeout": writeTimeout,
                 "pluginDirectory": pluginDirectory as Any,
                 "serverPublicKey": serverPublicKey as Any,
+                "deadline": deadline as Any,
             ], displayStyle: .struct)
     }
 }

@@ -9,10 +9,11 @@ import Glibc
 /// Why threads and not tasks: the work is blocking C calls (Connector/C,
 /// libcurl), which would hold a cooperative executor's few threads; and a
 /// caller must be able to stop waiting for an item that hangs, which a
-/// blocked task cannot be made to do. An item still running at the deadline
-/// is reported as such and its thread is left to finish on its own (its
-/// waits are themselves bounded by the same deadline); the answer does not
-/// wait for it.
+/// blocked task cannot be made to do. No item starts after the deadline;
+/// one still running then is waited for until `joinBy` (its waits are
+/// themselves bounded by the deadline, so its thread ends about then), and
+/// reported as still running if it has not ended even so: the answer never
+/// waits past `joinBy`.
 public enum BoundedWorkers {
     public enum Slot<Result> {
         case notStarted
@@ -23,16 +24,19 @@ public enum BoundedWorkers {
     /// - Parameters:
     ///   - count: items, numbered 0..<count, started in that order.
     ///   - threads: at most this many items run at once.
-    ///   - deadline: the wait ends here, whatever is still running.
+    ///   - deadline: no item starts after this.
+    ///   - joinBy: the wait for items still running at `deadline` ends here
+    ///     (at `deadline` when nil).
     ///   - mayStart: asked before each item; false leaves it and every later one not started.
     ///   - makeState: called once on each thread, before its first item.
     ///   - work: one item, on the thread's own state.
     public static func run<State, Result>(
-        count: Int, threads: Int, until deadline: Deadline, mayStart: @escaping () -> Bool,
+        count: Int, threads: Int, until deadline: Deadline, joinBy: Deadline? = nil,
+        mayStart: @escaping () -> Bool,
         makeState: @escaping () -> State, work: @escaping (inout State, Int) -> Result
     ) -> [Slot<Result>] {
         guard count > 0 else { return [] }
-        let board = Board<Result>(count: count)
+        let board = Board<Result>(count: count, deadline: deadline)
         let spawned = max(1, min(threads, count))
         for _ in 0..<spawned {
             let body = {
@@ -50,11 +54,11 @@ public enum BoundedWorkers {
                 board.threadEnded()
             }
         }
-        return board.wait(spawned: spawned, until: deadline)
+        return board.wait(spawned: spawned, until: deadline, joinBy: max(deadline, joinBy ?? deadline))
     }
 
     /// Starts `body` on a new detached POSIX thread; false if none could be made.
-    static func spawnDetached(_ body: @escaping () -> Void) -> Bool {
+    public static func spawnDetached(_ body: @escaping () -> Void) -> Bool {
         let box = Unmanaged.passRetained(Box(body))
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
@@ -86,13 +90,15 @@ public enum BoundedWorkers {
         let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
         var slots: [Slot<Result>]
+        let deadline: Deadline
         var next = 0
         var threadsEnded = 0
         /// Set when the waiter gave up: no further item starts.
         var closed = false
 
-        init(count: Int) {
+        init(count: Int, deadline: Deadline) {
             slots = Array(repeating: .notStarted, count: count)
+            self.deadline = deadline
             pthread_mutex_init(mutex, nil)
             pthread_cond_init(changed, nil)
         }
@@ -111,8 +117,10 @@ public enum BoundedWorkers {
         }
 
         func claim(mayStart: () -> Bool) -> Int? {
-            // Asked outside the lock: it may read a clock.
-            let allowed = mayStart()
+            // Asked outside the lock: it may read a clock. A thread that
+            // finishes an item after the deadline does not wait for the
+            // waiter to notice it before stopping.
+            let allowed = mayStart() && deadline.remainingSeconds() > 0
             return locked {
                 guard !closed, allowed, next < slots.count else {
                     closed = true
@@ -138,17 +146,23 @@ public enum BoundedWorkers {
             }
         }
 
-        func wait(spawned: Int, until deadline: Deadline) -> [Slot<Result>] {
+        func wait(spawned: Int, until deadline: Deadline, joinBy: Deadline) -> [Slot<Result>] {
+            locked {
+                waitForThreads(spawned, until: deadline)
+                closed = true
+                waitForThreads(spawned, until: joinBy)
+                return slots
+            }
+        }
+
+        /// Called with the mutex held.
+        private func waitForThreads(_ spawned: Int, until deadline: Deadline) {
             var limit = timespec(
                 tv_sec: Int(deadline.epochMilliseconds / 1000),
                 tv_nsec: Int(deadline.epochMilliseconds % 1000) * 1_000_000)
-            return locked {
-                // pthread_cond_timedwait counts in CLOCK_REALTIME, as Deadline does.
-                while threadsEnded < spawned {
-                    if pthread_cond_timedwait(changed, mutex, &limit) == ETIMEDOUT { break }
-                }
-                closed = true
-                return slots
+            // pthread_cond_timedwait counts in CLOCK_REALTIME, as Deadline does.
+            while threadsEnded < spawned {
+                if pthread_cond_timedwait(changed, mutex, &limit) == ETIMEDOUT { break }
             }
         }
     }

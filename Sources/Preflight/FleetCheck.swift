@@ -4,6 +4,57 @@ import JSON
 /// what one secret's verdict is, and the answer. The probing and the
 /// threads are the caller's (RotationHandler+CheckAll.swift).
 public enum FleetCheck {
+    /// A secret is started only with this much of the fleet's time left: its
+    /// probes need about that to say anything but "no time".
+    public static let minimumSecondsPerSecret = 2.0
+    /// The least a secret's cap may be: a database conversation needs 1 s
+    /// of its own plus the 1 s kept back for the report
+    /// (`CallContext.Margin.database`), and the secret's Secrets Manager
+    /// call and TCP probe come first.
+    public static let minimumCapSeconds = 4.0
+    /// No secret's check needs longer than this when its servers answer
+    /// (a login's connect limit is 5 s, a statement's 10 s).
+    public static let maximumSecondsPerSecret = 30.0
+    /// Listing (ListSecrets, every page) may use this share of the fleet's
+    /// time; the rest is kept for checking what was listed.
+    public static let listingShare = 0.5
+
+    /// Each secret's time cap: the fleet's time shared out so that, with
+    /// every secret taking its whole cap (a server that trickles, a hung
+    /// one), every one is still started: `threads` at a time, in
+    /// ⌈count / threads⌉ rounds. Never under `minimumCapSeconds` (a fleet
+    /// too big for its time then leaves the last ones not reached) and never
+    /// over `maximumSecondsPerSecret`.
+    public static func secretCapSeconds(fleetSeconds: Double, count: Int, threads: Int) -> Double {
+        let rounds = max(1, (count + max(1, threads) - 1) / max(1, threads))
+        return min(maximumSecondsPerSecret, max(minimumCapSeconds, fleetSeconds / Double(rounds)))
+    }
+
+    /// How long listing may take of `fleetSeconds`.
+    public static func listingSeconds(fleetSeconds: Double) -> Double { fleetSeconds * listingShare }
+
+    /// Whether a ListSecrets page that failed with `secondsLeft` of the
+    /// listing's time failed for want of time (the answer is then given in
+    /// part) rather than for a reason the caller must see (access denied,
+    /// throttled for good): the whole check then fails with that error.
+    public static func listingRanOutOfTime(secondsLeft: Double) -> Bool {
+        secondsLeft < minimumAttemptSeconds
+    }
+
+    /// A request is not started with less than this of the listing's time
+    /// left (CallContext.minimumAttemptSeconds, without the dependency).
+    static let minimumAttemptSeconds = 0.25
+
+    public static let outOfTime = "still being checked when the invocation's time ran out"
+
+    /// A secret whose check was still waiting on something when its cap ran out.
+    public static func cappedOut(_ secret: FleetSecret, capSeconds: Double, now: Double) -> SecretVerdict {
+        notChecked(
+            secret,
+            reason:
+                "not finished within its cap of \(Int(capSeconds.rounded(.down))) s per secret: a server or service it needs answered too slowly",
+            now: now)
+    }
     /// The secrets whose rotation function is `functionARN` (with or without
     /// a version or alias qualifier), rotation on or off, and whose name
     /// starts with `namePrefix`; in name order, the order they are checked in.
@@ -130,13 +181,22 @@ public struct FleetReport: Sendable, Equatable {
     public var namePrefix: String?
     public var secrets: [SecretVerdict]
     public var durationMs: Int
+    /// Why listing stopped before its last page; nil when every page was read.
+    public var notListed: String?
 
-    public init(functionARN: String, namePrefix: String?, secrets: [SecretVerdict], durationMs: Int) {
+    public init(
+        functionARN: String, namePrefix: String?, secrets: [SecretVerdict], durationMs: Int, notListed: String? = nil
+    ) {
         self.functionARN = functionARN
         self.namePrefix = namePrefix
         self.secrets = secrets
         self.durationMs = durationMs
+        self.notListed = notListed
     }
+
+    public var listingComplete: Bool { notListed == nil }
+    /// Every secret listed, and every one listed checked.
+    public var complete: Bool { notChecked == 0 && listingComplete }
 
     public var checked: Int { secrets.filter(\.isChecked).count }
     public var failing: Int { secrets.filter(\.failing).count }
@@ -148,7 +208,8 @@ public struct FleetReport: Sendable, Equatable {
         [
             "FunctionArn": .string(functionARN), "NamePrefix": namePrefix.map { .string($0) } ?? .null,
             "checked": .number(String(checked)), "failing": .number(String(failing)),
-            "notChecked": .number(String(notChecked)), "complete": .bool(notChecked == 0),
+            "notChecked": .number(String(notChecked)), "complete": .bool(complete),
+            "listingComplete": .bool(listingComplete), "notListed": notListed.map { .string($0) } ?? .null,
             "oldestRotationDays": oldestRotationDays.map { .number(String($0)) } ?? .null,
             "durationMs": .number(String(durationMs)), "secrets": .array(secrets.map { .object($0.json) }),
         ]

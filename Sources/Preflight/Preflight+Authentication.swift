@@ -6,12 +6,17 @@ import Rotation
 /// are not asked to rotate the admin or an account that can manage others.
 /// Read from SHOW CREATE USER and SHOW GRANTS of the account's own session;
 /// nothing is run but those.
+///
+/// Only after AWSCURRENT has logged in as the account: that login is the
+/// caller's proof that the account is theirs. Before it nothing about the
+/// account is looked up, not even through the admin (which could tell why
+/// the login failed, e.g. an account that holds no password): whoever may
+/// invoke Check would otherwise learn which accounts exist and how they log
+/// in by naming them in a secret with a wrong password. The report then says
+/// only that the login was refused (login-current).
 extension PreflightRun {
     func checkAccount() {
-        guard let user = currentSession else {
-            checkAccountWithoutLogin()
-            return
-        }
+        guard let user = currentSession else { return }
         guard let line = user.createUser, let methods = try? AuthenticationMethods(showCreateUser: line) else {
             add("authentication", false, "SHOW CREATE USER \(user.account) could not be read or understood")
             return
@@ -109,19 +114,5 @@ extension PreflightRun {
                     "Rotate such an account with the self strategy, or set ALLOW_PRIVILEGED_ACCOUNTS=true if whoever may write its secret may hold its privileges (see docs/strategies-security.md)"
             )
         }
-    }
-
-    /// AWSCURRENT did not log in: an account without a password never will,
-    /// which an admin that may read the grant tables can tell.
-    private func checkAccountWithoutLogin() {
-        guard usesAdmin, let admin, let current else { return }
-        let found = try? preflight.database.withSession(admin.login) { session in
-            try Rotator.accountWithoutPassword(current.username, in: session)
-        }
-        guard let found = found ?? nil else { return }
-        add(
-            "authentication", false,
-            "\(found.account) authenticates only with \(found.plugins.joined(separator: " OR ")), which hold no password; the rotation refuses it (AccountHoldsNoPassword)"
-        )
     }
 }

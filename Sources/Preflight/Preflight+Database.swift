@@ -21,7 +21,8 @@ struct SessionFacts {
 
 extension PreflightRun {
     func checkLogins(_ current: DatabaseSecret) {
-        let (result, ms) = timed { try session(currentLogin(current), clone: nil) }
+        let login = currentLogin(current)
+        let (result, ms) = timed { try session(login, clone: nil) }
         switch result {
         case .success(let facts):
             currentSession = facts
@@ -29,10 +30,12 @@ extension PreflightRun {
                 "login-current", true,
                 "AWSCURRENT logs in as \(facts.account) on \(facts.server.map(\.description) ?? "an unknown server") (\(facts.version))",
                 ms)
-        case .failure(let error as LoginRejected):
+        case .failure(let error) where error is LoginRejected || context.isLoginRefusal(error):
+            // One text for every refusal: the server's reason (locked, no
+            // such plugin) would describe an account nobody has proven to hold.
             add(
                 "login-current", false,
-                "the server refused AWSCURRENT's password for \(error.username) at \(error.host):\(error.port)", ms,
+                "the server refused AWSCURRENT's password for \(login.username) at \(login.host):\(login.port)", ms,
                 advice:
                     "Make AWSCURRENT hold the password the database accepts (a rotation that set the password but never finished leaves it in AWSPENDING)"
             )

@@ -109,6 +109,11 @@ public struct PreflightContext {
     /// RDS-managed ones placed through their tag, verified TLS only for their sessions.
     /// Nil reads it through `SecretInspecting` and applies the rule here.
     public var placeAdmin: ((_ current: DatabaseSecret, _ secretId: String) throws -> DatabaseSecret)? = nil
+    /// Whether an error is the server refusing a login for a reason other
+    /// than the password (locked, expired, a plugin it cannot load): before
+    /// AWSCURRENT has logged in, the check says of it only that the login
+    /// was refused, as of a wrong password (Preflight+Authentication.swift).
+    public var isLoginRefusal: (any Error) -> Bool = { _ in false }
 
     public init(
         settings: RotationSettings, functionARN: String?, secondsLeft: Double, secretsManagerEndpoint: String,

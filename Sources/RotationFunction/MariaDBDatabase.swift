@@ -57,6 +57,13 @@ final class MariaDBDatabase {
         }
     }
 
+    /// The server refused the login for a reason of the account's (locked,
+    /// expired, a plugin it cannot load), not for the password.
+    static func isLoginRefusal(_ error: any Error) -> Bool {
+        if case MariaDBError.loginRefused = error { return true }
+        return false
+    }
+
     /// The rotation's decision for a session, as Connector/C's TLS options.
     func tlsMode(for protection: SessionProtection) throws -> TLSMode {
         switch protection {
@@ -95,6 +102,8 @@ final class MariaDBDatabase {
         options.connectTimeout = bound(options.connectTimeout)
         options.readTimeout = bound(options.readTimeout)
         options.writeTimeout = bound(options.writeTimeout)
+        // The whole conversation ends there, however the server paces it.
+        options.deadline = context.deadline?.bringingForward(.database)
         return options
     }
 

@@ -37,6 +37,7 @@ extension RotationHandler {
                         return (try? database.tlsMode(ssl: ssl).description) ?? "required"
                     },
                     describeError: { Lambda.describe($0) }, clock: WallClock.monotonicSeconds))
+            preflight.context.isLoginRefusal = MariaDBDatabase.isLoginRefusal
             preflight.context.placeAdmin = { current, secretId in
                 try rotator.placedAdminSecret(for: current, secretId: secretId)
             }

@@ -15,14 +15,19 @@ import SecretsManager
 /// Secrets Manager client (its own curl handle) and its own database layer
 /// (a Connector/C handle per login); no handle is shared between threads.
 /// Each worker opens one connection at a time, so the check never holds
-/// more than `Concurrency` connections to any server. Every wait, HTTP or
-/// database, is bounded by the fleet's deadline (the invocation's, less
-/// `CallContext.Margin.answer`); the answer is sent at that deadline whatever is still
-/// running, and the secrets not finished are reported as not checked.
+/// more than `Concurrency` connections to any server.
+///
+/// Time: the fleet's deadline is the invocation's less
+/// `CallContext.Margin.answer`. Listing may take `FleetCheck.listingShare`
+/// of it; what was listed by then is checked and the answer says listing
+/// stopped. Each secret's check is bounded by its own cap
+/// (`FleetCheck.secretCapSeconds`) and by the fleet's deadline: every wait
+/// of it, HTTP, TCP or a database conversation (`ConversationLimit`),
+/// ends there, so its worker thread moves on (or ends) then. The answer
+/// waits for the workers a moment past the fleet's deadline
+/// (`joinGraceSeconds`) so that none is still running when it is sent.
 enum FleetCheckRun {
-    /// A secret is started only with this much of the fleet's time left: its
-    /// probes need about that to say anything but "no time".
-    static let minimumSecondsPerSecret = 2.0
+    static let joinGraceSeconds = 0.5
 }
 
 /// The events sent by the Runtime API carry the function's own ARN; without
@@ -73,39 +78,37 @@ extension RotationHandler {
         // check judges each secret against it, not against what is left.
         let budgetSeconds = context.deadline.remainingSeconds()
 
-        let lister = makeSecretsManager(configuration)
-        var listed: [FleetSecret] = []
-        var token: String?
-        repeat {
-            let page = try lister.listSecrets(namePrefix: request.namePrefix, nextToken: token, context: fleet)
-            listed += page.secrets.map(FleetSecret.init)
-            token = page.nextToken
-        } while token != nil
+        let (listed, notListed) = try listSecrets(request, context: fleet, logger: logger, configuration: configuration)
         let selected = FleetCheck.selected(listed, functionARN: functionARN, namePrefix: request.namePrefix)
 
+        let capSeconds = FleetCheck.secretCapSeconds(
+            fleetSeconds: fleetDeadline.remainingSeconds(), count: selected.count, threads: request.concurrency)
         let slots = BoundedWorkers.run(
             count: selected.count, threads: request.concurrency, until: fleetDeadline,
-            mayStart: { fleetDeadline.remainingSeconds() >= FleetCheckRun.minimumSecondsPerSecret },
+            joinBy: Deadline(
+                epochMilliseconds: fleetDeadline.epochMilliseconds + Int64(FleetCheckRun.joinGraceSeconds * 1000)),
+            mayStart: { fleetDeadline.remainingSeconds() >= FleetCheck.minimumSecondsPerSecret },
             makeState: {
-                FleetWorker(configuration: configuration, logger: logger, context: fleet)
+                FleetWorker(configuration: configuration, logger: logger, fleet: fleet)
             },
             work: { worker, index in
-                worker.check(selected[index], functionARN: functionARN, budgetSeconds: budgetSeconds)
+                worker.check(
+                    selected[index], functionARN: functionARN, budgetSeconds: budgetSeconds, capSeconds: capSeconds)
             })
         let now = Double(WallClock.nowMilliseconds()) / 1000
         let verdicts = zip(selected, slots).map { secret, slot in
             switch slot {
             case .done(let verdict): verdict
             case .running:
-                FleetCheck.notChecked(
-                    secret, reason: "still being checked when the invocation's time ran out", now: now)
+                FleetCheck.notChecked(secret, reason: FleetCheck.outOfTime, now: now)
             case .notStarted:
                 FleetCheck.notChecked(secret, reason: "not reached before the invocation's time ran out", now: now)
             }
         }
         let duration = Int(((WallClock.monotonicSeconds() - started) * 1000).rounded())
         let report = FleetReport(
-            functionARN: functionARN, namePrefix: request.namePrefix, secrets: verdicts, durationMs: duration)
+            functionARN: functionARN, namePrefix: request.namePrefix, secrets: verdicts, durationMs: duration,
+            notListed: notListed)
 
         for verdict in verdicts where !verdict.ok {
             logger.log(
@@ -117,7 +120,8 @@ extension RotationHandler {
             [
                 ("listed", String(listed.count)), ("checked", String(report.checked)),
                 ("failing", String(report.failing)), ("notChecked", String(report.notChecked)),
-                ("concurrency", String(request.concurrency)), ("durationMs", String(duration)),
+                ("concurrency", String(request.concurrency)), ("capSeconds", String(Int(capSeconds))),
+                ("listingComplete", String(report.listingComplete)), ("durationMs", String(duration)),
             ])
         if let namespace = configuration.metricsNamespace {
             for record in fleetRecords(report, namespace: namespace, requestId: context.requestId) {
@@ -125,6 +129,44 @@ extension RotationHandler {
             }
         }
         return Array(report.json.serialized.utf8)
+    }
+
+    /// Every ListSecrets page, within the listing's share of the fleet's
+    /// time. A page that fails because that time ran out ends the listing
+    /// with what was read (the second value says so); any other failure
+    /// fails the check, as a role without ListSecrets must.
+    static func listSecrets(
+        _ request: FleetCheckRequest, context fleet: CallContext, logger: LambdaLogger, configuration: Configuration
+    ) throws -> (listed: [FleetSecret], notListed: String?) {
+        let listingSeconds = FleetCheck.listingSeconds(fleetSeconds: fleet.secondsLeft(keeping: .request))
+        var listing = fleet
+        listing.deadline = fleet.deadline.map { _ in Deadline.after(seconds: listingSeconds) }
+        let lister = makeSecretsManager(configuration)
+        var listed: [FleetSecret] = []
+        var pages = 0
+        var token: String?
+        repeat {
+            let page: SecretListPage
+            switch Result(catching: {
+                try lister.listSecrets(namePrefix: request.namePrefix, nextToken: token, context: listing)
+            }) {
+            case .success(let answer):
+                page = answer
+            case .failure(let error)
+            where FleetCheck.listingRanOutOfTime(secondsLeft: listing.secondsLeft(keeping: .request)):
+                let (type, _) = Lambda.describe(error)
+                logger.log(.warn, "listing stopped: its time ran out", [("pages", String(pages)), ("errorType", type)])
+                let reason =
+                    "ListSecrets stopped after \(pages) page\(pages == 1 ? "" : "s") (\(listed.count) secrets): its \(Int(listingSeconds)) s of the invocation ran out (\(type)); secrets on later pages are not in this answer"
+                return (listed, reason)
+            case .failure(let error):
+                throw error
+            }
+            pages += 1
+            listed += page.secrets.map(FleetSecret.init)
+            token = page.nextToken
+        } while token != nil
+        return (listed, nil)
     }
 
     static func makeSecretsManager(_ configuration: Configuration) -> SecretsManagerClient {
@@ -194,13 +236,13 @@ extension FleetSecret {
 /// One worker thread's own clients; used by that thread only.
 final class FleetWorker {
     let secretsManager: SecretsManagerClient
-    let database: MariaDBDatabase.Bound
+    let database: MariaDBDatabase
     let settings: RotationSettings
     /// The fleet's: the invocation's, less the answer's margin.
-    let context: CallContext
+    let fleet: CallContext
 
-    init(configuration: Configuration, logger: LambdaLogger, context: CallContext) {
-        self.context = context
+    init(configuration: Configuration, logger: LambdaLogger, fleet: CallContext) {
+        self.fleet = fleet
         secretsManager = RotationHandler.makeSecretsManager(configuration)
         // A logger of the thread's own: the shared one's requestId changes with
         // the next invocation, which a worker left running past the deadline
@@ -211,16 +253,30 @@ final class FleetWorker {
             requireTLS: configuration.rotation.requireTLS, caBundle: configuration.databaseCABundle,
             pluginDirectory: configuration.pluginDirectory, serverPublicKey: configuration.serverPublicKey,
             logger: own
-        ).bound(to: context)
+        )
         settings = configuration.rotation
     }
 
-    func check(_ secret: FleetSecret, functionARN: String, budgetSeconds: Double) -> SecretVerdict {
-        let database = self.database
-        let preflight = Preflight(
+    /// The secret's own context: the fleet's, its deadline brought forward
+    /// to the secret's cap; and whether the cap (not the fleet's) is its end.
+    func context(capSeconds: Double) -> (CallContext, capped: Bool) {
+        var context = fleet
+        let cap = Deadline.after(seconds: capSeconds)
+        context.deadline = fleet.deadline.map { min($0, cap) } ?? cap
+        return (context, context.deadline == cap)
+    }
+
+    func check(
+        _ secret: FleetSecret, functionARN: String, budgetSeconds: Double, capSeconds: Double
+    )
+        -> SecretVerdict
+    {
+        let (context, capped) = self.context(capSeconds: capSeconds)
+        let database = self.database.bound(to: context)
+        var preflight = Preflight(
             secrets: ListedSecret(
                 facts: secret.facts, inspector: SecretsManagerInspector(client: secretsManager, context: context)),
-            network: SocketNetwork(),
+            network: DeadlineNetwork(base: SocketNetwork(), context: context),
             tls: MariaDBTLSProbe(caBundle: database.caBundle) { try database.options(for: $0) }, database: database,
             context: PreflightContext(
                 settings: settings, functionARN: functionARN, secondsLeft: budgetSeconds,
@@ -230,14 +286,38 @@ final class FleetWorker {
                     return (try? database.tlsMode(ssl: ssl).description) ?? "required"
                 },
                 describeError: { Lambda.describe($0) }, clock: WallClock.monotonicSeconds))
+        preflight.context.isLoginRefusal = MariaDBDatabase.isLoginRefusal
         let report = preflight.run(CheckRequest(secretId: secret.arn))
         // Only an unfinished rotation needs its versions' dates: one call, rarely.
         var created: [String: Double] = [:]
         if !secret.pendingVersions.isEmpty {
             created = (try? secretsManager.versionCreatedDates(secret.arn, context: context)) ?? [:]
         }
-        return FleetCheck.verdict(
-            secret, report: report, pendingCreated: created, now: Double(WallClock.nowMilliseconds()) / 1000)
+        let now = Double(WallClock.nowMilliseconds()) / 1000
+        // Out of time, the report's failures say only "no time": not a
+        // verdict on the secret. Under 1 s left no database session may
+        // open (MariaDBDatabase.options(for:context:)).
+        if context.secondsLeft(keeping: .database) < 1 {
+            return capped
+                ? FleetCheck.cappedOut(secret, capSeconds: capSeconds, now: now)
+                : FleetCheck.notChecked(secret, reason: FleetCheck.outOfTime, now: now)
+        }
+        return FleetCheck.verdict(secret, report: report, pendingCreated: created, now: now)
+    }
+}
+
+/// The TCP probe within the secret's time: the check's own limit (up to
+/// 5 s) could otherwise outlast the secret's cap.
+struct DeadlineNetwork: NetworkProbing {
+    let base: SocketNetwork
+    let context: CallContext
+
+    func resolve(_ host: String) throws -> [String] { try base.resolve(host) }
+
+    func connect(_ host: String, port: Int, timeoutSeconds: Double) throws {
+        let left = context.secondsLeft(keeping: .database)
+        guard left > 0 else { throw DeploymentError.deadline(host: host, port: port) }
+        try base.connect(host, port: port, timeoutSeconds: min(timeoutSeconds, left))
     }
 }
 

@@ -111,4 +111,26 @@ final class Gate: @unchecked Sendable {
         #expect(done == 3)
         #expect(notStarted == 7)
     }
+
+    @Test func anItemRunningAtTheDeadlineIsWaitedForUntilJoinByAndNoneStartsAfter() {
+        let deadline = Deadline.after(seconds: 0.2)
+        let slots = BoundedWorkers.run(
+            count: 3, threads: 1, until: deadline, joinBy: .after(seconds: 60), mayStart: { true },
+            makeState: { () },
+            work: { (_: inout Void, index: Int) -> Int in
+                // Still running when the deadline passes, as a capped check ends just after it.
+                while deadline.remainingSeconds() > 0 {}
+                return index
+            })
+        guard case .done(0) = slots[0] else {
+            Issue.record("the item running at the deadline was not waited for: \(slots[0])")
+            return
+        }
+        for slot in slots.dropFirst() {
+            guard case .notStarted = slot else {
+                Issue.record("an item started after the deadline: \(slot)")
+                return
+            }
+        }
+    }
 }

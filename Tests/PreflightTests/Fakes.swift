@@ -5,6 +5,12 @@ struct FakeError: Error, CustomStringConvertible {
     var description: String
 }
 
+/// The server refusing a login for the account's own reason (locked, a
+/// plugin it cannot load), quoting that reason.
+struct FakeRefusal: Error, CustomStringConvertible {
+    var description: String
+}
+
 final class FakeSecrets: SecretInspecting {
     var facts = SecretFacts(
         arn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf", name: "app", rotationEnabled: true,
@@ -54,9 +60,12 @@ final class FakeServer: Database {
     var logins: [DatabaseLogin] = []
     /// Whether sessions count as verified TLS (a healthy world's do).
     var verifiedTLS = true
+    /// Users whose login the server refuses whatever the password.
+    var refusals: [String: FakeRefusal] = [:]
 
     func withSession<T>(_ login: DatabaseLogin, _ body: (any DatabaseSession) throws -> T) throws -> T {
         logins.append(login)
+        if let refusal = refusals[login.username] { throw refusal }
         guard let user = users[login.username], user.password == login.password else {
             throw LoginRejected(username: login.username, host: login.host, port: login.port)
         }

@@ -40,7 +40,7 @@ struct World {
 
     func run(_ strategy: RotationSettings.Strategy) -> PreflightReport {
         var clock = 0.0
-        let preflight = Preflight(
+        var preflight = Preflight(
             secrets: secrets, network: network, tls: tls, database: server,
             context: PreflightContext(
                 settings: settings, functionARN: functionARN, secondsLeft: secondsLeft,
@@ -50,6 +50,7 @@ struct World {
                 clock: {
                     clock += 0.002; return clock
                 }))
+        preflight.context.isLoginRefusal = { $0 is FakeRefusal }
         return preflight.run(CheckRequest(secretId: secrets.facts.arn, strategy: strategy))
     }
 }
@@ -182,5 +183,45 @@ struct World {
     @Test func functionQualifiersAreIgnored() {
         #expect(PreflightRun.sameFunction(functionARN + ":live", functionARN))
         #expect(!PreflightRun.sameFunction(functionARN + "2", functionARN))
+    }
+}
+
+/// Check reveals nothing about an account to a caller who has not logged in
+/// as it: before AWSCURRENT's login succeeds, the admin is asked nothing
+/// about the account and the report says only that the login was refused.
+@Suite struct PreflightBeforeProofTests {
+    @Test(arguments: [RotationSettings.Strategy.admin, .alternating])
+    func aRefusedLoginLooksNothingUpThroughTheAdmin(strategy: RotationSettings.Strategy) {
+        var world = World()
+        world.secrets.values[world.secrets.facts.arn] = secret("sock1", "a-guess", masterarn: adminARN)
+        // An account the caller may not know of; the admin could read how it logs in.
+        world.server.users["sock1"] = .init(password: "never-this", grants: [])
+        world.server.createUser["sock1"] = "CREATE USER `sock1`@`localhost` IDENTIFIED VIA unix_socket"
+        let report = world.run(strategy)
+
+        let login = report.checks.first { $0.name == "login-current" }
+        #expect(login?.ok == false)
+        #expect(login?.detail.contains("refused") == true)
+        // Only the admin's own session ran: nothing names the account or reads mysql.*.
+        #expect(world.server.statements.allSatisfy { !$0.contains("sock1") && !$0.contains("mysql.") })
+        #expect(!report.checks.contains { $0.name == "authentication" || $0.name == "privileged-account" })
+        let text = report.json.serialized
+        #expect(!text.contains("unix_socket") && !text.contains("localhost"))
+    }
+
+    @Test func theServersReasonForARefusalIsNotRepeated() {
+        var world = World()
+        world.server.refusals["app"] = FakeRefusal(description: "Plugin 'AWSAuthenticationPlugin' is not loaded")
+        let report = world.run(.admin)
+        let login = report.checks.first { $0.name == "login-current" }
+        #expect(login?.detail == "the server refused AWSCURRENT's password for app at db.internal:3306")
+        #expect(!report.json.serialized.contains("AWSAuthenticationPlugin"))
+    }
+
+    @Test func afterTheLoginTheAccountIsReadAsBefore() {
+        let world = World()
+        let report = world.run(.admin)
+        #expect(report.checks.contains { $0.name == "authentication" && $0.ok })
+        #expect(world.server.statements.contains { $0.hasPrefix("SHOW CREATE USER") && $0.contains("app") })
     }
 }
