@@ -12,6 +12,10 @@ struct SessionFacts {
     var usernameLimit: Int?
     /// SHOW GRANTS as printed (Preflight+Authentication.swift reads it; never reported).
     var grantLines: [String] = []
+    /// The rotated account's session: its grants with its roles', read as the rotation reads them.
+    var privileges: AccountPrivileges?
+    /// Whether the server's `init_connect` is set, which runs in this session's account's sessions.
+    var runsInitConnect = false
     /// SHOW CREATE USER of the own account, as printed (holds hashes; never reported).
     var createUser: String?
     /// Whether the session was verified TLS, which a statement carrying the
@@ -21,7 +25,7 @@ struct SessionFacts {
 
 extension PreflightRun {
     func checkLogins(_ current: DatabaseSecret) {
-        let (result, ms) = timed { try session(currentLogin(current), clone: nil) }
+        let (result, ms) = timed { try session(currentLogin(current), clone: nil, readsRoles: usesAdmin) }
         switch result {
         case .success(let facts):
             currentSession = facts
@@ -46,6 +50,15 @@ extension PreflightRun {
         case .success(let facts):
             adminSession = facts
             add("login-admin", true, "the admin secret logs in as \(facts.account)", adminMs)
+            if facts.runsInitConnect {
+                // Listed only when it fails, as setSecret would (AdminRunsInitConnect).
+                add(
+                    "admin-init-connect", false,
+                    "the server's init_connect is set: it runs in every session of the admin \(facts.account) with its privileges; setSecret refuses (AdminRunsInitConnect)",
+                    advice:
+                        "Find who set it and what it did, then SET GLOBAL init_connect = '' (and in the server's configuration), or give the admin CONNECTION ADMIN or SUPER"
+                )
+            }
         case .failure(let error as LoginRejected):
             add(
                 "login-admin", false, "the server refused the admin secret's password for \(error.username)", adminMs,
@@ -57,14 +70,18 @@ extension PreflightRun {
 
     /// Logs in and reads who the server says we are and what we may do.
     /// Only SELECT and SHOW: nothing here can change anything.
-    func session(_ login: DatabaseLogin, clone: Account?) throws -> SessionFacts {
+    ///
+    /// `readsRoles`: the rotated account's session under admin or
+    /// alternating, whose roles' grants the privilege guard reads (extra
+    /// statements only for an account that holds roles).
+    func session(_ login: DatabaseLogin, clone: Account?, readsRoles: Bool = false) throws -> SessionFacts {
         let started = context.clock()
         return try preflight.database.withSession(login) { session in
             let loggedIn = context.clock()
             loginMs = max(loginMs ?? 0, (loggedIn - started) * 1000)
-            let rows = try session.query("SELECT CURRENT_USER()")
+            let rows = try session.query("SELECT CURRENT_USER(), @@GLOBAL.init_connect")
             statementMs = max(statementMs ?? 0, (context.clock() - loggedIn) * 1000)
-            guard let text = rows.first?.first ?? nil, let account = Account(currentUser: text) else {
+            guard let row = rows.first, let text = row.first ?? nil, let account = Account(currentUser: text) else {
                 throw RotationError.unexpectedServerAnswer("CURRENT_USER() returned no account")
             }
             let grants = try session.query("SHOW GRANTS").compactMap { $0.first ?? nil }
@@ -72,6 +89,10 @@ extension PreflightRun {
                 account: account, version: session.serverVersion, server: ServerVersion(session.serverVersion),
                 grants: GrantSet(showGrants: grants))
             facts.grantLines = grants
+            facts.runsInitConnect = row.count > 1 && !(row[1] ?? "").allSatisfy(\.isWhitespace)
+            if readsRoles, let server = facts.server, !context.settings.allowPrivilegedAccounts {
+                facts.privileges = try Rotator.privileges(granted: grants, in: session, version: server, asOwner: true)
+            }
             facts.verifiedTLS = session.isVerifiedTLS
             facts.createUser = try? session.query("SHOW CREATE USER \(account: account)").first?.first ?? nil
             if let clone {

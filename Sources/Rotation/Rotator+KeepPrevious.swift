@@ -64,10 +64,8 @@ extension Rotator {
     ) throws {
         let version = try ServerVersion(reportedBy: session)
         try refuseKeptPasswordOutsideVerifiedTLS(in: session, version: version, for: current.login)
-        if !settings.allowPrivilegedAccounts {
-            let admin = try Self.sessionAccount(session)
-            try refusePrivileged(facts.account, privileges: facts.privileges, admin: admin, secretId: secretId)
-        }
+        let admin = try Self.adminAccount(session, secretId: secretId)
+        try refusePrivileged(facts.account, privileges: facts.privileges, admin: admin, secretId: secretId)
         let statements = try refusing(facts.account, secretId: secretId) { () throws(PasswordChangeProblem) in
             try PasswordChange.byAdmin(
                 of: facts.account, methods: facts.methods, on: version, to: pending.password,

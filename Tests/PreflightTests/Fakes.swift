@@ -54,6 +54,11 @@ final class FakeServer: Database {
     var logins: [DatabaseLogin] = []
     /// Whether sessions count as verified TLS (a healthy world's do).
     var verifiedTLS = true
+    /// `@@GLOBAL.init_connect`.
+    var initConnect = ""
+    /// What SHOW GRANTS adds with a role active (MariaDB: `SET ROLE`), by the role as printed.
+    var roleGrants: [String: [String]] = [:]
+    var activeRole: String?
 
     func withSession<T>(_ login: DatabaseLogin, _ body: (any DatabaseSession) throws -> T) throws -> T {
         logins.append(login)
@@ -73,8 +78,14 @@ final class FakeServer: Database {
         func query(_ statement: SQL) throws -> [[String?]] {
             let text = statement.rendered(escapingLiteralsWith: { $0 })
             server.statements.append(text)
-            if text == "SELECT CURRENT_USER()" { return [["\(user)@%"]] }
-            if text == "SHOW GRANTS" { return grants.map { [$0] } }
+            if text == "SELECT CURRENT_USER(), @@GLOBAL.init_connect" { return [["\(user)@%", server.initConnect]] }
+            if text == "SHOW GRANTS" {
+                return (grants + (server.roleGrants[server.activeRole ?? ""] ?? [])).map { [$0] }
+            }
+            if text.hasPrefix("SET ROLE ") {
+                server.activeRole = String(text.dropFirst("SET ROLE ".count))
+                return []
+            }
             if text.hasPrefix("SHOW CREATE USER ") {
                 return [[server.createUser[user] ?? "CREATE USER `\(user)`@`%` IDENTIFIED BY PASSWORD '*AB'"]]
             }
