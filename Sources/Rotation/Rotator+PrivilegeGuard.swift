@@ -34,7 +34,7 @@ extension Rotator {
         return account
     }
 
-    /// Refuses `account` when it is `admin` or `privileges` let it manage others.
+    /// Refuses `account` when it is `admin` or `privileges` hold anything off the harmless list.
     func refusePrivileged(
         _ account: Account, privileges: AccountPrivileges?, admin: Account, secretId: String
     ) throws {

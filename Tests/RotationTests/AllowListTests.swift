@@ -81,7 +81,8 @@ import Testing
 
     @Test(arguments: [
         ("`mysql`.*", true), ("`%`.*", true), ("`m_sql`.*", true), ("`mysq%`.*", true), ("`MySQL`.*", true),
-        ("`mysql`.`user`", true), ("`mysql`.`global_priv`", true), ("PROCEDURE `mysql`.`p`", true),
+        ("`mysql`.`user`", true), ("`mysq\\l`.*", true), ("`\\m\\y\\s\\q\\l`.*", true), ("`mysql`.`global_priv`", true),
+        ("PROCEDURE `mysql`.`p`", true),
         ("`my\\_sql`.*", false), ("`appdb`.*", false), ("`app%`.*", false), ("`app\\_db`.`t`", false),
         ("`mysql2`.*", false),
     ])
