@@ -50,13 +50,16 @@ extension PreflightRun {
         case .success(let facts):
             adminSession = facts
             add("login-admin", true, "the admin secret logs in as \(facts.account)", adminMs)
-            if facts.runsInitConnect {
+            let spared = facts.server.map {
+                Rotator.sparesFromInitConnect(AccountPrivileges(showGrants: facts.grantLines), on: $0)
+            }
+            if facts.runsInitConnect && spared != true {
                 // Listed only when it fails, as setSecret would (AdminRunsInitConnect).
                 add(
                     "admin-init-connect", false,
                     "the server's init_connect is set: it runs in every session of the admin \(facts.account) with its privileges; setSecret refuses (AdminRunsInitConnect)",
                     advice:
-                        "Find who set it and what it did, then SET GLOBAL init_connect = '' (and in the server's configuration), or give the admin CONNECTION ADMIN or SUPER"
+                        "Find who set it and what it did, then SET GLOBAL init_connect = '' (and in the server's configuration), or grant the admin CONNECTION ADMIN on *.*, whose sessions the server spares"
                 )
             }
         case .failure(let error as LoginRejected):

@@ -119,7 +119,7 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
         case .privilegedAccount(let secretId, let account, let reasons):
             "refusing to rotate account \(account) of secret \(secretId): \(reasons.joined(separator: "; ")); whoever may write that secret would get its password. Nothing was changed (ALLOW_PRIVILEGED_ACCOUNTS=true permits it)"
         case .adminRunsInitConnect(let secretId, let admin):
-            "refusing to rotate secret \(secretId) through the admin \(admin): the server's init_connect is set, and it runs someone else's statements in every session of the admin, with the admin's privileges; nothing was changed. Empty it (SET GLOBAL init_connect = '') after checking what it did, or give the admin CONNECTION ADMIN (MariaDB 10.5.2+, MySQL 8) or SUPER, which the server spares from it"
+            "refusing to rotate secret \(secretId) through the admin \(admin): the server's init_connect is set, and it runs someone else's statements in every session of the admin, with the admin's privileges; nothing was changed. Check what it did, then empty it (SET GLOBAL init_connect = ''), or grant the admin CONNECTION ADMIN on *.*, whose sessions the server spares from it"
         case .keepPreviousUnsupported(let secretId, let account, let obstacle):
             "KEEP_PREVIOUS_PASSWORD for account \(account) of secret \(secretId): \(obstacle); nothing was changed"
         case .passwordNotChangeable(let secretId, let account, let problem):

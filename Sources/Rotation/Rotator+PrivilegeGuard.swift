@@ -20,18 +20,33 @@ extension Rotator {
 
     /// The account the admin session runs as, read with the server's
     /// `init_connect` in the same query (no round trip of its own). The
-    /// server runs `init_connect` in every new session of an account without
-    /// SUPER or CONNECTION ADMIN, as that account: whoever set it acts with
-    /// the admin's CREATE USER. Refused when set, before anything is changed.
+    /// server runs `init_connect` in every new session of an account it does
+    /// not spare (`sparesFromInitConnect`), as that account: whoever set it
+    /// acts with the admin's CREATE USER. Refused when set and the admin is
+    /// not spared (its SHOW GRANTS asked only then), before anything changes.
     static func adminAccount(_ session: any DatabaseSession, secretId: String) throws -> Account {
         let rows = try session.query("SELECT CURRENT_USER(), @@GLOBAL.init_connect")
         guard let row = rows.first, let text = row.first ?? nil, let account = Account(currentUser: text) else {
             throw RotationError.unexpectedServerAnswer("CURRENT_USER() returned no account")
         }
         if row.count > 1, let initConnect = row[1], !initConnect.allSatisfy(\.isWhitespace) {
-            throw RotationError.adminRunsInitConnect(secretId: secretId, admin: account.description)
+            let version = try ServerVersion(reportedBy: session)
+            let grants = try session.query("SHOW GRANTS").compactMap { $0.first ?? nil }
+            guard Self.sparesFromInitConnect(AccountPrivileges(showGrants: grants), on: version) else {
+                throw RotationError.adminRunsInitConnect(secretId: secretId, admin: account.description)
+            }
         }
         return account
+    }
+
+    /// Whether the server skips `init_connect` for an account holding
+    /// `privileges`: CONNECTION ADMIN on `*.*` (MariaDB 10.5.2+, MySQL 8), or
+    /// SUPER where it still implies that (MySQL; MariaDB before 11.0, which
+    /// split it). Granted directly: a role's counts only once active.
+    public static func sparesFromInitConnect(_ privileges: AccountPrivileges, on version: ServerVersion) -> Bool {
+        let superSpares = version.flavor == .mysql || !version.isAtLeast(11, 0)
+        return privileges.holdsGlobal("CONNECTION ADMIN") || privileges.holdsGlobal("CONNECTION_ADMIN")
+            || (superSpares && privileges.holdsGlobal("SUPER"))
     }
 
     /// Refuses `account` when it is `admin` or `privileges` hold anything off the harmless list.

@@ -214,6 +214,15 @@ struct World {
         #expect(report.ok, "\(report.failed)")
     }
 
+    @Test func anAdminTheServerSparesFromInitConnectIsNotFailed() {
+        var world = World()
+        world.server.initConnect = "SET NAMES utf8mb4"
+        world.server.users["rotation_admin"]!.grants += ["GRANT CONNECTION ADMIN ON *.* TO `rotation_admin`@`%`"]
+        let report = world.run(.admin)
+        #expect(report.ok, "\(report.failed)")
+        #expect(!report.checks.contains { $0.name == "admin-init-connect" })
+    }
+
     @Test func aDatabasePatternCoversTheDatabasesItMatches() {
         let grants = GrantSet(showGrants: [
             "GRANT SELECT ON `%`.* TO `a`@`%` WITH GRANT OPTION", "GRANT INSERT ON `app\\_%`.* TO `a`@`%`",

@@ -101,12 +101,14 @@ import Testing
 
     /// The admin's first query reads init_connect too: no round trip of its own.
     final class AdminSession: DatabaseSession {
-        var serverVersion: String { "10.11.6-MariaDB" }
+        var serverVersion = "10.11.6-MariaDB"
         var initConnect: String?
+        var grants = ["GRANT CREATE USER ON *.* TO `rotation_admin`@`%`"]
         var sent: [String] = []
 
         func query(_ statement: SQL) throws -> [[String?]] {
             sent.append(statement.description)
+            if statement.description == "SHOW GRANTS" { return grants.map { [$0] } }
             return [["rotation_admin@%", initConnect]]
         }
     }
@@ -124,6 +126,29 @@ import Testing
             #expect(refused && error == .adminRunsInitConnect(secretId: "s", admin: "'rotation_admin'@'%'"))
             #expect(error.description.contains("init_connect") && !error.description.contains("GRANT ALL"))
         }
-        #expect(session.sent == ["SELECT CURRENT_USER(), @@GLOBAL.init_connect"])
+        #expect(
+            session.sent
+                == ["SELECT CURRENT_USER(), @@GLOBAL.init_connect"] + (refused ? ["SHOW GRANTS"] : []))
+    }
+
+    /// The server skips init_connect for an admin that holds CONNECTION ADMIN
+    /// (or SUPER where it still implies it): nothing of someone else's ran.
+    @Test(arguments: [
+        ("10.11.6-MariaDB", "CONNECTION ADMIN", true), ("10.11.6-MariaDB", "SUPER", true),
+        ("11.4.2-MariaDB", "SUPER", false), ("11.4.2-MariaDB", "CONNECTION ADMIN", true),
+        ("10.11.6-MariaDB", "ALL PRIVILEGES", true), ("10.11.6-MariaDB", "CREATE USER", false),
+        ("8.4.3", "CONNECTION_ADMIN", true), ("8.0.36", "SUPER", true), ("8.0.36", "SYSTEM_VARIABLES_ADMIN", false),
+    ])
+    func anAdminTheServerSparesFromInitConnectGoesOn(version: String, privilege: String, spared: Bool) throws {
+        let session = AdminSession()
+        session.serverVersion = version
+        session.initConnect = "SET NAMES utf8mb4"
+        session.grants.append("GRANT \(privilege) ON *.* TO `rotation_admin`@`%`")
+        do {
+            _ = try Rotator.adminAccount(session, secretId: "s")
+            #expect(spared, "an admin the server does not spare went on")
+        } catch let error as RotationError {
+            #expect(!spared && error == .adminRunsInitConnect(secretId: "s", admin: "'rotation_admin'@'%'"))
+        }
     }
 }
