@@ -138,7 +138,8 @@ public struct AccountPrivileges: Sendable, Equatable {
         for held in privileges {
             let path = held.via.isEmpty ? "" : " (through role \(held.via.joined(separator: " → ")))"
             if let proxied = held.proxied {
-                let whom = proxied.filter { $0 != "`" && $0 != "'" } == "@%" ? "any account" : "that account"
+                // The anonymous user (`''@'%'` on MariaDB, `''@''` on MySQL) stands for any account.
+                let whom = proxied.filter { $0 != "`" && $0 != "'" }.hasPrefix("@") ? "any account" : "that account"
                 found.append("PROXY ON \(proxied) (it may log in as \(whom))\(path)")
                 continue
             }

@@ -114,6 +114,10 @@ import Testing
             "PROXY ON `root`@`localhost` (it may log in as that account)"
         ),
         ("GRANT PROXY ON 'plain'@'%' TO 'app'@'%'", "PROXY ON 'plain'@'%' (it may log in as that account)"),
+        (
+            "GRANT PROXY ON ``@`` TO `root`@`localhost` WITH GRANT OPTION",
+            "PROXY ON ``@`` (it may log in as any account)"
+        ),
     ])
     func anyProxyGrantIsRefused(line: String, reason: String) {
         #expect(AccountPrivileges(showGrants: [line]).refused == [reason])
