@@ -34,6 +34,8 @@ public enum ErrorType: String, CaseIterable, Sendable {
     case accountHoldsNoPassword = "AccountHoldsNoPassword"
     /// admin/alternating: the account is the admin itself or may manage others (ALLOW_PRIVILEGED_ACCOUNTS off).
     case privilegedAccount = "PrivilegedAccount"
+    /// admin/alternating: the server's `init_connect` is set and runs in the admin's sessions.
+    case adminRunsInitConnect = "AdminRunsInitConnect"
     /// KEEP_PREVIOUS_PASSWORD where the server, the strategy or the account cannot keep two passwords.
     case keepPreviousPasswordUnsupported = "KeepPreviousPasswordUnsupported"
     /// The server is unreachable, a statement failed.

@@ -5,8 +5,10 @@ import Rotation
 /// line itself never reaches the report (MariaDB prints the password hash
 /// in it).
 public enum GrantLine: Sendable, Equatable {
-    /// `GRANT SELECT, INSERT ON appdb.* TO … [WITH GRANT OPTION]`; object without quotes.
-    case privileges(Set<String>, on: String, grantOption: Bool)
+    /// `GRANT SELECT, INSERT ON appdb.* TO … [WITH GRANT OPTION]`.
+    case privileges(Set<String>, on: GrantObject, grantOption: Bool)
+    /// `GRANT PROXY ON account TO … [WITH GRANT OPTION]`, the account as printed.
+    case proxy(String, grantOption: Bool)
     /// `GRANT app_role TO … [WITH ADMIN OPTION]`.
     case role(String, adminOption: Bool)
 
@@ -16,9 +18,13 @@ public enum GrantLine: Sendable, Equatable {
     /// not grants (partial revokes, default roles).
     public init?(_ line: String) {
         guard case .grant(let grant)? = try? Grant.parse(showGrantsLine: line) else { return nil }
-        if let object = grant.object {
+        switch grant.kind {
+        case .privileges:
+            guard let object = grant.object else { return nil }
             self = .privileges(grant.privilegeNames, on: object, grantOption: grant.withOption == "WITH GRANT OPTION")
-        } else {
+        case .proxy:
+            self = .proxy(String(grant.what.dropFirst("PROXY ON ".count)), grantOption: grant.withOption != nil)
+        case .roles:
             let name = grant.what.filter { $0 != "`" && $0 != "'" }
             self = .role(name, adminOption: grant.withOption == "WITH ADMIN OPTION")
         }
@@ -26,8 +32,9 @@ public enum GrantLine: Sendable, Equatable {
 }
 
 /// Whether a set of grants holds `privilege` on `object`, the way the
-/// server resolves it: a global grant covers every database, a database
-/// grant every table in it.
+/// server resolves it (`GrantObject.covers`): a global grant covers every
+/// database, a database grant (a LIKE pattern) every table in each database
+/// it matches.
 public struct GrantSet: Sendable, Equatable {
     public var lines: [GrantLine]
 
@@ -35,12 +42,19 @@ public struct GrantSet: Sendable, Equatable {
 
     public init(showGrants: [String]) { self.init(showGrants.compactMap(GrantLine.init)) }
 
-    public func holds(_ privilege: String, on object: String, withGrantOption: Bool = false) -> Bool {
+    public func holds(_ privilege: String, on object: GrantObject, withGrantOption: Bool = false) -> Bool {
         lines.contains { line in
             guard case .privileges(let names, let on, let grantOption) = line else { return false }
             guard !withGrantOption || grantOption else { return false }
             guard names.contains(privilege) || names.contains("ALL PRIVILEGES") else { return false }
-            return Self.covers(on, object)
+            return on.covers(object)
+        }
+    }
+
+    public func holdsProxy(_ account: String, withGrantOption: Bool) -> Bool {
+        lines.contains { line in
+            guard case .proxy(let proxied, let grantOption) = line else { return false }
+            return proxied == account && (!withGrantOption || grantOption)
         }
     }
 
@@ -51,26 +65,22 @@ public struct GrantSet: Sendable, Equatable {
         }
     }
 
-    /// `*.*` covers all; `db.*` covers `db.*` and `db.table`; else exact.
-    static func covers(_ granted: String, _ wanted: String) -> Bool {
-        if granted == "*.*" || granted == wanted { return true }
-        guard granted.hasSuffix(".*") else { return false }
-        return wanted.hasPrefix(String(granted.dropLast(1)))
-    }
-
     /// What a copy of these grants would need the copier to hold: each
-    /// privilege (USAGE is nobody's to grant) on its object, and each role.
-    public var toCopy: (privileges: [(name: String, object: String)], roles: [String]) {
-        var privileges: [(String, String)] = []
+    /// privilege (USAGE is nobody's to grant) on its object, each proxy and each role.
+    public var toCopy: (privileges: [(name: String, object: GrantObject)], proxies: [String], roles: [String]) {
+        var privileges: [(String, GrantObject)] = []
+        var proxies: [String] = []
         var roles: [String] = []
         for line in lines {
             switch line {
             case .privileges(let names, let object, _):
                 for name in names.sorted() where name != "USAGE" { privileges.append((name, object)) }
+            case .proxy(let account, _):
+                proxies.append(account)
             case .role(let name, _):
                 roles.append(name)
             }
         }
-        return (privileges, roles)
+        return (privileges, proxies, roles)
     }
 }

@@ -96,16 +96,18 @@ extension PreflightRun {
     }
 
     private func checkPrivileged(_ user: SessionFacts) {
-        var reasons = AccountPrivileges(showGrants: user.grantLines).managing
+        // The rotation's own reading, roles included (Rotator+PrivilegeGuard.swift).
+        let privileges = user.privileges ?? AccountPrivileges(showGrants: user.grantLines)
+        var reasons = privileges.refused
         if let admin = adminSession, admin.account == user.account {
             reasons.insert("it is the admin account itself", at: 0)
         }
-        let roles = AccountPrivileges(showGrants: user.grantLines).roles
         let roleNote =
-            roles.isEmpty
-            ? "" : "; the grants of its roles (\(roles.joined(separator: ", "))) are checked when it rotates"
+            privileges.roles.isEmpty ? "" : ", its roles' (\(privileges.roles.joined(separator: ", "))) included"
         if reasons.isEmpty {
-            add("privileged-account", true, "\(user.account) cannot manage other accounts\(roleNote)")
+            add(
+                "privileged-account", true,
+                "\(user.account) holds only harmless privileges on *.* and mysql\(roleNote), and no PROXY")
         } else {
             add(
                 "privileged-account", false,

@@ -12,6 +12,10 @@ struct SessionFacts {
     var usernameLimit: Int?
     /// SHOW GRANTS as printed (Preflight+Authentication.swift reads it; never reported).
     var grantLines: [String] = []
+    /// The rotated account's session: its grants with its roles', read as the rotation reads them.
+    var privileges: AccountPrivileges?
+    /// Whether the server's `init_connect` is set, which runs in this session's account's sessions.
+    var runsInitConnect = false
     /// SHOW CREATE USER of the own account, as printed (holds hashes; never reported).
     var createUser: String?
     /// Whether the session was verified TLS, which a statement carrying the
@@ -22,7 +26,7 @@ struct SessionFacts {
 extension PreflightRun {
     func checkLogins(_ current: DatabaseSecret) {
         let login = currentLogin(current)
-        let (result, ms) = timed { try session(login, clone: nil) }
+        let (result, ms) = timed { try session(login, clone: nil, readsRoles: usesAdmin) }
         switch result {
         case .success(let facts):
             currentSession = facts
@@ -49,6 +53,18 @@ extension PreflightRun {
         case .success(let facts):
             adminSession = facts
             add("login-admin", true, "the admin secret logs in as \(facts.account)", adminMs)
+            let spared = facts.server.map {
+                Rotator.sparesFromInitConnect(AccountPrivileges(showGrants: facts.grantLines), on: $0)
+            }
+            if facts.runsInitConnect && spared != true {
+                // Listed only when it fails, as setSecret would (AdminRunsInitConnect).
+                add(
+                    "admin-init-connect", false,
+                    "the server's init_connect is set: it runs in every session of the admin \(facts.account) with its privileges; setSecret refuses (AdminRunsInitConnect)",
+                    advice:
+                        "Find who set it and what it did, then SET GLOBAL init_connect = '' (and in the server's configuration), or grant the admin CONNECTION ADMIN on *.*, whose sessions the server spares"
+                )
+            }
         case .failure(let error as LoginRejected):
             add(
                 "login-admin", false, "the server refused the admin secret's password for \(error.username)", adminMs,
@@ -60,14 +76,18 @@ extension PreflightRun {
 
     /// Logs in and reads who the server says we are and what we may do.
     /// Only SELECT and SHOW: nothing here can change anything.
-    func session(_ login: DatabaseLogin, clone: Account?) throws -> SessionFacts {
+    ///
+    /// `readsRoles`: the rotated account's session under admin or
+    /// alternating, whose roles' grants the privilege guard reads (extra
+    /// statements only for an account that holds roles).
+    func session(_ login: DatabaseLogin, clone: Account?, readsRoles: Bool = false) throws -> SessionFacts {
         let started = context.clock()
         return try preflight.database.withSession(login) { session in
             let loggedIn = context.clock()
             loginMs = max(loginMs ?? 0, (loggedIn - started) * 1000)
-            let rows = try session.query("SELECT CURRENT_USER()")
+            let rows = try session.query("SELECT CURRENT_USER(), @@GLOBAL.init_connect")
             statementMs = max(statementMs ?? 0, (context.clock() - loggedIn) * 1000)
-            guard let text = rows.first?.first ?? nil, let account = Account(currentUser: text) else {
+            guard let row = rows.first, let text = row.first ?? nil, let account = Account(currentUser: text) else {
                 throw RotationError.unexpectedServerAnswer("CURRENT_USER() returned no account")
             }
             let grants = try session.query("SHOW GRANTS").compactMap { $0.first ?? nil }
@@ -75,6 +95,10 @@ extension PreflightRun {
                 account: account, version: session.serverVersion, server: ServerVersion(session.serverVersion),
                 grants: GrantSet(showGrants: grants))
             facts.grantLines = grants
+            facts.runsInitConnect = row.count > 1 && !(row[1] ?? "").allSatisfy(\.isWhitespace)
+            if readsRoles, let server = facts.server, !context.settings.allowPrivilegedAccounts {
+                facts.privileges = try Rotator.privileges(granted: grants, in: session, version: server, asOwner: true)
+            }
             facts.verifiedTLS = session.isVerifiedTLS
             facts.createUser = try? session.query("SHOW CREATE USER \(account: account)").first?.first ?? nil
             if let clone {

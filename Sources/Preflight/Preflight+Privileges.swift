@@ -54,17 +54,21 @@ extension PreflightRun {
 
     /// What the admin lacks for `ALTER USER` on another account.
     static func adminVerdict(admin: GrantSet) -> [String] {
-        admin.holds("CREATE USER", on: "*.*") || admin.holds("UPDATE", on: "mysql.*") ? [] : ["CREATE USER on *.*"]
+        admin.holds("CREATE USER", on: .everything) || admin.holds("UPDATE", on: .mysqlSchema)
+            ? [] : ["CREATE USER on *.*"]
     }
 
     /// What the admin lacks to make the other user a copy of the current one.
     static func alternatingVerdict(admin: GrantSet, user: GrantSet, cloneExists: Bool?) -> [String] {
         var missing: [String] = []
-        if !admin.holds("CREATE USER", on: "*.*") { missing.append("CREATE USER on *.*") }
-        if !admin.holds("SELECT", on: "mysql.*") { missing.append("SELECT on mysql.*") }
+        if !admin.holds("CREATE USER", on: .everything) { missing.append("CREATE USER on *.*") }
+        if !admin.holds("SELECT", on: .mysqlSchema) { missing.append("SELECT on mysql.*") }
         let wanted = user.toCopy
         for (privilege, object) in wanted.privileges where !admin.holds(privilege, on: object, withGrantOption: true) {
             missing.append("\(privilege) on \(object) WITH GRANT OPTION")
+        }
+        for account in wanted.proxies where !admin.holdsProxy(account, withGrantOption: true) {
+            missing.append("PROXY on \(account) WITH GRANT OPTION")
         }
         for role in wanted.roles where !admin.holdsRole(role, withAdminOption: true) {
             missing.append("role \(role) WITH ADMIN OPTION")

@@ -1,83 +1,81 @@
-/// What an account's `SHOW GRANTS` lines let it do to other accounts.
+/// What an account's `SHOW GRANTS` lines (and its roles') let it do beyond
+/// the application's own schemas.
 ///
-/// An account that may create users, grant what it holds on `*.*`, or write
-/// the grant tables in the `mysql` schema can make itself or anyone else
-/// anything. The admin and alternating strategies would hand such an
-/// account's password (or a copy of the account) to whoever may write the
-/// rotated secret, so they refuse it unless the operator opts in
-/// (`ALLOW_PRIVILEGED_ACCOUNTS`). Reading is not managing: `SELECT ON mysql.*`
-/// does not count.
+/// The admin and alternating strategies hand an account's password (or a
+/// copy of the account) to whoever may write the rotated secret, so they
+/// rotate only an account whose every global or `mysql`-schema privilege is
+/// on a short list of harmless ones (`harmless`; why each is there:
+/// docs/strategies-security.md), unless the operator opts in
+/// (`ALLOW_PRIVILEGED_ACCOUNTS`). An allow-list, because the servers keep
+/// adding privileges that reach other sessions, replication, files or the
+/// grant tables (CONNECTION ADMIN's `init_connect`, REPLICATION SLAVE
+/// ADMIN's `CHANGE MASTER`, MySQL 8.4's SET_ANY_DEFINER): a name this
+/// function does not know refuses.
 public struct AccountPrivileges: Sendable, Equatable {
-    /// Privileges as `(name, object)`, names upper case, objects without quotes (`*.*`, `mysql.*`, `mysql.user`).
-    public var privileges: [(name: String, object: String, grantOption: Bool)]
-    /// Roles granted, as the server printed their names (to ask SHOW GRANTS FOR each).
-    public var roles: [String]
-    /// Lines of a form not understood: counted as managing, since what they grant is unknown.
-    public var unreadable: Int
-    /// Global privileges a partial revoke withholds from the `mysql` schema.
-    public var withheldFromMySQL: Set<String> = []
-
-    public static func == (lhs: AccountPrivileges, rhs: AccountPrivileges) -> Bool {
-        lhs.privileges.map { "\($0.name)|\($0.object)|\($0.grantOption)" }
-            == rhs.privileges.map { "\($0.name)|\($0.object)|\($0.grantOption)" } && lhs.roles == rhs.roles
-            && lhs.unreadable == rhs.unreadable
+    /// One privilege held, and how.
+    public struct Held: Sendable, Equatable {
+        /// Upper case, spacing normalised, `ALL` spelled `ALL PRIVILEGES`; `PROXY` for a proxy grant.
+        public var name: String
+        /// Nil for a proxy grant.
+        public var object: GrantObject?
+        public var grantOption: Bool
+        /// A proxy grant's account, as printed.
+        public var proxied: String?
+        /// The roles it came through, the one granted to the account first; empty when granted directly.
+        public var via: [String] = []
     }
 
-    /// Privileges that manage accounts wherever they are granted globally.
-    static let managingGlobal: Set<String> = ["CREATE USER", "SUPER", "ROLE_ADMIN", "SYSTEM_USER", "ALL PRIVILEGES"]
-    /// Privileges that write; on `*.*` or the `mysql` schema they rewrite the grant tables.
-    static let writing: Set<String> = [
-        "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "ALL PRIVILEGES", "DELETE HISTORY",
+    public var privileges: [Held]
+    /// Roles granted, as the server printed their names (to ask SHOW GRANTS FOR each).
+    public var roles: [String]
+    /// Lines or objects of a form not understood: refused, since what they grant is unknown.
+    public var unreadable: Int
+
+    /// The privileges an account may hold on `*.*` or on the `mysql` schema
+    /// and still be rotated by an admin: read-only or session-only ones that
+    /// cannot touch accounts, other sessions, replication, files or the grant
+    /// tables. MariaDB 10.4–11.x and MySQL 8.0–9.x spellings. Everything
+    /// else, and any of these WITH GRANT OPTION, refuses.
+    public static let harmless: Set<String> = [
+        "USAGE", "SELECT", "SHOW DATABASES", "SHOW VIEW", "SHOW CREATE ROUTINE", "SHOW_ROUTINE",
+        "CREATE TEMPORARY TABLES", "APPLICATION_PASSWORD_ADMIN",
     ]
 
     public init(showGrants lines: [String]) {
         var grants: [Grant] = []
-        var revokes: [Grant] = []
         var unreadable = 0
         for line in lines {
             switch try? Grant.parse(showGrantsLine: line) {
             case .grant(let grant)?: grants.append(grant)
-            case .partialRevoke(let grant)?: revokes.append(grant)
+            // A partial revoke narrows a global privilege, which refuses whatever it withholds.
+            case .partialRevoke?: continue
             // MariaDB's SET DEFAULT ROLE names a role granted on its own line.
             case .defaultRole?: continue
             case nil: unreadable += 1
             }
         }
-        self.init(grants: grants, partialRevokes: revokes, unreadable: unreadable)
+        self.init(grants: grants, unreadable: unreadable)
     }
 
-    /// `partialRevokes`: MySQL's `REVOKE … ON mysql.* FROM` under
-    /// `partial_revokes=ON`, which withhold a global privilege from the grant tables.
-    public init(grants: [Grant], partialRevokes: [Grant] = [], unreadable: Int = 0) {
+    public init(grants: [Grant], unreadable: Int = 0) {
         privileges = []
         roles = []
         self.unreadable = unreadable
-        for revoke in partialRevokes {
-            let statement = PrintedStatement(revoke.what)
-            guard let on = statement.tokens.firstIndex(where: { $0.is("ON") }),
-                statement.text(of: (on + 1)..<statement.tokens.count).filter({ $0 != "`" }) == "mysql.*"
-            else { continue }
-            withheldFromMySQL.formUnion(Self.privilegeNames(statement, before: on))
-        }
         for grant in grants {
+            let statement = PrintedStatement(grant.what)
             switch grant.kind {
             case .privileges:
-                let statement = PrintedStatement(grant.what)
-                guard let on = statement.tokens.firstIndex(where: { $0.is("ON") }) else {
+                guard let on = statement.tokens.firstIndex(where: { $0.is("ON") }),
+                    let object = GrantObject(statement, after: on)
+                else {
                     self.unreadable += 1
                     continue
                 }
-                var object = statement.text(of: (on + 1)..<statement.tokens.count)
-                for kind in ["TABLE ", "FUNCTION ", "PROCEDURE ", "PACKAGE BODY ", "PACKAGE "]
-                where object.uppercased().hasPrefix(kind) {
-                    object = String(object.dropFirst(kind.count))
-                }
-                object = object.filter { $0 != "`" && $0 != "'" && $0 != "\"" }
                 for name in Self.privilegeNames(statement, before: on) {
-                    privileges.append((name, object, grant.withOption == "WITH GRANT OPTION"))
+                    privileges.append(
+                        Held(name: name, object: object, grantOption: grant.withOption == "WITH GRANT OPTION"))
                 }
             case .roles:
-                let statement = PrintedStatement(grant.what)
                 var start = 0
                 for (index, token) in statement.tokens.enumerated() where token.text == "," {
                     roles.append(statement.text(of: start..<index))
@@ -85,20 +83,23 @@ public struct AccountPrivileges: Sendable, Equatable {
                 }
                 roles.append(statement.text(of: start..<statement.tokens.count))
             case .proxy:
-                // A proxy grant lets a login act as the proxied account. On
-                // the anonymous `''@'%'` (root's default) that is any
-                // account; on a named one it is as strong as that account,
-                // whose own grants a rotation of it would check.
-                let proxied = grant.what.dropFirst("PROXY ON ".count).filter { $0 != "`" && $0 != "'" }
-                if proxied == "@%" { privileges.append(("PROXY", "any account", grant.withOption != nil)) }
+                // A proxy grant lets a login become the proxied account: on
+                // the anonymous `''@'%'` (root's default) any account, on a
+                // named one that account, whatever it holds now or later.
+                let proxied = statement.text(of: 2..<statement.tokens.count)
+                privileges.append(
+                    Held(name: "PROXY", object: nil, grantOption: grant.withOption != nil, proxied: proxied))
             }
         }
     }
 
-    /// Adds what another set (a role's) holds.
-    public mutating func merge(_ other: AccountPrivileges) {
-        privileges += other.privileges
-        withheldFromMySQL.formUnion(other.withheldFromMySQL)
+    /// Adds what a role holds, reached through `path` (outermost role first).
+    public mutating func merge(_ other: AccountPrivileges, via path: [String]) {
+        privileges += other.privileges.map { held in
+            var held = held
+            held.via = path + held.via
+            return held
+        }
         for role in other.roles where !roles.contains(role) { roles.append(role) }
         unreadable += other.unreadable
     }
@@ -123,50 +124,28 @@ public struct AccountPrivileges: Sendable, Equatable {
         return names.map { $0 == "ALL" ? "ALL PRIVILEGES" : $0 }
     }
 
-    /// Whether a grant's object reaches the `mysql` schema. Its database part
-    /// is a LIKE pattern (`%`, `_`, `\` escapes), so `%.*` or `m_sql.*`
-    /// grant on `mysql` as surely as `mysql.*` does; case is ignored, which
-    /// can only refuse more.
-    static func coversMySQLSchema(_ object: String) -> Bool {
-        guard let dot = object.firstIndex(of: "."), object[..<dot] != "*" else { return false }
-        return likePattern(Array(object[..<dot].lowercased()), matches: Array("mysql"))
-    }
-
-    static func likePattern(_ pattern: [Character], matches text: [Character]) -> Bool {
-        guard let first = pattern.first else { return text.isEmpty }
-        let rest = Array(pattern.dropFirst())
-        switch first {
-        case "%":
-            return (0...text.count).contains { likePattern(rest, matches: Array(text.dropFirst($0))) }
-        case "_":
-            return !text.isEmpty && likePattern(rest, matches: Array(text.dropFirst()))
-        case "\\" where !rest.isEmpty:
-            return text.first == rest[0] && likePattern(Array(rest.dropFirst()), matches: Array(text.dropFirst()))
-        default:
-            return text.first == first && likePattern(rest, matches: Array(text.dropFirst()))
+    public func holdsGlobal(_ privilege: String) -> Bool {
+        privileges.contains {
+            $0.object?.isGlobal == true && ($0.name == privilege || $0.name == "ALL PRIVILEGES")
         }
     }
 
-    public func holdsGlobal(_ privilege: String) -> Bool {
-        privileges.contains { $0.object == "*.*" && ($0.name == privilege || $0.name == "ALL PRIVILEGES") }
-    }
-
-    /// What lets the account manage others, for the error message: privileges and objects only.
-    public var managing: [String] {
+    /// What refuses the account, for the error message and the check: each
+    /// privilege off the list with its object and the role path that brought
+    /// it; names and objects only.
+    public var refused: [String] {
         var found: [String] = []
-        for privilege in privileges {
-            let global = privilege.object == "*.*"
-            let onMySQL = Self.coversMySQLSchema(privilege.object)
-            // ALL on *.* holds CREATE USER whatever a partial revoke withholds.
-            if global && Self.managingGlobal.contains(privilege.name) { found.append("\(privilege.name) ON *.*") }
-            if global && privilege.grantOption { found.append("GRANT OPTION ON *.*") }
-            if Self.writing.contains(privilege.name) && privilege.name != "ALL PRIVILEGES"
-                && (onMySQL || (global && !withheldFromMySQL.contains(privilege.name)))
-            {
-                found.append("\(privilege.name) ON \(privilege.object)")
+        for held in privileges {
+            let path = held.via.isEmpty ? "" : " (through role \(held.via.joined(separator: " → ")))"
+            if let proxied = held.proxied {
+                // The anonymous user (`''@'%'` on MariaDB, `''@''` on MySQL) stands for any account.
+                let whom = proxied.filter { $0 != "`" && $0 != "'" }.hasPrefix("@") ? "any account" : "that account"
+                found.append("PROXY ON \(proxied) (it may log in as \(whom))\(path)")
+                continue
             }
-            if onMySQL && privilege.name == "ALL PRIVILEGES" { found.append("ALL PRIVILEGES ON \(privilege.object)") }
-            if privilege.name == "PROXY" { found.append("PROXY ON ''@'%' (any account)") }
+            guard let object = held.object, object.reachesMySQLSchema else { continue }
+            if !Self.harmless.contains(held.name) { found.append("\(held.name) ON \(object)\(path)") }
+            if held.grantOption { found.append("GRANT OPTION ON \(object)\(path)") }
         }
         if unreadable > 0 { found.append("\(unreadable) grant line(s) of a form this function does not know") }
         var seen = Set<String>()

@@ -14,9 +14,11 @@ extension Grant {
         return Set(AccountPrivileges.privilegeNames(statement, before: on).filter { !$0.isEmpty })
     }
 
-    /// The object after `ON` without backquotes (`appdb.*`, `app db.t`,
-    /// `PROCEDURE db.p`); `nil` for a role grant.
-    public var object: String? {
-        onClause.map { String($0.dropFirst("ON ".count)).filter { $0 != "`" } }
+    /// What a privilege grant is on (the one reading, `GrantObject`); nil
+    /// for a role or proxy grant.
+    public var object: GrantObject? {
+        let statement = PrintedStatement(what)
+        guard kind == .privileges, let on = statement.tokens.firstIndex(where: { $0.is("ON") }) else { return nil }
+        return GrantObject(statement, after: on)
     }
 }

@@ -33,6 +33,8 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
     case accountHoldsNoPassword(secretId: String, account: String, plugins: [String])
     /// Admin or alternating asked to rotate the admin itself or an account that can manage others.
     case privilegedAccount(secretId: String, account: String, reasons: [String])
+    /// The server runs `init_connect` in the admin's sessions: someone else's statements with the admin's privileges.
+    case adminRunsInitConnect(secretId: String, admin: String)
     /// KEEP_PREVIOUS_PASSWORD where the server or the account cannot keep two passwords.
     case keepPreviousUnsupported(secretId: String, account: String, obstacle: KeepPreviousObstacle)
     /// The password cannot be changed without changing something else (see PasswordChangeProblem).
@@ -63,6 +65,7 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
         case .keptPasswordNeedsTLS: ErrorType.currentPasswordNeedsTLS.rawValue
         case .accountHoldsNoPassword: ErrorType.accountHoldsNoPassword.rawValue
         case .privilegedAccount: ErrorType.privilegedAccount.rawValue
+        case .adminRunsInitConnect: ErrorType.adminRunsInitConnect.rawValue
         case .keepPreviousUnsupported: ErrorType.keepPreviousPasswordUnsupported.rawValue
         case .passwordNotChangeable: ErrorType.unsupportedAccount.rawValue
         case .keptPasswordDoesNotLogIn: ErrorType.databaseLoginFailed.rawValue
@@ -115,6 +118,8 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
             "account \(account) of secret \(secretId) authenticates only with \(plugins.joined(separator: " OR ")), which hold no password to rotate (RDS IAM authentication, unix_socket and PAM accounts have none); nothing was changed"
         case .privilegedAccount(let secretId, let account, let reasons):
             "refusing to rotate account \(account) of secret \(secretId): \(reasons.joined(separator: "; ")); whoever may write that secret would get its password. Nothing was changed (ALLOW_PRIVILEGED_ACCOUNTS=true permits it)"
+        case .adminRunsInitConnect(let secretId, let admin):
+            "refusing to rotate secret \(secretId) through the admin \(admin): the server's init_connect is set, and it runs someone else's statements in every session of the admin, with the admin's privileges; nothing was changed. Check what it did, then empty it (SET GLOBAL init_connect = ''), or grant the admin CONNECTION ADMIN on *.*, whose sessions the server spares from it"
         case .keepPreviousUnsupported(let secretId, let account, let obstacle):
             "KEEP_PREVIOUS_PASSWORD for account \(account) of secret \(secretId): \(obstacle); nothing was changed"
         case .passwordNotChangeable(let secretId, let account, let problem):

@@ -67,10 +67,8 @@ extension Rotator {
     ) throws -> KeepSkipped? {
         let version = try ServerVersion(reportedBy: session)
         try refuseKeptPasswordOutsideVerifiedTLS(in: session, version: version, for: current.login)
-        if !settings.allowPrivilegedAccounts {
-            let admin = try Self.sessionAccount(session)
-            try refusePrivileged(facts.account, privileges: facts.privileges, admin: admin, secretId: secretId)
-        }
+        let admin = try Self.adminAccount(session, secretId: secretId)
+        try refusePrivileged(facts.account, privileges: facts.privileges, admin: admin, secretId: secretId)
         let skipped =
             settings.keepPreviousPassword
             ? facts.methods.keepSkipped(keeping: current.password, on: version.flavor) : nil

@@ -62,6 +62,11 @@ final class FakeServer: Database {
     var verifiedTLS = true
     /// Users whose login the server refuses whatever the password.
     var refusals: [String: FakeRefusal] = [:]
+    /// `@@GLOBAL.init_connect`.
+    var initConnect = ""
+    /// What SHOW GRANTS adds with a role active (MariaDB: `SET ROLE`), by the role as printed.
+    var roleGrants: [String: [String]] = [:]
+    var activeRole: String?
 
     func withSession<T>(_ login: DatabaseLogin, _ body: (any DatabaseSession) throws -> T) throws -> T {
         logins.append(login)
@@ -82,8 +87,14 @@ final class FakeServer: Database {
         func query(_ statement: SQL) throws -> [[String?]] {
             let text = statement.rendered(readingSession: { SessionSyntax(backslashEscapes: true) })
             server.statements.append(text)
-            if text == "SELECT CURRENT_USER()" { return [["\(user)@%"]] }
-            if text == "SHOW GRANTS" { return grants.map { [$0] } }
+            if text == "SELECT CURRENT_USER(), @@GLOBAL.init_connect" { return [["\(user)@%", server.initConnect]] }
+            if text == "SHOW GRANTS" {
+                return (grants + (server.roleGrants[server.activeRole ?? ""] ?? [])).map { [$0] }
+            }
+            if text.hasPrefix("SET ROLE ") {
+                server.activeRole = String(text.dropFirst("SET ROLE ".count))
+                return []
+            }
             if text.hasPrefix("SHOW CREATE USER ") {
                 return [[server.createUser[user] ?? "CREATE USER `\(user)`@`%` IDENTIFIED BY PASSWORD '*AB'"]]
             }

@@ -1,4 +1,5 @@
 import Preflight
+import Rotation
 import Testing
 
 /// The check reads SHOW GRANTS with the rotation's parser: a line the
@@ -12,21 +13,21 @@ import Testing
     ])
     func linesTheRotationRefusesOrDoesNotCopyGrantNothing(line: String) {
         #expect(GrantLine(line) == nil)
-        #expect(!GrantSet(showGrants: [line]).holds("SELECT", on: "x.t"))
+        #expect(!GrantSet(showGrants: [line]).holds("SELECT", on: GrantObject(database: "x", name: "t")))
     }
 
     @Test func aProxyGrantReadsAsThePrivilegeOnItsAccount() {
         #expect(
             GrantLine("GRANT PROXY ON ''@'%' TO `app`@`%` WITH GRANT OPTION")
-                == .privileges(["PROXY"], on: "''@'%'", grantOption: true))
+                == .proxy("''@'%'", grantOption: true))
     }
 
     @Test func allIsAllPrivilegesAndColumnListsCountAsThePrivilege() {
         #expect(
             GrantLine("GRANT ALL ON *.* TO `a`@`%`")
-                == .privileges(["ALL PRIVILEGES"], on: "*.*", grantOption: false))
+                == .privileges(["ALL PRIVILEGES"], on: .everything, grantOption: false))
         #expect(
             GrantLine("GRANT INSERT (`a`, `b`), SELECT ON `db`.`t` TO `a`@`%`")
-                == .privileges(["INSERT", "SELECT"], on: "db.t", grantOption: false))
+                == .privileges(["INSERT", "SELECT"], on: GrantObject(database: "db", name: "t"), grantOption: false))
     }
 }

@@ -91,6 +91,17 @@ struct World {
                 .admin
             )
         )
+        cases.append(
+            (
+                "privileged-account",
+                {
+                    $0.server.users["app"]!.grants += ["GRANT `ops` TO `app`@`%`"]
+                    $0.server.roleGrants["`ops`"] = [
+                        "GRANT `ops` TO `app`@`%`", "GRANT CONNECTION ADMIN ON *.* TO `ops`",
+                    ]
+                }, .admin
+            ))
+        cases.append(("admin-init-connect", { $0.server.initConnect = "SET @x = 1" }, .admin))
         cases.append(("keep-previous", { $0.settings.keepPreviousPassword = true }, .single))
         cases.append(
             (
@@ -147,16 +158,16 @@ struct World {
     @Test func readsPrivilegesObjectsAndOptions() {
         #expect(
             GrantLine("GRANT SELECT, UPDATE (a, b) ON `app db`.`t` TO `u`@`%` WITH GRANT OPTION")
-                == .privileges(["SELECT", "UPDATE"], on: "app db.t", grantOption: true))
+                == .privileges(["SELECT", "UPDATE"], on: GrantObject(database: "app db", name: "t"), grantOption: true))
         #expect(GrantLine("GRANT `app_role` TO `u`@`%` WITH ADMIN OPTION") == .role("app_role", adminOption: true))
         #expect(GrantLine("SET DEFAULT ROLE `r` FOR `u`@`%`") == nil)
     }
 
     @Test func broaderGrantsCover() {
         let grants = GrantSet(showGrants: ["GRANT ALL PRIVILEGES ON `appdb`.* TO `a`@`%` WITH GRANT OPTION"])
-        #expect(grants.holds("SELECT", on: "appdb.t", withGrantOption: true))
-        #expect(!grants.holds("SELECT", on: "otherdb.*"))
-        #expect(!grants.holds("SELECT", on: "appdb2.*"))
+        #expect(grants.holds("SELECT", on: GrantObject(database: "appdb", name: "t"), withGrantOption: true))
+        #expect(!grants.holds("SELECT", on: GrantObject(database: "otherdb", name: nil)))
+        #expect(!grants.holds("SELECT", on: GrantObject(database: "appdb2", name: nil)))
     }
 
     @Test func alternatingNeedsGrantOptionAndAdminOption() {
@@ -223,5 +234,45 @@ struct World {
         let report = world.run(.admin)
         #expect(report.checks.contains { $0.name == "authentication" && $0.ok })
         #expect(world.server.statements.contains { $0.hasPrefix("SHOW CREATE USER") && $0.contains("app") })
+    }
+}
+
+@Suite struct PrivilegedAccountCheckTests {
+    @Test func aRolesPrivilegeIsNamedWithItsPath() {
+        var world = World()
+        world.server.users["app"]!.grants += ["GRANT `ops` TO `app`@`%`"]
+        world.server.roleGrants["`ops`"] = ["GRANT `ops` TO `app`@`%`", "GRANT PROXY ON `root`@`localhost` TO `ops`"]
+        let report = world.run(.admin)
+        let detail = report.checks.first { $0.name == "privileged-account" }?.detail ?? ""
+        #expect(detail.contains("PROXY ON `root`@`localhost` (it may log in as that account) (through role `ops`)"))
+    }
+
+    @Test func anAccountWithOnlyHarmlessRolesPasses() {
+        var world = World()
+        world.server.users["app"]!.grants += ["GRANT `reader` TO `app`@`%`"]
+        world.server.roleGrants["`reader`"] = ["GRANT SELECT, SHOW VIEW ON *.* TO `reader`"]
+        let report = world.run(.admin)
+        #expect(report.ok, "\(report.failed)")
+    }
+
+    @Test func anAdminTheServerSparesFromInitConnectIsNotFailed() {
+        var world = World()
+        world.server.initConnect = "SET NAMES utf8mb4"
+        world.server.users["rotation_admin"]!.grants += ["GRANT CONNECTION ADMIN ON *.* TO `rotation_admin`@`%`"]
+        let report = world.run(.admin)
+        #expect(report.ok, "\(report.failed)")
+        #expect(!report.checks.contains { $0.name == "admin-init-connect" })
+    }
+
+    @Test func aDatabasePatternCoversTheDatabasesItMatches() {
+        let grants = GrantSet(showGrants: [
+            "GRANT SELECT ON `%`.* TO `a`@`%` WITH GRANT OPTION", "GRANT INSERT ON `app\\_%`.* TO `a`@`%`",
+        ])
+        #expect(grants.holds("SELECT", on: GrantObject(database: "appdb", name: "t"), withGrantOption: true))
+        #expect(grants.holds("INSERT", on: GrantObject(database: "app_db", name: nil)))
+        #expect(!grants.holds("INSERT", on: GrantObject(database: "appXdb", name: nil)))
+        let hostile = String(repeating: "%a", count: 31) + "%y"
+        let wanted = GrantObject(database: String(repeating: "a", count: 64), name: nil)
+        #expect(!GrantSet(showGrants: ["GRANT SELECT ON `\(hostile)`.* TO `a`@`%`"]).holds("SELECT", on: wanted))
     }
 }

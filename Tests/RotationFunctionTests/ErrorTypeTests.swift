@@ -44,6 +44,7 @@ import Testing
         .keepPreviousUnsupported(secretId: "s", account: "'app'@'%'", obstacle: .missingPrivilege("CREATE USER")),
         .passwordNotChangeable(secretId: "s", account: "'app'@'%'", problem: .oldPasswordWouldRemain),
         .keptPasswordDoesNotLogIn(secretId: "s", login: "app@db:3306"),
+        .adminRunsInitConnect(secretId: "s", admin: "'admin'@'%'"),
     ]
     static let rdsErrors: [RDSError] = [
         .service(operation: "DescribeDBInstances", code: "DBInstanceNotFound", message: nil, status: 404, host: "h"),
@@ -124,7 +125,7 @@ import Testing
         func check(_ numbers: [Int], count: Int, _ name: String) {
             #expect(Set(numbers) == Set(0..<count), "\(name): an example per case, numbered 0..<\(count)")
         }
-        check(Self.rotationErrors.map(Self.caseNumber), count: 25, "RotationError")
+        check(Self.rotationErrors.map(Self.caseNumber), count: 26, "RotationError")
         check(Self.secretsManagerErrors.map(Self.caseNumber), count: 6, "SecretsManagerError")
         check(Self.rdsErrors.map(Self.caseNumber), count: 4, "RDSError")
         check(Self.mariaDBErrors.map(Self.caseNumber), count: 9, "MariaDBError")
@@ -159,6 +160,7 @@ import Testing
         case .passwordNotChangeable: 22
         case .keptPasswordDoesNotLogIn: 23
         case .keptPasswordNeedsTLS: 24
+        case .adminRunsInitConnect: 25
         }
     }
 

@@ -18,6 +18,8 @@ public final class FakeDatabase: Database {
     public var logins: [DatabaseLogin] = []
     /// What `SELECT CURRENT_USER()` answers instead of the matched account.
     public var currentUserAnswer: String?
+    /// `@@GLOBAL.init_connect`, asked with CURRENT_USER() in the admin's session.
+    public var initConnect = ""
     public var reachable = true
     public var sessions = 0
     public var executed: [SQL] = []
@@ -81,6 +83,9 @@ public final class FakeDatabase: Database {
             let text = statement.description
             if text == "SELECT CURRENT_USER()" {
                 return [[database.currentUserAnswer ?? "\(account.user)@\(account.host)"]]
+            }
+            if text == "SELECT CURRENT_USER(), @@GLOBAL.init_connect" {
+                return [[database.currentUserAnswer ?? "\(account.user)@\(account.host)", database.initConnect]]
             }
             if text == "SELECT NOW()" { return [["2026-11-23 10:00:00"]] }
             if text.hasPrefix("SET PASSWORD = ") || text.hasPrefix("ALTER USER CURRENT_USER()") {

@@ -62,6 +62,9 @@ final class GrantServer: Database {
             server.executed.append(text)
             func target() -> Account { Account(user: literals[0], host: literals[1]) }
             if text == "SELECT CURRENT_USER()" { return [["\(account.user)@\(account.host)"]] }
+            if text == "SELECT CURRENT_USER(), @@GLOBAL.init_connect" {
+                return [["\(account.user)@\(account.host)", ""]]
+            }
             if text.hasPrefix("SELECT CHARACTER_MAXIMUM_LENGTH") { return [[String(server.usernameLimit)]] }
             if text.hasPrefix("SELECT 1 FROM mysql.user") { return server.users[target()] == nil ? [] : [["1"]] }
             if text.hasPrefix("CREATE USER") {
@@ -365,12 +368,12 @@ final class GrantServer: Database {
         server.version = "8.0.36"
         server.users[app]!.createUser =
             "IDENTIFIED WITH 'caching_sha2_password' AS '$A$005$xyz' REQUIRE NONE PASSWORD EXPIRE DEFAULT ACCOUNT UNLOCK"
-        server.users[app]!.grants = [Grant(what: "SELECT, INSERT ON *.*"), Grant(what: "`r1`@`%`")]
-        server.users[app]!.partialRevokes = ["INSERT ON `mysql`.*"]
+        server.users[app]!.grants = [Grant(what: "SELECT, SHOW VIEW ON *.*"), Grant(what: "`r1`@`%`")]
+        server.users[app]!.partialRevokes = ["SHOW VIEW ON `mysql`.*"]
         server.users[app]!.defaultRole = "`r1`@`%`"
         try rotate(rotator, token: "t1")
         #expect(server.users[clone]!.grants == server.users[app]!.grants)
-        #expect(server.users[clone]!.partialRevokes == ["INSERT ON `mysql`.*"])
+        #expect(server.users[clone]!.partialRevokes == ["SHOW VIEW ON `mysql`.*"])
         #expect(server.users[clone]!.defaultRole == "`r1`@`%`")
         #expect(server.executed.contains("ALTER USER <literal>@<literal> DISCARD OLD PASSWORD"))
         #expect(
@@ -378,13 +381,13 @@ final class GrantServer: Database {
         )
 
         // The restriction moves: the next copy lifts the old one and imposes the new one.
-        // (INSERT stays withheld from the grant tables: without that the
-        // current user could write them, and the copy would be refused.)
-        server.users[clone]!.partialRevokes = ["INSERT ON `mysql`.*", "SELECT ON `secret`.*"]
+        // (Only harmless privileges are global: a global write, withheld
+        // from the grant tables or not, refuses the copy.)
+        server.users[clone]!.partialRevokes = ["SHOW VIEW ON `mysql`.*", "SELECT ON `secret`.*"]
         server.users[clone]!.defaultRole = nil
         store.startRotation(token: "t2")
         try rotate(rotator, token: "t2")
-        #expect(server.users[app]!.partialRevokes == ["INSERT ON `mysql`.*", "SELECT ON `secret`.*"])
+        #expect(server.users[app]!.partialRevokes == ["SHOW VIEW ON `mysql`.*", "SELECT ON `secret`.*"])
         #expect(server.users[app]!.defaultRole == nil)
     }
 }

@@ -208,6 +208,37 @@ import Testing
         #expect(!(store.versions["t1"]!.value!.contains("admin-pw")))
     }
 
+    /// init_connect runs in the admin's sessions: refused, read in the
+    /// admin's one CURRENT_USER() query, whatever ALLOW_PRIVILEGED_ACCOUNTS says.
+    @Test(arguments: [false, true])
+    func adminRefusesToWorkThroughASessionThatRunsInitConnect(allowPrivileged: Bool) throws {
+        let adminARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin"
+        let store = InMemorySecretStore(current: secret(password: "old", extra: #","masterarn":"\#(adminARN)""#))
+        store.others[adminARN] = secret(password: "admin-pw", username: "root")
+        store.startRotation(token: "t1")
+        let database = FakeDatabase()
+        database.accounts[app] = "old"
+        database.accounts[Account(user: "root", host: "%")] = "admin-pw"
+        database.initConnect = "GRANT ALL ON *.* TO attacker"
+        var settings = RotationSettings()
+        settings.strategy = .admin
+        settings.allowPrivilegedAccounts = allowPrivileged
+        let rotator = Rotator(store: store, database: database, settings: settings) { "new-password-1" }
+        _ = try rotator.handle(event("createSecret"))
+        #expect(throws: RotationError.adminRunsInitConnect(secretId: arn, admin: "'root'@'%'")) {
+            try rotator.handle(event("setSecret"))
+        }
+        #expect(database.accounts[app] == "old")
+        let asked = database.executed.map(\.description).filter {
+            $0.contains("CURRENT_USER()") && $0.hasPrefix("SELECT")
+        }
+        #expect(asked.filter { $0.contains("init_connect") }.count == 1)
+
+        database.initConnect = ""
+        _ = try rotator.handle(event("setSecret"))
+        #expect(database.accounts[app] == "new-password-1")
+    }
+
     /// MySQL 8.0.13+: the own-password change names the password it replaces
     /// (the fake refuses a wrong one, as MySQL does); older servers do not.
     @Test(arguments: [("8.0.36", true), ("9.1.0", true), ("8.0.12", false), ("10.11.6-MariaDB", false)])
