@@ -1,30 +1,11 @@
 import Rotation
 
 /// The check decides as the rotation does: the admin secret read and placed
-/// by the rotation's own code when the function provides it (RDS-managed
-/// admin secrets included), and every login at the protection setSecret
+/// by the rotation's own code (RDS-managed admin secrets included,
+/// `PreflightContext.placeAdmin`), and every login at the protection setSecret
 /// gives it (`SessionProtection.changesAccounts`: verified TLS only for the
 /// admin, the ownership proof and `self` with KEEP_PREVIOUS_PASSWORD).
 extension PreflightRun {
-    func checkPlacedAdminSecret(
-        _ current: DatabaseSecret, master: String,
-        place: (_ current: DatabaseSecret, _ secretId: String) throws -> DatabaseSecret
-    ) {
-        let (result, ms) = timed { try place(current, secretId) }
-        switch result {
-        case .success(let admin):
-            addMeasurement(secretsManager: ms)
-            self.admin = admin
-            add("admin-secret", true, "readable; user \(admin.username) at \(admin.host):\(admin.port)", ms)
-        case .failure(let error):
-            add(
-                "admin-secret", false, "the admin secret \(master): \(message(error))", ms,
-                advice:
-                    "Let the function's role read the admin secret (template parameter AdminSecretArns), check the ARN in masterarn, and see docs/errors.md for \(context.describeError(error).type)"
-            )
-        }
-    }
-
     /// Whether setSecret's sessions can change an account under the checked strategy.
     var setSecretChangesAccounts: Bool {
         SessionProtection.changesAccounts(

@@ -121,39 +121,22 @@ extension PreflightRun {
         return secret
     }
 
-    /// The admin secret named by `masterarn`: readable, a database secret, same server.
+    /// The admin secret named by `masterarn`, read and placed by the
+    /// rotation's own code (`PreflightContext.placeAdmin`).
     func checkAdminSecret(_ current: DatabaseSecret) {
         guard let master = current.masterARN else { return }
-        if let place = context.placeAdmin { return checkPlacedAdminSecret(current, master: master, place: place) }
-        let (result, ms) = timed { try preflight.secrets.currentSecretString(master) }
-        let readAdvice =
-            "Let the function's role read the admin secret (template parameter AdminSecretArns) and check the ARN in masterarn"
+        let (result, ms) = timed { try context.placeAdmin(current, secretId) }
         switch result {
+        case .success(let admin):
+            addMeasurement(secretsManager: ms)
+            self.admin = admin
+            add("admin-secret", true, "readable; user \(admin.username) at \(admin.host):\(admin.port)", ms)
         case .failure(let error):
             add(
-                "admin-secret", false, "the admin secret \(master) is not readable: \(message(error))", ms,
-                advice: readAdvice)
-        case .success(nil):
-            add(
-                "admin-secret", false, "the admin secret \(master) holds no SecretString at AWSCURRENT", ms,
-                advice: readAdvice)
-        case .success(let text?):
-            addMeasurement(secretsManager: ms)
-            do {
-                // A session as the admin: verified TLS only, as the rotation's (SessionProtection).
-                let admin = try DatabaseSecret(parsing: text).changingAccounts
-                guard admin.host == current.host, admin.port == current.port else {
-                    add(
-                        "admin-secret", false,
-                        "the admin secret \(master) names \(admin.host):\(admin.port), the secret \(current.host):\(current.port); the rotation refuses that",
-                        ms)
-                    return
-                }
-                self.admin = admin
-                add("admin-secret", true, "readable; user \(admin.username) at \(admin.host):\(admin.port)", ms)
-            } catch {
-                add("admin-secret", false, "the admin secret \(master) at AWSCURRENT: \(error)", ms)
-            }
+                "admin-secret", false, "the admin secret \(master): \(message(error))", ms,
+                advice:
+                    "Let the function's role read the admin secret (template parameter AdminSecretArns), check the ARN in masterarn, and see docs/errors.md for \(context.describeError(error).type)"
+            )
         }
     }
 

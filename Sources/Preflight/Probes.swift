@@ -106,9 +106,10 @@ public struct PreflightContext {
     /// Monotonic seconds.
     public var clock: () -> Double
     /// The rotation's own reading of the admin secret (`Rotator.placedAdminSecret`):
-    /// RDS-managed ones placed through their tag, verified TLS only for their sessions.
-    /// Nil reads it through `SecretInspecting` and applies the rule here.
-    public var placeAdmin: ((_ current: DatabaseSecret, _ secretId: String) throws -> DatabaseSecret)? = nil
+    /// RDS-managed ones placed through their tag, refused when on another
+    /// server, verified TLS only for their sessions. The check has no reading
+    /// of its own, so it cannot decide otherwise than setSecret.
+    public var placeAdmin: (_ current: DatabaseSecret, _ secretId: String) throws -> DatabaseSecret
     /// Whether an error is the server refusing a login for a reason other
     /// than the password (locked, expired, a plugin it cannot load): before
     /// AWSCURRENT has logged in, the check says of it only that the login
@@ -118,7 +119,8 @@ public struct PreflightContext {
     public init(
         settings: RotationSettings, functionARN: String?, secondsLeft: Double, secretsManagerEndpoint: String,
         tlsMode: @escaping (Bool?) -> String, describeError: @escaping (any Error) -> (type: String, message: String),
-        clock: @escaping () -> Double
+        clock: @escaping () -> Double,
+        placeAdmin: @escaping (_ current: DatabaseSecret, _ secretId: String) throws -> DatabaseSecret
     ) {
         self.settings = settings
         self.functionARN = functionARN
@@ -127,5 +129,6 @@ public struct PreflightContext {
         self.tlsMode = tlsMode
         self.describeError = describeError
         self.clock = clock
+        self.placeAdmin = placeAdmin
     }
 }

@@ -1,4 +1,5 @@
 import JSON
+import Platform
 
 /// The admin's database: from the admin secret's own keys, or, for a secret
 /// RDS manages (no `host`), from RDS through the secret's tag.
@@ -86,7 +87,7 @@ public struct ReplicaLagWait {
     /// Seconds left in the invocation; a wait that would leave less than
     /// `reserve` for the last login and the report is not started.
     public var timeLeft: () -> Double = { 0 }
-    public var reserve = 3.0
+    public var reserve = CallContext.Margin.replicaLag.rawValue
     public var sleep: (Double) -> Void = { _ in }
 
     public init() {}

@@ -122,7 +122,7 @@ extension Rotator {
     /// a replica that has not caught up yet would refuse the pending password
     /// and have the retain sent again.
     func keptPendingAlreadySet(_ pending: DatabaseSecret, admin: DatabaseSecret?) throws -> Bool {
-        guard settings.keepPreviousPassword, settings.strategy != .alternating else { return false }
+        guard settings.keepPreviousPassword else { return false }
         var login = pending.login
         if let admin {
             login.host = admin.host
@@ -140,7 +140,8 @@ extension Rotator {
     /// keeps the server's primary, so there a refusal is always such a skip).
     /// Returns whether the keep was skipped.
     func testKeptPassword(_ secretId: String, pending: DatabaseSecret) throws -> Bool {
-        guard settings.keepPreviousPassword, settings.strategy != .alternating else { return false }
+        // Never with alternating: RotationSettings refuses that pair at start-up.
+        guard settings.keepPreviousPassword else { return false }
         let current = try requiredSecret(secretId, stage: Stage.current)
         guard try !database.logsIn(current.login) else { return false }
         let onePassword = try database.withSession(pending.login) { session in

@@ -36,11 +36,9 @@ extension RotationHandler {
                         // The rotation's own decision; only a required mode without a CA bundle throws.
                         return (try? database.tlsMode(ssl: ssl).description) ?? "required"
                     },
-                    describeError: { Lambda.describe($0) }, clock: WallClock.monotonicSeconds))
+                    describeError: { Lambda.describe($0) }, clock: WallClock.monotonicSeconds,
+                    placeAdmin: rotator.placedAdminSecret))
             preflight.context.isLoginRefusal = MariaDBDatabase.isLoginRefusal
-            preflight.context.placeAdmin = { current, secretId in
-                try rotator.placedAdminSecret(for: current, secretId: secretId)
-            }
             let report = preflight.run(request)
             let duration = Int(((WallClock.monotonicSeconds() - started) * 1000).rounded())
             logger.log(

@@ -273,6 +273,10 @@ final class FleetWorker {
     {
         let (context, capped) = self.context(capSeconds: capSeconds)
         let database = self.database.bound(to: context)
+        // The rotation's own placement of the admin secret, as the single check's
+        // (no RDS client here: an RDS-managed admin secret is reported as having no database).
+        let rotator = Rotator(
+            store: secretsManager.bound(to: context), database: database, settings: settings, newPassword: { "" })
         var preflight = Preflight(
             secrets: ListedSecret(
                 facts: secret.facts, inspector: SecretsManagerInspector(client: secretsManager, context: context)),
@@ -285,7 +289,8 @@ final class FleetWorker {
                     // The rotation's own decision; only a required mode without a CA bundle throws.
                     return (try? database.tlsMode(ssl: ssl).description) ?? "required"
                 },
-                describeError: { Lambda.describe($0) }, clock: WallClock.monotonicSeconds))
+                describeError: { Lambda.describe($0) }, clock: WallClock.monotonicSeconds,
+                placeAdmin: rotator.placedAdminSecret))
         preflight.context.isLoginRefusal = MariaDBDatabase.isLoginRefusal
         let report = preflight.run(CheckRequest(secretId: secret.arn))
         // Only an unfinished rotation needs its versions' dates: one call, rarely.

@@ -97,7 +97,6 @@ public final class RotationHandler {
                 settings: settings,
                 directory: directory?.bound(to: context), newPassword: passwords(context))
             rotator.replicaLagWait.timeLeft = { context.deadline?.remainingSeconds() ?? 0 }
-            rotator.replicaLagWait.reserve = CallContext.Margin.replicaLag.rawValue
             rotator.replicaLagWait.sleep = { WallClock.sleep(seconds: $0) }
             rotator.warn = { logger.log(.warn, $0, $1) }
             return rotator

@@ -5,7 +5,7 @@ import Testing
 @testable import Preflight
 
 /// The Check logs in as setSecret would: the admin TLS rule on both logins,
-/// and the admin secret read through the rotation's own code when given.
+/// and the admin secret read through the rotation's own code.
 @Suite struct AdminRuleTests {
     func withSSL(_ text: String, _ ssl: Bool?) -> String {
         guard var object = (try? JSONValue(parsing: text))?.objectValue else { return text }
@@ -14,12 +14,11 @@ import Testing
     }
 
     func run(_ world: World, place: ((DatabaseSecret, String) throws -> DatabaseSecret)? = nil) -> PreflightReport {
-        var context = PreflightContext(
+        let context = PreflightContext(
             settings: world.settings, functionARN: functionARN, secondsLeft: 30,
             secretsManagerEndpoint: "https://secretsmanager.us-east-1.amazonaws.com",
             tlsMode: { $0 == false ? "disabled" : "required" }, describeError: { ("Test", "\($0)") },
-            clock: { 0 })
-        context.placeAdmin = place
+            clock: { 0 }, placeAdmin: place ?? world.placeAdmin)
         let preflight = Preflight(
             secrets: world.secrets, network: world.network, tls: world.tls, database: world.server, context: context)
         return preflight.run(CheckRequest(secretId: world.secrets.facts.arn, strategy: .admin))

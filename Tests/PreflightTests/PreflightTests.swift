@@ -49,9 +49,44 @@ struct World {
                 describeError: { ("Test", "\($0)") },
                 clock: {
                     clock += 0.002; return clock
-                }))
+                }, placeAdmin: placeAdmin))
         preflight.context.isLoginRefusal = { $0 is FakeRefusal }
         return preflight.run(CheckRequest(secretId: secrets.facts.arn, strategy: strategy))
+    }
+}
+
+extension World {
+    /// The rotation's own placement of the admin secret (`Rotator.placedAdminSecret`), over these fakes.
+    var placeAdmin: (DatabaseSecret, String) throws -> DatabaseSecret {
+        let rotator = Rotator(
+            store: RotatedSecrets(secrets: secrets), database: server, settings: settings, newPassword: { "" })
+        return rotator.placedAdminSecret
+    }
+}
+
+/// `FakeSecrets` as the rotation reads it: AWSCURRENT only, and nothing written.
+struct RotatedSecrets: SecretReading, SecretWriting {
+    let secrets: FakeSecrets
+
+    func describe(_ secretId: String) throws -> SecretMetadata {
+        let facts = try secrets.describe(secretId)
+        return SecretMetadata(
+            arn: facts.arn, rotationEnabled: facts.rotationEnabled, versionIdsToStages: facts.versionIdsToStages)
+    }
+
+    func value(of secretId: String, stage: String, versionId: String?) throws -> StoredSecret? {
+        guard stage == Stage.current, versionId == nil, let text = try secrets.currentSecretString(secretId) else {
+            return nil
+        }
+        return StoredSecret(versionId: "v1", secretString: text)
+    }
+
+    func putPending(_ secretId: String, token: String, secretString: String, rotationToken: String?) throws {
+        Issue.record("the check writes no secret")
+    }
+
+    func moveCurrent(_ secretId: String, to token: String, from currentVersionId: String?) throws {
+        Issue.record("the check moves no stage")
     }
 }
 
