@@ -96,7 +96,7 @@ extension PreflightRun {
     }
 
     private func checkPrivileged(_ user: SessionFacts) {
-        // The rotation's own reading, roles included (Rotator+PrivilegeGuard.swift).
+        // The rotation's own reading, roles included (Accounts/PrivilegeGuard.swift).
         let privileges = user.privileges ?? AccountPrivileges(showGrants: user.grantLines)
         var reasons = privileges.refused
         if let admin = adminSession, admin.account == user.account {

@@ -19,7 +19,7 @@ struct SessionFacts {
     /// SHOW CREATE USER of the own account, as printed (holds hashes; never reported).
     var createUser: String?
     /// Whether the session was verified TLS, which a statement carrying the
-    /// current password needs (Rotator+CurrentPassword.swift).
+    /// current password needs (Sessions/PasswordInStatementRefusal.swift).
     var verifiedTLS = false
 }
 

@@ -2,7 +2,7 @@
 /// step has learnt so far (whether a password logs in, what the server and
 /// its `SHOW CREATE USER` say, what AWSPREVIOUS holds), it names the next
 /// thing to do. It sends nothing itself; `Rotator.carryOut` does, serially
-/// or with the first login overlapping DescribeSecret (Rotator+LoginAhead.swift),
+/// or with the first login overlapping DescribeSecret (Steps/LoginAhead.swift),
 /// so both paths follow this one table (as postgres-nio's
 /// `AuthenticationStateMachine` returns actions that its handler carries out).
 ///
@@ -15,7 +15,7 @@
 /// 4. Neither: a rotation that set the password but never finished leaves the
 ///    database on AWSPREVIOUS's, read only now so a healthy rotation never pays
 ///    for it, and used only with AWSCURRENT's host, port and user, at the
-///    stronger TLS of the two (Rotator+CredentialFields.swift).
+///    stronger TLS of the two (Secrets/CredentialFields.swift).
 struct SetSecretPlan: Sendable {
     enum Action: Sendable, Equatable {
         /// Whether `login` logs in; the session closes at once.
@@ -150,7 +150,7 @@ struct SetSecretPlan: Sendable {
 
     private mutating func loggedIn(_ stage: Password, _ version: ServerVersion, verifiedTLS: Bool) -> Action {
         let login = login(stage)
-        // Before anything is asked: the statement would carry the current password (Rotator+CurrentPassword.swift).
+        // Before anything is asked: the statement would carry the current password (Sessions/PasswordInStatementRefusal.swift).
         if let refusal =
             Rotator.currentPasswordRefusal(on: version, verifiedTLS: verifiedTLS, loggedInWith: login)
             ?? Rotator.keptPasswordRefusal(

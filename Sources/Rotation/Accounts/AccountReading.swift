@@ -1,13 +1,7 @@
-/// The function is no master key: under admin and alternating, whoever may
-/// write a secret that names this function as its rotator chooses the
-/// account whose password the admin resets (and writes the new password into
-/// that secret). So the admin never sets the password of, nor clones, the
-/// admin itself or an account that can manage others, unless the operator
-/// opts in with `ALLOW_PRIVILEGED_ACCOUNTS=true`: only an account whose
-/// global and `mysql` privileges, its roles' and proxies' included, are on
-/// `AccountPrivileges.harmless`. Nor does it work through an admin session
-/// that runs someone's `init_connect`. Everything is read before the first
-/// change; a refusal changes nothing.
+/// Reading an account in a session: which account the session is, its
+/// authentication methods (`SHOW CREATE USER`), and everything it holds,
+/// its roles' grants included. Reads only; the rules applied to what is
+/// read are Accounts/PrivilegeGuard.swift's and PasswordChange's.
 extension Rotator {
     /// The account the admin session runs as.
     static func sessionAccount(_ session: any DatabaseSession) throws -> Account {
@@ -39,26 +33,29 @@ extension Rotator {
         return account
     }
 
-    /// Whether the server skips `init_connect` for an account holding
-    /// `privileges`: CONNECTION ADMIN on `*.*` (MariaDB 10.5.2+, MySQL 8), or
-    /// SUPER where it still implies that (MySQL; MariaDB before 11.0, which
-    /// split it). Granted directly: a role's counts only once active.
-    public static func sparesFromInitConnect(_ privileges: AccountPrivileges, on version: ServerVersion) -> Bool {
-        let superSpares = version.flavor == .mysql || !version.isAtLeast(11, 0)
-        return privileges.holdsGlobal("CONNECTION ADMIN") || privileges.holdsGlobal("CONNECTION_ADMIN")
-            || (superSpares && privileges.holdsGlobal("SUPER"))
+    /// `CURRENT_USER()` for `login`, or nil when the server refuses it.
+    func account(loggedInWith login: DatabaseLogin) throws -> Account? {
+        do {
+            return try database.withSession(login) { try Self.sessionAccount($0) }
+        } catch is LoginRejected {
+            return nil
+        }
     }
 
-    /// Refuses `account` when it is `admin` or `privileges` hold anything off the harmless list.
-    func refusePrivileged(
-        _ account: Account, privileges: AccountPrivileges?, admin: Account, secretId: String
-    ) throws {
-        guard !settings.allowPrivilegedAccounts else { return }
-        var reasons: [String] = []
-        if account == admin { reasons.append("it is the admin account itself") }
-        if let privileges { reasons += privileges.refused }
-        guard reasons.isEmpty else {
-            throw RotationError.privilegedAccount(secretId: secretId, account: account.description, reasons: reasons)
+    static func methods(
+        of account: Account, in session: any DatabaseSession, secretId: String
+    ) throws
+        -> AuthenticationMethods
+    {
+        let rows = try session.query("SHOW CREATE USER \(account: account)")
+        guard let line = rows.first?.first ?? nil else {
+            throw RotationError.unexpectedServerAnswer("SHOW CREATE USER returned nothing for the current account")
+        }
+        do {
+            return try AuthenticationMethods(showCreateUser: line)
+        } catch {
+            throw RotationError.passwordNotChangeable(
+                secretId: secretId, account: account.description, problem: .unsupported(error))
         }
     }
 
@@ -121,20 +118,24 @@ extension Rotator {
         return all
     }
 
-    /// Alternating: neither the current user (the copy's source) nor an
-    /// existing other user (whose grants and password the copy overwrites)
-    /// may be the admin or an account that manages others. Read in the
-    /// admin's session, which may read the grant tables.
-    func refusePrivilegedCopy(
-        source: Account, wanted: AccountGrants, target: Account, existing: AccountGrants?,
-        in session: any DatabaseSession, version: ServerVersion, secretId: String
-    ) throws {
-        let admin = try Self.adminAccount(session, secretId: secretId)
-        guard !settings.allowPrivilegedAccounts else { return }
-        for (account, grants) in [(source, wanted)] + (existing.map { [(target, $0)] } ?? []) {
-            let privileges = try Self.privileges(
-                AccountPrivileges(grants: grants.grants), in: session, version: version, asOwner: false)
-            try refusePrivileged(account, privileges: privileges, admin: admin, secretId: secretId)
+    /// The first of `username`'s accounts when none of them holds a password;
+    /// nil when one does, or when the grant tables cannot be read.
+    public static func accountWithoutPassword(
+        _ username: String, in session: any DatabaseSession
+    ) throws -> (
+        account: Account, plugins: [String]
+    )? {
+        let hosts = try session.query("SELECT Host FROM mysql.user WHERE User = \(hex: username)")
+            .compactMap { $0.first ?? nil }
+        var found: (account: Account, plugins: [String])?
+        for host in hosts {
+            let account = Account(user: username, host: host)
+            guard let line = try session.query("SHOW CREATE USER \(account: account)").first?.first ?? nil,
+                let methods = try? AuthenticationMethods(showCreateUser: line)
+            else { return nil }
+            if methods.holdsPassword { return nil }
+            found = found ?? (account, methods.methods.map(\.plugin))
         }
+        return found
     }
 }

@@ -51,7 +51,7 @@ extension Rotator {
             }
             source = proven
         } catch {
-            // An account that holds no password says so (Rotator+KeepPrevious.swift).
+            // An account that holds no password says so (Strategies/Admin/AdminSetSecret.swift).
             throw accountWithoutPassword(current.username, admin: admin, secretId: secretId) ?? error
         }
         // The other user lives on the same host part as the current one, so
@@ -77,7 +77,7 @@ extension Rotator {
                 "SELECT 1 FROM mysql.user WHERE User = \(hex: target.user) AND Host = \(hex: target.host)")
             // An existing other user is read before it is changed too.
             var existing = exists.isEmpty ? nil : try Self.grants(of: target, in: session, refusing: refusing)
-            // No master key (Rotator+PrivilegeGuard.swift), decided before the first change.
+            // No master key (Accounts/PrivilegeGuard.swift), decided before the first change.
             try refusePrivilegedCopy(
                 source: source, wanted: wanted, target: target, existing: existing, in: session, version: version,
                 secretId: secretId)

@@ -1,5 +1,4 @@
 import JSON
-import Platform
 
 /// The admin's database: from the admin secret's own keys, or, for a secret
 /// RDS manages (no `host`), from RDS through the secret's tag.
@@ -76,26 +75,45 @@ extension Rotator {
     }
 }
 
-/// How long `testSecret` keeps trying a pending password on a read replica
-/// or Aurora reader, where the change made on the primary arrives late.
-public struct ReplicaLagWait {
-    /// Waits after the first refusal, doubling up to `longestDelay`.
-    public var firstDelay = 0.25
-    public var longestDelay = 4.0
-    /// The total wait, however much time the invocation has.
-    public var maxSeconds = 60.0
-    /// Seconds left in the invocation; a wait that would leave less than
-    /// `reserve` for the last login and the report is not started.
-    public var timeLeft: () -> Double = { 0 }
-    public var reserve = CallContext.Margin.replicaLag.rawValue
-    public var sleep: (Double) -> Void = { _ in }
+/// What the admin and alternating strategies share: the admin secret, read
+/// and placed once per step, and its session.
+extension Rotator {
+    /// A session as the admin, whose refusal is reported as the admin
+    /// secret's, not mistaken for the rotated secret's.
+    func withAdminSession<T>(
+        _ admin: (secret: DatabaseSecret, id: String), for secretId: String, _ body: (any DatabaseSession) throws -> T
+    ) throws -> T {
+        do {
+            return try database.withSession(admin.secret.login, body)
+        } catch is LoginRejected {
+            throw RotationError.adminLoginFailed(secretId: secretId, adminSecretId: admin.id)
+        }
+    }
 
-    public init() {}
+    /// The admin secret and its id, which must point at the same server as
+    /// the rotated one (or, for an RDS-managed admin, its database's primary
+    /// when the rotated one is a replica or reader of it).
+    func adminSecret(for current: DatabaseSecret, secretId: String) throws -> (secret: DatabaseSecret, id: String) {
+        guard let masterARN = current.masterARN else {
+            throw RotationError.invalidSecret(
+                secretId: secretId, stage: Stage.current, problem: .missingKey("masterarn"))
+        }
+        guard let stored = try store.value(of: masterARN, stage: Stage.current, versionId: nil) else {
+            throw RotationError.stageHasNoValue(secretId: masterARN, stage: Stage.current)
+        }
+        let admin = try placeAdmin(stored.secretString, masterARN: masterARN, for: current, secretId: secretId)
+        // A session as the admin can change any account: verified TLS only (SessionProtection).
+        return (admin.secret.changingAccounts, masterARN)
+    }
+}
 
-    /// The delays to sleep before each retry, computed as they are taken.
-    public func nextDelay(after waited: Double, previous: Double?) -> Double? {
-        let delay = previous.map { min($0 * 2, longestDelay) } ?? firstDelay
-        guard waited + delay <= maxSeconds, delay + reserve <= timeLeft() else { return nil }
-        return delay
+extension Rotator {
+    /// The admin secret exactly as setSecret reads and places it: read
+    /// afresh, placed through RDS when RDS manages it (no `host`, a tag
+    /// naming the database), refused when it names another server, and with
+    /// verified TLS only for its sessions (SessionProtection). For the preflight check, so
+    /// that the check decides as the rotation does.
+    public func placedAdminSecret(for current: DatabaseSecret, secretId: String) throws -> DatabaseSecret {
+        try adminSecret(for: current, secretId: secretId).secret
     }
 }

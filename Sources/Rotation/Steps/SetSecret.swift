@@ -24,17 +24,8 @@ extension Rotator {
             // Nothing but a confirmation (the login-ahead path's) abandons a plan.
             return try carryOut(&plan)!
         case .admin:
-            let admin = try adminSecret(for: current, secretId: secretId)
-            if try keptPendingAlreadySet(pending, admin: admin.secret) { return .passwordAlreadySet }
-            // The current password first: in a rotation that has not set
-            // the password yet it logs in, and one connection does the work.
-            if let outcome = try setPasswordAsAdmin(secretId, current: current, pending: pending, admin: admin) {
-                return outcome
-            }
-            // Refused: a retry after the password was set, or a process
-            // killed just after setting it, finds the pending one working.
-            if try database.logsIn(pending.login) { return .passwordAlreadySet }
-            throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
+            // Strategies/Admin/AdminSetSecret.swift, top to bottom.
+            return try setPasswordAsAdmin(secretId, current: current, pending: pending)
         }
     }
 
@@ -53,32 +44,11 @@ extension Rotator {
         }
     }
 
-    /// Admin: prove the current credential owns the account, then let the
-    /// admin named by `masterarn` change that exact account's password.
-    /// Nil, with nothing changed, when the current password does not log in.
-    func setPasswordAsAdmin(
-        _ secretId: String, current: DatabaseSecret, pending: DatabaseSecret,
-        admin: (secret: DatabaseSecret, id: String)
-    ) throws -> StepOutcome? {
-        // Read in the account's own session, over verified TLS only, then
-        // written by the admin (Rotator+Ownership.swift, Rotator+KeepPrevious.swift).
-        let found: AccountFacts?
-        do {
-            found = try accountFacts(loggedInWith: ownershipLogin(of: current), secretId: secretId)
-        } catch RotationError.accountMismatch(let secretId, let field) {
-            throw RotationError.accountMismatch(secretId: secretId, field: field)
-        } catch {
-            throw accountWithoutPassword(current.username, admin: admin, secretId: secretId) ?? error
-        }
-        guard let facts = found else {
-            if let refusal = accountWithoutPassword(current.username, admin: admin, secretId: secretId) {
-                throw refusal
-            }
-            return nil
-        }
-        let skipped = try withAdminSession(admin, for: secretId) { session in
-            try setPassword(of: facts, asAdminIn: session, secretId: secretId, pending: pending, current: current)
-        }
-        return skipped == nil ? .passwordSet : .passwordSetPreviousNotKept
+    /// `secret` as `step` logs in with it: verified TLS only when the step's
+    /// sessions can change an account (`SessionProtection.changesAccounts`).
+    func forStep(_ step: RotationEvent.Step, _ secret: DatabaseSecret) -> DatabaseSecret {
+        let changes = SessionProtection.changesAccounts(
+            step: step, strategy: settings.strategy, keepPreviousPassword: settings.keepPreviousPassword)
+        return changes ? secret.changingAccounts : secret
     }
 }

@@ -21,14 +21,4 @@ extension Rotator {
         guard keepPrevious && version.flavor == .mariadb && !verifiedTLS else { return nil }
         return .keptPasswordNeedsTLS(login: login.description, server: version.description)
     }
-
-    func refuseKeptPasswordOutsideVerifiedTLS(
-        in session: any DatabaseSession, version: ServerVersion, for login: DatabaseLogin
-    ) throws {
-        if let refusal = Self.keptPasswordRefusal(
-            keepPrevious: settings.keepPreviousPassword, on: version, verifiedTLS: session.isVerifiedTLS, for: login)
-        {
-            throw refusal
-        }
-    }
 }

@@ -2,7 +2,7 @@
 /// database and the store.
 extension Rotator {
     /// Runs `plan`'s actions until it is done. `confirm`, on the login-ahead
-    /// path (Rotator+LoginAhead.swift), is asked once the first session is
+    /// path (Steps/LoginAhead.swift), is asked once the first session is
     /// open, before its first statement, or once its login has failed; false
     /// abandons the plan with nothing sent but that login, and returns nil.
     func carryOut(

@@ -1,0 +1,14 @@
+/// One reading of `PasswordChange`'s refusals, for self's plan and the admin alike.
+extension Rotator {
+    /// What a password change `PasswordChange` refused is reported as.
+    static func refusal(_ problem: PasswordChangeProblem, account: Account, secretId: String) -> RotationError {
+        switch problem {
+        case .holdsNoPassword(let plugins):
+            .accountHoldsNoPassword(secretId: secretId, account: account.description, plugins: plugins)
+        case .keepPreviousUnsupported(let obstacle):
+            .keepPreviousUnsupported(secretId: secretId, account: account.description, obstacle: obstacle)
+        default:
+            .passwordNotChangeable(secretId: secretId, account: account.description, problem: problem)
+        }
+    }
+}
