@@ -1,77 +1,56 @@
 /// The admin strategy's setSecret, top to bottom: the admin named by
 /// `masterarn` changes the password of the account AWSCURRENT's credential
-/// proves to be, after that account's own session has said what it is.
+/// proves to be, after that account's own session has said what it is. The
+/// order is `AdminSetSecretPlan`'s table; each action is carried out here.
 /// Reading an account is Accounts/AccountReading.swift's; refusing a
 /// privileged one Accounts/PrivilegeGuard.swift's; the statements
 /// Accounts/PasswordChange.swift's.
 extension Rotator {
     /// setSecret under admin (Steps/SetSecret.swift has checked the pending
-    /// secret): the admin secret placed, then, in this order,
-    /// 1. KEEP_PREVIOUS_PASSWORD: a pending password that already logs in
-    ///    was set by an earlier run; nothing more may be sent.
-    /// 2. AWSCURRENT's own session, over verified TLS only: the account it
-    ///    is, its methods and privileges (`accountFacts`).
-    /// 3. The admin's session: the guards, then the change (`setPassword`).
-    /// 4. Refused at 2: a retry after the password was set, or a process
-    ///    killed just after setting it, finds the pending one working.
+    /// secret): the admin secret placed once, then `AdminSetSecretPlan`'s
+    /// actions carried out in its order, each here.
     func setPasswordAsAdmin(_ secretId: String, current: DatabaseSecret, pending: DatabaseSecret) throws -> StepOutcome
     {
         let admin = try adminSecret(for: current, secretId: secretId)
-        if try keptPendingAlreadySet(pending, admin: admin.secret) { return .passwordAlreadySet }
-        // The current password first: in a rotation that has not set
-        // the password yet it logs in, and one connection does the work.
-        if let outcome = try setPasswordAsAdmin(secretId, current: current, pending: pending, admin: admin) {
-            return outcome
-        }
-        if try database.logsIn(pending.login) { return .passwordAlreadySet }
-        throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
-    }
-
-    /// KEEP_PREVIOUS_PASSWORD, before a change: a pending password that
-    /// already logs in was set by an earlier run of this step. On MySQL a
-    /// second RETAIN CURRENT PASSWORD would retain that new password and
-    /// drop AWSCURRENT's, so nothing more may be sent.
-    ///
-    /// Asked where the change is made (the admin's database, the primary):
-    /// a replica that has not caught up yet would refuse the pending password
-    /// and have the retain sent again.
-    func keptPendingAlreadySet(_ pending: DatabaseSecret, admin: DatabaseSecret?) throws -> Bool {
-        guard settings.keepPreviousPassword else { return false }
-        var login = pending.login
-        if let admin {
-            login.host = admin.host
-            login.port = admin.port
-        }
-        return try database.logsIn(login)
-    }
-
-    /// Admin: prove the current credential owns the account, then let the
-    /// admin named by `masterarn` change that exact account's password.
-    /// Nil, with nothing changed, when the current password does not log in.
-    func setPasswordAsAdmin(
-        _ secretId: String, current: DatabaseSecret, pending: DatabaseSecret,
-        admin: (secret: DatabaseSecret, id: String)
-    ) throws -> StepOutcome? {
-        // Read in the account's own session, over verified TLS only, then
-        // written by the admin (Accounts/OwnershipProof.swift, below).
-        let found: AccountFacts?
-        do {
-            found = try accountFacts(loggedInWith: ownershipLogin(of: current), secretId: secretId)
-        } catch RotationError.accountMismatch(let secretId, let field) {
-            throw RotationError.accountMismatch(secretId: secretId, field: field)
-        } catch {
-            throw accountWithoutPassword(current.username, admin: admin, secretId: secretId) ?? error
-        }
-        guard let facts = found else {
-            if let refusal = accountWithoutPassword(current.username, admin: admin, secretId: secretId) {
-                throw refusal
+        var plan = AdminSetSecretPlan(
+            secretId: secretId, current: current, pending: pending, admin: admin.secret,
+            keepPrevious: settings.keepPreviousPassword)
+        var facts: AccountFacts?
+        var failure: (any Error)?
+        var action = plan.start()
+        while true {
+            switch action {
+            case .done(let outcome):
+                return outcome
+            case .fail(let error):
+                throw error
+            case .rethrow:
+                throw failure!
+            case .probe(let login):
+                action = plan.next(.probed(logsIn: try database.logsIn(login)))
+            case .readAccount(let login):
+                do {
+                    facts = try accountFacts(loggedInWith: login, secretId: secretId)
+                    action = plan.next(facts == nil ? .refused : .read)
+                } catch {
+                    failure = error
+                    if case RotationError.accountMismatch = error {
+                        action = plan.next(.readFailed(proof: true))
+                    } else {
+                        action = plan.next(.readFailed(proof: false))
+                    }
+                }
+            case .lookForPasswordlessAccount:
+                action = plan.next(
+                    .passwordless(accountWithoutPassword(current.username, admin: admin, secretId: secretId)))
+            case .change:
+                let skipped = try withAdminSession(admin, for: secretId) { session in
+                    try setPassword(
+                        of: facts!, asAdminIn: session, secretId: secretId, pending: pending, current: current)
+                }
+                action = plan.next(.changed(keepSkipped: skipped != nil))
             }
-            return nil
         }
-        let skipped = try withAdminSession(admin, for: secretId) { session in
-            try setPassword(of: facts, asAdminIn: session, secretId: secretId, pending: pending, current: current)
-        }
-        return skipped == nil ? .passwordSet : .passwordSetPreviousNotKept
     }
 
     /// What the rotated account's own session tells about it before any change.
