@@ -67,8 +67,7 @@ extension MariaDBConnection {
         // Again here, whoever built the options (a secret, RDS's answer):
         // Connector/C reads some host strings as option lists.
         try rejectOptionStrings(options)
-        let policy = options.tls.policy
-        guard policy != .plaintext else { return try connect(options, session: .plaintext(warn: false)) }
+        guard options.tls != .disabled else { return try connect(options, session: .plaintext(warn: false)) }
         // Checked here rather than read from the library's error: with a
         // missing file, 3.3's text depends on how far the handshake got.
         if let caBundle = options.tls.caBundle, access(caBundle, R_OK) != 0 {
@@ -84,7 +83,7 @@ extension MariaDBConnection {
         } catch MariaDBError.tlsRequiredButUnavailable(let host, let port) {
             // Only a greeting without TLS gets here; a handshake or a
             // certificate that failed is `.tlsFailed` and stays an error.
-            switch policy.session(greetingOffersTLS: false) {
+            switch options.tls.session(greetingOffersTLS: false) {
             case .plaintext(let warn):
                 let connection = try connect(options, session: .plaintext(warn: warn))
                 connection.serverOffersNoTLS = true

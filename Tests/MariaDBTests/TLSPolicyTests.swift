@@ -8,10 +8,12 @@ import Testing
 @Suite struct TLSPolicyTests {
     /// No policy ever turns a server that offers TLS into a plaintext session
     /// the user did not ask for.
-    @Test(arguments: TLSPolicy.allCases)
-    func anOfferedTLSIsNeverDowngraded(policy: TLSPolicy) {
-        let session = policy.session(greetingOffersTLS: true)
-        #expect(session == (policy == .plaintext ? .plaintext(warn: false) : .verifiedTLS))
+    static let modes: [TLSMode] = [.required(caBundle: "ca.pem"), .opportunistic(caBundle: "ca.pem"), .disabled]
+
+    @Test(arguments: modes)
+    func anOfferedTLSIsNeverDowngraded(mode: TLSMode) {
+        let session = mode.session(greetingOffersTLS: true)
+        #expect(session == (mode == .disabled ? .plaintext(warn: false) : .verifiedTLS))
     }
 
     // MARK: - Authentication plugins per session

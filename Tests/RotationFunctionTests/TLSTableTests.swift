@@ -81,8 +81,8 @@ import Testing
     @Test(arguments: Strategy.allCases, table)
     func theTable(strategy: Strategy, row: Row) throws {
         let database = Self.database(requireTLS: row.requireTLS)
-        let policy = try database.options(for: Self.login(row, strategy)).tls.policy
-        #expect(policy.session(greetingOffersTLS: row.offered) == strategy.session(row))
+        let mode = try database.options(for: Self.login(row, strategy)).tls
+        #expect(mode.session(greetingOffersTLS: row.offered) == strategy.session(row))
     }
 
     /// No strategy but plain `self` ever gets a plaintext session.
