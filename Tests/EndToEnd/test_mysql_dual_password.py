@@ -153,7 +153,7 @@ def test_admin_retains_only_when_awscurrent_is_proven_the_primary(sm, mysql8, st
     app, admin = accounts()
     app.plugin = "mysql_native_password"
     app.secondary = new_password()
-    server = mysql8(app, admin)
+    server = mysql8(app, admin, tls=True)
     primary, secondary = app.primary, app.secondary
     held = primary if awscurrent == "primary" else secondary
     arn = secret_for(sm, server, app, password=held, masterarn=secret_for(sm, server, admin))

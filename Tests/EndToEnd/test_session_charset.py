@@ -11,7 +11,9 @@ token's AWSPENDING before createSecret, which keeps them) and hostile user
 names go through the built zip under `self`, `admin` and `alternating`:
 each lands as exactly that value (pymysql logs in with it), and `dba`, an
 account with ALL WITH GRANT OPTION that every injection here targets,
-never changes. The Check request with a user name built to inject into the
+never changes. On (b) and (c) the admin strategies are refused before any
+value is sent (`AdminRunsInitConnect`: init_connect runs in the admin's
+sessions too), so there `self` carries the values. The Check request with a user name built to inject into the
 admin's grant-table lookup sends no injected SQL (the server's general log).
 """
 
@@ -134,6 +136,29 @@ def logs_in(server: Server, user: str, password: str) -> bool:
     return True
 
 
+def runs_init_connect_for_the_admin(server: Server, strategy: str) -> bool:
+    """The admin strategies refuse a server whose init_connect runs in the admin's
+    sessions (AdminRunsInitConnect), before any value reaches it: on (b) and (c)
+    only `self` gets as far as sending one."""
+    return strategy != "self" and server.name.startswith("init-connect")
+
+
+def assert_the_admin_is_refused(sm: Any, emulator: Any, server: Server, arn: str, pending: dict | None) -> None:
+    token = start_rotation(sm, arn)
+    if pending is not None:
+        sm.put_secret_value(SecretId=arn, ClientRequestToken=token, SecretString=json.dumps(pending),
+                            VersionStages=["AWSPENDING"])
+    run_step(emulator, arn, token, "createSecret")
+    before = queries(server)
+    ok, body = emulator.invoke(event(arn, token, "setSecret"))
+    assert not ok and body.get("errorType") == "AdminRunsInitConnect", describe_failure("setSecret", body)
+    sent = queries(server)[len(before):]
+    changes = ("ALTER USER", "CREATE USER", "SET PASSWORD", "GRANT", "REVOKE")
+    statements = [line.split(" Query\t", 1)[1].lstrip().upper() for line in sent]
+    assert not any(s.startswith(changes) for s in statements), "an account statement was sent"
+    assert_dba_unchanged(server)
+
+
 def the_function_read_the_session(server: Server) -> bool:
     return "SELECT @@session.character_set_client" in server.general_log()
 
@@ -158,6 +183,10 @@ def test_a_hostile_pending_password_lands_as_data(sm, server, start_rotator, str
     emulator = start_rotator(ROTATION_STRATEGY=strategy)
     target = user + "_clone" if strategy == "alternating" else user
     pending = secret_dict(sm, arn) | {"username": target, "password": password}
+    if runs_init_connect_for_the_admin(server, strategy):
+        assert_the_admin_is_refused(sm, emulator, server, arn, pending)
+        assert not logs_in(server, target, password), "the hostile password logs in"
+        return
 
     rotate_to(sm, emulator, arn, pending)
 
@@ -188,6 +217,10 @@ def test_a_hostile_user_name_lands_as_data(sm, server, start_rotator, strategy, 
         assert not ok and body.get("errorType") == "DatabaseLoginFailed", describe_failure("setSecret", body)
         assert not logs_in(server, user, password), "control: the user logs in over this server's handshake"
         assert_dba_unchanged(server)
+        return
+    if runs_init_connect_for_the_admin(server, strategy):
+        assert_the_admin_is_refused(sm, emulator, server, arn, None)
+        assert logs_in(server, user, password), "the account's password changed"
         return
 
     rotate_to(sm, emulator, arn, None)
