@@ -33,8 +33,8 @@ REPO_PATH = re.compile(r"^(?:harness|Sources|Tests|scripts|docs)/[\w./+-]*$|^[\w
 E2E_FILE = re.compile(r"^test_\w+\.py$")
 
 
-def prose(text: str) -> str:
-    """The text outside fenced code blocks and code spans."""
+def unfenced(text: str) -> str:
+    """The text with every line of a fenced code block (fences included) blanked."""
     kept, fenced = [], False
     for line in text.splitlines():
         if FENCE.match(line):
@@ -42,7 +42,12 @@ def prose(text: str) -> str:
             kept.append("")
         else:
             kept.append("" if fenced else line)
-    return CODE_SPAN.sub("", "\n".join(kept))
+    return "\n".join(kept)
+
+
+def prose(text: str) -> str:
+    """The text outside fenced code blocks and code spans."""
+    return CODE_SPAN.sub("", unfenced(text))
 
 
 def slug(heading: str) -> str:
@@ -52,20 +57,22 @@ def slug(heading: str) -> str:
     return text.replace(" ", "-")
 
 
+def headings(path: Path) -> Iterator[str]:
+    """The text of each heading of a page, in order (a `#` line in a code block is none)."""
+    for line in unfenced(path.read_text("utf-8")).splitlines():
+        match = HEADING.match(line)
+        if match:
+            yield match.group(2)
+
+
 def anchors(path: Path) -> set[str]:
     seen: dict[str, int] = {}
     found = set()
-    fenced = False
-    for line in path.read_text("utf-8").splitlines():
-        if FENCE.match(line):
-            fenced = not fenced
-            continue
-        match = None if fenced else HEADING.match(line)
-        if match:
-            base = slug(match.group(2))
-            count = seen.get(base, 0)
-            seen[base] = count + 1
-            found.add(base if count == 0 else f"{base}-{count}")
+    for heading in headings(path):
+        base = slug(heading)
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        found.add(base if count == 0 else f"{base}-{count}")
     return found
 
 
@@ -90,15 +97,7 @@ def broken_links(path: Path) -> list[str]:
 
 def heading_texts(path: Path) -> set[str]:
     """Each heading of a page, in lower case without its markup."""
-    texts, fenced = set(), False
-    for line in path.read_text("utf-8").splitlines():
-        if FENCE.match(line):
-            fenced = not fenced
-            continue
-        match = None if fenced else HEADING.match(line)
-        if match:
-            texts.add(re.sub(r"[`*_]", "", match.group(2)).strip().lower())
-    return texts
+    return {re.sub(r"[`*_]", "", heading).strip().lower() for heading in headings(path)}
 
 
 def stale_readme_sections(path: Path, readme: Path) -> list[str]:
@@ -112,13 +111,7 @@ def stale_readme_sections(path: Path, readme: Path) -> list[str]:
 
 def code_spans(path: Path) -> Iterator[str]:
     """The inline code spans outside fenced blocks, their backticks stripped."""
-    kept, fenced = [], False
-    for line in path.read_text("utf-8").splitlines():
-        if FENCE.match(line):
-            fenced = not fenced
-        elif not fenced:
-            kept.append(line)
-    for match in CODE_SPAN.finditer("\n".join(kept)):
+    for match in CODE_SPAN.finditer(unfenced(path.read_text("utf-8"))):
         yield match.group(0).strip("`").strip()
 
 
