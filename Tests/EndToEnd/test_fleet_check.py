@@ -12,58 +12,24 @@ password reached the answer or the log.
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
 import uuid
 
 from harness import REPO_ROOT, rotator_command, rotator_environment
 from harness.accounts import create_account
+from harness.fleet import (
+    assert_silent,
+    attach,
+    by_secret_name,
+    check_all,
+    function_arn,
+    start_fleet_function,
+)
 from harness.hung import HungServer
+from harness.loopback import closed_port
 from harness.rotation import run_step
 from harness.secrets import REGISTRY, snapshot
-
-REGION = os.environ.get("AWS_REGION", "us-east-1")
-ACCOUNT = "123456789012"
-
-
-def function_arn(name):
-    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
-
-
-def start_fleet_function(start_emulator, services, name, *, timeout=60.0, **env):
-    command, task_root = rotator_command()
-    return start_emulator(command, env=rotator_environment(services, **env), task_root=task_root,
-                          timeout=timeout, function_name=name)
-
-
-def closed_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def attach(sm, arn, lambda_arn, days=30, immediately=False):
-    sm.rotate_secret(SecretId=arn, RotationLambdaARN=lambda_arn,
-                     RotationRules={"AutomaticallyAfterDays": days}, RotateImmediately=immediately)
-
-
-def check_all(emulator, **request):
-    ok, body = emulator.invoke({"CheckAll": request})
-    assert ok, f"the fleet check itself failed: {REGISTRY.redact(json.dumps(body))}"
-    return body
-
-
-def by_name(answer):
-    return {entry["Name"]: entry for entry in answer["secrets"]}
-
-
-def assert_silent(answer, emulator):
-    answer_text = json.dumps(answer)
-    log_text = emulator.log_path.read_text(errors="replace")
-    assert REGISTRY.redact(answer_text) == answer_text, "a password is in the answer"
-    assert REGISTRY.redact(log_text) == log_text, "a password is in the function's log"
 
 
 def test_thirty_secrets_three_broken_exactly_those_flagged_nothing_changed(
@@ -158,7 +124,7 @@ def test_stuck_pending_overdue_and_never_rotated_are_named_with_their_commands(
     moto.backdate(never.arn, 3 * 86400)
 
     answer = check_all(emulator)
-    entries = by_name(answer)
+    entries = by_secret_name(answer)
     assert len(entries) == 3 and answer["failing"] == 3
 
     stuck_entry = entries[stuck.name]
@@ -182,7 +148,7 @@ def test_stuck_pending_overdue_and_never_rotated_are_named_with_their_commands(
     # The advice works: clearing AWSPENDING as it says clears both checks.
     sm.update_secret_version_stage(SecretId=stuck.arn, VersionStage="AWSPENDING",
                                    RemoveFromVersionId=pending)
-    again = by_name(check_all(emulator, NamePrefix=f"{prefix}/stuck"))
+    again = by_secret_name(check_all(emulator, NamePrefix=f"{prefix}/stuck"))
     assert again[stuck.name]["ok"] is True, again[stuck.name]["failed"]
 
 

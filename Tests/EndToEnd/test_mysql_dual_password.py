@@ -1,6 +1,6 @@
 """KEEP_PREVIOUS_PASSWORD and the plugin-preserving ALTER USER on MySQL 8,
 through the built zip, against a fake MySQL 8.0 server that models dual
-passwords as the reference manual describes them (support/mysql_accounts.py).
+passwords as the reference manual describes them (harness/mysql_accounts.py).
 No MySQL server runs here: this proves the statements the function sends and
 their order, not MySQL itself (docs/password-only-rotation.md says which
 parts were proven live). The admin's sessions run only over verified TLS

@@ -34,7 +34,7 @@ from harness.database import Database
 from harness.dedicated_server import DedicatedMariaDB
 from harness.rotation import describe_failure, run_step
 from harness.scripted_mysql import ScriptedMySQL
-from harness.secrets import REGISTRY, digest, new_password, secret_dict, unique
+from harness.secrets import REGISTRY, digest, mariadb_secret, new_password, secret_dict, unique
 
 GENERAL_LOG = "general.log"  # in the datadir
 
@@ -90,9 +90,8 @@ def server(request: pytest.FixtureRequest, services: Any, sm: Any) -> Iterator[S
         for grant in ALTERNATING_STRATEGY_GRANTS:
             privileges, _, option = grant.partition(" WITH ")
             db.execute(f"GRANT {privileges} TO 'rotation_admin'@'127.0.0.1'" + (f" WITH {option}" if option else ""))
-        admin = sm.create_secret(Name=unique("e2e/charset-admin"), SecretString=json.dumps({
-            "engine": "mariadb", "host": services.host, "port": dedicated.port,
-            "username": "rotation_admin", "password": admin_password}))
+        admin_secret = mariadb_secret(services.host, dedicated.port, "rotation_admin", admin_password)
+        admin = sm.create_secret(Name=unique("e2e/charset-admin"), SecretString=json.dumps(admin_secret))
         dba_before = digest(db.execute("SHOW CREATE USER 'dba'@'%'")[0][0])
         yield Server(request.param, dedicated, db, admin["ARN"], dba_before)
     finally:
@@ -105,8 +104,8 @@ def make_account(sm: Any, server: Server, username: str, password: str | None = 
     db = server.db
     db.execute("CREATE USER %s@'127.0.0.1' IDENTIFIED BY %s", (username, password))
     db.execute("GRANT SELECT ON appdb.* TO %s@'127.0.0.1'", (username,))
-    secret = {"engine": "mariadb", "host": db.services.host, "port": server.dedicated.port,
-              "username": username, "password": password, "dbname": "appdb", "masterarn": server.admin_arn}
+    secret = mariadb_secret(db.services.host, server.dedicated.port, username, password, dbname="appdb",
+                            masterarn=server.admin_arn)
     created = sm.create_secret(Name=unique("e2e/charset"), SecretString=json.dumps(secret))
     return created["ARN"], password
 
@@ -233,8 +232,8 @@ def test_a_hostile_user_name_lands_as_data(sm, server, start_rotator, strategy, 
 
 
 def test_the_check_sends_no_injected_sql_to_the_admins_session(sm, server, start_rotator):
-    secret = {"engine": "mariadb", "host": server.db.services.host, "port": server.dedicated.port,
-              "username": UNION_USER, "password": new_password(), "dbname": "appdb", "masterarn": server.admin_arn}
+    secret = mariadb_secret(server.db.services.host, server.dedicated.port, UNION_USER, new_password(), dbname="appdb",
+                            masterarn=server.admin_arn)
     arn = sm.create_secret(Name=unique("e2e/charset-union"), SecretString=json.dumps(secret))["ARN"]
     emulator = start_rotator(ROTATION_STRATEGY="admin")
 
@@ -283,8 +282,7 @@ def test_a_session_that_stays_in_another_character_set_is_refused(sm, start_rota
     """No real server here refuses SET NAMES utf8mb4; a scripted one that answers gbk whatever is set does."""
     forced = ScriptedMySQL("10.11.6-MariaDB", current_user="u丁x@%", forced_charset="gbk")
     try:
-        secret = {"engine": "mariadb", "host": "127.0.0.1", "port": forced.port, "username": "u丁x",
-                  "password": new_password(), "dbname": "appdb"}
+        secret = mariadb_secret("127.0.0.1", forced.port, "u丁x", new_password(), dbname="appdb")
         arn = sm.create_secret(Name=unique("e2e/charset-forced"), SecretString=json.dumps(secret))["ARN"]
         emulator = start_rotator(ROTATION_STRATEGY="self", REQUIRE_TLS="false")
         token = start_rotation(sm, arn)

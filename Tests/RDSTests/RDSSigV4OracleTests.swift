@@ -2,7 +2,7 @@ import AWSCore
 import CurlHTTP
 import Foundation
 import RDS
-import RotationTestSupport
+import TestSupport
 import Testing
 
 /// Every request the RDS client sends, captured from its transport, signed

@@ -2,6 +2,7 @@ import AWSCore
 import CurlHTTP
 import JSON
 import Platform
+import TestSupport
 import Testing
 
 @testable import SecretsManager
