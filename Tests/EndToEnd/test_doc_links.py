@@ -198,15 +198,10 @@ def test_every_relative_link_resolves():
     assert not broken, f"broken relative links: {broken}"
 
 
-# docs/threat-model.md is rewritten by whoever merges a change, not by the change;
-# its one stale name is listed so the test fails the day it is fixed (then delete it).
-KNOWN_STALE_SECTIONS = {"docs/threat-model.md": ['README section "TLS": no such heading']}
-
-
 def test_every_readme_section_named_in_prose_exists():
     stale = {str(path.relative_to(REPO_ROOT)): stale_readme_sections(path, README) for path in documents()}
     stale = {path: names for path, names in stale.items() if names}
-    assert stale == KNOWN_STALE_SECTIONS, f"README sections named that the README does not have: {stale}"
+    assert not stale, f"README sections named that the README does not have: {stale}"
 
 
 def test_every_repository_path_in_code_exists():
