@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "Rotation", dependencies: ["JSON", "Platform", "ErrorTypes", "Cryptography"]),
 
         // The preflight check: its decisions pure over small protocols, its probes apart.
-        .target(name: "Preflight", dependencies: ["Rotation", "JSON", "ErrorTypes"]),
+        .target(name: "Preflight", dependencies: ["Rotation", "JSON", "ErrorTypes", "Platform"]),
         .target(
             name: "PreflightProbes",
             dependencies: ["Preflight", "Rotation", "MariaDB", "SecretsManager", "JSON", "Platform"]),
