@@ -169,6 +169,8 @@ extension RotationHandler {
         return (listed, nil)
     }
 
+    /// The one way the function builds a Secrets Manager client: the handler's, and one
+    /// per fleet-check thread (a client is not for two threads at once).
     static func makeSecretsManager(_ configuration: Configuration) -> SecretsManagerClient {
         let client = SecretsManagerClient(
             region: configuration.region, endpoint: configuration.endpoint, credentials: configuration.credentials,
