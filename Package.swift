@@ -69,9 +69,10 @@ let package = Package(
 
         // Test support shared by the test targets (Hummingbird's HummingbirdTesting is the
         // pattern): the in-memory secret store, the fake database, a scripted HTTP transport and
-        // botocore's retry answers (RetryOracle).
+        // botocore's retry answers (RetryOracle) and signatures (SigV4Oracle).
         .target(
-            name: "RotationTestSupport", dependencies: ["Rotation", "Platform", "CurlHTTP", "JSON", "Cryptography"],
+            name: "RotationTestSupport",
+            dependencies: ["Rotation", "Platform", "CurlHTTP", "JSON", "Cryptography", "AWSCore"],
             path: "Tests/RotationTestSupport"),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
