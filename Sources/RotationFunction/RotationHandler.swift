@@ -52,7 +52,7 @@ public final class RotationHandler {
             logger: logger)
         check = Self.check(
             secretsManager: secretsManager, database: database, settings: settings, directory: rds, logger: logger)
-        checkAll = Self.checkAll(configuration: configuration, logger: logger)
+        checkAll = Self.checkAll(configuration: configuration, lister: secretsManager, logger: logger)
     }
 
     /// The handler over any store and database, which is how the unit tests
