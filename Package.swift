@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "Rotation", dependencies: ["JSON", "Platform", "ErrorTypes", "Cryptography"]),
 
         // The preflight check: its decisions pure over small protocols, its probes apart.
-        .target(name: "Preflight", dependencies: ["Rotation", "JSON", "ErrorTypes"]),
+        .target(name: "Preflight", dependencies: ["Rotation", "JSON", "ErrorTypes", "Platform"]),
         .target(
             name: "PreflightProbes",
             dependencies: ["Preflight", "Rotation", "MariaDB", "SecretsManager", "JSON", "Platform"]),
@@ -69,7 +69,8 @@ let package = Package(
 
         // Test support: every fake the test targets share (Hummingbird's HummingbirdTesting is the
         // pattern): the in-memory secret store, the fake database, the preflight check's world, a
-        // scripted HTTP transport, a recorded retry schedule and botocore's answers (RetryOracle).
+        // scripted HTTP transport, a recorded retry schedule and botocore's answers (RetryOracle,
+        // SigV4Oracle).
         // A plain target, built by every `swift build`, release too: nothing in it imports Testing.
         .target(
             name: "TestSupport",

@@ -25,10 +25,7 @@ public final class RotationHandler {
     let strategy: String
 
     public convenience init(configuration: Configuration, logger: LambdaLogger) throws {
-        let secretsManager = SecretsManagerClient(
-            region: configuration.region, endpoint: configuration.endpoint, credentials: configuration.credentials,
-            caBundle: configuration.secretsManagerCABundle, maxAttempts: configuration.maxAttempts)
-        secretsManager.regionalEndpoints = configuration.regionalEndpoints
+        let secretsManager = Self.makeSecretsManager(configuration)
         let database = MariaDBDatabase(
             requireTLS: configuration.rotation.requireTLS, caBundle: configuration.databaseCABundle,
             pluginDirectory: configuration.pluginDirectory, serverPublicKey: configuration.serverPublicKey,
@@ -45,23 +42,17 @@ public final class RotationHandler {
                 { try secretsManager.getRandomPassword(RandomPasswordRequest(policy), context: context) }
             }
         }
-        let directory =
-            settings.strategy == .single
-            ? nil
-            : RDSDirectory(
-                credentials: configuration.credentials, environment: configuration.environment,
-                maxAttempts: configuration.maxAttempts)
+        // A check may name another strategy than the function's, so it always gets the directory.
+        let rds = RDSDirectory(
+            credentials: configuration.credentials, environment: configuration.environment,
+            maxAttempts: configuration.maxAttempts)
         self.init(
-            store: secretsManager, database: database, directory: directory, settings: settings,
-            passwords: newPassword, metricsNamespace: configuration.metricsNamespace, logger: logger)
-        check = Self.check(
-            secretsManager: secretsManager, database: database, settings: settings,
-            directory: directory
-                ?? RDSDirectory(
-                    credentials: configuration.credentials, environment: configuration.environment,
-                    maxAttempts: configuration.maxAttempts),
+            store: secretsManager, database: database, directory: settings.strategy == .single ? nil : rds,
+            settings: settings, passwords: newPassword, metricsNamespace: configuration.metricsNamespace,
             logger: logger)
-        checkAll = Self.checkAll(configuration: configuration, logger: logger)
+        check = Self.check(
+            secretsManager: secretsManager, database: database, settings: settings, directory: rds, logger: logger)
+        checkAll = Self.checkAll(configuration: configuration, lister: secretsManager, logger: logger)
     }
 
     /// The handler over any store and database, which is how the unit tests
