@@ -18,12 +18,13 @@ from moto import mock_aws
 from harness.eventbridge import matches
 
 # The documentation's EC2 state-change event and its pattern.
-EC2_EVENT = {
+EC2_DETAIL: dict[str, object] = {"instance-id": "i-1234567890abcdef0", "state": "terminated"}
+EC2_EVENT: dict[str, object] = {
     "version": "0", "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
     "detail-type": "EC2 Instance State-change Notification", "source": "aws.ec2", "account": "111122223333",
     "time": "2017-12-22T18:43:48Z", "region": "us-west-1",
     "resources": ["arn:aws:ec2:us-west-1:123456789012:instance/i-1234567890abcdef0"],
-    "detail": {"instance-id": "i-1234567890abcdef0", "state": "terminated"},
+    "detail": EC2_DETAIL,
 }
 EC2_PATTERN = {"source": ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"],
                "detail": {"state": ["terminated"]}}
@@ -37,7 +38,7 @@ def aws():
 
 
 def with_detail(**detail: object) -> dict:
-    return {**EC2_EVENT, "detail": {**EC2_EVENT["detail"], **detail}}
+    return {**EC2_EVENT, "detail": {**EC2_DETAIL, **detail}}
 
 
 @pytest.mark.parametrize("pattern, event, expected", [
