@@ -152,6 +152,36 @@ def test_stuck_pending_overdue_and_never_rotated_are_named_with_their_commands(
     assert again[stuck.name]["ok"] is True, again[stuck.name]["failed"]
 
 
+def test_a_windowed_schedule_is_overdue_only_once_its_window_has_closed(
+        sm, db, services, start_emulator, moto):
+    """rate(1 day) with a 4-hour window: rotated 1 day 3 h ago is inside the
+    window that is due now; 1 day 5 h ago, that window closed an hour ago
+    (the old rule, schedule plus a day, called both on time)."""
+    name = f"fleet-{uuid.uuid4().hex[:8]}"
+    own = function_arn(name)
+    prefix = f"e2e/{name}"
+    emulator = start_fleet_function(start_emulator, services, name)
+    rules = {"ScheduleExpression": "rate(1 day)", "Duration": "4h"}
+    accounts = {}
+    for label, age in (("in-window", 27 * 3600), ("late", 29 * 3600)):
+        account = create_account(sm, db, secret_prefix=f"{prefix}/{label}", prefix="fw")
+        token = sm.rotate_secret(SecretId=account.arn, RotationLambdaARN=own, RotationRules=rules)["VersionId"]
+        for step in ("createSecret", "setSecret", "testSecret", "finishSecret"):
+            run_step(emulator, account.arn, token, step)
+        moto.backdate(account.arn, age)
+        assert sm.describe_secret(SecretId=account.arn)["RotationRules"] == rules
+        accounts[label] = account
+
+    entries = by_name(check_all(emulator, NamePrefix=prefix))
+    in_window, late = entries[accounts["in-window"].name], entries[accounts["late"].name]
+    assert in_window["ok"] is True, in_window["failed"]
+    assert late["failed"] == ["rotation-overdue"]
+    (problem,) = late["problems"]
+    assert "rate(1 day)" in problem["detail"] and "window of 4 h has closed" in problem["detail"], problem
+    assert any(advice.endswith(f"aws secretsmanager rotate-secret --secret-id {accounts['late'].arn}")
+               for advice in late["advice"]), late["advice"]
+
+
 def test_a_rotation_under_way_is_not_a_failure(sm, db, services, start_emulator):
     name = f"fleet-{uuid.uuid4().hex[:8]}"
     own = function_arn(name)
