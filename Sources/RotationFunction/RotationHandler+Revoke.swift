@@ -24,7 +24,8 @@ extension RotationHandler {
                 secret = request.secretId
                 guard let functionARN = context.invokedFunctionArn else { throw MissingFunctionARN() }
                 let call = context.callContext
-                let facts = try SecretsManagerInspector(client: secretsManager, context: call).describe(request.secretId)
+                let facts = try SecretsManagerInspector(client: secretsManager, context: call).describe(
+                    request.secretId)
                 secret = facts.arn
                 try RevokePlan.admit(
                     secretId: facts.arn,

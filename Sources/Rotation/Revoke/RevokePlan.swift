@@ -63,7 +63,9 @@ public enum RevokePlan {
                 throw RevokeError.currentNotPrimary(secretId: secretId, account: account.description, reason: skipped)
             }
             do {
-                return ["ALTER USER \(account: account) " + (try methods.mariaDBClause(password: current, retaining: nil))]
+                return [
+                    "ALTER USER \(account: account) " + (try methods.mariaDBClause(password: current, retaining: nil))
+                ]
             } catch {
                 throw RotationError.passwordNotChangeable(
                     secretId: secretId, account: account.description, problem: .unsupported(error))
@@ -73,7 +75,9 @@ public enum RevokePlan {
             if let skipped = methods.keepSkipped(keeping: current, on: .mysql) {
                 throw RevokeError.currentNotPrimary(secretId: secretId, account: account.description, reason: skipped)
             }
-            return own ? ["ALTER USER CURRENT_USER() DISCARD OLD PASSWORD"] : server.discardOldPassword(of: account).map { [$0] } ?? []
+            return own
+                ? ["ALTER USER CURRENT_USER() DISCARD OLD PASSWORD"]
+                : server.discardOldPassword(of: account).map { [$0] } ?? []
         }
     }
 

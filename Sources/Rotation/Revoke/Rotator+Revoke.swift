@@ -46,7 +46,8 @@ extension Rotator {
             dropped = try withAdminSession(admin, for: secretId) { session in
                 let version = try ServerVersion(reportedBy: session)
                 let adminAccount = try Self.adminAccount(session, secretId: secretId)
-                try refusePrivileged(facts.account, privileges: facts.privileges, admin: adminAccount, secretId: secretId)
+                try refusePrivileged(
+                    facts.account, privileges: facts.privileges, admin: adminAccount, secretId: secretId)
                 return try send(
                     RevokePlan.droppingKept(
                         of: facts.account, methods: facts.methods, on: version, current: current.password, own: false,
@@ -117,7 +118,9 @@ extension Rotator {
     private func proveOnlyCurrent(
         _ secretId: String, current: DatabaseSecret
     ) throws -> [(stage: String, result: String)] {
-        guard try database.logsIn(current.login) else { throw RevokeError.currentRefusedAfterRevoke(secretId: secretId) }
+        guard try database.logsIn(current.login) else {
+            throw RevokeError.currentRefusedAfterRevoke(secretId: secretId)
+        }
         var tested = [(stage: Stage.current, result: "logs in")]
         guard var previous = try secret(secretId, stage: Stage.previous) else { return tested }
         // Only ever sent to AWSCURRENT's server.
@@ -128,7 +131,9 @@ extension Rotator {
             tested.append((Stage.previous, "holds AWSCURRENT's password"))
             return tested
         }
-        guard try !database.logsIn(previous.login) else { throw RevokeError.stillLogsIn(secretId: secretId, stage: Stage.previous) }
+        guard try !database.logsIn(previous.login) else {
+            throw RevokeError.stillLogsIn(secretId: secretId, stage: Stage.previous)
+        }
         tested.append((Stage.previous, "refused"))
         return tested
     }
