@@ -263,3 +263,38 @@ def test_the_runbook_script_stops_at_the_first_failure(sm, db, services, admin, 
     assert result.returncode != 0, output
     assert "FAILED: rotate-secret" in result.stderr, output
     assert "3/4" not in result.stdout, "the script went on after the failure"
+
+
+def test_awscurrent_moved_back_to_the_kept_password_is_refused(sm, db, services, admin, start_rotator):
+    """Whoever may move AWSCURRENT back to the version a rotation kept must
+    not have Revoke keep that old password alone (KeptPasswordProof.swift)."""
+    rotator = start_rotator(ROTATION_STRATEGY="admin", KEEP_PREVIOUS_PASSWORD="true")
+    username, arn = ed25519_account(sm, db, admin)
+    rotate(sm, rotator, arn)
+    labels = sm.describe_secret(SecretId=arn)["VersionIdsToStages"]
+    current = next(v for v, stages in labels.items() if "AWSCURRENT" in stages)
+    previous = next(v for v, stages in labels.items() if "AWSPREVIOUS" in stages)
+    sm.update_secret_version_stage(SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId=previous,
+                                   RemoveFromVersionId=current)
+    # Else the newer version's AWSPENDING reads as a rotation in progress, refused first.
+    if "AWSPENDING" in labels[current]:
+        sm.update_secret_version_stage(SecretId=arn, VersionStage="AWSPENDING", RemoveFromVersionId=current)
+    before = (snapshot(sm, arn), db.auth_digest(username))
+    message = refused(rotator, {"Revoke": {"SecretId": arn}}, "RevokeRefused")
+    assert "not the account's primary" in message, message
+    assert (snapshot(sm, arn), db.auth_digest(username)) == before, "Revoke changed something"
+    assert methods(db, username) == ["ed25519", "ed25519", "unix_socket"], "a password was dropped"
+
+
+def test_an_older_password_that_still_logs_in_is_reported(sm, db, services, admin, start_rotator):
+    """Without KEEP_PREVIOUS_PASSWORD Revoke drops nothing; a second password
+    someone put back by hand is caught by the after-check, not passed over."""
+    rotator = start_rotator(ROTATION_STRATEGY="admin")
+    username, arn = ed25519_account(sm, db, admin)
+    rotate(sm, rotator, arn)
+    current = secret_dict(sm, arn)["password"]
+    previous = secret_dict(sm, arn, VersionStage="AWSPREVIOUS")["password"]
+    db.execute("ALTER USER %s@'127.0.0.1' IDENTIFIED VIA ed25519 USING PASSWORD(%s) "
+               "OR ed25519 USING PASSWORD(%s) OR unix_socket", (username, current, previous))
+    message = refused(rotator, {"Revoke": {"SecretId": arn}}, "RevokeIncomplete")
+    assert "AWSPREVIOUS" in message, message
