@@ -103,7 +103,17 @@ import Testing
                 LoginRejected(username: "app", host: "db", port: 3306),
                 UnsafeSessionCharacterSet(host: "db", port: 3306, setting: "character_set_client", value: "gbk"),
                 Unforeseen(),
-            ] as [any Error]
+            ] as [any Error] + revokeErrors
+    }
+
+    static var revokeErrors: [any Error] {
+        [
+            RevokeError.notThisFunction(secretId: "s", rotatedBy: nil, this: "f"),
+            RevokeError.rotationInProgress(secretId: "s", pendingVersions: ["v"]),
+            RevokeError.currentNotPrimary(secretId: "s", account: "'app'@'%'", reason: .unprovable(plugin: "parsec")),
+            RevokeError.stillLogsIn(secretId: "s", stage: Stage.previous),
+            RevokeError.currentRefusedAfterRevoke(secretId: "s"),
+        ]
     }
 
     /// The entry `error` is reported under, or nil if its errorType is not in the list.
