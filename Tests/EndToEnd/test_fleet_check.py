@@ -172,7 +172,7 @@ def test_a_windowed_schedule_is_overdue_only_once_its_window_has_closed(
         assert sm.describe_secret(SecretId=account.arn)["RotationRules"] == rules
         accounts[label] = account
 
-    entries = by_name(check_all(emulator, NamePrefix=prefix))
+    entries = by_secret_name(check_all(emulator, NamePrefix=prefix))
     in_window, late = entries[accounts["in-window"].name], entries[accounts["late"].name]
     assert in_window["ok"] is True, in_window["failed"]
     assert late["failed"] == ["rotation-overdue"]
