@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "Rotation", dependencies: ["JSON", "Platform", "ErrorTypes", "Cryptography"]),
 
         // The preflight check: its decisions pure over small protocols, its probes apart.
-        .target(name: "Preflight", dependencies: ["Rotation", "JSON", "ErrorTypes"]),
+        .target(name: "Preflight", dependencies: ["Rotation", "JSON", "ErrorTypes", "Platform"]),
         .target(
             name: "PreflightProbes",
             dependencies: ["Preflight", "Rotation", "MariaDB", "SecretsManager", "JSON", "Platform"]),
@@ -67,12 +67,15 @@ let package = Package(
         // The executable: main.swift only.
         .executableTarget(name: "rotator", dependencies: ["RotationFunction", "LambdaRuntime"]),
 
-        // Test support shared by the test targets (Hummingbird's HummingbirdTesting is the
-        // pattern): the in-memory secret store, the fake database, a scripted HTTP transport and
-        // botocore's retry answers (RetryOracle).
+        // Test support: every fake the test targets share (Hummingbird's HummingbirdTesting is the
+        // pattern): the in-memory secret store, the fake database, the preflight check's world, a
+        // scripted HTTP transport, a recorded retry schedule and botocore's answers (RetryOracle,
+        // SigV4Oracle).
+        // A plain target, built by every `swift build`, release too: nothing in it imports Testing.
         .target(
-            name: "RotationTestSupport", dependencies: ["Rotation", "Platform", "CurlHTTP", "JSON", "Cryptography"],
-            path: "Tests/RotationTestSupport"),
+            name: "TestSupport",
+            dependencies: ["Rotation", "Preflight", "AWSCore", "Platform", "CurlHTTP", "JSON", "Cryptography"],
+            path: "Tests/TestSupport"),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
@@ -81,23 +84,23 @@ let package = Package(
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON", "Platform"]),
         .testTarget(
             name: "AWSCoreTests",
-            dependencies: ["AWSCore", "CurlHTTP", "Cryptography", "Platform", "JSON", "RotationTestSupport"]),
+            dependencies: ["AWSCore", "CurlHTTP", "Cryptography", "Platform", "JSON", "TestSupport"]),
         .testTarget(
             name: "SecretsManagerTests",
             dependencies: [
-                "SecretsManager", "AWSCore", "JSON", "CurlHTTP", "Platform", "Cryptography", "RotationTestSupport",
+                "SecretsManager", "AWSCore", "JSON", "CurlHTTP", "Platform", "Cryptography", "TestSupport",
             ]),
-        .testTarget(name: "RotationTests", dependencies: ["Rotation", "JSON", "RotationTestSupport", "Cryptography"]),
+        .testTarget(name: "RotationTests", dependencies: ["Rotation", "JSON", "TestSupport", "Cryptography"]),
         .testTarget(
             name: "RotationFunctionTests",
             dependencies: [
                 "RotationFunction", "LambdaRuntime", "SecretsManager", "AWSCore", "MariaDB", "Rotation", "JSON",
                 "Platform",
-                "RDS", "RotationTestSupport", "ErrorTypes",
+                "RDS", "TestSupport", "ErrorTypes",
             ]),
-        .testTarget(name: "PreflightTests", dependencies: ["Preflight", "Rotation", "JSON"]),
+        .testTarget(name: "PreflightTests", dependencies: ["Preflight", "Rotation", "JSON", "TestSupport"]),
         .testTarget(name: "AWSEndpointTests", dependencies: ["AWSEndpoint"], exclude: ["botocore-endpoints.json"]),
-        .testTarget(name: "RDSTests", dependencies: ["RDS", "AWSCore", "CurlHTTP", "RotationTestSupport"]),
+        .testTarget(name: "RDSTests", dependencies: ["RDS", "AWSCore", "CurlHTTP", "TestSupport"]),
         // Pure decisions of the database layer; no server needed.
         .testTarget(name: "MariaDBTests", dependencies: ["MariaDB"]),
         // Needs MariaDB and moto started by scripts/test.sh (see README).

@@ -11,7 +11,7 @@ endpoints and the passwords they make:
                       runtime_api_server, runtime_sandbox: the emulator itself
     moto_server       moto with moto_patches and moto_faults (the /_harness
                       endpoints); moto_harness: their client
-    passwords         SecretRegistry, new_password
+    passwords         SecretRegistry; secrets.new_password registers each one it makes
     bench, bench_network, tls_front, latency_proxy: the benches
     demo, check       scripts/demo.sh and scripts/check.sh
     oracles           tables read off botocore, run by the Swift tests too
@@ -19,9 +19,13 @@ endpoints and the passwords they make:
 The end-to-end suite's helpers, by concern:
 
     database     pymysql as an oracle (Database), the services for a test
-    secrets      the secret registry, new_password, reading secrets in moto
+                 (services: run_sql, AdminConnection, the server without TLS)
+    secrets      the secret registry, new_password (registered), mariadb_secret, reading secrets in moto
     accounts     MariaDB users and their secrets; the admin account by its grants
     rotation     driving the function through the emulator, step by step
+    preflight    the preflight check through the emulator, and what every case asserts
+    fleet        the fleet check (CheckAll) under a function name of a test's own
+    lambda_package  the deployment zip unpacked into a Lambda-like root, run under chroot
     contract     what the docs promise: its errorTypes
     fakes        a fake MySQL 8 server, for what MariaDB cannot do (hostile: servers that
                  try to get a password; ssl_strip: a proxy that clears CLIENT_SSL in a
@@ -37,7 +41,7 @@ pythonpath: nothing edits sys.path.
 
 from .emulator import Emulator, EmulatorError
 from .moto_harness import MotoHarness
-from .passwords import SecretRegistry, new_password
+from .passwords import SecretRegistry
 from .rotator import (
     REPO_ROOT,
     ROTATION_LAMBDA_ARN,
@@ -47,6 +51,7 @@ from .rotator import (
     rotator_environment,
     start_rotation,
 )
+from .secrets import new_password
 from .services import Services, ServicesMissing, logs_in
 
 FIXTURES = REPO_ROOT / "Tests" / "EndToEnd" / "fixtures"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .database import Database
-from .secrets import new_password, unique
+from .secrets import mariadb_secret, new_password, unique
 
 # docs/strategies.md: what the admin account needs, the whole list.
 ADMIN_STRATEGY_GRANTS = ("CREATE USER ON *.*",)
@@ -21,6 +21,8 @@ ALTERNATING_STRATEGY_GRANTS = (
     "SELECT ON mysql.*",
     "ALL PRIVILEGES ON appdb.* WITH GRANT OPTION",
 )
+# The admin's grants by the strategy it serves.
+STRATEGY_GRANTS = {"admin": ADMIN_STRATEGY_GRANTS, "alternating": ALTERNATING_STRATEGY_GRANTS}
 
 
 @dataclass
@@ -46,8 +48,9 @@ def create_account(sm: Any, db: Database, username: str | None = None, *, prefix
     if create_user:
         db.create_user(username, password)
     if secret_string is None:
-        secret = {"engine": "mariadb", "host": db.services.host, "port": db.services.port,
-                  username_key: username, password_key: password, "dbname": "appdb"}
+        secret = mariadb_secret(db.services.host, db.services.port, username, password, dbname="appdb")
+        for key, wanted in (("username", username_key), ("password", password_key)):
+            secret[wanted] = secret.pop(key)
         secret.update(extra or {})
         for key in drop:
             secret.pop(key, None)
@@ -80,8 +83,7 @@ def create_rotation_admin(sm: Any, db: Database, grants: Iterable[str]) -> Rotat
         privileges, _, option = grant.partition(" WITH ")
         db.execute(f"GRANT {privileges} TO %s@'127.0.0.1'" + (f" WITH {option}" if option else ""),
                    (ROTATION_ADMIN,))
-    secret = {"engine": "mariadb", "host": db.services.host, "port": db.services.port,
-              "username": ROTATION_ADMIN, "password": password}
+    secret = mariadb_secret(db.services.host, db.services.port, ROTATION_ADMIN, password)
     created = sm.create_secret(Name=unique("e2e/rotation-admin"), SecretString=json.dumps(secret))
     return RotationAdmin(ROTATION_ADMIN, password, created["ARN"])
 

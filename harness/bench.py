@@ -53,6 +53,8 @@ from . import (
     start_rotation,
 )
 from .rotator import json_log_records
+from .secrets import mariadb_secret
+from .services import AdminConnection
 
 # The issue's goals, checked in the summary; each maps a figure to its bound.
 GOALS = {
@@ -85,27 +87,21 @@ class Lab:
         self.moto = MotoHarness(services.endpoint)
         # One admin connection for the whole run: Connections counts connection
         # attempts, so a fresh admin connection per reading would count itself.
-        self.admin = services.connect_admin()
+        self.admin = AdminConnection(services)
         self.registry = SecretRegistry()
         self.registry.add(services.admin_password)
 
-    def sql(self, statement: str, args: Any = None) -> list[tuple]:
-        with self.admin.cursor() as cursor:
-            cursor.execute(statement, args)
-            return list(cursor.fetchall())
-
     def connections(self) -> int:
-        return int(self.sql("SHOW GLOBAL STATUS LIKE 'Connections'")[0][1])
+        return int(self.admin.sql("SHOW GLOBAL STATUS LIKE 'Connections'")[0][1])
 
     def make_account(self, ssl: bool | None) -> str:
         """A MariaDB user and its secret; returns the secret's ARN."""
         username = f"bench_{os.urandom(5).hex()}"
         password = self.registry.new_password()
-        self.sql("CREATE DATABASE IF NOT EXISTS appdb")
-        self.sql("CREATE USER %s@'127.0.0.1' IDENTIFIED BY %s", (username, password))
-        self.sql("GRANT SELECT ON appdb.* TO %s@'127.0.0.1'", (username,))
-        secret = {"engine": "mariadb", "host": self.services.host, "port": self.services.port,
-                  "username": username, "password": password, "dbname": "appdb"}
+        self.admin.sql("CREATE DATABASE IF NOT EXISTS appdb")
+        self.admin.sql("CREATE USER %s@'127.0.0.1' IDENTIFIED BY %s", (username, password))
+        self.admin.sql("GRANT SELECT ON appdb.* TO %s@'127.0.0.1'", (username,))
+        secret = mariadb_secret(self.services.host, self.services.port, username, password, dbname="appdb")
         if ssl is not None:
             secret["ssl"] = ssl
         created = self.sm.create_secret(Name=f"bench/{username}", SecretString=json.dumps(secret))

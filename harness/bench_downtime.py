@@ -51,6 +51,8 @@ from . import (
     rotator_environment,
     start_rotation,
 )
+from .secrets import mariadb_secret
+from .services import AdminConnection
 
 VARIANTS = {
     "self": {"ROTATION_STRATEGY": "self"},
@@ -131,33 +133,27 @@ class Lab:
         self.sm = services.secrets_manager()
         self.registry = SecretRegistry()
         self.registry.add(services.admin_password)
-        self.admin_connection = services.connect_admin()
+        self.admin = AdminConnection(services)
         self.created: list[str] = []
 
-    def sql(self, statement: str, args: Any = None) -> list[tuple]:
-        with self.admin_connection.cursor() as cursor:
-            cursor.execute(statement, args)
-            return list(cursor.fetchall())
-
     def secret(self, username: str, password: str, **extra: Any) -> str:
-        value = {"engine": "mariadb", "host": self.services.host, "port": self.services.port,
-                 "username": username, "password": password, "dbname": "appdb", **extra}
+        value = mariadb_secret(self.services.host, self.services.port, username, password, dbname="appdb", **extra)
         return self.sm.create_secret(Name=f"bench-downtime/{username}", SecretString=json.dumps(value))["ARN"]
 
     def user(self, prefix: str, grants: tuple[str, ...]) -> tuple[str, str]:
         username = f"{prefix}_{os.urandom(4).hex()}"
         password = self.registry.new_password()
-        self.sql("CREATE DATABASE IF NOT EXISTS appdb")
-        self.sql("CREATE USER %s@'127.0.0.1' IDENTIFIED BY %s", (username, password))
+        self.admin.sql("CREATE DATABASE IF NOT EXISTS appdb")
+        self.admin.sql("CREATE USER %s@'127.0.0.1' IDENTIFIED BY %s", (username, password))
         for grant in grants:
             privileges, _, option = grant.partition(" WITH ")
-            self.sql(f"GRANT {privileges} TO %s@'127.0.0.1'" + (f" WITH {option}" if option else ""), (username,))
+            self.admin.sql(f"GRANT {privileges} TO %s@'127.0.0.1'" + (f" WITH {option}" if option else ""), (username,))
         self.created += [username, username + "_clone"]
         return username, password
 
     def drop_users(self) -> None:
         for username in self.created:
-            self.sql("DROP USER IF EXISTS %s@'127.0.0.1'", (username,))
+            self.admin.sql("DROP USER IF EXISTS %s@'127.0.0.1'", (username,))
 
 
 def measure(lab: Lab, name: str, command: list[str], args: argparse.Namespace, log_dir: Path) -> dict[str, Any]:

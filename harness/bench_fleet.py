@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 
 from . import Emulator, SecretRegistry, Services, rotator_command, rotator_environment
+from .secrets import mariadb_secret
+from .services import AdminConnection
 
 FUNCTION = "fleet-bench"
 
@@ -38,7 +40,7 @@ class Fleet:
     def __init__(self, services: Services, count: int) -> None:
         self.services = services
         self.sm = services.secrets_manager()
-        self.admin = services.connect_admin()
+        self.admin = AdminConnection(services)
         self.registry = SecretRegistry()
         self.registry.add(services.admin_password)
         self.prefix = f"bench/fleet-{os.urandom(4).hex()}"
@@ -46,31 +48,25 @@ class Fleet:
         self.arns: list[str] = []
         region = os.environ.get("AWS_REGION", "us-east-1")
         self.function_arn = f"arn:aws:lambda:{region}:123456789012:function:{FUNCTION}"
-        self.sql("CREATE DATABASE IF NOT EXISTS appdb")
+        self.admin.sql("CREATE DATABASE IF NOT EXISTS appdb")
         for index in range(count):
             username = f"fleet_{os.urandom(5).hex()}"
             password = self.registry.new_password()
-            self.sql("CREATE USER %s@'127.0.0.1' IDENTIFIED BY %s", (username, password))
-            self.sql("GRANT SELECT ON appdb.* TO %s@'127.0.0.1'", (username,))
+            self.admin.sql("CREATE USER %s@'127.0.0.1' IDENTIFIED BY %s", (username, password))
+            self.admin.sql("GRANT SELECT ON appdb.* TO %s@'127.0.0.1'", (username,))
             self.users.append(username)
-            secret = {"engine": "mariadb", "host": services.host, "port": services.port,
-                      "username": username, "password": password, "dbname": "appdb"}
+            secret = mariadb_secret(services.host, services.port, username, password, dbname="appdb")
             arn = self.sm.create_secret(Name=f"{self.prefix}/{index:04}", SecretString=json.dumps(secret))["ARN"]
             self.sm.rotate_secret(SecretId=arn, RotationLambdaARN=self.function_arn,
                                   RotationRules={"AutomaticallyAfterDays": 30}, RotateImmediately=False)
             self.arns.append(arn)
 
-    def sql(self, statement: str, args: object = None) -> list[tuple]:
-        with self.admin.cursor() as cursor:
-            cursor.execute(statement, args)
-            return list(cursor.fetchall())
-
     def status(self, name: str) -> int:
-        return int(self.sql("SHOW GLOBAL STATUS LIKE %s", (name,))[0][1])
+        return int(self.admin.sql("SHOW GLOBAL STATUS LIKE %s", (name,))[0][1])
 
     def close(self) -> None:
         for username in self.users:
-            self.sql("DROP USER IF EXISTS %s@'127.0.0.1'", (username,))
+            self.admin.sql("DROP USER IF EXISTS %s@'127.0.0.1'", (username,))
         for arn in self.arns:
             self.sm.delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)
         self.admin.close()
@@ -82,7 +78,7 @@ def run(fleet: Fleet, command: list[str], task_root: Path, concurrency: int, tim
     log_path = log_dir / f"fleet-{concurrency}.log"
     with Emulator(command, env=env, log_path=log_path, timeout=timeout, task_root=task_root,
                   function_name=FUNCTION) as emulator:
-        fleet.sql("FLUSH STATUS")
+        fleet.admin.sql("FLUSH STATUS")
         connections = fleet.status("Connections")
         started = time.perf_counter()
         ok, answer = emulator.invoke({"CheckAll": {"NamePrefix": fleet.prefix, "Concurrency": concurrency}})

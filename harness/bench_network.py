@@ -34,6 +34,7 @@ from pathlib import Path
 
 from . import STEPS, Emulator, Services, ServicesMissing, bench, rotator_environment, start_rotation
 from .latency_proxy import LatencyProxies, serial_round_trips
+from .secrets import mariadb_secret
 from .tls_front import TLSFront
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -66,11 +67,10 @@ class NetworkBench:
         lab = self.lab
         username = f"netbench_{uuid.uuid4().hex[:10]}"
         password = lab.registry.new_password()
-        lab.sql("CREATE DATABASE IF NOT EXISTS appdb")
-        lab.sql("CREATE USER %s@'127.0.0.1' IDENTIFIED BY %s", (username, password))
-        lab.sql("GRANT SELECT ON appdb.* TO %s@'127.0.0.1'", (username,))
-        secret = {"engine": "mariadb", "host": "127.0.0.1", "port": self.db_proxy.port,
-                  "username": username, "password": password, "dbname": "appdb", "ssl": True}
+        lab.admin.sql("CREATE DATABASE IF NOT EXISTS appdb")
+        lab.admin.sql("CREATE USER %s@'127.0.0.1' IDENTIFIED BY %s", (username, password))
+        lab.admin.sql("GRANT SELECT ON appdb.* TO %s@'127.0.0.1'", (username,))
+        secret = mariadb_secret("127.0.0.1", self.db_proxy.port, username, password, dbname="appdb", ssl=True)
         return lab.sm.create_secret(Name=f"netbench/{username}", SecretString=json.dumps(secret))["ARN"]
 
     def start_function(self, log: Path) -> Emulator:

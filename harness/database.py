@@ -9,7 +9,7 @@ import pymysql
 import pytest
 
 from .secrets import REGISTRY, digest
-from .services import Services, ServicesMissing, logs_in
+from .services import Services, ServicesMissing, logs_in, run_sql
 
 
 def services_from_environment() -> Services:
@@ -40,9 +40,8 @@ class Database:
         return logs_in(self.services, user, password)
 
     def execute(self, sql: str, args: Any = None) -> list[tuple]:
-        with self.admin() as connection, connection.cursor() as cursor:
-            cursor.execute(sql, args)
-            return list(cursor.fetchall())
+        with self.admin() as connection:
+            return run_sql(connection, sql, args)
 
     def create_user(self, user: str, password: str) -> None:
         self.execute("CREATE DATABASE IF NOT EXISTS appdb")

@@ -13,8 +13,9 @@ import uuid
 from pathlib import Path
 
 from .emulator import Emulator
-from .passwords import new_password
+from .passwords import random_password
 from .rotator import STEPS, event, rotator_command, rotator_environment, start_rotation
+from .secrets import mariadb_secret
 from .services import Services, logs_in
 
 USER = "demo_app"
@@ -33,7 +34,7 @@ def main() -> int:
     services = Services.from_environment()
     sm = services.secrets_manager()
 
-    password = new_password()
+    password = random_password()
     with services.connect_admin() as admin, admin.cursor() as cursor:
         cursor.execute("CREATE DATABASE IF NOT EXISTS appdb")
         cursor.execute("DROP USER IF EXISTS %s@'127.0.0.1'", (USER,))
@@ -41,8 +42,7 @@ def main() -> int:
         cursor.execute("GRANT SELECT ON appdb.* TO %s@'127.0.0.1'", (USER,))
     print(f"created MariaDB user {USER}@127.0.0.1 (GRANT SELECT ON appdb.*)")
 
-    secret = {"engine": "mariadb", "host": services.host, "port": services.port,
-              "username": USER, "password": password, "dbname": "appdb"}
+    secret = mariadb_secret(services.host, services.port, USER, password, dbname="appdb")
     arn = sm.create_secret(Name=f"demo/{USER}-{uuid.uuid4().hex[:6]}",
                            SecretString=json.dumps(secret))["ARN"]
     print(f"created secret {arn}")

@@ -55,3 +55,11 @@ def read_exactly(channel: socket.socket, count: int, closed: type[Exception] = C
             raise closed("client closed the connection")
         data += chunk
     return data
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (it was free a moment ago), for a
+    database that refuses every connection."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -16,7 +16,8 @@ from typing import Any
 ALPHABET = string.ascii_letters + string.digits
 
 
-def new_password(length: int = 32) -> str:
+def random_password(length: int = 32) -> str:
+    """A password nothing registers: for the demo; tests use secrets.new_password."""
     return "".join(secrets.choice(ALPHABET) for _ in range(length))
 
 
@@ -39,7 +40,7 @@ class SecretRegistry:
                     self.add(value)
 
     def new_password(self, length: int = 32) -> str:
-        password = new_password(length)
+        password = random_password(length)
         self.add(password)
         return password
 

@@ -36,6 +36,12 @@ def unique(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:10]}"
 
 
+def mariadb_secret(host: str, port: int, username: str, password: str, **keys: Any) -> dict[str, Any]:
+    """A database secret's value as docs/secret-format.md describes it;
+    `keys` adds the optional ones (dbname, ssl, masterarn, ...)."""
+    return {"engine": "mariadb", "host": host, "port": port, "username": username, "password": password, **keys}
+
+
 def stages(sm: Any, arn: str) -> dict[str, list[str]]:
     described = sm.describe_secret(SecretId=arn)
     return {version: sorted(labels)

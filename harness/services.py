@@ -66,6 +66,35 @@ class Services:
     def connect_admin(self) -> pymysql.connections.Connection:
         return self.connect(self.admin_user, self.admin_password)
 
+    def connect_plain(self, user: str, password: str) -> pymysql.connections.Connection:
+        """pymysql to the server without TLS."""
+        return pymysql.connect(host=self.host, port=self.plain_port, user=user, password=password,
+                               connect_timeout=10, autocommit=True)
+
+    def connect_plain_admin(self) -> pymysql.connections.Connection:
+        return self.connect_plain(self.admin_user, self.admin_password)
+
+
+def run_sql(connection: pymysql.connections.Connection, statement: str, args: Any = None) -> list[tuple]:
+    """The statement's rows, on a connection of the caller's."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, args)
+        return list(cursor.fetchall())
+
+
+class AdminConnection:
+    """One admin connection kept open for a whole run: the benches read
+    SHOW GLOBAL STATUS counters that a fresh connection per statement would move."""
+
+    def __init__(self, services: Services) -> None:
+        self.connection = services.connect_admin()
+
+    def sql(self, statement: str, args: Any = None) -> list[tuple]:
+        return run_sql(self.connection, statement, args)
+
+    def close(self) -> None:
+        self.connection.close()
+
 
 def logs_in(services: Services, user: str, password: str) -> bool:
     """True if the password logs in, False if the server refuses it; other failures raise."""

@@ -46,6 +46,15 @@ def stand_ins(partition: str = "aws", region: str = "us-east-1") -> dict[str, st
         "RotationFunctionErrorsAlarm.Arn": f"arn:{partition}:cloudwatch:{region}:{ACCOUNT}:alarm:errors",
         "RotationFunctionRole.Arn": f"arn:{partition}:iam::{ACCOUNT}:role/mysql-rotator-RotationFunctionRole-Q3",
         "RotationFunctionRole": "mysql-rotator-RotationFunctionRole-Q3",
+        "SuccessTopic": f"arn:{partition}:sns:{region}:{ACCOUNT}:mysql-rotator-SuccessTopic-Q4",
+        "RotationSucceededRule.Arn":
+            f"arn:{partition}:events:{region}:{ACCOUNT}:rule/mysql-rotator-RotationSucceededRule-Q5",
+        "RevokeAlarm.Arn": f"arn:{partition}:cloudwatch:{region}:{ACCOUNT}:alarm:mysql-rotator-RevokeAlarm-Q6",
+        "RedeployStateMachine": f"arn:{partition}:states:{region}:{ACCOUNT}:stateMachine:RedeployStateMachine-Q7",
+        "RedeployStateMachineRole.Arn": f"arn:{partition}:iam::{ACCOUNT}:role/mysql-rotator-RedeployRole-Q8",
+        "RedeployEventsRole.Arn": f"arn:{partition}:iam::{ACCOUNT}:role/mysql-rotator-RedeployEventsRole-Q9",
+        "RedeployFailedAlarm.Arn": f"arn:{partition}:cloudwatch:{region}:{ACCOUNT}:alarm:redeploy-failed",
+        "FleetCheckFailingAlarm.Arn": f"arn:{partition}:cloudwatch:{region}:{ACCOUNT}:alarm:fleet-failing",
     }
 
 
@@ -134,9 +143,11 @@ class Rendered:
             self.conditions[name] = bool(self.value(self.template["Conditions"][name]))
         return self.conditions[name]
 
-    def substitute(self, text: str) -> str:
+    def substitute(self, text: str, variables: dict[str, Any] | None = None) -> str:
         def replace(match: re.Match) -> str:
             name = match.group(1)
+            if variables and name in variables:
+                return str(variables[name])
             if name in self.pseudo:
                 return self.pseudo[name]
             if name in self.parameters:
@@ -187,7 +198,13 @@ class Rendered:
                 name = arg if isinstance(arg, str) else ".".join(arg)
                 assert name in self.stand_ins, f"no stand-in for GetAtt {name}"
                 return self.stand_ins[name]
+            if key == "Fn::Select":
+                index, items = arg
+                return self.value(items)[int(index)]
             if key == "Fn::Sub":
+                if isinstance(arg, list):
+                    text, variables = arg
+                    return self.substitute(text, {name: self.value(item) for name, item in variables.items()})
                 return self.substitute(arg)
         rendered = {key: self.value(item) for key, item in node.items()}
         return {key: item for key, item in rendered.items() if item is not NO_VALUE}

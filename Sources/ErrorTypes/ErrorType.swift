@@ -71,6 +71,10 @@ public enum ErrorType: String, CaseIterable, Sendable {
     case unsafeCharacterSet = "UnsafeCharacterSet"
     /// The current credential logs in as another account than the secret's user.
     case accountMismatch = "AccountMismatch"
+    /// Revoke refused before any change: another function's secret, a rotation in progress, AWSCURRENT not the primary.
+    case revokeRefused = "RevokeRefused"
+    /// Revoke's after-check failed: an older password still logs in, or AWSCURRENT's no longer does.
+    case revokeIncomplete = "RevokeIncomplete"
     /// The Runtime API's invocation lacked a usable deadline header (reported by the loop).
     case invalidInvocation = "Runtime.InvalidInvocation"
     /// The Runtime API refused the function's response, e.g. HTTP 413 (reported by the loop).

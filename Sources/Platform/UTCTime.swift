@@ -31,9 +31,14 @@ public struct UTCTime: Sendable, Equatable {
     }
 
     /// `2015-08-30T12:36:00.123Z`.
-    public var iso8601Milliseconds: String {
+    public var iso8601Milliseconds: String { iso8601 + ".\(Self.pad(millisecond, 3))Z" }
+
+    /// `2015-08-30T12:36:00Z`, to the second (the milliseconds dropped, not rounded).
+    public var iso8601Seconds: String { iso8601 + "Z" }
+
+    private var iso8601: String {
         "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))T"
-            + "\(Self.pad(hour, 2)):\(Self.pad(minute, 2)):\(Self.pad(second, 2)).\(Self.pad(millisecond, 3))Z"
+            + "\(Self.pad(hour, 2)):\(Self.pad(minute, 2)):\(Self.pad(second, 2))"
     }
 
     /// `20150830T123600Z`, ISO 8601's basic format to the second.

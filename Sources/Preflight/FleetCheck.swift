@@ -1,4 +1,5 @@
 import JSON
+import Platform
 
 /// The fleet check's decisions, pure: which secrets are this function's,
 /// what one secret's verdict is, and the answer. The probing and the
@@ -158,7 +159,9 @@ public struct SecretVerdict: Sendable, Equatable {
             "SecretId": .string(arn), "Name": .string(name), "status": .string(status), "ok": .bool(ok),
             "failed": .array(failed.map { .string($0) }),
             "daysSinceLastRotation": daysSinceLastRotation.map { .number(String($0)) } ?? .null,
-            "lastRotatedDate": lastRotatedDate.map { .string(ISODate.string(epochSeconds: $0)) } ?? .null,
+            "lastRotatedDate": lastRotatedDate.map {
+                .string(UTCTime(epochMilliseconds: Int64($0.rounded(.down)) * 1000).iso8601Seconds)
+            } ?? .null,
         ]
         switch state {
         case .checked(let report):
@@ -213,31 +216,5 @@ public struct FleetReport: Sendable, Equatable {
             "oldestRotationDays": oldestRotationDays.map { .number(String($0)) } ?? .null,
             "durationMs": .number(String(durationMs)), "secrets": .array(secrets.map { .object($0.json) }),
         ]
-    }
-}
-
-/// ISO 8601 in UTC, to the second, without Foundation.
-enum ISODate {
-    static func string(epochSeconds: Double) -> String {
-        let total = Int(epochSeconds.rounded(.down))
-        var days = total / 86400
-        var seconds = total % 86400
-        if seconds < 0 {
-            seconds += 86400
-            days -= 1
-        }
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return
-            "\(year)-\(two(month))-\(two(day))T\(two(seconds / 3600)):\(two(seconds % 3600 / 60)):\(two(seconds % 60))Z"
     }
 }

@@ -7,6 +7,14 @@ extension Preflight {
     /// once a day.
     public static let lateAfterSeconds = 86400.0
 
+    /// When a rotation due at `due` is late: a rotation is due when its
+    /// window opens and may run until the window closes (`Duration`, else
+    /// Secrets Manager's default window), so only a rotation missing after
+    /// the window that should have held it counts as overdue.
+    public static func overdueAfter(due: Double, schedule: RotationSchedule) -> Double {
+        due + schedule.windowSeconds
+    }
+
     /// `pending-too-long`, `rotation-overdue`, `rotation-never-succeeded`.
     /// - Parameters:
     ///   - pendingCreated: creation dates of the versions, by id (only the
@@ -56,7 +64,7 @@ extension Preflight {
 
         let enabled = secret.rotationEnabled == true
         let interval = schedule.intervalSeconds
-        // A last rotation older than the schedule plus a day.
+        // A last rotation older than the schedule plus its window.
         if !enabled {
             results.append(
                 (
@@ -67,19 +75,21 @@ extension Preflight {
         } else if let last = secret.lastRotatedDate {
             let since = now - last
             let due: Double? = interval.map { last + $0 } ?? secret.nextRotationDate
-            if let due, now > due + lateAfterSeconds {
+            if let due, now > overdueAfter(due: due, schedule: schedule) {
                 results.append(
                     (
                         CheckResult(
                             name: "rotation-overdue", ok: false,
                             detail:
-                                "last rotated \(Self.age(since)) ago, on a schedule of \(schedule.summary): due \(Self.age(now - due)) ago"
+                                "last rotated \(Self.age(since)) ago, on a schedule of \(schedule.summary): due \(Self.age(now - due)) ago, and its window of \(Self.age(window)) has closed"
                         ),
                         "Rotate it now (the other checks say what would stop it): \(rotateNow)"
                     ))
             } else {
                 let next = due.map {
-                    $0 > now ? "next due in \(Self.age($0 - now))" : "due \(Self.age(now - $0)) ago, within a day"
+                    $0 > now
+                        ? "next due in \(Self.age($0 - now))"
+                        : "due \(Self.age(now - $0)) ago, within its window of \(Self.age(window))"
                 }
                 results.append(
                     (

@@ -46,12 +46,7 @@ public final class RDSClient {
                 headers: [(name: "Content-Type", value: "application/x-www-form-urlencoded; charset=utf-8")],
                 body: Array(body.utf8), context: context, errorCode: Self.errorCode)
         } catch {
-            switch error.last {
-            case .answered(let answer, let code): throw serviceError(operation, answer, code: code)
-            case .transport(let cause):
-                throw .transport(operation: operation, kind: cause.kind, reason: cause.reason, host: host)
-            case .noTimeLeft: throw .deadlineExceeded(operation: operation, host: host)
-            }
+            throw RDSError(aws.error(error, operation, message: Self.errorMessage))
         }
         return try result(operation, response)
     }
@@ -75,9 +70,7 @@ public final class RDSClient {
         (try? XMLElement(parsing: response.body))?.child("Error")?.child("Code")?.text ?? "HTTP\(response.status)"
     }
 
-    func serviceError(_ operation: String, _ response: HTTPResponse, code: String) -> RDSError {
-        var message = (try? XMLElement(parsing: response.body))?.child("Error")?.child("Message")?.text
-        if let text = message, text.count > 300 { message = String(text.prefix(300)) + "…" }
-        return .service(operation: operation, code: code, message: message, status: response.status, host: host)
+    static func errorMessage(_ response: HTTPResponse) -> String? {
+        (try? XMLElement(parsing: response.body))?.child("Error")?.child("Message")?.text
     }
 }

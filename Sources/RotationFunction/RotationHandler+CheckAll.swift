@@ -41,9 +41,10 @@ struct MissingFunctionARN: Error, LambdaReportableError {
 
 extension RotationHandler {
     /// Answers `{"CheckAll": …}` events; nil for any other event, which the
-    /// caller then handles.
+    /// caller then handles. `lister`, the handler's own client, lists the
+    /// secrets before any worker starts; each worker makes its own.
     static func checkAll(
-        configuration: Configuration, logger: LambdaLogger
+        configuration: Configuration, lister: SecretsManagerClient, logger: LambdaLogger
     ) -> ([UInt8], LambdaContext) throws ->
         [UInt8]?
     {
@@ -58,7 +59,8 @@ extension RotationHandler {
                 throw error
             }
             do {
-                return try runFleetCheck(request, context: context, configuration: configuration, logger: logger)
+                return try runFleetCheck(
+                    request, context: context, configuration: configuration, lister: lister, logger: logger)
             } catch {
                 let (type, message) = Lambda.describe(error)
                 logger.log(.error, "fleet check failed", [("errorType", type), ("error", message)])
@@ -68,7 +70,8 @@ extension RotationHandler {
     }
 
     static func runFleetCheck(
-        _ request: FleetCheckRequest, context: LambdaContext, configuration: Configuration, logger: LambdaLogger
+        _ request: FleetCheckRequest, context: LambdaContext, configuration: Configuration,
+        lister: SecretsManagerClient, logger: LambdaLogger
     ) throws -> [UInt8] {
         let started = WallClock.monotonicSeconds()
         guard let functionARN = context.invokedFunctionArn, !functionARN.isEmpty else { throw MissingFunctionARN() }
@@ -78,7 +81,7 @@ extension RotationHandler {
         // check judges each secret against it, not against what is left.
         let budgetSeconds = context.deadline.remainingSeconds()
 
-        let (listed, notListed) = try listSecrets(request, context: fleet, logger: logger, configuration: configuration)
+        let (listed, notListed) = try listSecrets(request, context: fleet, logger: logger, lister: lister)
         let selected = FleetCheck.selected(listed, functionARN: functionARN, namePrefix: request.namePrefix)
 
         let capSeconds = FleetCheck.secretCapSeconds(
@@ -136,12 +139,11 @@ extension RotationHandler {
     /// with what was read (the second value says so); any other failure
     /// fails the check, as a role without ListSecrets must.
     static func listSecrets(
-        _ request: FleetCheckRequest, context fleet: CallContext, logger: LambdaLogger, configuration: Configuration
+        _ request: FleetCheckRequest, context fleet: CallContext, logger: LambdaLogger, lister: SecretsManagerClient
     ) throws -> (listed: [FleetSecret], notListed: String?) {
         let listingSeconds = FleetCheck.listingSeconds(fleetSeconds: fleet.secondsLeft(keeping: .request))
         var listing = fleet
         listing.deadline = fleet.deadline.map { _ in Deadline.after(seconds: listingSeconds) }
-        let lister = makeSecretsManager(configuration)
         var listed: [FleetSecret] = []
         var pages = 0
         var token: String?
@@ -169,6 +171,9 @@ extension RotationHandler {
         return (listed, nil)
     }
 
+    /// The one way the function builds a Secrets Manager client: the handler's (which
+    /// also lists a fleet check's secrets), and one per fleet-check thread (a client
+    /// is not for two threads at once).
     static func makeSecretsManager(_ configuration: Configuration) -> SecretsManagerClient {
         let client = SecretsManagerClient(
             region: configuration.region, endpoint: configuration.endpoint, credentials: configuration.credentials,

@@ -21,14 +21,13 @@ public final class RotationHandler {
     var check: ((CheckRequest, LambdaContext) -> [UInt8])?
     /// Answers a fleet check (`CheckAll`; RotationHandler+CheckAll.swift), nil for other events.
     var checkAll: (([UInt8], LambdaContext) throws -> [UInt8]?)?
+    /// Answers `{"Revoke": …}` (RotationHandler+Revoke.swift), nil for other events.
+    var revoke: (([UInt8], LambdaContext) throws -> [UInt8]?)?
     let metricsNamespace: String?
     let strategy: String
 
     public convenience init(configuration: Configuration, logger: LambdaLogger) throws {
-        let secretsManager = SecretsManagerClient(
-            region: configuration.region, endpoint: configuration.endpoint, credentials: configuration.credentials,
-            caBundle: configuration.secretsManagerCABundle, maxAttempts: configuration.maxAttempts)
-        secretsManager.regionalEndpoints = configuration.regionalEndpoints
+        let secretsManager = Self.makeSecretsManager(configuration)
         let database = MariaDBDatabase(
             requireTLS: configuration.rotation.requireTLS, caBundle: configuration.databaseCABundle,
             pluginDirectory: configuration.pluginDirectory, serverPublicKey: configuration.serverPublicKey,
@@ -45,23 +44,26 @@ public final class RotationHandler {
                 { try secretsManager.getRandomPassword(RandomPasswordRequest(policy), context: context) }
             }
         }
-        let directory =
-            settings.strategy == .single
-            ? nil
-            : RDSDirectory(
-                credentials: configuration.credentials, environment: configuration.environment,
-                maxAttempts: configuration.maxAttempts)
+        // A check may name another strategy than the function's, so it always gets the directory.
+        let rds = RDSDirectory(
+            credentials: configuration.credentials, environment: configuration.environment,
+            maxAttempts: configuration.maxAttempts)
+        let directory = settings.strategy == .single ? nil : rds
         self.init(
-            store: secretsManager, database: database, directory: directory, settings: settings,
-            passwords: newPassword, metricsNamespace: configuration.metricsNamespace, logger: logger)
-        check = Self.check(
-            secretsManager: secretsManager, database: database, settings: settings,
-            directory: directory
-                ?? RDSDirectory(
-                    credentials: configuration.credentials, environment: configuration.environment,
-                    maxAttempts: configuration.maxAttempts),
+            store: secretsManager, database: database, directory: directory,
+            settings: settings, passwords: newPassword, metricsNamespace: configuration.metricsNamespace,
             logger: logger)
-        checkAll = Self.checkAll(configuration: configuration, logger: logger)
+        check = Self.check(
+            secretsManager: secretsManager, database: database, settings: settings, directory: rds, logger: logger)
+        checkAll = Self.checkAll(configuration: configuration, lister: secretsManager, logger: logger)
+        revoke = Self.revoke(
+            secretsManager: secretsManager, strategy: settings.strategy.rawValue,
+            metricsNamespace: configuration.metricsNamespace, logger: logger,
+            rotator: { context in
+                Rotator(
+                    store: secretsManager.bound(to: context), database: database.bound(to: context), settings: settings,
+                    directory: directory?.bound(to: context), newPassword: newPassword(context))
+            })
     }
 
     /// The handler over any store and database, which is how the unit tests
@@ -132,6 +134,7 @@ public final class RotationHandler {
             }
         }
         if let checkAll, let answer = try checkAll(bytes, context) { return answer }
+        if let revoke, let answer = try revoke(bytes, context) { return answer }
         let event: RotationEvent
         do {
             // A preflight check, sent by a person or a pipeline, never by Secrets Manager.

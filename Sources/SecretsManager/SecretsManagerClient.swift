@@ -174,14 +174,8 @@ public final class SecretsManagerClient {
             do throws(AWSClient.Failure) {
                 response = try exchange()
             } catch let failure {
-                let error: SecretsManagerError
-                switch failure.last {
-                case .answered(let answer, let code):
-                    error = self.serviceError(operation, answer, code: code, scrubbing: sensitive)
-                case .transport(let cause): error = .transport(operation: operation, cause)
-                case .noTimeLeft: error = .deadlineExceeded(operation: operation, host: self.host)
-                }
-                throw Failure(error: error, mayHaveTakenEffect: failure.mayHaveTakenEffect)
+                let error = self.aws.error(failure, operation) { Self.errorMessage($0, scrubbing: sensitive) }
+                throw Failure(error: .aws(error), mayHaveTakenEffect: failure.mayHaveTakenEffect)
             }
             do throws(SecretsManagerError) {
                 return try self.parseResult(operation, response)
@@ -216,16 +210,14 @@ public final class SecretsManagerClient {
         return type.isEmpty ? "HTTP\(response.status)" : type
     }
 
-    private func serviceError(
-        _ operation: String, _ response: HTTPResponse, code: String, scrubbing sensitive: [String]
-    ) -> SecretsManagerError {
+    /// An error answer's message, without the secret the request sent.
+    private static func errorMessage(_ response: HTTPResponse, scrubbing sensitive: [String]) -> String? {
         let body = try? JSONValue(parsing: response.body)
         var message = (body?["message"] ?? body?["Message"])?.stringValue
         for secret in sensitive {
             message = message?.replacing(secret, with: "<redacted>")
         }
-        if let text = message, text.count > 300 { message = String(text.prefix(300)) + "…" }
-        return .service(operation: operation, type: code, message: message, status: response.status, host: host)
+        return message
     }
 }
 

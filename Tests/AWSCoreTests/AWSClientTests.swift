@@ -1,22 +1,18 @@
 import CurlHTTP
 import Platform
-import RotationTestSupport
+import TestSupport
 import Testing
 
 @testable import AWSCore
 
 /// The one request loop, as both service clients use it.
 @Suite struct AWSClientTests {
-    final class Sleeps {
-        var seconds: [Double] = []
-    }
-
-    func client(_ transport: ScriptedTransport, sleeps: Sleeps = Sleeps()) -> AWSClient {
+    func client(_ transport: ScriptedTransport, recorder: ScheduleRecorder = ScheduleRecorder()) -> AWSClient {
         AWSClient(
             region: "eu-west-1", service: "rds", endpoint: "https://RDS.eu-west-1.amazonaws.com",
             credentials: AWSCredentials(accessKeyId: "AKID", secretAccessKey: "key"), transport: transport,
             maxAttempts: 3, connectTimeout: 3, requestTimeout: 10,
-            backoff: Backoff(random: { 1 }, sleep: { sleeps.seconds.append($0) }))
+            backoff: recorder.backoff)
     }
 
     func send(_ client: AWSClient, context: CallContext = .unbounded) throws(AWSClient.Failure) -> HTTPResponse {
@@ -29,11 +25,11 @@ import Testing
             .failure(HTTPError(kind: .tls, host: "h", curlCode: 35, reason: "reset in the handshake")),
             .success(HTTPResponse(status: 200, headers: [], body: [])),
         ])
-        let sleeps = Sleeps()
-        let client = client(transport, sleeps: sleeps)
+        let recorder = ScheduleRecorder()
+        let client = client(transport, recorder: recorder)
         #expect(try send(client).status == 200)
         #expect(transport.requests.count == 3)
-        #expect(sleeps.seconds == [1, 2])
+        #expect(recorder.sleeps == [1, 2])
         #expect(client.callCounts == ["Op": 3])
         #expect(client.retryCount == 2)
         #expect(transport.requests.allSatisfy { $0.url == "https://rds.eu-west-1.amazonaws.com/" })

@@ -28,6 +28,14 @@ from harness import Emulator, Services, rotator_command, rotator_environment
 from harness.accounts import RotationAdmin, create_account, create_rotation_admin, drop_rotation_admin
 from harness.database import Database, services_from_environment
 from harness.dedicated_server import DedicatedMariaDB
+from harness.lambda_package import (
+    SYSTEM_CA_BUNDLE,
+    TASK,
+    function_command,
+    given_or_built_zip,
+    make_root,
+    packaged_environment,
+)
 from harness.leak_scan import LeakScan, harvest_moto, service_logs
 from harness.reliability import FIGURES, CountingMotoHarness, ReliabilityFigures, report_path, write_report
 from harness.secrets import REGISTRY, SecretRegistry
@@ -54,7 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
         LeakScan(REGISTRY, lambda: itertools.chain(REGISTRY.log_files, service_logs(state_dir)),
                  harvest=(lambda: harvest_moto(endpoint, REGISTRY)) if endpoint else None),
         "leak-scan")
-    # No skipped tests, ever (support/skip_guard.py says what counts as one).
+    # No skipped tests, ever (harness/skip_guard.py says what counts as one).
     config.pluginmanager.register(SkipGuard(), "skip-guard")
 
 
@@ -207,3 +215,30 @@ def reliability_figures(services: Services, request: pytest.FixtureRequest) -> I
         with capture.global_and_fixture_disabled():
             reporter.ensure_newline()
             reporter.write_line(line)
+
+
+# ---------------------------------------------------------------------------
+# The deployment zip, run under chroot as Lambda runs it (harness/lambda_package.py)
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def package_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return given_or_built_zip(tmp_path_factory.mktemp("package"))
+
+
+@pytest.fixture(scope="module")
+def lambda_root(package_zip: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A root whose CA bundle trusts the test CA, as a user's bundle would trust RDS's."""
+    ca = Path(os.environ["TEST_MARIADB_CA"]).read_bytes() + SYSTEM_CA_BUNDLE.read_bytes()
+    return make_root(tmp_path_factory.mktemp("lambda"), package_zip, ca)
+
+
+@pytest.fixture
+def start_packaged(start_emulator: Callable[..., Emulator], services: Services) -> Callable[..., Emulator]:
+    """start_packaged(root, **extra_env): the emulator running the unpacked zip under chroot."""
+
+    def start(root: Path, **extra_env: str) -> Emulator:
+        return start_emulator(function_command(root), env=packaged_environment(services, **extra_env),
+                              task_root=root / TASK.lstrip("/"), timeout=30.0, function_name="rotator")
+
+    return start

@@ -20,7 +20,7 @@ import pytest
 from harness import event, start_rotation
 from harness.accounts import ROTATION_ADMIN, create_rotation_admin, drop_rotation_admin
 from harness.rotation import rotate
-from harness.secrets import secret_dict, snapshot, unique
+from harness.secrets import mariadb_secret, secret_dict, snapshot, unique
 
 OTHER_REGION = "us-west-2"
 
@@ -38,8 +38,7 @@ def sm_west(services):
 def west_admin(services, sm, sm_west, db):
     """rotation_admin with README's admin grants, its secret in us-west-2 only."""
     admin = create_rotation_admin(sm, db, ["CREATE USER ON *.*"])
-    secret = {"engine": "mariadb", "host": services.host, "port": services.port,
-              "username": ROTATION_ADMIN, "password": admin.password}
+    secret = mariadb_secret(services.host, services.port, ROTATION_ADMIN, admin.password)
     created = sm_west.create_secret(Name=unique("e2e/west-admin"), SecretString=json.dumps(secret))
     yield created["ARN"]
     drop_rotation_admin(db)

@@ -33,7 +33,6 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from test_package_chroot import package_zip  # noqa: F401  (fixture)
 
 from harness import REPO_ROOT
 

@@ -12,58 +12,24 @@ password reached the answer or the log.
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
 import uuid
 
 from harness import REPO_ROOT, rotator_command, rotator_environment
 from harness.accounts import create_account
+from harness.fleet import (
+    assert_silent,
+    attach,
+    by_secret_name,
+    check_all,
+    function_arn,
+    start_fleet_function,
+)
 from harness.hung import HungServer
+from harness.loopback import closed_port
 from harness.rotation import run_step
 from harness.secrets import REGISTRY, snapshot
-
-REGION = os.environ.get("AWS_REGION", "us-east-1")
-ACCOUNT = "123456789012"
-
-
-def function_arn(name):
-    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
-
-
-def start_fleet_function(start_emulator, services, name, *, timeout=60.0, **env):
-    command, task_root = rotator_command()
-    return start_emulator(command, env=rotator_environment(services, **env), task_root=task_root,
-                          timeout=timeout, function_name=name)
-
-
-def closed_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def attach(sm, arn, lambda_arn, days=30, immediately=False):
-    sm.rotate_secret(SecretId=arn, RotationLambdaARN=lambda_arn,
-                     RotationRules={"AutomaticallyAfterDays": days}, RotateImmediately=immediately)
-
-
-def check_all(emulator, **request):
-    ok, body = emulator.invoke({"CheckAll": request})
-    assert ok, f"the fleet check itself failed: {REGISTRY.redact(json.dumps(body))}"
-    return body
-
-
-def by_name(answer):
-    return {entry["Name"]: entry for entry in answer["secrets"]}
-
-
-def assert_silent(answer, emulator):
-    answer_text = json.dumps(answer)
-    log_text = emulator.log_path.read_text(errors="replace")
-    assert REGISTRY.redact(answer_text) == answer_text, "a password is in the answer"
-    assert REGISTRY.redact(log_text) == log_text, "a password is in the function's log"
 
 
 def test_thirty_secrets_three_broken_exactly_those_flagged_nothing_changed(
@@ -158,7 +124,7 @@ def test_stuck_pending_overdue_and_never_rotated_are_named_with_their_commands(
     moto.backdate(never.arn, 3 * 86400)
 
     answer = check_all(emulator)
-    entries = by_name(answer)
+    entries = by_secret_name(answer)
     assert len(entries) == 3 and answer["failing"] == 3
 
     stuck_entry = entries[stuck.name]
@@ -182,8 +148,38 @@ def test_stuck_pending_overdue_and_never_rotated_are_named_with_their_commands(
     # The advice works: clearing AWSPENDING as it says clears both checks.
     sm.update_secret_version_stage(SecretId=stuck.arn, VersionStage="AWSPENDING",
                                    RemoveFromVersionId=pending)
-    again = by_name(check_all(emulator, NamePrefix=f"{prefix}/stuck"))
+    again = by_secret_name(check_all(emulator, NamePrefix=f"{prefix}/stuck"))
     assert again[stuck.name]["ok"] is True, again[stuck.name]["failed"]
+
+
+def test_a_windowed_schedule_is_overdue_only_once_its_window_has_closed(
+        sm, db, services, start_emulator, moto):
+    """rate(1 day) with a 4-hour window: rotated 1 day 3 h ago is inside the
+    window that is due now; 1 day 5 h ago, that window closed an hour ago
+    (the old rule, schedule plus a day, called both on time)."""
+    name = f"fleet-{uuid.uuid4().hex[:8]}"
+    own = function_arn(name)
+    prefix = f"e2e/{name}"
+    emulator = start_fleet_function(start_emulator, services, name)
+    rules = {"ScheduleExpression": "rate(1 day)", "Duration": "4h"}
+    accounts = {}
+    for label, age in (("in-window", 27 * 3600), ("late", 29 * 3600)):
+        account = create_account(sm, db, secret_prefix=f"{prefix}/{label}", prefix="fw")
+        token = sm.rotate_secret(SecretId=account.arn, RotationLambdaARN=own, RotationRules=rules)["VersionId"]
+        for step in ("createSecret", "setSecret", "testSecret", "finishSecret"):
+            run_step(emulator, account.arn, token, step)
+        moto.backdate(account.arn, age)
+        assert sm.describe_secret(SecretId=account.arn)["RotationRules"] == rules
+        accounts[label] = account
+
+    entries = by_secret_name(check_all(emulator, NamePrefix=prefix))
+    in_window, late = entries[accounts["in-window"].name], entries[accounts["late"].name]
+    assert in_window["ok"] is True, in_window["failed"]
+    assert late["failed"] == ["rotation-overdue"]
+    (problem,) = late["problems"]
+    assert "rate(1 day)" in problem["detail"] and "window of 4 h has closed" in problem["detail"], problem
+    assert any(advice.endswith(f"aws secretsmanager rotate-secret --secret-id {accounts['late'].arn}")
+               for advice in late["advice"]), late["advice"]
 
 
 def test_a_rotation_under_way_is_not_a_failure(sm, db, services, start_emulator):

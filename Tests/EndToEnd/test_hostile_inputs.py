@@ -27,20 +27,13 @@ from pathlib import Path
 import pymysql
 import pytest
 
-# The deployment zip, unpacked into a Lambda-like root and run under chroot.
-from test_package_chroot import (  # noqa: F401  (fixtures)
-    AMAZON_CA_BUNDLE,
-    lambda_root,
-    package_zip,
-    start_packaged,
-)
-from test_preflight import by_name, check
-
 from harness import event, start_rotation
 from harness.accounts import create_rotation_admin, drop_rotation_admin
+from harness.lambda_package import AMAZON_CA_BUNDLE
+from harness.preflight import by_name, check
 from harness.rotation import describe_failure, refused_set_secret
 from harness.scripted_mysql import ScriptedMySQL
-from harness.secrets import REGISTRY, digest, new_password, secret_dict, secret_value
+from harness.secrets import REGISTRY, digest, mariadb_secret, new_password, secret_dict, secret_value
 
 
 @pytest.fixture
@@ -96,9 +89,8 @@ def test_a_host_that_is_no_name_is_refused_before_any_connection(sm, make_accoun
 
 
 def test_an_admin_secrets_host_is_checked_too(sm, make_account, start_packaged, lambda_root, listener):
-    admin = sm.create_secret(Name=f"e2e/hostile-admin-{listener.port}", SecretString=json.dumps({
-        "engine": "mariadb", "host": "127.0.0.1;local-infile=1", "port": listener.port,
-        "username": "rotation_admin", "password": new_password()}))
+    admin_secret = mariadb_secret("127.0.0.1;local-infile=1", listener.port, "rotation_admin", new_password())
+    admin = sm.create_secret(Name=f"e2e/hostile-admin-{listener.port}", SecretString=json.dumps(admin_secret))
     account = make_account(extra={"host": "127.0.0.1", "port": listener.port, "masterarn": admin["ARN"]},
                            create_user=False)
     emulator = start_packaged(lambda_root, REQUIRE_TLS="false", ROTATION_STRATEGY="admin")

@@ -2,7 +2,7 @@
 a function that is no master key, end to end on MariaDB 10.11 through the
 built zip (docs/password-only-rotation.md, docs/strategies-security.md).
 
-Logins are checked with the mariadb command-line client (support/dual_password.py):
+Logins are checked with the mariadb command-line client (harness/dual_password.py):
 pymysql cannot follow the second ed25519 method.
 """
 
@@ -16,7 +16,7 @@ from harness import STEPS, event, start_rotation
 from harness.accounts import ROTATION_ADMIN, user_exists
 from harness.dual_password import cli_logs_in, ensure_ed25519, methods
 from harness.rotation import rotate, run_step
-from harness.secrets import REGISTRY, new_password, secret_dict, snapshot, unique
+from harness.secrets import REGISTRY, mariadb_secret, new_password, secret_dict, snapshot, unique
 
 # The alternating strategy's list (README), which also lets the admin read
 # the grant tables: that is what names an IAM account's reason.
@@ -39,8 +39,7 @@ def make_ed25519_account(sm, db, admin, name=None):
     db.execute("CREATE USER %s@'127.0.0.1' IDENTIFIED VIA ed25519 USING PASSWORD(%s) OR unix_socket",
                (username, password))
     db.execute("GRANT SELECT ON appdb.* TO %s@'127.0.0.1'", (username,))
-    secret = {"engine": "mariadb", "host": db.services.host, "port": db.services.port,
-              "username": username, "password": password, "dbname": "appdb", "masterarn": admin.arn}
+    secret = mariadb_secret(db.services.host, db.services.port, username, password, dbname="appdb", masterarn=admin.arn)
     arn = sm.create_secret(Name=unique("e2e/dual"), SecretString=json.dumps(secret))["ARN"]
     return username, password, arn
 
@@ -144,8 +143,7 @@ def test_an_account_that_holds_no_password_is_refused(sm, db, admin, start_rotat
                                       "authentication_string": "RDS"})))
     db.execute("FLUSH PRIVILEGES")
     try:
-        secret = {"engine": "mariadb", "host": db.services.host, "port": db.services.port,
-                  "username": username, "password": new_password(), "masterarn": admin.arn}
+        secret = mariadb_secret(db.services.host, db.services.port, username, new_password(), masterarn=admin.arn)
         arn = sm.create_secret(Name=unique("e2e/iam"), SecretString=json.dumps(secret))["ARN"]
         rotator = start_rotator(ROTATION_STRATEGY=strategy)
         ok, report = rotator.invoke({"Check": {"SecretId": arn}})
@@ -186,8 +184,7 @@ def test_the_function_is_no_master_key(sm, db, admin, start_rotator, make_accoun
         account = make_account("app_all")
         db.execute("GRANT ALL PRIVILEGES ON *.* TO %s@'127.0.0.1' WITH GRANT OPTION", (account.username,))
         username, password = account.username, account.password
-    secret = {"engine": "mariadb", "host": db.services.host, "port": db.services.port,
-              "username": username, "password": password, "masterarn": admin.arn}
+    secret = mariadb_secret(db.services.host, db.services.port, username, password, masterarn=admin.arn)
     arn = sm.create_secret(Name=unique("e2e/takeover"), SecretString=json.dumps(secret))["ARN"]
     rotator = start_rotator(ROTATION_STRATEGY=strategy)
     ok, report = rotator.invoke({"Check": {"SecretId": arn}})

@@ -25,7 +25,7 @@ import pytest
 from harness import STEPS, start_rotation
 from harness.dual_password import cli_logs_in, ensure_ed25519, methods
 from harness.rotation import rotate, run_step
-from harness.secrets import new_password, secret_dict, stages, unique
+from harness.secrets import mariadb_secret, new_password, secret_dict, stages, unique
 
 pytestmark = pytest.mark.admin_grants("CREATE USER ON *.*")
 ROUNDS = 3
@@ -44,8 +44,7 @@ def make_account(sm, db, admin, plugin: str, strategy: str) -> tuple[str, str, s
     if strategy == "self":
         # MariaDB's ALTER USER CURRENT_USER(), which writes two passwords, needs CREATE USER.
         db.execute("GRANT CREATE USER ON *.* TO %s@'127.0.0.1'", (username,))
-    secret = {"engine": "mariadb", "host": db.services.host, "port": db.services.port, "ssl": True,
-              "username": username, "password": password, "masterarn": admin.arn}
+    secret = mariadb_secret(db.services.host, db.services.port, username, password, ssl=True, masterarn=admin.arn)
     arn = sm.create_secret(Name=unique("e2e/stale"), SecretString=json.dumps(secret))["ARN"]
     return username, password, arn
 

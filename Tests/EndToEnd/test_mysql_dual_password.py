@@ -1,6 +1,6 @@
 """KEEP_PREVIOUS_PASSWORD and the plugin-preserving ALTER USER on MySQL 8,
 through the built zip, against a fake MySQL 8.0 server that models dual
-passwords as the reference manual describes them (support/mysql_accounts.py).
+passwords as the reference manual describes them (harness/mysql_accounts.py).
 No MySQL server runs here: this proves the statements the function sends and
 their order, not MySQL itself (docs/password-only-rotation.md says which
 parts were proven live). The admin's sessions run only over verified TLS
@@ -153,7 +153,7 @@ def test_admin_retains_only_when_awscurrent_is_proven_the_primary(sm, mysql8, st
     app, admin = accounts()
     app.plugin = "mysql_native_password"
     app.secondary = new_password()
-    server = mysql8(app, admin)
+    server = mysql8(app, admin, tls=True)
     primary, secondary = app.primary, app.secondary
     held = primary if awscurrent == "primary" else secondary
     arn = secret_for(sm, server, app, password=held, masterarn=secret_for(sm, server, admin))
@@ -173,3 +173,27 @@ def test_admin_retains_only_when_awscurrent_is_proven_the_primary(sm, mysql8, st
         assert logs_in == [False, False, True], "a password besides the new one still logs in"
         assert changes[0] == "ALTER USER 'app'@'%' DISCARD OLD PASSWORD", changes
         assert len(changes) == 2 and "RETAIN" not in changes[1], changes
+
+
+@pytest.mark.parametrize("strategy", ["admin", "self"])
+def test_revoke_discards_the_old_password(sm, mysql8, start_rotator, strategy):
+    """Revoke (docs/operations.md): DISCARD OLD PASSWORD, then AWSPREVIOUS proven refused."""
+    app, admin = accounts()
+    app.privileges = ["APPLICATION_PASSWORD_ADMIN"] if strategy == "self" else []
+    server = mysql8(app, admin, tls=True)
+    extra = {"masterarn": secret_for(sm, server, admin)} if strategy == "admin" else {}
+    arn = secret_for(sm, server, app, **extra)
+    rotator = start_rotator(ROTATION_STRATEGY=strategy, KEEP_PREVIOUS_PASSWORD="true", REQUIRE_TLS="true")
+    rotate(sm, rotator, arn)
+    passwords = (secret_dict(sm, arn)["password"], secret_dict(sm, arn, VersionStage="AWSPREVIOUS")["password"])
+    assert [server.logs_in("app", p) for p in passwords] == [True, True], "setup: the previous password not kept"
+    stages = snapshot(sm, arn)
+    ok, body = rotator.invoke({"Revoke": {"SecretId": arn}})
+    assert ok, REGISTRY.redact(json.dumps(body))
+    assert [(row["stage"], row["result"]) for row in body["tested"]] == [
+        ("AWSCURRENT", "logs in"), ("AWSPREVIOUS", "refused")], body
+    assert [server.logs_in("app", p) for p in passwords] == [True, False], "not exactly AWSCURRENT logs in"
+    target = "CURRENT_USER()" if strategy == "self" else "'app'@'%'"
+    assert [s for s in server.sent() if "DISCARD" in s] == [f"ALTER USER {target} DISCARD OLD PASSWORD"]
+    assert server.account("app").plugin == "caching_sha2_password", "the plugin changed"
+    assert snapshot(sm, arn) == stages, "Revoke changed the secret's versions or stages"

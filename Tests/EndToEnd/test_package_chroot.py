@@ -17,105 +17,24 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 import subprocess
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from harness import REPO_ROOT, Services, event, rotator_environment, start_rotation
+from harness import REPO_ROOT, event, start_rotation
 from harness.fakes import FakeMySQL8, caching_sha2_scramble
+from harness.lambda_package import AMAZON_CA_BUNDLE, LOADER, SYSTEM_CA_BUNDLE, TASK, chroot, make_root
 from harness.rotation import describe_failure, refused_set_secret, rotate
 from harness.secrets import REGISTRY, new_password, secret_dict, secret_value, stages, unique, version_with
 
-TASK = "/var/task"
-LOADER = f"{TASK}/lib/ld-linux-x86-64.so.2"
-AMAZON_CA_BUNDLE = "etc/pki/tls/certs/ca-bundle.crt"
-SYSTEM_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
-# Lambda's own values: the loader must ignore the image's library path.
-LAMBDA_PATH = "/usr/local/bin:/usr/bin/:/bin:/opt/bin"
-LAMBDA_LD_LIBRARY_PATH = "/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib"
 # The project's goal is 8 MiB; this budget only stops the zip from growing
 # unnoticed (11.1 MiB when written, 11.5 MiB once the AWS layer had a target
 # of its own; see docs/performance.md).
 SIZE_BUDGET = int(11.75 * 1024 * 1024)
-
-
-# ---------------------------------------------------------------------------
-# The zip and the Lambda-like root
-# ---------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def package_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    given = os.environ.get("ROTATOR_PACKAGE_ZIP")
-    if given:
-        path = Path(given)
-        assert path.is_file(), "ROTATOR_PACKAGE_ZIP names no file"
-        return path
-    path = tmp_path_factory.mktemp("package") / "rotator.zip"
-    built = subprocess.run([str(REPO_ROOT / "scripts" / "package.sh"), str(path)],
-                           cwd=REPO_ROOT, capture_output=True, text=True, timeout=1800)
-    assert built.returncode == 0, "scripts/package.sh failed:\n" + built.stderr[-4000:]
-    assert built.stdout.strip() == str(path), "package.sh must print the zip's path"
-    return path
-
-
-def make_root(parent: Path, package: Path, ca_pem: bytes) -> Path:
-    root = parent / "root"
-    (root / "bin").mkdir(parents=True)
-    shutil.copy(shutil.which("busybox") or "/bin/busybox", root / "bin" / "sh")
-    bundle = root / AMAZON_CA_BUNDLE
-    bundle.parent.mkdir(parents=True)
-    bundle.write_bytes(ca_pem)
-    task = root / TASK.lstrip("/")
-    task.mkdir(parents=True)
-    # unzip, not Python's zipfile: Lambda keeps the modes stored in the zip,
-    # and zipfile would drop them.
-    subprocess.run(["unzip", "-q", str(package), "-d", str(task)], check=True)
-    return root
-
-
-@pytest.fixture(scope="module")
-def lambda_root(package_zip: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A root whose CA bundle trusts the test CA, as a user's bundle would trust RDS's."""
-    ca = Path(os.environ["TEST_MARIADB_CA"]).read_bytes() + SYSTEM_CA_BUNDLE.read_bytes()
-    return make_root(tmp_path_factory.mktemp("lambda"), package_zip, ca)
-
-
-def chroot(root: Path, *command: str, **kwargs: Any) -> subprocess.CompletedProcess:
-    return subprocess.run([shutil.which("chroot") or "/usr/sbin/chroot", str(root), *command],
-                          env={}, capture_output=True, text=True, timeout=60, **kwargs)
-
-
-def function_command(root: Path) -> list[str]:
-    """What Lambda does: /var/task as working directory and LAMBDA_TASK_ROOT, then bootstrap."""
-    return [shutil.which("chroot") or "/usr/sbin/chroot", str(root), "/bin/sh", "-c",
-            f"cd {TASK} && export LAMBDA_TASK_ROOT={TASK} && exec {TASK}/bootstrap"]
-
-
-@pytest.fixture
-def start_packaged(start_emulator: Callable[..., Any], services: Services) -> Callable[..., Any]:
-    """start_packaged(root, **extra_env): the emulator running the unpacked zip under chroot."""
-
-    def start(root: Path, **extra_env: str) -> Any:
-        env = rotator_environment(services, **extra_env)
-        # The database CA must be found in the zip or where Amazon Linux keeps it.
-        if "DB_CA_BUNDLE" not in extra_env:
-            env.pop("DB_CA_BUNDLE", None)
-        # bootstrap's own default, lib/mariadb-plugin, unless a test overrides it.
-        if "MARIADB_PLUGIN_DIR" not in extra_env:
-            env.pop("MARIADB_PLUGIN_DIR", None)
-        env["PATH"] = LAMBDA_PATH
-        env["LD_LIBRARY_PATH"] = LAMBDA_LD_LIBRARY_PATH
-        return start_emulator(function_command(root), env=env,
-                              task_root=root / TASK.lstrip("/"), timeout=30.0,
-                              function_name="rotator")
-
-    return start
 
 
 # ---------------------------------------------------------------------------

@@ -8,96 +8,16 @@ the function's log.
 
 from __future__ import annotations
 
-import json
-import socket
 import uuid
 
 import pytest
 
 from harness import ROTATION_LAMBDA_ARN, STEPS, new_password, start_rotation
-from harness.accounts import create_rotation_admin, normalised_grants, user_exists
-from harness.rotation import rotate, run_step
-from harness.secrets import REGISTRY, secret_dict, snapshot
-
-ADMIN_GRANTS = {
-    "admin": ["CREATE USER ON *.*"],
-    "alternating": ["CREATE USER ON *.*", "SELECT ON mysql.*", "ALL PRIVILEGES ON appdb.* WITH GRANT OPTION"],
-}
-
-
-def check(emulator, arn, strategy=None):
-    request = {"SecretId": arn}
-    if strategy:
-        request["Strategy"] = strategy
-    ok, body = emulator.invoke({"Check": request})
-    assert ok, f"the check itself failed: {body.get('errorType') if isinstance(body, dict) else body}"
-    return body
-
-
-def failed(report):
-    return sorted(c["name"] for c in report["checks"] if not c["ok"])
-
-
-def by_name(report, name):
-    matches = [c for c in report["checks"] if c["name"] == name]
-    assert matches, f"no check named {name}: {[c['name'] for c in report['checks']]}"
-    return matches[0]
-
-
-class World:
-    """Everything a check must leave alone, as digests: the secret's labelled
-    versions and values, and each account's existence, credentials and grants."""
-
-    def __init__(self, sm, db, arn, users):
-        self.sm, self.db, self.arn, self.users = sm, db, arn, users
-
-    def observe(self):
-        accounts = {}
-        for user in self.users:
-            accounts[user] = ((self.db.auth_digest(user), normalised_grants(self.db, user))
-                              if user_exists(self.db, user) else None)
-        return {"secret": snapshot(self.sm, self.arn), "accounts": accounts}
-
-
-def passwords(sm, arn, *extra):
-    found = [secret_dict(sm, arn)["password"], *extra]
-    for value in found:
-        REGISTRY.add(value)
-    return found
-
-
-def assert_unchanged_and_silent(world, before, report, emulator, secrets):
-    after = world.observe()
-    assert after == before, "the check changed a version, stage, value, user, password or grant"
-    report_text = json.dumps(report)
-    log_text = emulator.log_path.read_text(errors="replace")
-    assert not any(p in report_text for p in secrets), "a password is in the report"
-    assert not any(p in log_text for p in secrets), "a password is in the function's log"
-    assert "check done" in log_text, "the check logged no line"
-
-
-def healthy(strategy, sm, db, services, make_account, start_rotator, **env):
-    """A secret rotated once by the function (so rotation is on, points at it,
-    and nothing is pending), the function, and its admin if any."""
-    admin = None
-    extra = {}
-    if strategy != "self":
-        admin = create_rotation_admin(sm, db, ADMIN_GRANTS[strategy])
-        REGISTRY.add(admin.password)
-        extra["masterarn"] = admin.arn
-    account = make_account(extra=extra)
-    emulator = start_rotator(ROTATION_STRATEGY=strategy, **env)
-    rotate(sm, emulator, account.arn)
-    users = [account.username, account.username + "_clone"]
-    if admin:
-        users.append(admin.username)
-    return account, admin, emulator, users
-
-
-def closed_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from harness.accounts import STRATEGY_GRANTS, create_rotation_admin
+from harness.loopback import closed_port
+from harness.preflight import World, assert_unchanged_and_silent, by_name, check, failed, healthy, passwords
+from harness.rotation import run_step
+from harness.secrets import REGISTRY
 
 
 def test_healthy_secret_passes_every_check_for_each_strategy(sm, db, services, make_account, start_rotator):
@@ -138,7 +58,6 @@ def test_strategy_override_is_a_what_if(sm, db, services, make_account, start_ro
 def test_wrong_current_password(sm, db, services, make_account, start_rotator):
     account, _, emulator, users = healthy("self", sm, db, services, make_account, start_rotator)
     other = new_password()
-    REGISTRY.add(other)
     db.execute("ALTER USER %s@'127.0.0.1' IDENTIFIED BY %s", (account.username, other))
     world = World(sm, db, account.arn, users)
     before = world.observe()
@@ -248,7 +167,7 @@ def test_admin_without_the_privilege(strategy, revoke, detail, sm, db, services,
 
 
 def test_clone_name_too_long(sm, db, services, make_account, start_rotator):
-    admin = create_rotation_admin(sm, db, ADMIN_GRANTS["alternating"])
+    admin = create_rotation_admin(sm, db, STRATEGY_GRANTS["alternating"])
     REGISTRY.add(admin.password)
     # MariaDB 10.11 stores user names of up to 128 characters; the clone adds 6.
     username = "a" * 125

@@ -17,9 +17,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from test_preflight import World, assert_unchanged_and_silent, by_name, check, failed, healthy, passwords
 
 from harness import new_password, rotator_command, rotator_environment
+from harness.preflight import World, assert_unchanged_and_silent, by_name, check, failed, healthy, passwords
 from harness.secrets import REGISTRY
 
 NAME = "db.preflight-check.invalid"

@@ -33,14 +33,13 @@ from pathlib import Path
 
 import boto3
 import pytest
-from test_preflight import by_name, check
 
 from harness import event, new_password, rotator_command, rotator_environment, start_rotation
+from harness.accounts import ALTERNATING_STRATEGY_GRANTS
+from harness.preflight import by_name, check
 from harness.replication import GeneralLogs, execute, poll, replication_paused, replication_servers, wait_for_replica
 from harness.rotation import describe_failure, rotate, run_step
 from harness.secrets import REGISTRY, secret_dict, snapshot, unique
-
-ADMIN_GRANTS = ["CREATE USER ON *.*", "SELECT ON mysql.*", "ALL PRIVILEGES ON appdb.* WITH GRANT OPTION"]
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +123,7 @@ def rds_admin(services, sm, db):
     password = new_password()
     db.execute("CREATE DATABASE IF NOT EXISTS appdb")
     db.execute("CREATE USER %s@'127.0.0.1' IDENTIFIED BY %s", (username, password))
-    for grant in ADMIN_GRANTS:
+    for grant in ALTERNATING_STRATEGY_GRANTS:
         privileges, _, option = grant.partition(" WITH ")
         db.execute(f"GRANT {privileges} TO %s@'127.0.0.1'" + (f" WITH {option}" if option else ""), (username,))
 

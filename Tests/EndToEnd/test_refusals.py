@@ -19,7 +19,7 @@ import pytest
 from harness import event, start_rotation
 from harness.accounts import ALTERNATING_STRATEGY_GRANTS, normalised_grants
 from harness.rotation import run_step
-from harness.secrets import new_password, snapshot, unique
+from harness.secrets import mariadb_secret, new_password, snapshot, unique
 
 # A superset of what both admin strategies need (README.md, "Strategies").
 pytestmark = [pytest.mark.admin_grants(*ALTERNATING_STRATEGY_GRANTS), pytest.mark.log_formats("text", "JSON")]
@@ -133,20 +133,17 @@ def test_alternating_refuses_a_pending_secret_for_the_current_user_itself(
 
 
 def admin_elsewhere(services, sm, admin):
-    secret = {"engine": "mariadb", "host": "localhost", "port": services.port,
-              "username": admin.username, "password": admin.password}
+    secret = mariadb_secret("localhost", services.port, admin.username, admin.password)
     return sm.create_secret(Name=unique("e2e/admin-elsewhere"), SecretString=json.dumps(secret))["ARN"]
 
 
 def admin_on_another_port(services, sm, admin):
-    secret = {"engine": "mariadb", "host": services.host, "port": services.plain_port,
-              "username": admin.username, "password": admin.password}
+    secret = mariadb_secret(services.host, services.plain_port, admin.username, admin.password)
     return sm.create_secret(Name=unique("e2e/admin-port"), SecretString=json.dumps(secret))["ARN"]
 
 
 def admin_with_a_wrong_password(services, sm, admin):
-    secret = {"engine": "mariadb", "host": services.host, "port": services.port,
-              "username": admin.username, "password": new_password()}
+    secret = mariadb_secret(services.host, services.port, admin.username, new_password())
     return sm.create_secret(Name=unique("e2e/admin-wrong"), SecretString=json.dumps(secret))["ARN"]
 
 

@@ -11,7 +11,9 @@ token's AWSPENDING before createSecret, which keeps them) and hostile user
 names go through the built zip under `self`, `admin` and `alternating`:
 each lands as exactly that value (pymysql logs in with it), and `dba`, an
 account with ALL WITH GRANT OPTION that every injection here targets,
-never changes. The Check request with a user name built to inject into the
+never changes. On (b) and (c) the admin strategies are refused before any
+value is sent (`AdminRunsInitConnect`: init_connect runs in the admin's
+sessions too), so there `self` carries the values. The Check request with a user name built to inject into the
 admin's grant-table lookup sends no injected SQL (the server's general log).
 """
 
@@ -32,7 +34,7 @@ from harness.database import Database
 from harness.dedicated_server import DedicatedMariaDB
 from harness.rotation import describe_failure, run_step
 from harness.scripted_mysql import ScriptedMySQL
-from harness.secrets import REGISTRY, digest, new_password, secret_dict, unique
+from harness.secrets import REGISTRY, digest, mariadb_secret, new_password, secret_dict, unique
 
 GENERAL_LOG = "general.log"  # in the datadir
 
@@ -88,9 +90,8 @@ def server(request: pytest.FixtureRequest, services: Any, sm: Any) -> Iterator[S
         for grant in ALTERNATING_STRATEGY_GRANTS:
             privileges, _, option = grant.partition(" WITH ")
             db.execute(f"GRANT {privileges} TO 'rotation_admin'@'127.0.0.1'" + (f" WITH {option}" if option else ""))
-        admin = sm.create_secret(Name=unique("e2e/charset-admin"), SecretString=json.dumps({
-            "engine": "mariadb", "host": services.host, "port": dedicated.port,
-            "username": "rotation_admin", "password": admin_password}))
+        admin_secret = mariadb_secret(services.host, dedicated.port, "rotation_admin", admin_password)
+        admin = sm.create_secret(Name=unique("e2e/charset-admin"), SecretString=json.dumps(admin_secret))
         dba_before = digest(db.execute("SHOW CREATE USER 'dba'@'%'")[0][0])
         yield Server(request.param, dedicated, db, admin["ARN"], dba_before)
     finally:
@@ -103,8 +104,8 @@ def make_account(sm: Any, server: Server, username: str, password: str | None = 
     db = server.db
     db.execute("CREATE USER %s@'127.0.0.1' IDENTIFIED BY %s", (username, password))
     db.execute("GRANT SELECT ON appdb.* TO %s@'127.0.0.1'", (username,))
-    secret = {"engine": "mariadb", "host": db.services.host, "port": server.dedicated.port,
-              "username": username, "password": password, "dbname": "appdb", "masterarn": server.admin_arn}
+    secret = mariadb_secret(db.services.host, server.dedicated.port, username, password, dbname="appdb",
+                            masterarn=server.admin_arn)
     created = sm.create_secret(Name=unique("e2e/charset"), SecretString=json.dumps(secret))
     return created["ARN"], password
 
@@ -134,6 +135,29 @@ def logs_in(server: Server, user: str, password: str) -> bool:
     return True
 
 
+def runs_init_connect_for_the_admin(server: Server, strategy: str) -> bool:
+    """The admin strategies refuse a server whose init_connect runs in the admin's
+    sessions (AdminRunsInitConnect), before any value reaches it: on (b) and (c)
+    only `self` gets as far as sending one."""
+    return strategy != "self" and server.name.startswith("init-connect")
+
+
+def assert_the_admin_is_refused(sm: Any, emulator: Any, server: Server, arn: str, pending: dict | None) -> None:
+    token = start_rotation(sm, arn)
+    if pending is not None:
+        sm.put_secret_value(SecretId=arn, ClientRequestToken=token, SecretString=json.dumps(pending),
+                            VersionStages=["AWSPENDING"])
+    run_step(emulator, arn, token, "createSecret")
+    before = queries(server)
+    ok, body = emulator.invoke(event(arn, token, "setSecret"))
+    assert not ok and body.get("errorType") == "AdminRunsInitConnect", describe_failure("setSecret", body)
+    sent = queries(server)[len(before):]
+    changes = ("ALTER USER", "CREATE USER", "SET PASSWORD", "GRANT", "REVOKE")
+    statements = [line.split(" Query\t", 1)[1].lstrip().upper() for line in sent]
+    assert not any(s.startswith(changes) for s in statements), "an account statement was sent"
+    assert_dba_unchanged(server)
+
+
 def the_function_read_the_session(server: Server) -> bool:
     return "SELECT @@session.character_set_client" in server.general_log()
 
@@ -158,6 +182,10 @@ def test_a_hostile_pending_password_lands_as_data(sm, server, start_rotator, str
     emulator = start_rotator(ROTATION_STRATEGY=strategy)
     target = user + "_clone" if strategy == "alternating" else user
     pending = secret_dict(sm, arn) | {"username": target, "password": password}
+    if runs_init_connect_for_the_admin(server, strategy):
+        assert_the_admin_is_refused(sm, emulator, server, arn, pending)
+        assert not logs_in(server, target, password), "the hostile password logs in"
+        return
 
     rotate_to(sm, emulator, arn, pending)
 
@@ -189,6 +217,10 @@ def test_a_hostile_user_name_lands_as_data(sm, server, start_rotator, strategy, 
         assert not logs_in(server, user, password), "control: the user logs in over this server's handshake"
         assert_dba_unchanged(server)
         return
+    if runs_init_connect_for_the_admin(server, strategy):
+        assert_the_admin_is_refused(sm, emulator, server, arn, None)
+        assert logs_in(server, user, password), "the account's password changed"
+        return
 
     rotate_to(sm, emulator, arn, None)
 
@@ -200,8 +232,8 @@ def test_a_hostile_user_name_lands_as_data(sm, server, start_rotator, strategy, 
 
 
 def test_the_check_sends_no_injected_sql_to_the_admins_session(sm, server, start_rotator):
-    secret = {"engine": "mariadb", "host": server.db.services.host, "port": server.dedicated.port,
-              "username": UNION_USER, "password": new_password(), "dbname": "appdb", "masterarn": server.admin_arn}
+    secret = mariadb_secret(server.db.services.host, server.dedicated.port, UNION_USER, new_password(), dbname="appdb",
+                            masterarn=server.admin_arn)
     arn = sm.create_secret(Name=unique("e2e/charset-union"), SecretString=json.dumps(secret))["ARN"]
     emulator = start_rotator(ROTATION_STRATEGY="admin")
 
@@ -250,8 +282,7 @@ def test_a_session_that_stays_in_another_character_set_is_refused(sm, start_rota
     """No real server here refuses SET NAMES utf8mb4; a scripted one that answers gbk whatever is set does."""
     forced = ScriptedMySQL("10.11.6-MariaDB", current_user="u丁x@%", forced_charset="gbk")
     try:
-        secret = {"engine": "mariadb", "host": "127.0.0.1", "port": forced.port, "username": "u丁x",
-                  "password": new_password(), "dbname": "appdb"}
+        secret = mariadb_secret("127.0.0.1", forced.port, "u丁x", new_password(), dbname="appdb")
         arn = sm.create_secret(Name=unique("e2e/charset-forced"), SecretString=json.dumps(secret))["ARN"]
         emulator = start_rotator(ROTATION_STRATEGY="self", REQUIRE_TLS="false")
         token = start_rotation(sm, arn)

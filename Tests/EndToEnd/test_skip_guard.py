@@ -1,4 +1,4 @@
-"""The skip guard itself (support/skip_guard.py): each way a test can stop
+"""The skip guard itself (harness/skip_guard.py): each way a test can stop
 running without failing, tried in a pytest session of its own, fails that
 session; a session of passing tests is the control."""
 

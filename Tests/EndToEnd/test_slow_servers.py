@@ -17,11 +17,11 @@ import time
 import uuid
 
 import pytest
-from test_fleet_check import assert_silent, attach, check_all, function_arn, start_fleet_function
-from test_preflight import by_name, check, failed
 
 from harness.accounts import create_account, create_rotation_admin
+from harness.fleet import assert_silent, attach, check_all, function_arn, start_fleet_function
 from harness.hung import TrickleServer
+from harness.preflight import by_name, check, failed
 from harness.rotation import rotate
 from harness.secrets import REGISTRY
 

@@ -18,6 +18,7 @@ import pytest
 from moto import mock_aws
 from parliament import analyze_policy_string
 
+from harness.eventbridge import matches
 from harness.template import Rendered, load_template, stand_ins
 
 EVENTS = Path(__file__).resolve().parent / "fixtures" / "events"
@@ -123,26 +124,6 @@ def rule(template: dict, parameters: dict) -> dict:
     rendered = Rendered(template, {"NotificationTopicArn": TOPIC, **parameters})
     assert rendered.refusals() == []
     return rendered.resources("AWS::Events::Rule")["RotationFailedRule"]
-
-
-def matches(aws: dict, pattern: str, event: dict) -> bool:
-    """Through moto's EventBridge: a rule with the pattern, an SQS target, the
-    event put on the bus, and whether the target received it."""
-    name = f"rule-{abs(hash((pattern, json.dumps(event, sort_keys=True))))}"
-    queue_url = aws["sqs"].create_queue(QueueName=name)["QueueUrl"]
-    attributes = aws["sqs"].get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]
-    queue_arn = attributes["QueueArn"]
-    aws["events"].put_rule(Name=name, EventPattern=pattern, State="ENABLED")
-    aws["events"].put_targets(Rule=name, Targets=[{"Id": "q", "Arn": queue_arn}])
-    put = aws["events"].put_events(Entries=[{"Source": event["source"], "DetailType": event["detail-type"],
-                                             "Detail": json.dumps(event["detail"]), "Resources": event["resources"]}])
-    assert put["FailedEntryCount"] == 0, put
-    received = aws["sqs"].receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
-    assert len(received) <= 1
-    if received:
-        delivered = json.loads(received[0]["Body"])
-        assert delivered["detail"] == event["detail"], "moto delivered another event"
-    return bool(received)
 
 
 SCOPES = {

@@ -26,10 +26,8 @@ import pymysql
 import pytest
 
 # The deployment zip, unpacked into a Lambda-like root and run under chroot.
-from test_package_chroot import lambda_root, package_zip, start_packaged  # noqa: F401  (fixtures)
-
 from harness import event, start_rotation
-from harness.accounts import create_rotation_admin, drop_rotation_admin
+from harness.accounts import STRATEGY_GRANTS, create_rotation_admin, drop_rotation_admin
 from harness.hostile import HostileMySQL
 from harness.rotation import describe_failure, refused_set_secret, rotate
 from harness.secrets import REGISTRY, digest, secret_dict, secret_value
@@ -221,15 +219,11 @@ def test_a_certificate_for_another_name_fails_with_the_hint(services, sm, db, ma
 # The admin rule, admin and alternating strategies
 # ---------------------------------------------------------------------------
 
-ADMIN_GRANTS = {
-    "admin": ["CREATE USER ON *.*"],
-    "alternating": ["CREATE USER ON *.*", "SELECT ON mysql.*", "ALL PRIVILEGES ON appdb.* WITH GRANT OPTION"],
-}
 
 
 @pytest.fixture(params=["admin", "alternating"])
 def strategy_admin(request, sm, db):
-    created = create_rotation_admin(sm, db, ADMIN_GRANTS[request.param])
+    created = create_rotation_admin(sm, db, STRATEGY_GRANTS[request.param])
     yield request.param, created
     drop_rotation_admin(db)
 
@@ -255,6 +249,20 @@ def test_ssl_true_on_the_rotated_secret_protects_the_admin_login(strategy_admin,
     assert db.can_login(current["username"], current["password"]), "the rotated password does not log in"
 
 
+def assert_set_secret_reaches_a_tls_only_account(strategy, admin, sm, db, make_account, start_rotator):
+    """An account whose secret says `ssl: false` but which the server lets in
+    only over TLS: createSecret and setSecret pass and the pending password logs in."""
+    account = make_account(extra={"ssl": False, "masterarn": admin.arn})
+    db.execute("ALTER USER %s@'127.0.0.1' REQUIRE SSL", (account.username,))
+    rotator = start_rotator(ROTATION_STRATEGY=strategy, REQUIRE_TLS="false")
+    token = start_rotation(sm, account.arn)
+    for step in ("createSecret", "setSecret"):
+        ok, body = rotator.invoke(event(account.arn, token, step))
+        assert ok, describe_failure(step, body)
+    pending = secret_dict(sm, account.arn, VersionStage="AWSPENDING")
+    assert db.can_login(pending["username"], pending["password"]), "the pending password was not set"
+
+
 def test_ssl_false_on_both_secrets_still_protects_the_admin_and_the_rotated_logins(
         strategy_admin, sm, db, make_account, start_rotator):
     """Both secrets say false, REQUIRE_TLS=false: the admin's session and the
@@ -264,27 +272,11 @@ def test_ssl_false_on_both_secrets_still_protects_the_admin_and_the_rotated_logi
     (testSecret uses no admin, so it follows the secret's own `false`.)"""
     strategy, admin = strategy_admin
     set_admin_ssl(sm, admin, False, True, db)
-    account = make_account(extra={"ssl": False, "masterarn": admin.arn})
-    db.execute("ALTER USER %s@'127.0.0.1' REQUIRE SSL", (account.username,))
-    rotator = start_rotator(ROTATION_STRATEGY=strategy, REQUIRE_TLS="false")
-    token = start_rotation(sm, account.arn)
-    for step in ("createSecret", "setSecret"):
-        ok, body = rotator.invoke(event(account.arn, token, step))
-        assert ok, describe_failure(step, body)
-    pending = secret_dict(sm, account.arn, VersionStage="AWSPENDING")
-    assert db.can_login(pending["username"], pending["password"]), "the pending password was not set"
+    assert_set_secret_reaches_a_tls_only_account(strategy, admin, sm, db, make_account, start_rotator)
 
 
 def test_ssl_true_on_the_admin_secret_protects_the_rotated_logins(strategy_admin, sm, db, make_account,
                                                                   start_rotator):
     strategy, admin = strategy_admin
     set_admin_ssl(sm, admin, True, False, db)
-    account = make_account(extra={"ssl": False, "masterarn": admin.arn})
-    db.execute("ALTER USER %s@'127.0.0.1' REQUIRE SSL", (account.username,))
-    rotator = start_rotator(ROTATION_STRATEGY=strategy, REQUIRE_TLS="false")
-    token = start_rotation(sm, account.arn)
-    for step in ("createSecret", "setSecret"):
-        ok, body = rotator.invoke(event(account.arn, token, step))
-        assert ok, describe_failure(step, body)
-    pending = secret_dict(sm, account.arn, VersionStage="AWSPENDING")
-    assert db.can_login(pending["username"], pending["password"]), "the pending password was not set"
+    assert_set_secret_reaches_a_tls_only_account(strategy, admin, sm, db, make_account, start_rotator)

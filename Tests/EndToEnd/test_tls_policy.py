@@ -16,21 +16,16 @@ import pytest
 
 from harness.replication import GeneralLogs, Server
 from harness.rotation import refused_set_secret, rotate
-from harness.secrets import REGISTRY, new_password, secret_dict, unique
+from harness.secrets import REGISTRY, mariadb_secret, new_password, secret_dict, unique
+from harness.services import run_sql
 
 # Each test that starts the product runs with text and with JSON logs (the leak scan reads both).
 pytestmark = pytest.mark.log_formats("text", "JSON")
 
 
-def plain_admin(services):
-    return pymysql.connect(host=services.host, port=services.plain_port, user=services.admin_user,
-                           password=services.admin_password, connect_timeout=10, autocommit=True)
-
-
 def plain_can_login(services, user, password):
     try:
-        pymysql.connect(host=services.host, port=services.plain_port, user=user, password=password,
-                        connect_timeout=10).close()
+        services.connect_plain(user, password).close()
         return True
     except pymysql.err.OperationalError as error:
         if error.args and error.args[0] == 1045:
@@ -42,10 +37,9 @@ def make_plain_account(services, sm, extra):
     """A user on the server without TLS, and its secret."""
     user, password = unique("plain"), new_password()
     REGISTRY.add(password)
-    with plain_admin(services) as connection, connection.cursor() as cursor:
-        cursor.execute("CREATE USER %s@'127.0.0.1' IDENTIFIED BY %s", (user, password))
-    secret = {"engine": "mariadb", "host": services.host, "port": services.plain_port,
-              "username": user, "password": password}
+    with services.connect_plain_admin() as connection:
+        run_sql(connection, "CREATE USER %s@'127.0.0.1' IDENTIFIED BY %s", (user, password))
+    secret = mariadb_secret(services.host, services.plain_port, user, password)
     secret.update(extra)
     arn = sm.create_secret(Name=unique("e2e/tls"), SecretString=json.dumps(secret))["ARN"]
     return user, password, arn

@@ -20,20 +20,16 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from test_preflight import by_name, check
 
 from harness import event, start_rotation
-from harness.accounts import create_rotation_admin, drop_rotation_admin
+from harness.accounts import STRATEGY_GRANTS, create_rotation_admin, drop_rotation_admin
+from harness.preflight import by_name, check
 from harness.rotation import describe_failure, rotate, run_step
 from harness.secrets import REGISTRY, digest, secret_dict, secret_value
 from harness.ssl_strip import SSLStrippingProxy
 
 pytestmark = pytest.mark.log_formats("text", "JSON")
 
-ADMIN_GRANTS = {
-    "admin": ["CREATE USER ON *.*"],
-    "alternating": ["CREATE USER ON *.*", "SELECT ON mysql.*", "ALL PRIVILEGES ON appdb.* WITH GRANT OPTION"],
-}
 # What the error must name: why TLS was needed, and the fix.
 FIX = ("can change an account", "whatever REQUIRE_TLS", "enable TLS on the server", "DB_CA_BUNDLE")
 
@@ -50,7 +46,7 @@ def through(proxy, services) -> dict:
 
 
 def admin_through(sm, db, strategy, proxy, services):
-    admin = create_rotation_admin(sm, db, ADMIN_GRANTS[strategy])
+    admin = create_rotation_admin(sm, db, STRATEGY_GRANTS[strategy])
     value = secret_dict(sm, admin.arn) | through(proxy, services)
     sm.put_secret_value(SecretId=admin.arn, SecretString=json.dumps(value))
     return admin

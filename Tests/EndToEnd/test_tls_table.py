@@ -23,10 +23,11 @@ import pymysql
 import pytest
 
 from harness import event, start_rotation
-from harness.accounts import ROTATION_ADMIN, create_rotation_admin, drop_rotation_admin
+from harness.accounts import ROTATION_ADMIN, STRATEGY_GRANTS, create_rotation_admin, drop_rotation_admin
 from harness.replication import GeneralLogs, Server
 from harness.rotation import describe_failure, rotate, run_step
-from harness.secrets import REGISTRY, new_password, secret_dict, unique
+from harness.secrets import REGISTRY, mariadb_secret, new_password, secret_dict, unique
+from harness.services import run_sql
 
 pytestmark = pytest.mark.log_formats("text", "JSON")
 
@@ -44,11 +45,6 @@ TABLE = {
 CELLS = [(ssl, require, server) for (ssl, require) in TABLE for server in ("tls-server", "plain-server")]
 
 
-def plain_admin(services):
-    return pymysql.connect(host=services.host, port=services.plain_port, user=services.admin_user,
-                           password=services.admin_password, connect_timeout=10, autocommit=True)
-
-
 def account_on(services, sm, db, server: str, ssl: str) -> tuple[str, str, str]:
     """A user with SELECT on the chosen server, and its secret with the chosen `ssl`."""
     user, password = unique("tlscell"), new_password()
@@ -56,10 +52,10 @@ def account_on(services, sm, db, server: str, ssl: str) -> tuple[str, str, str]:
         db.create_user(user, password)
         port = services.port
     else:
-        with plain_admin(services) as connection, connection.cursor() as cursor:
-            cursor.execute("CREATE USER %s@'127.0.0.1' IDENTIFIED BY %s", (user, password))
+        with services.connect_plain_admin() as connection:
+            run_sql(connection, "CREATE USER %s@'127.0.0.1' IDENTIFIED BY %s", (user, password))
         port = services.plain_port
-    secret = {"engine": "mariadb", "host": services.host, "port": port, "username": user, "password": password}
+    secret = mariadb_secret(services.host, port, user, password)
     if SSL[ssl] is not None:
         secret["ssl"] = SSL[ssl]
     arn = sm.create_secret(Name=unique("e2e/tls-cell"), SecretString=json.dumps(secret))["ARN"]
@@ -111,10 +107,6 @@ def test_each_cell_of_the_tls_table(services, sm, db, start_rotator, ssl, requir
 # setSecret's strategies that can change an account: (ROTATION_STRATEGY, KEEP_PREVIOUS_PASSWORD).
 CHANGING = {"admin": ("admin", "false"), "alternating": ("alternating", "false"),
             "self+KEEP_PREVIOUS_PASSWORD": ("self", "true")}
-ADMIN_GRANTS = {
-    "admin": ["CREATE USER ON *.*"],
-    "alternating": ["CREATE USER ON *.*", "SELECT ON mysql.*", "ALL PRIVILEGES ON appdb.* WITH GRANT OPTION"],
-}
 STRATEGY_CELLS = [(strategy, ssl, require, server) for strategy in CHANGING for (ssl, require) in TABLE
                   for server in ("tls-server", "plain-server")]
 
@@ -130,7 +122,7 @@ def test_a_set_secret_that_can_change_an_account_is_verified_tls_in_every_cell(
     value = secret_dict(sm, arn)
     if name != "self":
         # On the server without TLS the admin is never reached: its secret need only name the server.
-        admin = create_rotation_admin(sm, db, ADMIN_GRANTS[name])
+        admin = create_rotation_admin(sm, db, STRATEGY_GRANTS[name])
         admin_value = secret_dict(sm, admin.arn) | {"port": target.port}
         if SSL[ssl] is not None:
             admin_value["ssl"] = SSL[ssl]

@@ -167,7 +167,7 @@ import Testing
         }
         #expect(error.isResourceNotFound)
         #expect(error.errorType == "ResourceNotFoundException")
-        #expect(!error.isRetryable)
+        #expect(!retries(error))
         #expect(error.description.contains(client.host))
         #expect(error.description.contains("GetSecretValue"))
         #expect(client.callCounts["GetSecretValue"] == 1, "not retried")
@@ -190,7 +190,7 @@ import Testing
             Issue.record("moving a stage from a version that does not hold it succeeded")
         } catch {
             #expect(error.errorType == "InvalidParameterException", "got \(error.errorType)")
-            #expect(!error.isRetryable)
+            #expect(!retries(error))
         }
     }
 
@@ -205,7 +205,7 @@ import Testing
             _ = try unreachable.describeSecret("x")
             Issue.record("a closed port answered")
         } catch {
-            guard case .transport(let operation, let httpError) = error else {
+            guard case .aws(.transport(let operation, let httpError, _)) = error else {
                 Issue.record("expected a transport error, got \(error)")
                 return
             }
@@ -220,4 +220,10 @@ import Testing
     final class SleepLog: @unchecked Sendable {
         var seconds: [Double] = []
     }
+}
+
+/// What AWSCore's `RetryPolicy`, by which the client's request loop decides, says of the error's answer.
+private func retries(_ error: SecretsManagerError) -> Bool {
+    guard case .aws(.service(_, let code, _, let status, _)) = error else { return false }
+    return RetryPolicy.retries(code: code, status: status)
 }

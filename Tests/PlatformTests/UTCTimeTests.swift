@@ -12,6 +12,14 @@ import Testing
         #expect(time.iso8601Milliseconds == iso)
         #expect(time.basicSeconds == basic)
     }
+
+    @Test(arguments: [
+        (Int64(0), "1970-01-01T00:00:00Z"), (951_782_400_999, "2000-02-29T00:00:00Z"),
+        (1_800_000_000_000, "2027-01-15T08:00:00Z"),
+    ])
+    func formatsToTheSecond(_ milliseconds: Int64, _ iso: String) {
+        #expect(UTCTime(epochMilliseconds: milliseconds).iso8601Seconds == iso)
+    }
 }
 
 @Suite struct CallContextTests {

@@ -181,14 +181,6 @@ private func check(_ results: [(check: CheckResult, advice: String?)], _ name: S
         #expect(secrets[2]["daysSinceLastRotation"] == .null)
         #expect(secrets[2]["notChecked"] == .string("not reached"))
     }
-
-    @Test(arguments: [
-        (0.0, "1970-01-01T00:00:00Z"), (951_782_400, "2000-02-29T00:00:00Z"),
-        (1_800_000_000, "2027-01-15T08:00:00Z"),
-    ])
-    func isoDates(epoch: Double, text: String) {
-        #expect(ISODate.string(epochSeconds: epoch) == text)
-    }
 }
 
 @Suite struct FleetCheckRequestTests {

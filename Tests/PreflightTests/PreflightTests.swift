@@ -1,5 +1,6 @@
 import JSON
 import Rotation
+import TestSupport
 import Testing
 
 @testable import Preflight
@@ -165,7 +166,7 @@ struct RotatedSecrets: SecretReading, SecretWriting {
 
     @Test func unreadableSecretStopsEverything() {
         var world = World()
-        world.secrets.describeError = FakeError(description: "no route")
+        world.secrets.describeError = FakeFailure(description: "no route")
         let report = world.run(.single)
         #expect(report.checks.map(\.name) == ["secrets-manager"])
         #expect(!report.ok)

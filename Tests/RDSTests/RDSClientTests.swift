@@ -2,7 +2,7 @@ import AWSCore
 import CurlHTTP
 import Platform
 import RDS
-import RotationTestSupport
+import TestSupport
 import Testing
 
 func xml(_ status: Int, _ body: String) -> HTTPResponse {

@@ -1,3 +1,4 @@
+import AWSCore
 import CurlHTTP
 import ErrorTypes
 import FoundationEssentials
@@ -46,19 +47,29 @@ import Testing
         .keptPasswordDoesNotLogIn(secretId: "s", login: "app@db:3306"),
         .adminRunsInitConnect(secretId: "s", admin: "'admin'@'%'"),
     ]
-    static let rdsErrors: [RDSError] = [
+    /// RDS has no failure of its own: its error is the shared AWS error's four cases.
+    static let rdsErrors: [RDSError] = rdsCauses.map(RDSError.init)
+    static let rdsCauses: [AWSError] = [
         .service(operation: "DescribeDBInstances", code: "DBInstanceNotFound", message: nil, status: 404, host: "h"),
-        .transport(operation: "DescribeDBInstances", kind: .timedOut, reason: "timeout", host: "h"),
+        .transport(
+            operation: "DescribeDBInstances", HTTPError(kind: .timedOut, host: "h", curlCode: 28, reason: "timeout"),
+            host: "h"),
         .invalidResponse(operation: "DescribeDBInstances", reason: "not XML", host: "h"),
         .deadlineExceeded(operation: "DescribeDBInstances", host: "h"),
     ]
     static let secretsManagerErrors: [SecretsManagerError] = [
-        .service(operation: "GetSecretValue", type: "ResourceNotFoundException", message: nil, status: 400, host: "h"),
-        .service(
-            operation: "DescribeSecret", type: "ThrottlingException", message: "slow down", status: 400, host: "h"),
-        .transport(operation: "DescribeSecret", HTTPError(kind: .timedOut, host: "h", curlCode: 28, reason: "timeout")),
-        .invalidResponse(operation: "DescribeSecret", reason: "not JSON", host: "h"),
-        .deadlineExceeded(operation: "DescribeSecret", host: "h"),
+        .aws(
+            .service(
+                operation: "GetSecretValue", code: "ResourceNotFoundException", message: nil, status: 400, host: "h")),
+        .aws(
+            .service(
+                operation: "DescribeSecret", code: "ThrottlingException", message: "slow down", status: 400, host: "h")),
+        .aws(
+            .transport(
+                operation: "DescribeSecret", HTTPError(kind: .timedOut, host: "h", curlCode: 28, reason: "timeout"),
+                host: "h")),
+        .aws(.invalidResponse(operation: "DescribeSecret", reason: "not JSON", host: "h")),
+        .aws(.deadlineExceeded(operation: "DescribeSecret", host: "h")),
         .otherPartition(
             operation: "GetSecretValue", secretId: "arn:aws-cn:secretsmanager:cn-north-1:1:secret:a",
             partition: "aws-cn", functionRegion: "us-east-1", functionPartition: "aws"),
@@ -92,14 +103,24 @@ import Testing
                 LoginRejected(username: "app", host: "db", port: 3306),
                 UnsafeSessionCharacterSet(host: "db", port: 3306, setting: "character_set_client", value: "gbk"),
                 Unforeseen(),
-            ] as [any Error]
+            ] as [any Error] + revokeErrors
+    }
+
+    static var revokeErrors: [any Error] {
+        [
+            RevokeError.notThisFunction(secretId: "s", rotatedBy: nil, this: "f"),
+            RevokeError.rotationInProgress(secretId: "s", pendingVersions: ["v"]),
+            RevokeError.currentNotPrimary(secretId: "s", account: "'app'@'%'", reason: .unprovable(plugin: "parsec")),
+            RevokeError.stillLogsIn(secretId: "s", stage: Stage.previous),
+            RevokeError.currentRefusedAfterRevoke(secretId: "s"),
+        ]
     }
 
     /// The entry `error` is reported under, or nil if its errorType is not in the list.
     func listed(_ error: any Error) -> ErrorType? {
         let reported = Lambda.describe(error).type
         // Secrets Manager's own types are passed through under their own names.
-        if case SecretsManagerError.service(_, let type, _, _, _) = error {
+        if case SecretsManagerError.aws(.service(_, let type, _, _, _)) = error {
             return reported == type ? .secretsManagerService : nil
         }
         let entry = ErrorType(rawValue: reported)
@@ -164,25 +185,25 @@ import Testing
         }
     }
 
-    static func caseNumber(_ error: SecretsManagerError) -> Int {
+    /// The shared AWS error's cases, first in both services' numbering.
+    static func caseNumber(_ error: AWSError) -> Int {
         switch error {
         case .service: 0
         case .transport: 1
         case .invalidResponse: 2
         case .deadlineExceeded: 3
+        }
+    }
+
+    static func caseNumber(_ error: SecretsManagerError) -> Int {
+        switch error {
+        case .aws(let error): caseNumber(error)
         case .otherPartition: 4
         case .invalidARN: 5
         }
     }
 
-    static func caseNumber(_ error: RDSError) -> Int {
-        switch error {
-        case .service: 0
-        case .transport: 1
-        case .invalidResponse: 2
-        case .deadlineExceeded: 3
-        }
-    }
+    static func caseNumber(_ error: RDSError) -> Int { caseNumber(error.cause) }
 
     static func caseNumber(_ error: MariaDBError) -> Int {
         switch error {

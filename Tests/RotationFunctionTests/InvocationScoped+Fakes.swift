@@ -1,5 +1,5 @@
 import Platform
-import RotationTestSupport
+import TestSupport
 
 @testable import RotationFunction
 

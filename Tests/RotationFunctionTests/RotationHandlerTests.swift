@@ -3,7 +3,7 @@ import JSON
 import LambdaRuntime
 import Platform
 import Rotation
-import RotationTestSupport
+import TestSupport
 import Testing
 
 @testable import RotationFunction

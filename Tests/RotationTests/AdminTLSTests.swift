@@ -1,5 +1,5 @@
 import Rotation
-import RotationTestSupport
+import TestSupport
 import Testing
 
 /// The rule for sessions that can change an account: every login of a step

@@ -1,5 +1,5 @@
 import Rotation
-import RotationTestSupport
+import TestSupport
 import Testing
 
 /// A MariaDB-like server for the alternating strategy: accounts with grants,

@@ -1,5 +1,5 @@
 import Rotation
-import RotationTestSupport
+import TestSupport
 import Testing
 
 /// What a writer of the rotated secret (or of its AWSPENDING version) can

@@ -1,6 +1,6 @@
 import Cryptography
 import Rotation
-import RotationTestSupport
+import TestSupport
 import Testing
 
 /// KEEP_PREVIOUS_PASSWORD keeps AWSCURRENT's password only when its hash is

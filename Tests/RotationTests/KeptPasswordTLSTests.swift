@@ -1,5 +1,5 @@
 import Rotation
-import RotationTestSupport
+import TestSupport
 import Testing
 
 /// KEEP_PREVIOUS_PASSWORD on MariaDB writes AWSCURRENT's password into the

@@ -1,5 +1,5 @@
 import Rotation
-import RotationTestSupport
+import TestSupport
 import Testing
 
 /// RDS-managed admin secrets: only a username and password, and a tag naming

@@ -1,6 +1,6 @@
 import JSON
 import Rotation
-import RotationTestSupport
+import TestSupport
 import Testing
 
 /// Every step against in-memory fakes of Secrets Manager and the server.

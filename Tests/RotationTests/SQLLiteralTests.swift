@@ -1,5 +1,5 @@
 import Rotation
-import RotationTestSupport
+import TestSupport
 import Testing
 
 /// How MariaDB's lexer reads a single-quoted string (sql_lex.cc, get_text):

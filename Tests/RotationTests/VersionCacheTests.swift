@@ -1,4 +1,4 @@
-import RotationTestSupport
+import TestSupport
 import Testing
 
 @testable import Rotation

@@ -110,7 +110,7 @@ import Testing
         #expect(error?.errorType == "SecretInOtherPartition")
         #expect(error?.description.contains(arn) == true)
         #expect(error?.description.contains("aws-cn") == true)
-        #expect(error?.isRetryable == false)
+        #expect(error.map(RetryVerdict.retries) == false)
         #expect(transport.requests.isEmpty)
     }
 }

@@ -1,6 +1,6 @@
 import CurlHTTP
 import JSON
-import RotationTestSupport
+import TestSupport
 import Testing
 
 @testable import SecretsManager

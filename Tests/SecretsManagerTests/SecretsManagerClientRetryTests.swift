@@ -2,6 +2,7 @@ import AWSCore
 import CurlHTTP
 import JSON
 import Platform
+import TestSupport
 import Testing
 
 @testable import SecretsManager
@@ -64,7 +65,7 @@ import Testing
         let error = catching { _ = try makeClient(transport, recorder: recorder).describeSecret("s") }
         #expect(transport.requests.count == 3)
         #expect(recorder.sleeps == [1, 2])
-        #expect(error?.isRetryable == true)
+        #expect(error.map(RetryVerdict.retries) == true)
         #expect(error?.operation == "DescribeSecret")
     }
 
@@ -75,7 +76,7 @@ import Testing
         let error = catching { _ = try makeClient(transport, recorder: recorder).describeSecret("s") }
         #expect(transport.requests.count == 1)
         #expect(recorder.sleeps.isEmpty)
-        #expect(error?.isRetryable == false)
+        #expect(error.map(RetryVerdict.retries) == false)
     }
 
     @Test func eachAttemptIsSignedAnew() {
@@ -150,7 +151,7 @@ import Testing
         let error = catching {
             _ = try client.getSecretValue("s", context: CallContext(deadline: .after(seconds: 0.3)))
         }
-        guard case .deadlineExceeded(let operation, let host)? = error else {
+        guard case .aws(.deadlineExceeded(let operation, let host))? = error else {
             Issue.record("expected deadlineExceeded, got \(String(describing: error))")
             return
         }

@@ -1,3 +1,4 @@
+import AWSCore
 import CurlHTTP
 import JSON
 import Testing
@@ -175,7 +176,7 @@ import Testing
             catching { _ = try client.describeSecret("s") },
         ]
         let reasons = errors.map { error -> String in
-            guard case .invalidResponse(_, let reason, _)? = error else { return "not invalidResponse" }
+            guard case .aws(.invalidResponse(_, let reason, _))? = error else { return "not invalidResponse" }
             return reason
         }
         #expect(reasons[0] == "RandomPassword is a number, not a string")

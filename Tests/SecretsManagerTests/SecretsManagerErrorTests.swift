@@ -1,3 +1,4 @@
+import AWSCore
 import CurlHTTP
 import JSON
 import Testing
@@ -17,7 +18,7 @@ import Testing
             .success(.json(400, ["__type": .string(raw), "message": .string("Secrets Manager can't find it.")]))
         ])
         let error = catching { _ = try makeClient(transport).describeSecret("missing") }
-        guard case .service(let operation, let type, let message, let status, let host)? = error else {
+        guard case .aws(.service(let operation, let type, let message, let status, let host))? = error else {
             Issue.record("expected a service error, got \(String(describing: error))")
             return
         }
@@ -43,30 +44,33 @@ import Testing
         let fromHeader = catching { _ = try client.describeSecret("s") }
         let fromStatus = catching { _ = try client.describeSecret("s") }
         #expect(fromHeader?.errorType == "AccessDeniedException")
-        if case .service(_, _, let message, _, _)? = fromHeader { #expect(message == "no") }
+        if case .aws(.service(_, _, let message, _, _))? = fromHeader { #expect(message == "no") }
         #expect(fromStatus?.errorType == "HTTP403")
     }
 
     @Test func errorTypesForTheLambdaErrorBody() {
         let host = "secretsmanager.us-east-1.amazonaws.com"
         #expect(
-            SecretsManagerError.transport(operation: "X", .of(.timedOut)).errorType == "SecretsManagerTransportError")
+            SecretsManagerError.aws(.transport(operation: "X", .of(.timedOut), host: host)).errorType
+                == "SecretsManagerTransportError")
         #expect(
             SecretsManagerError.invalidResponse(operation: "X", reason: "r", host: host).errorType
                 == "SecretsManagerInvalidResponse")
         #expect(
-            SecretsManagerError.deadlineExceeded(operation: "X", host: host).errorType
+            SecretsManagerError.aws(.deadlineExceeded(operation: "X", host: host)).errorType
                 == "SecretsManagerDeadlineExceeded")
     }
 
     @Test func descriptionsNameOperationAndHost() {
         let host = "secretsmanager.us-east-1.amazonaws.com"
         let errors: [SecretsManagerError] = [
-            .service(
-                operation: "GetSecretValue", type: "ThrottlingException", message: "slow down", status: 400, host: host),
-            .transport(operation: "GetSecretValue", .of(.timedOut, host: host)),
+            .aws(
+                .service(
+                    operation: "GetSecretValue", code: "ThrottlingException", message: "slow down", status: 400,
+                    host: host)),
+            .aws(.transport(operation: "GetSecretValue", .of(.timedOut, host: host), host: host)),
             .invalidResponse(operation: "GetSecretValue", reason: "ARN is missing", host: host),
-            .deadlineExceeded(operation: "GetSecretValue", host: host),
+            .aws(.deadlineExceeded(operation: "GetSecretValue", host: host)),
         ]
         for error in errors {
             #expect(error.description.contains("GetSecretValue"))

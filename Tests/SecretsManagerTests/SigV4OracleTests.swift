@@ -1,44 +1,26 @@
 import AWSCore
 import CurlHTTP
-import Foundation
-import JSON
+import TestSupport
 import Testing
 
 @testable import SecretsManager
 
-/// Compares the signer with botocore's `SigV4Auth` on generated requests.
-///
-/// Needs `python3` with `botocore` (scripts/test.sh installs it); without
-/// them the test fails rather than passing unchecked.
+/// Compares the signer with botocore's `SigV4Auth` (`SigV4Oracle`) on generated requests.
 @Suite struct SigV4OracleTests {
-    struct Case {
-        var request: HTTPRequest
-        var credentials: AWSCredentials
-        var region: String
-        var service: String
-        var epochSeconds: Int64
-    }
-
-    struct Answer: Equatable {
-        var authorization: String
-        var amzDate: String
-        var securityToken: String?
-    }
+    typealias Case = SigV4Oracle.Case
+    typealias Answer = SigV4Oracle.Answer
 
     @Test func generatedRequestsSignAsBotocoreSignsThem() throws {
         var random = SplitMix64(seed: 0x5EC2_E75_516_0A4)
         let cases = (0..<60).map { Self.generatedCase(&random, index: $0) }
-        let expected = try Self.oracle(cases)
+        let expected = try SigV4Oracle.sign(cases)
         try #require(expected.count == cases.count)
         for (index, (testCase, answer)) in zip(cases, expected).enumerated() {
             var request = testCase.request
             SigV4Signer(region: testCase.region, service: testCase.service, credentials: testCase.credentials)
                 .sign(&request, at: testCase.epochSeconds)
-            let got = Answer(
-                authorization: request.headers.first { $0.name == "Authorization" }?.value ?? "",
-                amzDate: request.headers.first { $0.name == "X-Amz-Date" }?.value ?? "",
-                securityToken: request.headers.first { $0.name == "X-Amz-Security-Token" }?.value)
-            #expect(got == answer, "case \(index): \(testCase.request.method) \(testCase.request.url)")
+            #expect(
+                Answer(signed: request) == answer, "case \(index): \(testCase.request.method) \(testCase.request.url)")
         }
     }
 
@@ -62,116 +44,16 @@ import Testing
             "prod/mysql/app", versionStage: "AWSCURRENT", moveToVersionId: "v2", removeFromVersionId: "v1")
         _ = try? client.getRandomPassword(RandomPasswordRequest(passwordLength: 32, excludeCharacters: "/@\"'\\"))
 
-        let cases = transport.requests.map { sent -> Case in
-            let date = sent.headers.first { $0.name == "X-Amz-Date" }!.value
-            var unsigned = sent
-            unsigned.headers.removeAll { ["Authorization", "X-Amz-Date", "X-Amz-Security-Token"].contains($0.name) }
-            return Case(
-                request: unsigned, credentials: credentials, region: "eu-central-1", service: "secretsmanager",
-                epochSeconds: Self.epochSeconds(amzDate: date))
+        let cases = transport.requests.map {
+            Case(sent: $0, credentials: credentials, region: "eu-central-1", service: "secretsmanager")
         }
         try #require(cases.count == 5)
-        let expected = try Self.oracle(cases)
+        let expected = try SigV4Oracle.sign(cases)
         // zip stops at the shorter side: an oracle that answered fewer would compare nothing.
         try #require(expected.count == transport.requests.count)
         for (sent, answer) in zip(transport.requests, expected) {
             #expect(sent.headers.first { $0.name == "Authorization" }?.value == answer.authorization)
         }
-    }
-
-    // MARK: - The oracle
-
-    static var repositoryRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-    }
-
-    static func oracle(_ cases: [Case]) throws -> [Answer] {
-        let specs: [[String: Any]] = cases.map { testCase in
-            [
-                "method": testCase.request.method,
-                "url": testCase.request.url,
-                "headers": testCase.request.headers.map { [$0.name, $0.value] },
-                "body_base64": Data(testCase.request.body).base64EncodedString(),
-                "access_key": testCase.credentials.accessKeyId,
-                "secret_key": testCase.credentials.secretAccessKey,
-                "token": testCase.credentials.sessionToken as Any? ?? NSNull(),
-                "region": testCase.region,
-                "service": testCase.service,
-                "epoch_seconds": testCase.epochSeconds,
-            ]
-        }
-        let input = try JSONSerialization.data(withJSONObject: specs)
-        let script = repositoryRoot.appendingPathComponent("harness/oracles/sigv4_oracle.py").path
-        let (status, output, errors) = try run(["python3", script], input: input)
-        guard status == 0 else {
-            Issue.record(
-                """
-                The botocore oracle failed (exit \(status)). It needs python3 with botocore: \
-                run scripts/test.sh, or `pip install botocore`.
-                \(errors)
-                """)
-            throw OracleUnavailable()
-        }
-        let answers = try #require(try JSONSerialization.jsonObject(with: output) as? [[String: Any]])
-        return answers.map {
-            Answer(
-                authorization: $0["authorization"] as? String ?? "", amzDate: $0["x_amz_date"] as? String ?? "",
-                securityToken: $0["security_token"] as? String)
-        }
-    }
-
-    struct OracleUnavailable: Error {}
-
-    static func run(_ arguments: [String], input: Data) throws -> (Int32, Data, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        // Write and read on separate threads so neither pipe fills and blocks the other.
-        let writer = Thread {
-            stdin.fileHandleForWriting.write(input)
-            try? stdin.fileHandleForWriting.close()
-        }
-        writer.start()
-        let errorData = LockedData()
-        // The reader signals when stderr is read to its end: waited on, not polled.
-        let errorRead = DispatchSemaphore(value: 0)
-        let errorReader = Thread {
-            errorData.set(stderr.fileHandleForReading.readDataToEndOfFile())
-            errorRead.signal()
-        }
-        errorReader.start()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        errorRead.wait()
-        return (process.terminationStatus, output, String(decoding: errorData.get() ?? Data(), as: UTF8.self))
-    }
-
-    final class LockedData: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data: Data?
-        func set(_ value: Data) { lock.withLock { data = value } }
-        func get() -> Data? { lock.withLock { data } }
-    }
-
-    static func epochSeconds(amzDate: String) -> Int64 {
-        let digits = Array(amzDate.utf8)
-        func number(_ range: Range<Int>) -> Int32 { Int32(String(decoding: digits[range], as: UTF8.self))! }
-        var parts = tm()
-        parts.tm_year = number(0..<4) - 1900
-        parts.tm_mon = number(4..<6) - 1
-        parts.tm_mday = number(6..<8)
-        parts.tm_hour = number(9..<11)
-        parts.tm_min = number(11..<13)
-        parts.tm_sec = number(13..<15)
-        return Int64(timegm(&parts))
     }
 
     // MARK: - Generated requests

@@ -5,7 +5,7 @@
     python3 -m harness.oracles.retry_table --write   # rewrite harness/oracles/retry_table.json
 
 The committed JSON is the table the Swift classifier is tested against
-(read by Tests/RotationTestSupport/RetryOracle.swift for RetryPolicyTests and
+(read by Tests/TestSupport/RetryOracle.swift for RetryPolicyTests and
 RetryTableTests); Tests/EndToEnd/test_retry_table.py regenerates it with
 the installed botocore and fails when botocore's answers have drifted from
 the committed file.
