@@ -36,8 +36,12 @@ final class ConversationLimit: @unchecked Sendable {
         ConversationWatchdog.shared.begin(self)
     }
 
-    /// True once the deadline has cut the conversation.
-    var hasExpired: Bool { ConversationWatchdog.shared.locked { expired } }
+    /// True once the deadline has cut the conversation: the watchdog shut the
+    /// socket, or a wait of the connect ran into the deadline before the
+    /// watchdog woke (which acts first is a race; the limit ended it either way).
+    var hasExpired: Bool {
+        ConversationWatchdog.shared.locked { expired } || deadline.epochMilliseconds <= WallClock.nowMilliseconds()
+    }
 
     /// Called after mysql_close: the watchdog forgets the conversation.
     func end() { ConversationWatchdog.shared.end(self) }
