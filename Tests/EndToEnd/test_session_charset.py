@@ -128,7 +128,8 @@ def logs_in(server: Server, user: str, password: str) -> bool:
                                      password=password.encode(), ssl_ca=services.ca, ssl_verify_cert=True,
                                      ssl_verify_identity=True, connect_timeout=10)
     except pymysql.err.OperationalError as error:
-        if error.args and error.args[0] == 1045:  # access denied
+        # Access denied: 1045, or 1698 when the server answers for a user it does not have.
+        if error.args and error.args[0] in (1045, 1698):
             return False
         raise
     connection.close()
