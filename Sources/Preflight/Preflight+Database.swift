@@ -97,7 +97,8 @@ extension PreflightRun {
             facts.grantLines = grants
             facts.runsInitConnect = row.count > 1 && !(row[1] ?? "").allSatisfy(\.isWhitespace)
             if readsRoles, let server = facts.server, !context.settings.allowPrivilegedAccounts {
-                facts.privileges = try Rotator.privileges(granted: grants, in: session, version: server, asOwner: true)
+                facts.privileges = try AccountReader(session, secretId: secretId).privileges(
+                    granted: grants, version: server, asOwner: true)
             }
             facts.verifiedTLS = session.isVerifiedTLS
             facts.createUser = try? session.query("SHOW CREATE USER \(account: account)").first?.first ?? nil

@@ -34,7 +34,7 @@ import Testing
         session.asRole["`plain`"] = own + ["GRANT SELECT ON `appdb`.* TO `plain`"]
         session.asRole["`outer`"] = own + ["GRANT `inner` TO `outer`", "GRANT INSERT ON `mysql`.* TO `inner`"]
         let version = try #require(ServerVersion(session.serverVersion))
-        let found = try Rotator.privileges(granted: own, in: session, version: version, asOwner: true)
+        let found = try AccountReader(session, secretId: "s").privileges(granted: own, version: version, asOwner: true)
         #expect(found.refused == ["INSERT ON mysql.* (through role `outer`)"])
         #expect(session.sent.filter { $0.hasPrefix("SET ROLE") } == ["SET ROLE `plain`", "SET ROLE `outer`"])
     }
@@ -42,7 +42,7 @@ import Testing
     @Test func aRoleWhoseGrantsCannotBeReadRefuses() throws {
         let session = RoleSession()
         let version = try #require(ServerVersion(session.serverVersion))
-        let found = try Rotator.privileges(granted: own, in: session, version: version, asOwner: true)
+        let found = try AccountReader(session, secretId: "s").privileges(granted: own, version: version, asOwner: true)
         #expect(!found.refused.isEmpty, "an unreadable role counted as harmless")
     }
 
@@ -51,7 +51,7 @@ import Testing
         session.asRole["`plain`"] = own
         session.asRole["`outer`"] = own + ["GRANT PROXY ON 'boss'@'%' TO 'outer'@''"]
         let version = try #require(ServerVersion(session.serverVersion))
-        let found = try Rotator.privileges(granted: own, in: session, version: version, asOwner: true)
+        let found = try AccountReader(session, secretId: "s").privileges(granted: own, version: version, asOwner: true)
         #expect(found.refused == ["PROXY ON 'boss'@'%' (it may log in as that account) (through role `outer`)"])
     }
 
@@ -78,8 +78,8 @@ import Testing
         session.forRole["`b`@`%`"] = ["GRANT SELECT ON *.* TO `b`@`%`", "GRANT `c`@`%` TO `b`@`%`"]
         session.forRole["`c`@`%`"] = ["GRANT USAGE ON *.* TO `c`@`%`", "GRANT SET_ANY_DEFINER ON *.* TO `c`@`%`"]
         let version = try #require(ServerVersion(session.serverVersion))
-        let found = try Rotator.privileges(
-            granted: ["GRANT `a`@`%` TO `app`@`%`"], in: session, version: version, asOwner: false)
+        let found = try AccountReader(session, secretId: "s").privileges(
+            granted: ["GRANT `a`@`%` TO `app`@`%`"], version: version, asOwner: false)
         #expect(found.refused == ["SET_ANY_DEFINER ON *.* (through role `a`@`%` → `b`@`%` → `c`@`%`)"])
         #expect(session.sent == ["SHOW GRANTS FOR `a`@`%`", "SHOW GRANTS FOR `b`@`%`", "SHOW GRANTS FOR `c`@`%`"])
     }
@@ -90,11 +90,11 @@ import Testing
         session.forRole["`b`"] = ["GRANT `a` TO `b`"]
         for index in 0..<40 { session.forRole["`r\(index)`"] = ["GRANT `r\(index + 1)` TO `r\(index)`"] }
         let version = try #require(ServerVersion(session.serverVersion))
-        let cycle = try Rotator.privileges(
-            granted: ["GRANT `a` TO `app`@`%`"], in: session, version: version, asOwner: false)
+        let cycle = try AccountReader(session, secretId: "s").privileges(
+            granted: ["GRANT `a` TO `app`@`%`"], version: version, asOwner: false)
         #expect(cycle.refused.isEmpty && session.sent.count == 2)
-        let chain = try Rotator.privileges(
-            granted: ["GRANT `r0` TO `app`@`%`"], in: session, version: version, asOwner: false)
+        let chain = try AccountReader(session, secretId: "s").privileges(
+            granted: ["GRANT `r0` TO `app`@`%`"], version: version, asOwner: false)
         #expect(!chain.refused.isEmpty, "roles past the bound counted as harmless")
         #expect(session.sent.count == 2 + 32)
     }
@@ -120,7 +120,7 @@ import Testing
         let session = AdminSession()
         session.initConnect = initConnect
         do {
-            let admin = try Rotator.adminAccount(session, secretId: "s")
+            let admin = try AccountReader(session, secretId: "s").adminAccount()
             #expect(!refused && admin == Account(user: "rotation_admin", host: "%"))
         } catch let error as RotationError {
             #expect(refused && error == .adminRunsInitConnect(secretId: "s", admin: "'rotation_admin'@'%'"))
@@ -145,7 +145,7 @@ import Testing
         session.initConnect = "SET NAMES utf8mb4"
         session.grants.append("GRANT \(privilege) ON *.* TO `rotation_admin`@`%`")
         do {
-            _ = try Rotator.adminAccount(session, secretId: "s")
+            _ = try AccountReader(session, secretId: "s").adminAccount()
             #expect(spared, "an admin the server does not spare went on")
         } catch let error as RotationError {
             #expect(!spared && error == .adminRunsInitConnect(secretId: "s", admin: "'rotation_admin'@'%'"))

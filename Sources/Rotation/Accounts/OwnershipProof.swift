@@ -22,8 +22,10 @@ extension Rotator {
 
     /// The account `current` logs in as, proved over verified TLS only;
     /// nil when the server refuses the login.
-    func provenAccount(of current: DatabaseSecret, admin: DatabaseSecret, secretId: String) throws -> Account? {
-        guard let account = try account(loggedInWith: ownershipLogin(of: current)) else { return nil }
+    func provenAccount(of current: DatabaseSecret, secretId: String) throws -> Account? {
+        guard let account = try account(loggedInWith: ownershipLogin(of: current), secretId: secretId) else {
+            return nil
+        }
         try requireSecretsUser(account, username: current.username, secretId: secretId)
         return account
     }

@@ -12,7 +12,7 @@
 /// - MySQL 8.0.14 and later: `RETAIN CURRENT PASSWORD` makes the primary the
 ///   secondary (the one before is discarded). Sent twice it would retain the
 ///   new password, so the caller sends it only after the pending password
-///   was refused (`AdminSetSecretPlan`, `SetSecretPlan`).
+///   was refused (`AdminSetSecretPlan`, `SelfSetSecretPlan`).
 public enum PasswordChange {
     /// What the admin strategy sends for `account`.
     public static func byAdmin(

@@ -38,13 +38,13 @@ extension Rotator {
     /// admin's session, which may read the grant tables.
     func refusePrivilegedCopy(
         source: Account, wanted: AccountGrants, target: Account, existing: AccountGrants?,
-        in session: any DatabaseSession, version: ServerVersion, secretId: String
+        reader: AccountReader, version: ServerVersion, secretId: String
     ) throws {
-        let admin = try Self.adminAccount(session, secretId: secretId)
+        let admin = try reader.adminAccount()
         guard !settings.allowPrivilegedAccounts else { return }
         for (account, grants) in [(source, wanted)] + (existing.map { [(target, $0)] } ?? []) {
-            let privileges = try Self.privileges(
-                AccountPrivileges(grants: grants.grants), in: session, version: version, asOwner: false)
+            let privileges = try reader.privileges(
+                AccountPrivileges(grants: grants.grants), version: version, asOwner: false)
             try refusePrivileged(account, privileges: privileges, admin: admin, secretId: secretId)
         }
     }

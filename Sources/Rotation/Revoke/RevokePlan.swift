@@ -1,6 +1,6 @@
 /// What `Revoke` does, decided from plain values before anything is sent:
 /// whether it may run at all, what it changes under each strategy, and the
-/// statements, as `SetSecretPlan` decides setSecret's. Rotator+Revoke.swift
+/// statements, as `SelfSetSecretPlan` decides setSecret's. Rotator+Revoke.swift
 /// carries the plan out.
 public enum RevokePlan {
     /// What makes AWSCURRENT's password the only one that logs in.

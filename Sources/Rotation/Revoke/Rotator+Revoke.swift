@@ -37,15 +37,15 @@ extension Rotator {
     /// own session (the ownership proof, its methods and, unless allowed,
     /// its privileges), as setSecret reads it.
     private func dropKeptPassword(_ secretId: String, current: DatabaseSecret) throws -> String {
-        let admin = settings.strategy == .admin ? try adminSecret(for: current, secretId: secretId) : nil
+        let admin = settings.strategy == .admin ? try admin(for: current, secretId: secretId) : nil
         guard let facts = try accountFacts(loggedInWith: current.login, secretId: secretId) else {
             throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
         }
         let dropped: Bool
         if let admin {
-            dropped = try withAdminSession(admin, for: secretId) { session in
+            dropped = try admin.session(in: database) { session in
                 let version = try ServerVersion(reportedBy: session)
-                let adminAccount = try Self.adminAccount(session, secretId: secretId)
+                let adminAccount = try AccountReader(session, secretId: secretId).adminAccount()
                 try refusePrivileged(
                     facts.account, privileges: facts.privileges, admin: adminAccount, secretId: secretId)
                 return try send(
@@ -86,25 +86,24 @@ extension Rotator {
     /// rotation sets one anyway. Refused, as in rotation, when it is the
     /// admin or privileged.
     private func scrambleOtherUser(_ secretId: String, current: DatabaseSecret) throws -> String {
-        let admin = try adminSecret(for: current, secretId: secretId)
-        guard let source = try provenAccount(of: current, admin: admin.secret, secretId: secretId) else {
+        let admin = try admin(for: current, secretId: secretId)
+        guard let source = try provenAccount(of: current, secretId: secretId) else {
             throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
         }
         let other = Account(user: Self.alternate(source.user), host: source.host)
         let password = try newPassword()
-        return try withAdminSession(admin, for: secretId) { session in
-            let exists = try session.query(
-                "SELECT 1 FROM mysql.user WHERE User = \(hex: other.user) AND Host = \(hex: other.host)")
-            guard !exists.isEmpty else { return "nothing to drop: \(other) does not exist yet" }
+        return try admin.session(in: database) { session in
+            let reader = AccountReader(session, secretId: secretId)
+            guard try reader.exists(other) else { return "nothing to drop: \(other) does not exist yet" }
             let version = try ServerVersion(reportedBy: session)
-            let adminAccount = try Self.adminAccount(session, secretId: secretId)
+            let adminAccount = try reader.adminAccount()
             var privileges: AccountPrivileges?
             if !settings.allowPrivilegedAccounts {
                 let lines = try session.query("SHOW GRANTS FOR \(account: other)").compactMap { $0.first ?? nil }
-                privileges = try Self.privileges(granted: lines, in: session, version: version, asOwner: false)
+                privileges = try reader.privileges(granted: lines, version: version, asOwner: false)
             }
             try refusePrivileged(other, privileges: privileges, admin: adminAccount, secretId: secretId)
-            let methods = try Self.methods(of: other, in: session, secretId: secretId)
+            let methods = try reader.methods(of: other)
             let statements = try refusing(other, secretId: secretId) { () throws(PasswordChangeProblem) in
                 try RevokePlan.scrambling(other, methods: methods, on: version, password: password)
             }

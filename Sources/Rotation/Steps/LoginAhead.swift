@@ -23,7 +23,7 @@ extension Rotator {
     func loggedInWhileDescribing(_ event: RotationEvent, _ describe: InFlightDescribe) throws -> StepOutcome? {
         switch RotationEvent.Step(rawValue: event.step) {
         // KEEP_PREVIOUS_PASSWORD checks the pending password first and tests
-        // both: the serial path does it (Strategies/Admin/AdminSetSecret.swift, Strategies/KeepPrevious.swift).
+        // both: the serial path does it (Strategies/Admin/AdminStrategy.swift, Strategies/KeepPrevious.swift).
         case .setSecret? where settings.strategy == .single && !settings.keepPreviousPassword:
             return try setOwnPasswordWhileDescribing(event, describe)
         case .testSecret? where !settings.keepPreviousPassword:
@@ -45,10 +45,9 @@ extension Rotator {
         else { return nil }
         pending.secret = Self.atStrongerTLS(pending.secret, than: current.secret)
         // The serial path's plan (Steps/SetSecret.swift); only its first login overlaps.
-        var plan = SetSecretPlan(
-            secretId: secretId, current: current.secret, pending: pending.secret,
-            keepPrevious: settings.keepPreviousPassword)
-        return try carryOut(&plan) {
+        return try SelfStrategy(rotator: self, secretId: secretId).setSecret(
+            current: current.secret, pending: pending.secret
+        ) {
             try self.confirms(describe, event, .setSecret, currentVersionId: current.versionId)
         }
     }

@@ -12,20 +12,14 @@ extension Rotator {
         try checkPendingNamesTheRightAccount(secretId, current: current, pending: pending)
 
         switch settings.strategy {
-        case .alternating:
-            // Always done in full, never skipped because the pending password
-            // already logs in: a process killed right after CREATE USER leaves
-            // a user that logs in but lacks the grants.
-            try setAlternateUser(secretId, current: current, pending: pending)
-            return .passwordSet
         case .single:
-            var plan = SetSecretPlan(
-                secretId: secretId, current: current, pending: pending, keepPrevious: settings.keepPreviousPassword)
-            // Nothing but a confirmation (the login-ahead path's) abandons a plan.
-            return try carryOut(&plan)!
+            return try SelfStrategy(rotator: self, secretId: secretId).setSecret(current: current, pending: pending)
         case .admin:
-            // Strategies/Admin/AdminSetSecret.swift, top to bottom.
-            return try setPasswordAsAdmin(secretId, current: current, pending: pending)
+            let admin = try admin(for: current, secretId: secretId)
+            return try AdminStrategy(rotator: self, admin: admin).setSecret(current: current, pending: pending)
+        case .alternating:
+            let admin = try admin(for: current, secretId: secretId)
+            return try AlternatingStrategy(rotator: self, admin: admin).setSecret(current: current, pending: pending)
         }
     }
 

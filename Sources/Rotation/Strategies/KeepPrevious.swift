@@ -24,8 +24,8 @@ extension Rotator {
         let onePassword = try database.withSession(pending.login) { session in
             let version = try ServerVersion(reportedBy: session)
             guard version.flavor == .mariadb else { return true }
-            let account = try Self.sessionAccount(session)
-            return try Self.methods(of: account, in: session, secretId: secretId).passwordCount == 1
+            let reader = AccountReader(session, secretId: secretId)
+            return try reader.methods(of: try reader.sessionAccount()).passwordCount == 1
         }
         guard onePassword else {
             throw RotationError.keptPasswordDoesNotLogIn(secretId: secretId, login: current.login.description)

@@ -1,4 +1,4 @@
-/// setSecret for the admin strategy, as a plan of actions (as `SetSecretPlan`
+/// setSecret for the admin strategy, as a plan of actions (as `SelfSetSecretPlan`
 /// is for self): given what the step has learnt so far, it names the next
 /// thing to do. It sends nothing itself; `Rotator.setPasswordAsAdmin`
 /// (AdminSetSecret.swift) carries each action out.

@@ -75,25 +75,33 @@ extension Rotator {
     }
 }
 
-/// What the admin and alternating strategies share: the admin secret, read
-/// and placed once per step, and its session.
-extension Rotator {
+/// The admin named by the rotated secret's `masterarn`, as admin and
+/// alternating use it: read, placed and given verified TLS once per step
+/// (`Rotator.admin(for:secretId:)`), then handed to whatever opens its sessions.
+struct Admin {
+    /// Placed, and with verified TLS only for its sessions (SessionProtection).
+    let secret: DatabaseSecret
+    /// The admin secret's id (`masterarn`).
+    let id: String
+    /// The rotated secret, named in errors.
+    let rotatedSecretId: String
+
     /// A session as the admin, whose refusal is reported as the admin
     /// secret's, not mistaken for the rotated secret's.
-    func withAdminSession<T>(
-        _ admin: (secret: DatabaseSecret, id: String), for secretId: String, _ body: (any DatabaseSession) throws -> T
-    ) throws -> T {
+    func session<T>(in database: any Database, _ body: (any DatabaseSession) throws -> T) throws -> T {
         do {
-            return try database.withSession(admin.secret.login, body)
+            return try database.withSession(secret.login, body)
         } catch is LoginRejected {
-            throw RotationError.adminLoginFailed(secretId: secretId, adminSecretId: admin.id)
+            throw RotationError.adminLoginFailed(secretId: rotatedSecretId, adminSecretId: id)
         }
     }
+}
 
-    /// The admin secret and its id, which must point at the same server as
-    /// the rotated one (or, for an RDS-managed admin, its database's primary
+extension Rotator {
+    /// The admin of `current`, which must point at the same server as the
+    /// rotated secret (or, for an RDS-managed admin, its database's primary
     /// when the rotated one is a replica or reader of it).
-    func adminSecret(for current: DatabaseSecret, secretId: String) throws -> (secret: DatabaseSecret, id: String) {
+    func admin(for current: DatabaseSecret, secretId: String) throws -> Admin {
         guard let masterARN = current.masterARN else {
             throw RotationError.invalidSecret(
                 secretId: secretId, stage: Stage.current, problem: .missingKey("masterarn"))
@@ -101,19 +109,17 @@ extension Rotator {
         guard let stored = try store.value(of: masterARN, stage: Stage.current, versionId: nil) else {
             throw RotationError.stageHasNoValue(secretId: masterARN, stage: Stage.current)
         }
-        let admin = try placeAdmin(stored.secretString, masterARN: masterARN, for: current, secretId: secretId)
+        let placed = try placeAdmin(stored.secretString, masterARN: masterARN, for: current, secretId: secretId)
         // A session as the admin can change any account: verified TLS only (SessionProtection).
-        return (admin.secret.changingAccounts, masterARN)
+        return Admin(secret: placed.secret.changingAccounts, id: masterARN, rotatedSecretId: secretId)
     }
-}
 
-extension Rotator {
     /// The admin secret exactly as setSecret reads and places it: read
     /// afresh, placed through RDS when RDS manages it (no `host`, a tag
     /// naming the database), refused when it names another server, and with
     /// verified TLS only for its sessions (SessionProtection). For the preflight check, so
     /// that the check decides as the rotation does.
     public func placedAdminSecret(for current: DatabaseSecret, secretId: String) throws -> DatabaseSecret {
-        try adminSecret(for: current, secretId: secretId).secret
+        try admin(for: current, secretId: secretId).secret
     }
 }

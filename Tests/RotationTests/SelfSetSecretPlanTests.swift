@@ -4,7 +4,7 @@ import Testing
 
 /// The self strategy's setSecret decision table, row by row: what the step
 /// has learnt so far → the next action. Pure values, no database.
-@Suite struct SetSecretPlanTests {
+@Suite struct SelfSetSecretPlanTests {
     static func secret(_ password: String, host: String = "db") -> DatabaseSecret {
         try! DatabaseSecret(
             parsing: #"{"engine":"mysql","host":"\#(host)","port":3306,"username":"app","password":"\#(password)"}"#)
@@ -22,13 +22,13 @@ import Testing
     ]
     static let ownMySQL: [[String?]] = [["CREATE USER `app`@`%` IDENTIFIED WITH 'mysql_native_password' AS '*AB'"]]
 
-    typealias Action = SetSecretPlan.Action
+    typealias Action = SelfSetSecretPlan.Action
 
     struct Row: Sendable, CustomTestStringConvertible {
         let name: String
         var keepPrevious = false
         /// What each action found, in order.
-        let events: [SetSecretPlan.Event]
+        let events: [SelfSetSecretPlan.Event]
         /// The first action, then the one after each event.
         let actions: [Action]
         var testDescription: String { name }
@@ -136,7 +136,7 @@ import Testing
 
     @Test(arguments: rows)
     func theTable(row: Row) {
-        var plan = SetSecretPlan(
+        var plan = SelfSetSecretPlan(
             secretId: "s", current: Self.current, pending: Self.pending, keepPrevious: row.keepPrevious)
         var actions = [plan.start()]
         for event in row.events { actions.append(plan.next(event)) }

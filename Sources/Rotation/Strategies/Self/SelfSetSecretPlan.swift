@@ -16,7 +16,7 @@
 ///    database on AWSPREVIOUS's, read only now so a healthy rotation never pays
 ///    for it, and used only with AWSCURRENT's host, port and user, at the
 ///    stronger TLS of the two (Secrets/CredentialFields.swift).
-struct SetSecretPlan: Sendable {
+struct SelfSetSecretPlan: Sendable {
     enum Action: Sendable, Equatable {
         /// Whether `login` logs in; the session closes at once.
         case probe(DatabaseLogin)

@@ -1,0 +1,116 @@
+/// The admin strategy, top to bottom: the admin named by `masterarn` changes
+/// the password of the account AWSCURRENT's credential proves to be, after
+/// that account's own session has said what it is. The order is
+/// `AdminSetSecretPlan`'s table; each action is carried out here. Reading an
+/// account is `AccountReader`'s; refusing a privileged one
+/// Accounts/PrivilegeGuard.swift's; the statements `PasswordChange`'s.
+struct AdminStrategy {
+    let rotator: Rotator
+    /// Placed once per step (Admin.swift).
+    let admin: Admin
+
+    private var secretId: String { admin.rotatedSecretId }
+    private var settings: RotationSettings { rotator.settings }
+
+    /// setSecret (Steps/SetSecret.swift has checked the pending secret):
+    /// `AdminSetSecretPlan`'s actions carried out in its order.
+    func setSecret(current: DatabaseSecret, pending: DatabaseSecret) throws -> StepOutcome {
+        var plan = AdminSetSecretPlan(
+            secretId: secretId, current: current, pending: pending, admin: admin.secret,
+            keepPrevious: settings.keepPreviousPassword)
+        var facts: AccountFacts?
+        var failure: (any Error)?
+        var action = plan.start()
+        while true {
+            switch action {
+            case .done(let outcome):
+                return outcome
+            case .fail(let error):
+                throw error
+            case .rethrow:
+                throw failure!
+            case .probe(let login):
+                action = plan.next(.probed(logsIn: try rotator.database.logsIn(login)))
+            case .readAccount(let login):
+                do {
+                    facts = try rotator.accountFacts(loggedInWith: login, secretId: secretId)
+                    action = plan.next(facts == nil ? .refused : .read)
+                } catch {
+                    failure = error
+                    if case RotationError.accountMismatch = error {
+                        action = plan.next(.readFailed(proof: true))
+                    } else {
+                        action = plan.next(.readFailed(proof: false))
+                    }
+                }
+            case .lookForPasswordlessAccount:
+                action = plan.next(.passwordless(admin.accountWithoutPassword(current.username, in: rotator.database)))
+            case .change:
+                let skipped = try admin.session(in: rotator.database) { session in
+                    try change(facts!, in: session, current: current, pending: pending)
+                }
+                action = plan.next(.changed(keepSkipped: skipped != nil))
+            }
+        }
+    }
+
+    /// The admin's half of setSecret: checks the account is not privileged,
+    /// then sends the statements that change only its password. With
+    /// KEEP_PREVIOUS_PASSWORD, AWSCURRENT's is kept only when proven to be
+    /// the account's primary (KeptPasswordProof.swift); otherwise the new
+    /// password is set alone, and the reason returned.
+    private func change(
+        _ facts: AccountFacts, in session: any DatabaseSession, current: DatabaseSecret, pending: DatabaseSecret
+    ) throws -> KeepSkipped? {
+        let version = try ServerVersion(reportedBy: session)
+        // The statement would carry a kept MariaDB password (Sessions/PasswordInStatementRefusal.swift).
+        if let refusal = Rotator.keptPasswordRefusal(
+            keepPrevious: settings.keepPreviousPassword, on: version, verifiedTLS: session.isVerifiedTLS,
+            for: current.login)
+        {
+            throw refusal
+        }
+        let adminAccount = try AccountReader(session, secretId: secretId).adminAccount()
+        try rotator.refusePrivileged(facts.account, privileges: facts.privileges, admin: adminAccount, secretId: secretId)
+        let skipped =
+            settings.keepPreviousPassword
+            ? facts.methods.keepSkipped(keeping: current.password, on: version.flavor) : nil
+        let statements = try rotator.refusing(facts.account, secretId: secretId) { () throws(PasswordChangeProblem) in
+            // Asked with the setting first, so a server that cannot keep two passwords is refused as before.
+            let kept = try PasswordChange.byAdmin(
+                of: facts.account, methods: facts.methods, on: version, to: pending.password,
+                retaining: settings.keepPreviousPassword ? current.password : nil)
+            guard skipped != nil else { return kept }
+            return try PasswordChange.byAdmin(
+                of: facts.account, methods: facts.methods, on: version, to: pending.password, retaining: nil)
+        }
+        for statement in statements { try session.execute(statement) }
+        if let skipped { rotator.warnKeepSkipped(skipped, account: facts.account.description, secretId: secretId) }
+        return skipped
+    }
+}
+
+extension Rotator {
+    func refusing<T>(_ account: Account, secretId: String, _ body: () throws(PasswordChangeProblem) -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw Self.refusal(error, account: account, secretId: secretId)
+        }
+    }
+}
+
+extension Admin {
+    /// Admin or alternating, when AWSCURRENT does not log in: an account that
+    /// holds no password (RDS IAM authentication, unix_socket, PAM) never
+    /// will, and says so, if the admin may read the grant tables (SELECT on
+    /// mysql.*). Any doubt leaves the caller's own error standing.
+    func accountWithoutPassword(_ username: String, in database: any Database) -> RotationError? {
+        let found = try? session(in: database) { session in
+            try AccountReader(session, secretId: rotatedSecretId).accountWithoutPassword(username)
+        }
+        return (found ?? nil).map {
+            .accountHoldsNoPassword(secretId: rotatedSecretId, account: $0.account.description, plugins: $0.plugins)
+        }
+    }
+}
