@@ -124,7 +124,9 @@ public struct AccountReader {
     /// MySQL shows them with `USING`. Otherwise the session may read the
     /// grant tables and asks `SHOW GRANTS FOR role`. A role whose grants
     /// cannot be read counts as unreadable, which refuses.
-    public func privileges(granted lines: [String], version: ServerVersion, asOwner: Bool) throws
+    public func privileges(
+        granted lines: [String], version: ServerVersion, asOwner: Bool
+    ) throws
         -> AccountPrivileges
     {
         try privileges(AccountPrivileges(showGrants: lines), version: version, asOwner: asOwner, ownLines: Set(lines))

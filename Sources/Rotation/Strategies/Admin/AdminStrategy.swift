@@ -71,7 +71,8 @@ struct AdminStrategy {
             throw refusal
         }
         let adminAccount = try AccountReader(session, secretId: secretId).adminAccount()
-        try rotator.refusePrivileged(facts.account, privileges: facts.privileges, admin: adminAccount, secretId: secretId)
+        try rotator.refusePrivileged(
+            facts.account, privileges: facts.privileges, admin: adminAccount, secretId: secretId)
         let skipped =
             settings.keepPreviousPassword
             ? facts.methods.keepSkipped(keeping: current.password, on: version.flavor) : nil
