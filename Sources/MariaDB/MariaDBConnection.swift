@@ -67,10 +67,10 @@ extension MariaDBConnection {
         // Again here, whoever built the options (a secret, RDS's answer):
         // Connector/C reads some host strings as option lists.
         try rejectOptionStrings(options)
-        guard options.tls != .disabled else { return try connect(options, session: .plaintext(warn: false)) }
+        guard options.tls != .plaintext else { return try connect(options, session: .plaintext(warn: false)) }
         // Checked here rather than read from the library's error: with a
         // missing file, 3.3's text depends on how far the handshake got.
-        if let caBundle = options.tls.caBundle, access(caBundle, R_OK) != 0 {
+        if let caBundle = options.caBundle, access(caBundle, R_OK) != 0 {
             throw MariaDBError.tlsFailed(
                 host: options.host, port: options.port, reason: .caBundleUnreadable,
                 message: "cannot read the CA bundle (errno \(errno))", caBundle: caBundle)
@@ -177,7 +177,7 @@ extension MariaDBConnection {
         if let directory = options.pluginDirectory {
             set(rotator_mysql_set_string(handle, MYSQL_PLUGIN_DIR, directory))
         }
-        set(configure(session, caBundle: options.tls.caBundle, serverPublicKey: options.serverPublicKey))
+        set(configure(session, caBundle: options.caBundle, serverPublicKey: options.serverPublicKey))
 
         if failed {
             throw MariaDBError.unreachable(

@@ -13,7 +13,7 @@ extension MariaDBError {
         func tlsFailed() -> MariaDBError {
             .tlsFailed(
                 host: host, port: port, reason: TLSFailure(message: message), message: message,
-                caBundle: options.tls.caBundle)
+                caBundle: options.caBundle)
         }
         switch Int32(bitPattern: code) {
         case CR_PLUGIN_NOT_ALLOWED:
@@ -38,7 +38,7 @@ extension MariaDBError {
             // The only files a connect reads here are the CA bundle's.
             return .tlsFailed(
                 host: host, port: port, reason: .caBundleUnreadable, message: message,
-                caBundle: options.tls.caBundle)
+                caBundle: options.caBundle)
         case CR_AUTH_PLUGIN_CANNOT_LOAD, CR_AUTH_PLUGIN_ERR, CR_ERR_LOAD_PLUGIN:
             return .loginRefused(user: user, host: host, port: port, code: code, message: message)
         case ER_CON_COUNT_ERROR, ER_SERVER_SHUTDOWN:

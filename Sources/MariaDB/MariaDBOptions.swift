@@ -13,7 +13,11 @@ public struct MariaDBOptions: Sendable {
     /// MYSQL_PWD fallback never applies). Must not contain NUL.
     public var password: String
     public var database: String?
-    public var tls: TLSMode
+    /// What the client demands (`SessionProtection`).
+    public var tls: SessionProtection
+    /// The CA certificates a verified session's server certificate must
+    /// chain to; needed unless `tls` is plaintext.
+    public var caBundle: String?
     /// Seconds (at least 1; Connector/C would read 0 as "no limit"). Bounds the
     /// TCP connect and the wait for the server's greeting.
     public var connectTimeout: Int
@@ -41,7 +45,8 @@ public struct MariaDBOptions: Sendable {
         user: String,
         password: String,
         database: String? = nil,
-        tls: TLSMode,
+        tls: SessionProtection,
+        caBundle: String? = nil,
         connectTimeout: Int = 5,
         readTimeout: Int = 10,
         writeTimeout: Int = 10,
@@ -55,6 +60,7 @@ public struct MariaDBOptions: Sendable {
         self.password = password
         self.database = database
         self.tls = tls
+        self.caBundle = caBundle
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
         self.writeTimeout = writeTimeout
@@ -83,6 +89,7 @@ extension MariaDBOptions: CustomStringConvertible, CustomDebugStringConvertible,
                 "user": user,
                 "database": database as Any,
                 "tls": tls,
+                "caBundle": caBundle as Any,
                 "connectTimeout": connectTimeout,
                 "readTimeout": readTimeout,
                 "writeTimeout": writeTimeout,

@@ -1,3 +1,4 @@
+import Platform
 import Rotation
 
 /// The check decides as the rotation does: the admin secret read and placed

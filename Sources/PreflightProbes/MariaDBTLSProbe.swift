@@ -19,7 +19,8 @@ public struct MariaDBTLSProbe: TLSProbing {
         guard let caBundle else { return TLSProbe(outcome: .noCABundle) }
         do {
             var options = try options(login)
-            options.tls = .required(caBundle: caBundle)
+            options.tls = .verified
+            options.caBundle = caBundle
             return try MariaDBConnection.withConnection(options) { connection in
                 TLSProbe(
                     outcome: .verified, caBundle: caBundle, cipher: connection.tlsCipher,

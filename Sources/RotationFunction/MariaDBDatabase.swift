@@ -64,30 +64,27 @@ final class MariaDBDatabase {
         return false
     }
 
-    /// The rotation's decision for a session, as Connector/C's TLS options.
-    func tlsMode(for protection: SessionProtection) throws -> TLSMode {
-        switch protection {
-        case .plaintext: return .disabled
-        case .verified:
-            guard let caBundle else { throw DeploymentError.noCABundle }
-            return .required(caBundle: caBundle)
-        case .opportunistic:
-            // Verified TLS whenever the server offers TLS, so a bundle is needed.
-            guard let caBundle else { throw DeploymentError.noCABundle }
-            return .opportunistic(caBundle: caBundle)
-        }
+    /// The CA bundle a session with `protection` needs: verified TLS
+    /// whenever the server offers TLS, unless plaintext was chosen.
+    func caBundle(for protection: SessionProtection) throws -> String? {
+        guard protection != .plaintext else { return nil }
+        guard let caBundle else { throw DeploymentError.noCABundle }
+        return caBundle
     }
 
     /// What a login with this `ssl` key gets, for the check to report the rotation's own decision.
-    func tlsMode(ssl: Bool?) throws -> TLSMode {
-        try tlsMode(for: SessionProtection(ssl: ssl, requireTLS: requireTLS))
+    func protection(ssl: Bool?) throws -> SessionProtection {
+        let protection = SessionProtection(ssl: ssl, requireTLS: requireTLS)
+        _ = try caBundle(for: protection)
+        return protection
     }
 
     func options(for login: DatabaseLogin) throws -> MariaDBOptions {
-        let tls = try tlsMode(for: login.protection(requireTLS: requireTLS))
+        let protection = login.protection(requireTLS: requireTLS)
         return MariaDBOptions(
             host: login.host, port: login.port, user: login.username, password: login.password,
-            database: login.database, tls: tls, connectTimeout: Int(Self.connectTimeout),
+            database: login.database, tls: protection, caBundle: try caBundle(for: protection),
+            connectTimeout: Int(Self.connectTimeout),
             readTimeout: Int(Self.statementTimeout), writeTimeout: Int(Self.statementTimeout),
             pluginDirectory: pluginDirectory, serverPublicKey: serverPublicKey)
     }
@@ -114,7 +111,7 @@ final class MariaDBDatabase {
 
         var caBundle: String? { database.caBundle }
 
-        func tlsMode(ssl: Bool?) throws -> TLSMode { try database.tlsMode(ssl: ssl) }
+        func protection(ssl: Bool?) throws -> SessionProtection { try database.protection(ssl: ssl) }
 
         func withSession<T>(_ login: DatabaseLogin, _ body: (any DatabaseSession) throws -> T) throws -> T {
             try database.withSession(login, context: context, body)

@@ -292,7 +292,7 @@ final class FleetWorker {
                 secretsManagerEndpoint: secretsManager.endpoint,
                 tlsMode: { ssl in
                     // The rotation's own decision; only a required mode without a CA bundle throws.
-                    return (try? database.tlsMode(ssl: ssl).description) ?? "required"
+                    return (try? database.protection(ssl: ssl).description) ?? "required"
                 },
                 describeError: { Lambda.describe($0) }, clock: WallClock.monotonicSeconds,
                 placeAdmin: rotator.placedAdminSecret))

@@ -1,6 +1,7 @@
 import CMariaDB
 import Glibc
 import MariaDB
+import Platform
 import Rotation
 import Testing
 
@@ -78,7 +79,7 @@ import Testing
 
     @Test func nothingListeningIsUnreachable() throws {
         let closed = try LoopbackSocket(listening: false)
-        var options = env.admin(tls: .disabled)
+        var options = env.admin(tls: .plaintext)
         options.port = closed.port
         let error = #expect(throws: MariaDBError.self) {
             try MariaDBConnection.withConnection(options) { _ in }
@@ -92,7 +93,7 @@ import Testing
     }
 
     @Test func unresolvableHostIsUnreachable() throws {
-        var options = env.admin(tls: .disabled, host: "no-such-host.invalid")
+        var options = env.admin(tls: .plaintext, host: "no-such-host.invalid")
         options.connectTimeout = 2
         let error = #expect(throws: MariaDBError.self) {
             try MariaDBConnection.withConnection(options) { _ in }
@@ -107,10 +108,10 @@ import Testing
     /// not hold the caller beyond the configured timeouts; a timeout of 0
     /// (which Connector/C would take as "forever") counts as 1 second.
     /// (The opportunistic case's bundle is never read: the server never greets.)
-    @Test(.timeLimit(.minutes(1)), arguments: [TLSMode.disabled, .opportunistic(caBundle: "/dev/null")], [0, 1])
-    func hangingServerFailsWithinTheTimeouts(tls: TLSMode, timeout: Int) throws {
+    @Test(.timeLimit(.minutes(1)), arguments: [SessionProtection.plaintext, .opportunistic], [0, 1])
+    func hangingServerFailsWithinTheTimeouts(tls: SessionProtection, timeout: Int) throws {
         let hung = try LoopbackSocket(listening: true)
-        var options = env.admin(tls: tls)
+        var options = env.admin(tls: tls, caBundle: "/dev/null")
         options.port = hung.port
         options.connectTimeout = timeout
         options.readTimeout = timeout
@@ -162,7 +163,7 @@ import Testing
 
     @Test func requiredTLSWithAnUnrelatedCAFails() throws {
         let error = #expect(throws: MariaDBError.self) {
-            try MariaDBConnection.withConnection(env.admin(tls: .required(caBundle: env.wrongCABundle))) { _ in }
+            try MariaDBConnection.withConnection(env.admin(tls: .verified, caBundle: env.wrongCABundle)) { _ in }
         }
         guard case let .tlsFailed(host, port, reason, _, _) = error else {
             Issue.record("expected .tlsFailed, got \(String(describing: error))")
@@ -185,7 +186,7 @@ import Testing
         }
         // No ssl key is no excuse: a server that offers TLS is verified, host name included.
         let opportunistic = #expect(throws: MariaDBError.self) {
-            try MariaDBConnection.withConnection(env.admin(tls: .opportunistic(caBundle: env.caBundle), host: "127.1"))
+            try MariaDBConnection.withConnection(env.admin(tls: .opportunistic, caBundle: env.caBundle, host: "127.1"))
             { _ in }
         }
         guard case .tlsFailed(_, _, .nameMismatch, _, _)? = opportunistic else {
@@ -198,7 +199,7 @@ import Testing
     /// only MYSQL_OPT_SSL_ENFORCE is set; `.required` must refuse.
     @Test func requiredTLSAgainstAServerWithoutTLSIsRefused() throws {
         let error = #expect(throws: MariaDBError.self) {
-            try MariaDBConnection.withConnection(env.admin(plain: true, tls: .required(caBundle: env.caBundle))) { _ in
+            try MariaDBConnection.withConnection(env.admin(plain: true, tls: .verified, caBundle: env.caBundle)) { _ in
             }
         }
         #expect(error == .tlsRequiredButUnavailable(host: env.host, port: env.plainPort))
@@ -222,7 +223,7 @@ import Testing
 
     @Test func requiredTLSWithAMissingCABundleFails() throws {
         let error = #expect(throws: MariaDBError.self) {
-            try MariaDBConnection.withConnection(env.admin(tls: .required(caBundle: "/nonexistent/ca.pem"))) { _ in }
+            try MariaDBConnection.withConnection(env.admin(tls: .verified, caBundle: "/nonexistent/ca.pem")) { _ in }
         }
         guard case .tlsFailed(_, _, .caBundleUnreadable, _, _) = error else {
             Issue.record("expected .tlsFailed(.caBundleUnreadable), got \(String(describing: error))")
@@ -231,14 +232,14 @@ import Testing
     }
 
     @Test func opportunisticTLSVerifiesWhenOffered() throws {
-        let options = env.admin(tls: .opportunistic(caBundle: env.caBundle))
+        let options = env.admin(tls: .opportunistic, caBundle: env.caBundle)
         let (cipher, noTLS) = try MariaDBConnection.withConnection(options) { ($0.tlsCipher, $0.serverOffersNoTLS) }
         #expect(cipher != nil)
         #expect(!noTLS)
     }
 
     @Test func opportunisticTLSIsPlaintextOnlyWhenTheGreetingOffersNone() throws {
-        let options = env.admin(plain: true, tls: .opportunistic(caBundle: env.caBundle))
+        let options = env.admin(plain: true, tls: .opportunistic, caBundle: env.caBundle)
         let (cipher, noTLS, rows) = try MariaDBConnection.withConnection(options) {
             ($0.tlsCipher, $0.serverOffersNoTLS, try $0.query("SELECT 1"))
         }
@@ -250,7 +251,7 @@ import Testing
     /// The old "preferred" fell back to plaintext here; a certificate that
     /// does not verify is now an error, with no second attempt.
     @Test func opportunisticTLSNeverFallsBackWhenVerificationFails() throws {
-        let options = env.admin(tls: .opportunistic(caBundle: env.wrongCABundle))
+        let options = env.admin(tls: .opportunistic, caBundle: env.wrongCABundle)
         let error = #expect(throws: MariaDBError.self) {
             try MariaDBConnection.withConnection(options) { _ in }
         }
@@ -261,7 +262,7 @@ import Testing
     }
 
     @Test func disabledTLSStaysPlaintextEvenWhenOffered() throws {
-        let cipher = try MariaDBConnection.withConnection(env.admin(tls: .disabled)) { connection in
+        let cipher = try MariaDBConnection.withConnection(env.admin(tls: .plaintext)) { connection in
             let status = try connection.query("SHOW SESSION STATUS LIKE 'Ssl_cipher'")
             #expect(status == [["Ssl_cipher", ""]])
             return connection.tlsCipher
@@ -508,7 +509,7 @@ import Testing
     @Test func optionsNeverShowThePassword() {
         let options = MariaDBOptions(
             host: "db.example", port: 3306, user: "app", password: "Pa55-never-shown",
-            tls: .required(caBundle: "/ca.pem"))
+            tls: .verified, caBundle: "/ca.pem")
         var dumped = ""
         dump(options, to: &dumped)
         let texts = [String(describing: options), String(reflecting: options), "\(options)", dumped]
@@ -517,7 +518,7 @@ import Testing
     }
 
     @Test func defaultsAreTheDocumentedOnes() {
-        let options = MariaDBOptions(host: "h", port: 1, user: "u", password: "p", tls: .disabled)
+        let options = MariaDBOptions(host: "h", port: 1, user: "u", password: "p", tls: .plaintext)
         #expect(options.database == nil && options.pluginDirectory == nil)
         #expect(options.connectTimeout == 5 && options.readTimeout == 10 && options.writeTimeout == 10)
     }

@@ -1,5 +1,6 @@
 import Glibc
 import MariaDB
+import Platform
 import Testing
 
 /// The two MariaDB servers scripts/test.sh starts (one with TLS, one without)
@@ -25,11 +26,14 @@ struct MariaDBTestEnvironment {
     }
 
     /// Admin options for the TLS server (verified TLS) or the plain one.
-    func admin(plain: Bool = false, tls: TLSMode? = nil, host: String? = nil) -> MariaDBOptions {
-        MariaDBOptions(
+    func admin(
+        plain: Bool = false, tls: SessionProtection? = nil, caBundle: String? = nil, host: String? = nil
+    ) -> MariaDBOptions {
+        let tls = tls ?? (plain ? .plaintext : .verified)
+        return MariaDBOptions(
             host: host ?? self.host, port: plain ? plainPort : tlsPort,
             user: adminUser, password: adminPassword,
-            tls: tls ?? (plain ? .disabled : .required(caBundle: caBundle)))
+            tls: tls, caBundle: tls == .plaintext ? nil : caBundle ?? self.caBundle)
     }
 
     private static func variable(_ name: String) throws -> String {

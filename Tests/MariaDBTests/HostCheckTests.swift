@@ -59,7 +59,7 @@ import Testing
     func aHostThatIsNoNameIsNeverDialled(_ host: String) throws {
         let listener = try Listener()
         let options = MariaDBOptions(
-            host: host, port: listener.port, user: "app", password: "not-a-secret", tls: .disabled, connectTimeout: 1)
+            host: host, port: listener.port, user: "app", password: "not-a-secret", tls: .plaintext, connectTimeout: 1)
         #expect(throws: MariaDBError.invalidHost(port: listener.port)) {
             try MariaDBConnection.withConnection(options) { _ in }
         }
@@ -69,7 +69,7 @@ import Testing
     @Test func aBracketedIPv6LiteralIsDialledWithoutItsBrackets() throws {
         // Nothing listens on ::1 port 1: the error says it was dialled, and not refused as a name.
         let options = MariaDBOptions(
-            host: "[::1]", port: 1, user: "app", password: "not-a-secret", tls: .disabled, connectTimeout: 1)
+            host: "[::1]", port: 1, user: "app", password: "not-a-secret", tls: .plaintext, connectTimeout: 1)
         let error = try #require(throws: MariaDBError.self) { try MariaDBConnection.withConnection(options) { _ in } }
         #expect(error != .invalidHost(port: 1))
         if case .unreachable = error {} else { Issue.record("expected unreachable, got \(error)") }

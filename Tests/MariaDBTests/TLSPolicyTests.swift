@@ -1,4 +1,5 @@
 import MariaDB
+import Platform
 import Testing
 
 /// What a session does with what the greeting offers, and the logins each
@@ -8,12 +9,10 @@ import Testing
 @Suite struct TLSPolicyTests {
     /// No policy ever turns a server that offers TLS into a plaintext session
     /// the user did not ask for.
-    static let modes: [TLSMode] = [.required(caBundle: "ca.pem"), .opportunistic(caBundle: "ca.pem"), .disabled]
-
-    @Test(arguments: modes)
-    func anOfferedTLSIsNeverDowngraded(mode: TLSMode) {
+    @Test(arguments: SessionProtection.allCases)
+    func anOfferedTLSIsNeverDowngraded(mode: SessionProtection) {
         let session = mode.session(greetingOffersTLS: true)
-        #expect(session == (mode == .disabled ? .plaintext(warn: false) : .verifiedTLS))
+        #expect(session == (mode == .plaintext ? .plaintext(warn: false) : .verifiedTLS))
     }
 
     // MARK: - Authentication plugins per session

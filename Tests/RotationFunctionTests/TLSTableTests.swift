@@ -1,5 +1,6 @@
 import LambdaRuntime
 import MariaDB
+import Platform
 import Rotation
 import Testing
 
@@ -105,10 +106,10 @@ import Testing
     func theCheckNamesTheRotationsMode(strategy: Strategy, row: Row) throws {
         let database = Self.database(requireTLS: row.requireTLS)
         let login = Self.login(row, strategy)
-        #expect(try database.tlsMode(ssl: login.effectiveSSL) == database.options(for: login).tls)
+        #expect(try database.protection(ssl: login.effectiveSSL) == database.options(for: login).tls)
         let protection = SessionProtection(ssl: row.ssl, requireTLS: row.requireTLS)
         if !strategy.changesAccounts {
-            #expect(try database.tlsMode(for: protection) == database.options(for: login).tls)
+            #expect(try protection == database.options(for: login).tls)
         }
     }
 

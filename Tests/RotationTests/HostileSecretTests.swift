@@ -1,3 +1,4 @@
+import Platform
 import Rotation
 import TestSupport
 import Testing

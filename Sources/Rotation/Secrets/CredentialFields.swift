@@ -1,3 +1,5 @@
+import Platform
+
 /// A password goes only with its own connection fields.
 ///
 /// Whoever may write the rotated secret (often an application team with

@@ -1,3 +1,5 @@
+import Platform
+
 extension Rotator {
     /// Makes the database accept the pending password.
     func setSecret(_ event: RotationEvent) throws -> StepOutcome {

@@ -1,46 +1,6 @@
-/// How a database session is protected: the one decision, made from the
-/// secret's `ssl` key, `REQUIRE_TLS` and what the session can do. Rotation
-/// and the preflight check both ask it; the database edge only maps the
-/// answer to Connector/C's options, and what the server's greeting offers
-/// is the MariaDB layer's to add.
-///
-/// Cases are ordered from the least to the most protected.
-public enum SessionProtection: Int, Sendable, Equatable, Comparable, CaseIterable {
-    /// `"ssl": false`: plaintext, the user's explicit choice.
-    case plaintext
-    /// No `ssl` key: verified TLS when the greeting offers TLS; plaintext,
-    /// with a warning, only when it offers none.
-    case opportunistic
-    /// `"ssl": true`, `REQUIRE_TLS=true`, or a session that can change an
-    /// account: verified TLS or no connection.
-    case verified
+import Platform
 
-    public init(ssl: Bool?, requireTLS: Bool) {
-        switch (requireTLS, ssl) {
-        case (true, _), (false, true?): self = .verified
-        case (false, nil): self = .opportunistic
-        case (false, false?): self = .plaintext
-        }
-    }
-
-    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
-
-    /// The `ssl` key that asks for this protection.
-    var ssl: Bool? {
-        switch self {
-        case .plaintext: false
-        case .opportunistic: nil
-        case .verified: true
-        }
-    }
-
-    /// The stronger of two versions' `ssl` keys, as the keys rank here
-    /// (false < absent < true): each password goes at the stronger of its own
-    /// version's and AWSCURRENT's.
-    public static func stronger(_ first: Bool?, _ second: Bool?) -> Bool? {
-        max(Self(ssl: first, requireTLS: false), Self(ssl: second, requireTLS: false)).ssl
-    }
-
+extension SessionProtection {
     // MARK: - Sessions that can change an account
 
     // A session as the admin can change any account the admin can, so
