@@ -30,15 +30,13 @@ extension Rotator {
     }
 }
 
-/// setSecret under alternating, top to bottom: the other user is made a copy
-/// of the current one (grants, roles, TLS requirement, the attributes of
-/// SHOW CREATE USER), created if needed, and given the pending password.
+/// The alternating strategy: the other user is made a copy of the current
+/// one (grants, roles, TLS requirement, the attributes of SHOW CREATE USER),
+/// created if needed, and given the pending password. The order is
+/// `AlternatingSetSecretPlan`'s table; each action is carried out here.
 /// Everything about the current user is read and understood before the
 /// first change, so an account this function cannot copy exactly is refused
-/// with nothing changed. Every statement is idempotent, so a retry simply
-/// does it all again. Always done in full, never skipped because the pending
-/// password already logs in: a process killed right after CREATE USER leaves
-/// a user that logs in but lacks the grants.
+/// with nothing changed.
 struct AlternatingStrategy {
     let rotator: Rotator
     /// Placed once per step (Strategies/Admin/Admin.swift).
@@ -46,31 +44,54 @@ struct AlternatingStrategy {
 
     private var secretId: String { admin.rotatedSecretId }
 
+    /// setSecret (Steps/SetSecret.swift has checked the pending secret).
     func setSecret(current: DatabaseSecret, pending: DatabaseSecret) throws -> StepOutcome {
-        // 1. Which account AWSCURRENT is, proved in its own session over verified TLS.
-        let source: Account
-        do {
-            guard let proven = try rotator.provenAccount(of: current, secretId: secretId) else {
-                throw RotationError.noWorkingLogin(secretId: secretId, tried: [Stage.current])
+        let database = rotator.database
+        var plan = AlternatingSetSecretPlan(
+            secretId: secretId, current: current, pending: pending, admin: admin.secret)
+        var failure: (any Error)?
+        var action = plan.start()
+        while true {
+            switch action {
+            case .done(let outcome):
+                return outcome
+            case .fail(let error):
+                throw error
+            case .rethrow:
+                throw failure!
+            case .proveAccount(let login):
+                do {
+                    if let account = try rotator.account(loggedInWith: login, secretId: secretId) {
+                        try rotator.requireSecretsUser(account, username: current.username, secretId: secretId)
+                        action = plan.next(.proved(account))
+                    } else {
+                        action = plan.next(.refused)
+                    }
+                } catch {
+                    failure = error
+                    action = plan.next(.proofFailed)
+                }
+            case .lookForPasswordlessAccount:
+                action = plan.next(.passwordless(admin.accountWithoutPassword(current.username, in: database)))
+            case .copy(let source, let target):
+                let roles = try admin.session(in: database) { session in
+                    try copy(source, to: target, in: session, password: pending.password)
+                }
+                let change =
+                    roles.wanted == roles.existing
+                    ? nil : AlternatingSetSecretPlan.DefaultRoleChange(role: roles.wanted)
+                action = plan.next(.copied(defaultRole: change))
+            case .setDefaultRole(let role, let login):
+                do {
+                    try database.withSession(login) { session in
+                        try session.execute("SET DEFAULT ROLE \(raw: role ?? "NONE")")
+                    }
+                    action = plan.next(.roleSet)
+                } catch is LoginRejected {
+                    action = plan.next(.refused)
+                }
             }
-            source = proven
-        } catch {
-            // An account that holds no password says so (Strategies/Admin/AdminStrategy.swift).
-            throw admin.accountWithoutPassword(current.username, in: rotator.database) ?? error
         }
-        // The other user lives on the same host part as the current one, so
-        // it is reachable from the same clients; one identity, the proved
-        // account's (pending.username is its alternate, checked before).
-        let target = Account(user: Rotator.alternate(source.user), host: source.host)
-        // 2. As the admin: read both users, refuse, then copy.
-        let defaultRoles = try admin.session(in: rotator.database) { session in
-            try copy(source, to: target, in: session, password: pending.password)
-        }
-        // 3. The default role, which only the other user may set on MariaDB.
-        if defaultRoles.wanted != defaultRoles.existing {
-            try setDefaultRole(defaultRoles.wanted, pending: pending)
-        }
-        return .passwordSet
     }
 
     /// Reads everything first, refuses a privileged source or target, then
@@ -101,27 +122,6 @@ struct AlternatingStrategy {
         try session.execute(alter)
         if let roles = attributes.settingDefaultRoles(of: target, on: version) { try session.execute(roles) }
         return (wanted: wanted.defaultRole, existing: existing!.defaultRole)
-    }
-
-    /// MariaDB sets another account's default role only for a user who may
-    /// write to the `mysql` schema, which is as good as every privilege; any
-    /// account may set its own, so the other user does it with the password
-    /// it was just given.
-    private func setDefaultRole(_ role: String?, pending: DatabaseSecret) throws {
-        // No database: the grants that open it may come with that very role.
-        var login = pending.login
-        login.database = nil
-        // Through the admin's database: a replica refuses the write, and
-        // may not have the new user yet.
-        login.host = admin.secret.host
-        login.port = admin.secret.port
-        do {
-            try rotator.database.withSession(login) { session in
-                try session.execute("SET DEFAULT ROLE \(raw: role ?? "NONE")")
-            }
-        } catch is LoginRejected {
-            throw RotationError.pendingDoesNotLogIn(secretId: secretId, login: pending.login.description)
-        }
     }
 
     /// Leaves `target` with exactly `wanted`: what only the target has is
