@@ -1,7 +1,7 @@
 /// setSecret for the admin strategy, as a plan of actions (as `SelfSetSecretPlan`
 /// is for self): given what the step has learnt so far, it names the next
-/// thing to do. It sends nothing itself; `Rotator.setPasswordAsAdmin`
-/// (AdminSetSecret.swift) carries each action out.
+/// thing to do. It sends nothing itself; `AdminStrategy`
+/// (AdminStrategy.swift) carries each action out.
 ///
 /// The order, and why:
 /// 1. With KEEP_PREVIOUS_PASSWORD, whether the pending password already logs

@@ -1,7 +1,7 @@
 /// setSecret for the self strategy, as a plan of actions: given what the
 /// step has learnt so far (whether a password logs in, what the server and
 /// its `SHOW CREATE USER` say, what AWSPREVIOUS holds), it names the next
-/// thing to do. It sends nothing itself; `Rotator.carryOut` does, serially
+/// thing to do. It sends nothing itself; `SelfStrategy` does, serially
 /// or with the first login overlapping DescribeSecret (Steps/LoginAhead.swift),
 /// so both paths follow this one table (as postgres-nio's
 /// `AuthenticationStateMachine` returns actions that its handler carries out).
