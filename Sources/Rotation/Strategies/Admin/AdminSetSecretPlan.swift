@@ -30,10 +30,10 @@ struct AdminSetSecretPlan: Sendable {
         /// facts (`Rotator.accountFacts`), then report `read`, `refused` or `readFailed`.
         case readAccount(DatabaseLogin)
         /// As the admin: whether the user's accounts all hold no password
-        /// (`Rotator.accountWithoutPassword`); report `passwordless`.
+        /// (`Admin.accountWithoutPassword`); report `passwordless`.
         case lookForPasswordlessAccount
         /// As the admin: the guards, then the password change
-        /// (`Rotator.setPassword(of:asAdminIn:…)`); report `changed`.
+        /// (`AdminStrategy.change`); report `changed`.
         case change
         case done(StepOutcome)
         case fail(RotationError)
