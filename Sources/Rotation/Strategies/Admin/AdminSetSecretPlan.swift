@@ -22,7 +22,7 @@
 /// 5. AWSCURRENT's session failed otherwise (but not its proof, which stands
 ///    as it is): an account that holds no password says so; otherwise that
 ///    failure is the answer.
-struct AdminSetSecretPlan: Sendable {
+struct AdminSetSecretPlan: StrategyPlan, Sendable {
     enum Action: Sendable, Equatable {
         /// Whether `login` logs in; the session closes at once.
         case probe(DatabaseLogin)
@@ -130,6 +130,15 @@ struct AdminSetSecretPlan: Sendable {
     private mutating func readAccount() -> Action {
         state = .readingAccount
         return .readAccount(current.changingAccounts.login)
+    }
+
+    static func end(of action: Action) -> PlanEnd? {
+        switch action {
+        case .done(let outcome): .done(outcome)
+        case .fail(let error): .fail(error)
+        case .rethrow: .rethrow
+        default: nil
+        }
     }
 
     private mutating func finish(_ action: Action) -> Action {

@@ -19,37 +19,28 @@ struct AdminStrategy {
             secretId: secretId, current: current, pending: pending, admin: admin.secret,
             keepPrevious: settings.keepPreviousPassword)
         var facts: AccountFacts?
-        var failure: (any Error)?
-        var action = plan.start()
-        while true {
+        return try plan.carryOut { action, failure in
             switch action {
-            case .done(let outcome):
-                return outcome
-            case .fail(let error):
-                throw error
-            case .rethrow:
-                throw failure!
             case .probe(let login):
-                action = plan.next(.probed(logsIn: try rotator.database.logsIn(login)))
+                return .probed(logsIn: try rotator.database.logsIn(login))
             case .readAccount(let login):
                 do {
                     facts = try rotator.accountFacts(loggedInWith: login, secretId: secretId)
-                    action = plan.next(facts == nil ? .refused : .read)
+                    return facts == nil ? .refused : .read
                 } catch {
                     failure = error
-                    if case RotationError.accountMismatch = error {
-                        action = plan.next(.readFailed(proof: true))
-                    } else {
-                        action = plan.next(.readFailed(proof: false))
-                    }
+                    if case RotationError.accountMismatch = error { return .readFailed(proof: true) }
+                    return .readFailed(proof: false)
                 }
             case .lookForPasswordlessAccount:
-                action = plan.next(.passwordless(admin.accountWithoutPassword(current.username, in: rotator.database)))
+                return .passwordless(admin.accountWithoutPassword(current.username, in: rotator.database))
             case .change:
                 let skipped = try admin.session(in: rotator.database) { session in
                     try change(facts!, in: session, current: current, pending: pending)
                 }
-                action = plan.next(.changed(keepSkipped: skipped != nil))
+                return .changed(keepSkipped: skipped != nil)
+            case .done, .fail, .rethrow:
+                preconditionFailure("admin setSecret plan: an ending action carried out")
             }
         }
     }

@@ -18,7 +18,7 @@
 ///    good as every privilege, but any account may set its own, so the
 ///    other user does, with the password it was just given, through the
 ///    admin's database.
-struct AlternatingSetSecretPlan: Sendable {
+struct AlternatingSetSecretPlan: StrategyPlan, Sendable {
     enum Action: Sendable, Equatable {
         /// AWSCURRENT's own session with `login`: `SELECT CURRENT_USER()`,
         /// which must be the secret's user; report `proved`, `refused` or `proofFailed`.
@@ -125,6 +125,15 @@ struct AlternatingSetSecretPlan: Sendable {
         login.host = admin.host
         login.port = admin.port
         return login
+    }
+
+    static func end(of action: Action) -> PlanEnd? {
+        switch action {
+        case .done(let outcome): .done(outcome)
+        case .fail(let error): .fail(error)
+        case .rethrow: .rethrow
+        default: nil
+        }
     }
 
     private mutating func finish(_ action: Action) -> Action {

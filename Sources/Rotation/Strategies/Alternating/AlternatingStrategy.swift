@@ -49,47 +49,38 @@ struct AlternatingStrategy {
         let database = rotator.database
         var plan = AlternatingSetSecretPlan(
             secretId: secretId, current: current, pending: pending, admin: admin.secret)
-        var failure: (any Error)?
-        var action = plan.start()
-        while true {
+        return try plan.carryOut { action, failure in
             switch action {
-            case .done(let outcome):
-                return outcome
-            case .fail(let error):
-                throw error
-            case .rethrow:
-                throw failure!
             case .proveAccount(let login):
                 do {
-                    if let account = try rotator.account(loggedInWith: login, secretId: secretId) {
-                        try rotator.requireSecretsUser(account, username: current.username, secretId: secretId)
-                        action = plan.next(.proved(account))
-                    } else {
-                        action = plan.next(.refused)
+                    guard let account = try rotator.account(loggedInWith: login, secretId: secretId) else {
+                        return .refused
                     }
+                    try rotator.requireSecretsUser(account, username: current.username, secretId: secretId)
+                    return .proved(account)
                 } catch {
                     failure = error
-                    action = plan.next(.proofFailed)
+                    return .proofFailed
                 }
             case .lookForPasswordlessAccount:
-                action = plan.next(.passwordless(admin.accountWithoutPassword(current.username, in: database)))
+                return .passwordless(admin.accountWithoutPassword(current.username, in: database))
             case .copy(let source, let target):
                 let roles = try admin.session(in: database) { session in
                     try copy(source, to: target, in: session, password: pending.password)
                 }
-                let change =
-                    roles.wanted == roles.existing
-                    ? nil : AlternatingSetSecretPlan.DefaultRoleChange(role: roles.wanted)
-                action = plan.next(.copied(defaultRole: change))
+                guard roles.wanted != roles.existing else { return .copied(defaultRole: nil) }
+                return .copied(defaultRole: .init(role: roles.wanted))
             case .setDefaultRole(let role, let login):
                 do {
                     try database.withSession(login) { session in
                         try session.execute("SET DEFAULT ROLE \(raw: role ?? "NONE")")
                     }
-                    action = plan.next(.roleSet)
+                    return .roleSet
                 } catch is LoginRejected {
-                    action = plan.next(.refused)
+                    return .refused
                 }
+            case .done, .fail, .rethrow:
+                preconditionFailure("alternating setSecret plan: an ending action carried out")
             }
         }
     }
