@@ -4,15 +4,28 @@
 /// actions run inside a session that spans several of them, so
 /// `SelfStrategy` has a loop of its own.)
 protocol StrategyPlan {
-    associatedtype Action
+    associatedtype Action: PlanAction
     associatedtype Event
     mutating func start() -> Action
     mutating func next(_ event: Event) -> Action
-    /// How `action` ends the plan, or nil when it is one to carry out.
-    static func end(of action: Action) -> PlanEnd?
 }
 
-enum PlanEnd {
+/// A plan's action: one to carry out, or the plan's end.
+protocol PlanAction {
+    /// The plan ends (an enum case `end(PlanEnd)` satisfies this).
+    static func end(_ end: PlanEnd) -> Self
+    /// How this action ends the plan, or nil when it is one to carry out.
+    var ending: PlanEnd? { get }
+}
+
+extension PlanAction {
+    static func done(_ outcome: StepOutcome) -> Self { end(.done(outcome)) }
+    static func fail(_ error: RotationError) -> Self { end(.fail(error)) }
+    /// Throw what the last action threw.
+    static var rethrow: Self { end(.rethrow) }
+}
+
+enum PlanEnd: Sendable, Equatable {
     case done(StepOutcome)
     case fail(RotationError)
     /// Throw what the last action threw (kept in `failure` by `perform`).
@@ -27,7 +40,7 @@ extension StrategyPlan {
         var failure: (any Error)?
         var action = start()
         while true {
-            switch Self.end(of: action) {
+            switch action.ending {
             case .done(let outcome)?: return outcome
             case .fail(let error)?: throw error
             case .rethrow?: throw failure!

@@ -23,7 +23,7 @@
 ///    as it is): an account that holds no password says so; otherwise that
 ///    failure is the answer.
 struct AdminSetSecretPlan: StrategyPlan, Sendable {
-    enum Action: Sendable, Equatable {
+    enum Action: PlanAction, Sendable, Equatable {
         /// Whether `login` logs in; the session closes at once.
         case probe(DatabaseLogin)
         /// AWSCURRENT's own session with `login`: the proof and the account's
@@ -35,10 +35,13 @@ struct AdminSetSecretPlan: StrategyPlan, Sendable {
         /// As the admin: the guards, then the password change
         /// (`AdminStrategy.change`); report `changed`.
         case change
-        case done(StepOutcome)
-        case fail(RotationError)
-        /// Throw what the last action threw.
-        case rethrow
+        /// `done`, `fail` or `rethrow` (StrategyPlan.swift).
+        case end(PlanEnd)
+
+        var ending: PlanEnd? {
+            guard case .end(let end) = self else { return nil }
+            return end
+        }
     }
 
     enum Event: Sendable {
@@ -130,15 +133,6 @@ struct AdminSetSecretPlan: StrategyPlan, Sendable {
     private mutating func readAccount() -> Action {
         state = .readingAccount
         return .readAccount(current.changingAccounts.login)
-    }
-
-    static func end(of action: Action) -> PlanEnd? {
-        switch action {
-        case .done(let outcome): .done(outcome)
-        case .fail(let error): .fail(error)
-        case .rethrow: .rethrow
-        default: nil
-        }
     }
 
     private mutating func finish(_ action: Action) -> Action {

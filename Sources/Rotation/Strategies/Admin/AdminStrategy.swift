@@ -39,7 +39,7 @@ struct AdminStrategy {
                     try change(facts!, in: session, current: current, pending: pending)
                 }
                 return .changed(keepSkipped: skipped != nil)
-            case .done, .fail, .rethrow:
+            case .end:
                 preconditionFailure("admin setSecret plan: an ending action carried out")
             }
         }

@@ -19,7 +19,7 @@
 ///    other user does, with the password it was just given, through the
 ///    admin's database.
 struct AlternatingSetSecretPlan: StrategyPlan, Sendable {
-    enum Action: Sendable, Equatable {
+    enum Action: PlanAction, Sendable, Equatable {
         /// AWSCURRENT's own session with `login`: `SELECT CURRENT_USER()`,
         /// which must be the secret's user; report `proved`, `refused` or `proofFailed`.
         case proveAccount(DatabaseLogin)
@@ -30,10 +30,13 @@ struct AlternatingSetSecretPlan: StrategyPlan, Sendable {
         case copy(source: Account, target: Account)
         /// As the other user, with `login`: `SET DEFAULT ROLE role` (nil: NONE); report `roleSet` or `refused`.
         case setDefaultRole(String?, DatabaseLogin)
-        case done(StepOutcome)
-        case fail(RotationError)
-        /// Throw what the last action threw.
-        case rethrow
+        /// `done`, `fail` or `rethrow` (StrategyPlan.swift).
+        case end(PlanEnd)
+
+        var ending: PlanEnd? {
+            guard case .end(let end) = self else { return nil }
+            return end
+        }
     }
 
     enum Event: Sendable {
@@ -125,15 +128,6 @@ struct AlternatingSetSecretPlan: StrategyPlan, Sendable {
         login.host = admin.host
         login.port = admin.port
         return login
-    }
-
-    static func end(of action: Action) -> PlanEnd? {
-        switch action {
-        case .done(let outcome): .done(outcome)
-        case .fail(let error): .fail(error)
-        case .rethrow: .rethrow
-        default: nil
-        }
     }
 
     private mutating func finish(_ action: Action) -> Action {

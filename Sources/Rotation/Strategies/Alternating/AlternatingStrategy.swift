@@ -79,7 +79,7 @@ struct AlternatingStrategy {
                 } catch is LoginRejected {
                     return .refused
                 }
-            case .done, .fail, .rethrow:
+            case .end:
                 preconditionFailure("alternating setSecret plan: an ending action carried out")
             }
         }
