@@ -71,8 +71,10 @@ def test_rendered_iam_is_least_privilege(template, strategy, rotated, managed, k
         # "*", or every secret of the account: only under the condition. A
         # narrower pattern the user names (prod/mysql/*) is the explicit option.
         if writes and any(resource == "*" or resource.endswith(":secret:*") for resource in resources):
-            condition = statement.get("Condition", {}).get("ArnEquals", {})
-            assert condition.get("secretsmanager:resource/AllowRotationLambdaArn") == FUNCTION_ARN, \
+            # The function's ARN, unqualified or qualified (an alias or version), and nothing wider.
+            condition = statement.get("Condition", {}).get("ArnLike", {})
+            assert condition.get("secretsmanager:resource/AllowRotationLambdaArn") == [
+                FUNCTION_ARN, f"{FUNCTION_ARN}:*"], \
                 f"{statement.get('Sid')}: {writes} on {resources} without the AllowRotationLambdaArn condition"
         if writes:
             assert admin not in resources, f"{statement.get('Sid')}: writes the admin secret"
