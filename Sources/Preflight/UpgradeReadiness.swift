@@ -165,7 +165,7 @@ public enum UpgradeReadiness {
         case ("sha256_password", .mysql):
             return PluginReadiness(
                 level: .warn,
-                detail: "\(head): deprecated since MySQL 8.0.16; caching_sha2_password is its successor")
+                detail: "\(head): deprecated in MySQL 8.0 and later; caching_sha2_password is its successor")
         case ("caching_sha2_password", .mysql):
             return PluginReadiness(
                 level: .pass, detail: "\(head): the default since MySQL 8.0; 8.4 and 9.x keep it")
