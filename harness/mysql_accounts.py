@@ -139,6 +139,10 @@ class FakeMySQLAccounts(LoopbackServer):
         if account is None:
             self._error(channel, sequence + 1, SQLError(1045, "28000", f"Access denied for user '{user}'"))
             return
+        refusal = self._login_refusal(account)
+        if refusal:
+            self._error(channel, sequence + 1, refusal)
+            return
         self._ok(channel, sequence + 1)
         while True:
             _, packet = wire.read_packet(channel)
@@ -159,6 +163,10 @@ class FakeMySQLAccounts(LoopbackServer):
                 self._ok(channel, 1)
             else:
                 wire.send_result_set(channel, *answer_rows, charset=wire.UTF8, column_length=1024)
+
+    def _login_refusal(self, account: FakeAccount) -> SQLError | None:
+        """Why the server refuses `account` whatever its password; none here (harness/upgrade_servers.py has some)."""
+        return None
 
     # -- the statements -----------------------------------------------------
 

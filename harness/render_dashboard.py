@@ -46,6 +46,12 @@ def illustrative(title: str, label: str, rng: random.Random) -> list[float]:
         if label == "not checked":
             return [0.0] * (DAYS - 3) + [1.0, 0.0, 0.0]
         return [float(rng.choice([0, 0, 1, 2])) for _ in range(DAYS)]
+    if "plugin" in title:
+        # A fleet moving off mysql_native_password over the month.
+        moved = {"mysql_native_password": -1.0, "caching_sha2_password": 0.7, "ed25519": 0.3}.get(label, 0.0)
+        start = {"mysql_native_password": 90.0, "caching_sha2_password": 20.0, "ed25519": 6.0}.get(label, 0.0)
+        return [max(0.0, start + moved * 3 * day) if label != "not read" else float(rng.choice([0, 1, 2]))
+                for day in range(DAYS)]
     if "oldest" in title:
         return [min(29.0, 12.0 + day % 30) if day < 20 else float(day - 19) for day in range(DAYS)]
     return [rng.random() for _ in range(DAYS)]

@@ -67,10 +67,15 @@ class ScriptedMySQL(LoopbackServer):
 
     def __init__(self, version: str = "8.0.36", *, accept_logins: bool = True,
                  current_user: str = "app@%", infile_path: str | None = None,
-                 tls: tuple[str, str] | None = None, forced_charset: str | None = None) -> None:
+                 tls: tuple[str, str] | None = None, forced_charset: str | None = None,
+                 auth_switch: str | None = None) -> None:
         """`tls`: a certificate and key to offer TLS with (the test CA's server
-        certificate names 127.0.0.1), for a server the function verifies."""
+        certificate names 127.0.0.1), for a server the function verifies.
+        `auth_switch`: after the login packet, switch every login to that
+        plugin (``parsec``, as MariaDB 11.6 does for a PARSEC account) and
+        refuse it (1045) once the client answers."""
         self.version = version
+        self.auth_switch = auth_switch
         self.forced_charset = forced_charset
         self.tls_context: ssl.SSLContext | None = None
         if tls:
@@ -119,6 +124,11 @@ class ScriptedMySQL(LoopbackServer):
             sequence, response = self._receive(channel, session)
         login = wire.parse_login(response)
         session.username, session.scramble, session.database = login.username, login.auth_data, login.database
+        if self.auth_switch:
+            wire.send_packet(channel, sequence + 1, wire.auth_switch(self.auth_switch, session.nonce + b"\x00"))
+            sequence, _ = self._receive(channel, session)
+            wire.send_packet(channel, sequence + 1, wire.access_denied("Access denied (scripted server)"))
+            return
         if not self.accept_logins:
             wire.send_packet(channel, sequence + 1, wire.access_denied("Access denied (scripted server)"))
             return

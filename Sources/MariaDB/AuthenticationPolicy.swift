@@ -6,7 +6,11 @@
 public enum AuthenticationPolicy {
     /// Challenge-response: the server proves nothing, but learns nothing it
     /// could log in with either (a scramble of the password and its nonce).
-    static let challengeResponse = ["mysql_native_password", "client_ed25519"]
+    /// MariaDB's `parsec` too (a signature over the server's nonce with a
+    /// key derived from the password): the package ships no parsec plugin, so
+    /// allowing it only makes its login fail as "Plugin parsec could not be
+    /// loaded", which the check names, rather than as a refused plugin.
+    static let challengeResponse = ["mysql_native_password", "client_ed25519", "parsec"]
     /// Send the password itself: as text inside TLS, or RSA-encrypted to a
     /// key. Safe only to a verified server, or to a key the user pinned.
     static let passwordSending = ["caching_sha2_password", "sha256_password"]

@@ -35,6 +35,7 @@ extension PreflightRun {
             "authentication", true,
             "\(user.account) authenticates with \(methods.description); a rotation writes them back with only the password changed\(second)"
         )
+        checkPasswordPlugin(user, methods)
         if context.settings.keepPreviousPassword { checkKeepPrevious(user, methods) }
         checkCurrentPasswordProtection(user)
         if usesAdmin && !context.settings.allowPrivilegedAccounts { checkPrivileged(user) }

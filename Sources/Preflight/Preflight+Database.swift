@@ -21,6 +21,8 @@ struct SessionFacts {
     /// Whether the session was verified TLS, which a statement carrying the
     /// current password needs (Sessions/PasswordInStatementRefusal.swift).
     var verifiedTLS = false
+    /// The server's active authentication plugins, read only when AUTH_PLUGIN names a target.
+    var activePlugins: Set<String>?
 }
 
 extension PreflightRun {
@@ -34,6 +36,8 @@ extension PreflightRun {
                 "login-current", true,
                 "AWSCURRENT logs in as \(facts.account) on \(facts.server.map(\.description) ?? "an unknown server") (\(facts.version))",
                 ms)
+        case .failure(let error) where context.missingClientPlugin(error) != nil:
+            addMissingClientPlugin(context.missingClientPlugin(error) ?? "", login, ms)
         case .failure(let error) where error is LoginRejected || context.isLoginRefusal(error):
             // One text for every refusal: the server's reason (locked, no
             // such plugin) would describe an account nobody has proven to hold.
@@ -102,6 +106,12 @@ extension PreflightRun {
             }
             facts.verifiedTLS = session.isVerifiedTLS
             facts.createUser = try? session.query("SHOW CREATE USER \(account: account)").first?.first ?? nil
+            if context.authPlugin != .keep {
+                let plugins = try? session.query(
+                    "SELECT LOWER(PLUGIN_NAME) FROM information_schema.PLUGINS WHERE PLUGIN_TYPE = 'AUTHENTICATION' AND PLUGIN_STATUS = 'ACTIVE'"
+                )
+                facts.activePlugins = plugins.map { Set($0.compactMap { $0.first ?? nil }) }
+            }
             if let clone {
                 // Without SELECT on mysql this fails; the privileges check says so.
                 facts.cloneExists = try? !session.query(

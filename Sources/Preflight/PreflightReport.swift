@@ -22,6 +22,8 @@ public struct PreflightReport: Sendable, Equatable {
     public var strategy: String
     public var checks: [CheckResult]
     public var advice: [String]
+    /// The account's first password plugin, when the check read it (CheckAll counts secrets per plugin).
+    public var plugin: String?
 
     public init(secretId: String, strategy: String, checks: [CheckResult] = [], advice: [String] = []) {
         self.secretId = secretId

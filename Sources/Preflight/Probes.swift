@@ -115,6 +115,10 @@ public struct PreflightContext {
     /// AWSCURRENT has logged in, the check says of it only that the login
     /// was refused, as of a wrong password (Preflight+Authentication.swift).
     public var isLoginRefusal: (any Error) -> Bool = { _ in false }
+    /// The client plugin a login needed and the client library lacks (MariaDB's `parsec`), if that is why it failed.
+    public var missingClientPlugin: (any Error) -> String? = { _ in nil }
+    /// `AUTH_PLUGIN`: the plugin accounts move to at their next rotation.
+    public var authPlugin: AuthPluginTarget = .keep
 
     public init(
         settings: RotationSettings, functionARN: String?, secondsLeft: Double, secretsManagerEndpoint: String,

@@ -57,6 +57,9 @@ final class MariaDBDatabase {
         }
     }
 
+    /// The client plugin the login needed and the package lacks (MariaDB's `parsec`).
+    static func missingClientPlugin(_ error: any Error) -> String? { (error as? MariaDBError)?.missingClientPlugin }
+
     /// The server refused the login for a reason of the account's (locked,
     /// expired, a plugin it cannot load), not for the password.
     static func isLoginRefusal(_ error: any Error) -> Bool {

@@ -130,6 +130,9 @@ extension RotationHandler {
             for record in fleetRecords(report, namespace: namespace, requestId: context.requestId) {
                 LambdaLogger.writeToStandardOutput(record.line)
             }
+            for record in pluginRecords(report, namespace: namespace, requestId: context.requestId) {
+                logger.emit(record)
+            }
         }
         return Array(report.json.serialized.utf8)
     }
@@ -225,6 +228,20 @@ extension RotationHandler {
     }
 }
 
+extension RotationHandler {
+    /// One `SecretsByPlugin` record per plugin (dimensions `Check=fleet`,
+    /// `Plugin`): a handful of plugins, so a handful of metrics.
+    static func pluginRecords(_ report: FleetReport, namespace: String, requestId: String) -> [MetricsRecord] {
+        let timestamp = WallClock.nowMilliseconds()
+        return report.secretsPerPlugin.map { plugin, count in
+            MetricsRecord(
+                namespace: namespace, dimensions: [(name: "Check", value: "fleet"), (name: "Plugin", value: plugin)],
+                metrics: [(name: "SecretsByPlugin", unit: .count, value: count)],
+                properties: [(name: "RequestId", value: requestId)], timestampMilliseconds: timestamp)
+        }
+    }
+}
+
 extension FleetSecret {
     init(_ entry: SecretListEntry) {
         self.init(
@@ -243,6 +260,7 @@ final class FleetWorker {
     let secretsManager: SecretsManagerClient
     let database: MariaDBDatabase
     let settings: RotationSettings
+    let authPlugin: AuthPluginTarget
     /// The fleet's: the invocation's, less the answer's margin.
     let fleet: CallContext
 
@@ -260,6 +278,7 @@ final class FleetWorker {
             logger: own
         )
         settings = configuration.rotation
+        authPlugin = configuration.authPlugin
     }
 
     /// The secret's own context: the fleet's, its deadline brought forward
@@ -297,6 +316,8 @@ final class FleetWorker {
                 describeError: { Lambda.describe($0) }, clock: WallClock.monotonicSeconds,
                 placeAdmin: rotator.placedAdminSecret))
         preflight.context.isLoginRefusal = MariaDBDatabase.isLoginRefusal
+        preflight.context.missingClientPlugin = MariaDBDatabase.missingClientPlugin
+        preflight.context.authPlugin = authPlugin
         let report = preflight.run(CheckRequest(secretId: secret.arn))
         // Only an unfinished rotation needs its versions' dates: one call, rarely.
         var created: [String: Double] = [:]

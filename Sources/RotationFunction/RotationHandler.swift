@@ -54,7 +54,8 @@ public final class RotationHandler {
             settings: settings, passwords: newPassword, metricsNamespace: configuration.metricsNamespace,
             logger: logger)
         check = Self.check(
-            secretsManager: secretsManager, database: database, settings: settings, directory: rds, logger: logger)
+            secretsManager: secretsManager, database: database, settings: settings, directory: rds,
+            authPlugin: configuration.authPlugin, logger: logger)
         checkAll = Self.checkAll(configuration: configuration, lister: secretsManager, logger: logger)
         revoke = Self.revoke(
             secretsManager: secretsManager, strategy: settings.strategy.rawValue,

@@ -75,6 +75,10 @@ def test_every_dashboard_and_alarm_metric_is_one_the_function_writes(sm, db, ser
     assert fields, query
     for field in fields:
         assert all(field in record for record in per_secret), f"the query reads {field}, which no record has"
+    # The plugin widget's lines: every counted plugin written, zero or not.
+    by_plugin = {r["Plugin"]: r["SecretsByPlugin"] for r in records if "SecretsByPlugin" in r}
+    assert by_plugin["mysql_native_password"] == 1 and by_plugin["unknown"] == 1, by_plugin
+    assert sum(by_plugin.values()) == 2, by_plugin
     failing = [r for r in per_secret if r["WouldFail"] == 1]
     assert [r["SecretName"] for r in failing] == [broken.name]
     assert failing[0]["FailedChecks"] == "login-current"

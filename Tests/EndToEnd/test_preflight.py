@@ -31,7 +31,7 @@ def test_healthy_secret_passes_every_check_for_each_strategy(sm, db, services, m
         names = [c["name"] for c in report["checks"]]
         expected = {"secrets-manager", "rotation-enabled", "rotation-function", "stuck-rotation", "secret-value",
                     "strategy-keys", "dns", "tcp", "tls", "login-current", "privileges", "time-budget",
-                    "authentication"}
+                    "authentication", "password-plugin"}
         if strategy != "self":
             expected |= {"admin-secret", "login-admin", "privileged-account"}
         if strategy == "alternating":
