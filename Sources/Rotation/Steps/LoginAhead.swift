@@ -47,7 +47,7 @@ extension Rotator {
         // The serial path's plan (Steps/SetSecret.swift); only its first login overlaps.
         var plan = SetSecretPlan(
             secretId: secretId, current: current.secret, pending: pending.secret,
-            keepPrevious: settings.keepPreviousPassword)
+            keepPrevious: settings.keepPreviousPassword, authPlugin: settings.authPlugin)
         return try carryOut(&plan) {
             try self.confirms(describe, event, .setSecret, currentVersionId: current.versionId)
         }

@@ -16,11 +16,12 @@ extension Rotator {
             // Always done in full, never skipped because the pending password
             // already logs in: a process killed right after CREATE USER leaves
             // a user that logs in but lacks the grants.
-            try setAlternateUser(secretId, current: current, pending: pending)
-            return .passwordSet
+            let move = try setAlternateUser(secretId, current: current, pending: pending)
+            return .passwordSet(keepSkipped: false, pluginMoved: move.isMoving)
         case .single:
             var plan = SetSecretPlan(
-                secretId: secretId, current: current, pending: pending, keepPrevious: settings.keepPreviousPassword)
+                secretId: secretId, current: current, pending: pending, keepPrevious: settings.keepPreviousPassword,
+                authPlugin: settings.authPlugin)
             // Nothing but a confirmation (the login-ahead path's) abandons a plan.
             return try carryOut(&plan)!
         case .admin:

@@ -44,11 +44,11 @@ extension Rotator {
                 action = plan.next(
                     .passwordless(accountWithoutPassword(current.username, admin: admin, secretId: secretId)))
             case .change:
-                let skipped = try withAdminSession(admin, for: secretId) { session in
+                let changed = try withAdminSession(admin, for: secretId) { session in
                     try setPassword(
                         of: facts!, asAdminIn: session, secretId: secretId, pending: pending, current: current)
                 }
-                action = plan.next(.changed(keepSkipped: skipped != nil))
+                action = plan.next(.changed(keepSkipped: changed.skipped != nil, pluginMoved: changed.move.isMoving))
             }
         }
     }
@@ -94,30 +94,36 @@ extension Rotator {
     /// then sends the statements that change only its password. With
     /// KEEP_PREVIOUS_PASSWORD, AWSCURRENT's is kept only when proven to be
     /// the account's primary (KeptPasswordProof.swift); otherwise the new
-    /// password is set alone, and the reason returned.
+    /// password is set alone, and the reason returned. AUTH_PLUGIN's move
+    /// (Accounts/PluginMove+Rotator.swift) is returned too.
     func setPassword(
         of facts: AccountFacts, asAdminIn session: any DatabaseSession, secretId: String, pending: DatabaseSecret,
         current: DatabaseSecret
-    ) throws -> KeepSkipped? {
+    ) throws -> (skipped: KeepSkipped?, move: PluginMove) {
         let version = try ServerVersion(reportedBy: session)
         try refuseKeptPasswordOutsideVerifiedTLS(in: session, version: version, for: current.login)
         let admin = try Self.adminAccount(session, secretId: secretId)
         try refusePrivileged(facts.account, privileges: facts.privileges, admin: admin, secretId: secretId)
+        let move = try pluginMove(
+            of: facts.account, methods: facts.methods, in: session, version: version, secretId: secretId)
         let skipped =
             settings.keepPreviousPassword
-            ? facts.methods.keepSkipped(keeping: current.password, on: version.flavor) : nil
+            ? move.keepSkipped(on: version) ?? facts.methods.keepSkipped(keeping: current.password, on: version.flavor)
+            : nil
         let statements = try refusing(facts.account, secretId: secretId) { () throws(PasswordChangeProblem) in
             // Asked with the setting first, so a server that cannot keep two passwords is refused as before.
             let kept = try PasswordChange.byAdmin(
                 of: facts.account, methods: facts.methods, on: version, to: pending.password,
-                retaining: settings.keepPreviousPassword ? current.password : nil)
+                retaining: settings.keepPreviousPassword ? current.password : nil, move: move)
             guard skipped != nil else { return kept }
             return try PasswordChange.byAdmin(
-                of: facts.account, methods: facts.methods, on: version, to: pending.password, retaining: nil)
+                of: facts.account, methods: facts.methods, on: version, to: pending.password, retaining: nil,
+                move: move)
         }
         for statement in statements { try session.execute(statement) }
+        reportPluginMove(move, account: facts.account.description, secretId: secretId)
         if let skipped { warnKeepSkipped(skipped, account: facts.account.description, secretId: secretId) }
-        return skipped
+        return (skipped, move)
     }
 
     /// The admin's statement would carry a kept MariaDB password

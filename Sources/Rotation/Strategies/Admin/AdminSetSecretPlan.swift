@@ -50,7 +50,7 @@ struct AdminSetSecretPlan: Sendable {
         case readFailed(proof: Bool)
         /// The refusal naming an account that holds no password, if any.
         case passwordless(RotationError?)
-        case changed(keepSkipped: Bool)
+        case changed(keepSkipped: Bool, pluginMoved: Bool = false)
     }
 
     private enum State: Sendable, Equatable {
@@ -119,8 +119,8 @@ struct AdminSetSecretPlan: Sendable {
                 logsIn
                     ? .done(.passwordAlreadySet)
                     : .fail(.noWorkingLogin(secretId: secretId, tried: [Stage.current])))
-        case (.changing, .changed(let keepSkipped)):
-            return finish(.done(keepSkipped ? .passwordSetPreviousNotKept : .passwordSet))
+        case (.changing, .changed(let keepSkipped, let pluginMoved)):
+            return finish(.done(.passwordSet(keepSkipped: keepSkipped, pluginMoved: pluginMoved)))
         default:
             preconditionFailure("admin setSecret plan: an event that does not follow the last action")
         }

@@ -41,8 +41,10 @@ extension Rotator {
     /// needed, then sets its password. Everything about the current user is
     /// read and understood before the first change, so an account this
     /// function cannot copy exactly is refused with nothing changed. Every
-    /// statement is idempotent, so a retry simply does it all again.
-    func setAlternateUser(_ secretId: String, current: DatabaseSecret, pending: DatabaseSecret) throws {
+    /// statement is idempotent, so a retry simply does it all again. The copy
+    /// gets AUTH_PLUGIN's plugin (Accounts/AuthPlugin.swift): returned.
+    @discardableResult
+    func setAlternateUser(_ secretId: String, current: DatabaseSecret, pending: DatabaseSecret) throws -> PluginMove {
         let admin = try adminSecret(for: current, secretId: secretId)
         let source: Account
         do {
@@ -58,7 +60,7 @@ extension Rotator {
         // it is reachable from the same clients; one identity, the proved
         // account's (pending.username is its alternate, checked before).
         let target = Account(user: Self.alternate(source.user), host: source.host)
-        let defaultRoles = try withAdminSession(admin, for: secretId) { session in
+        let (defaultRoles, move) = try withAdminSession(admin, for: secretId) { session in
             let version = try ServerVersion(reportedBy: session)
             func refusing<T>(_ account: Account, _ body: () throws(AccountProblem) -> T) throws -> T {
                 do {
@@ -69,8 +71,10 @@ extension Rotator {
                 }
             }
             let attributes = try Self.attributes(of: source, in: session, version: version, refusing: refusing)
+            let move = try pluginMove(
+                of: source, methods: attributes.methods, in: session, version: version, secretId: secretId)
             let alter = try refusing(source) { () throws(AccountProblem) in
-                try attributes.applying(to: target, password: pending.password, on: version)
+                try attributes.applying(to: target, password: pending.password, on: version, move: move)
             }
             let wanted = try Self.grants(of: source, in: session, refusing: refusing)
             let exists = try session.query(
@@ -90,7 +94,8 @@ extension Rotator {
             if let discard = version.discardOldPassword(of: target) { try session.execute(discard) }
             try session.execute(alter)
             if let roles = attributes.settingDefaultRoles(of: target, on: version) { try session.execute(roles) }
-            return (wanted: wanted.defaultRole, existing: existing!.defaultRole)
+            reportPluginMove(move, account: target.description, secretId: secretId)
+            return ((wanted: wanted.defaultRole, existing: existing!.defaultRole), move)
         }
         if defaultRoles.wanted != defaultRoles.existing {
             // MariaDB sets another account's default role only for a user who
@@ -112,6 +117,7 @@ extension Rotator {
                 throw RotationError.pendingDoesNotLogIn(secretId: secretId, login: pending.login.description)
             }
         }
+        return move
     }
 
     static func attributes(

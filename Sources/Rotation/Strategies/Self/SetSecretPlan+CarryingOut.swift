@@ -15,6 +15,9 @@ extension Rotator {
         while true {
             switch action {
             case .done(let outcome):
+                if let moved = plan.pluginMove {
+                    reportPluginMove(moved.move, account: moved.account.description, secretId: plan.secretId)
+                }
                 if let skipped = plan.keepSkipped {
                     warnKeepSkipped(skipped.reason, account: skipped.account.description, secretId: plan.secretId)
                 }
