@@ -131,7 +131,8 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
             "KEEP_PREVIOUS_PASSWORD: the AWSCURRENT secret of \(secretId) no longer logs in as \(login) after setSecret"
         case .authPluginUnavailable(let secretId, let account, let plugin, let server):
             "AUTH_PLUGIN=\(plugin) for account \(account) of secret \(secretId): the server (\(server)) does not offer \(plugin)"
-                + (plugin == AuthPlugin.ed25519.rawValue ? " (MariaDB loads it with INSTALL SONAME 'auth_ed25519')" : "")
+                + (plugin == AuthPlugin.ed25519.rawValue
+                    ? " (MariaDB loads it with INSTALL SONAME 'auth_ed25519')" : "")
                 + "; nothing was changed. Choose a plugin the server has, or AUTH_PLUGIN=keep"
         }
     }

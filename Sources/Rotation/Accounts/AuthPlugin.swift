@@ -45,7 +45,9 @@ public enum AuthPlugin: String, Sendable, Equatable, CaseIterable {
 
     /// What this setting does to an account with `methods` on `server`;
     /// refuses a plugin the server does not have, before anything is sent.
-    public func move(of methods: AuthenticationMethods, on server: ServerVersion) throws(PasswordChangeProblem)
+    public func move(
+        of methods: AuthenticationMethods, on server: ServerVersion
+    ) throws(PasswordChangeProblem)
         -> PluginMove
     {
         guard self != .keep, let primary = methods.passwordPlugins.first?.lowercased() else { return .none }

@@ -183,7 +183,9 @@ public struct AuthenticationMethods: Sendable, Equatable {
     /// password's older plugin folds into the first; the retained password
     /// keeps the first method's old plugin, so whatever logged in with it
     /// before (an older client library too) still does for one rotation.
-    public func replacingPassword(retaining retained: Bool, movingTo target: String? = nil) throws(AccountProblem)
+    public func replacingPassword(
+        retaining retained: Bool, movingTo target: String? = nil
+    ) throws(AccountProblem)
         -> [Planned]
     {
         guard let oldPrimary = methods.first(where: \.holdsPassword)?.plugin else {

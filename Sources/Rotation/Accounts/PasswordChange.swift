@@ -70,7 +70,8 @@ public enum PasswordChange {
             let mayAlter = server.supports(.pluginPasswordByName) && privileges.holdsGlobal("CREATE USER")
             if let target = move.target, move.isMoving {
                 guard mayAlter else { throw .pluginChangeNeedsPrivilege(plugin: target, privilege: "CREATE USER") }
-                return "ALTER USER \(account: account) " + (try clause(methods, new, keepPrevious ? current : nil, move))
+                return "ALTER USER \(account: account) "
+                    + (try clause(methods, new, keepPrevious ? current : nil, move))
             }
             if keepPrevious {
                 guard server.supports(.pluginPasswordByName) else {

@@ -118,7 +118,8 @@ struct SetSecretPlan: Sendable {
         case (.readingGrants(let stage, let version, let account, let methods, let move), .answered(let rows)):
             return change(stage, version, account, methods, move, grants: rows.compactMap { $0.first ?? nil })
         case (.sending, .sent):
-            return finish(.done(.passwordSet(keepSkipped: keepSkipped != nil, pluginMoved: pluginMove?.move.isMoving == true)))
+            return finish(
+                .done(.passwordSet(keepSkipped: keepSkipped != nil, pluginMoved: pluginMove?.move.isMoving == true)))
         case (.loggingIn(.current), .refused):
             state = .probingPending
             return .probe(pending.login)
