@@ -12,6 +12,13 @@ function sends (ALTER USER, "Password Management: Dual Password Support"):
   'cur' must be the primary (error 3891 otherwise); RETAIN needs
   APPLICATION_PASSWORD_ADMIN (error 1227 otherwise).
 * ALTER USER of another account needs CREATE USER (error 1227).
+* A plugin change (``IDENTIFIED WITH`` another plugin): refused with RETAIN
+  CURRENT PASSWORD (error 3894); ``ALTER USER CURRENT_USER()`` takes only
+  ``IDENTIFIED BY`` (a syntax error otherwise); an account that names
+  itself needs CREATE USER to change its own plugin (error 1227).
+
+``version`` is what the greeting says (8.0.36, 8.4.3, 9.0.1): the function
+chooses its statements by it.
 
 SHOW CREATE USER prints the primary's real hash for mysql_native_password
 (the function compares AWSCURRENT's with it before it retains) and a
@@ -83,9 +90,11 @@ def _unescape(text: str) -> str:
 class FakeMySQLAccounts(LoopbackServer):
     VERSION = "8.0.36-fake-accounts"
 
-    def __init__(self, accounts: list[FakeAccount], tls: tuple[str, str] | None = None) -> None:
+    def __init__(self, accounts: list[FakeAccount], tls: tuple[str, str] | None = None,
+                 version: str = VERSION) -> None:
         """`tls`: a certificate and key to offer TLS with (the test CA's server
         certificate, which names 127.0.0.1), so a session can be verified TLS."""
+        self.version = version
         self.accounts = {(a.user, a.host): a for a in accounts}
         self.tls_context: ssl.SSLContext | None = None
         if tls:
@@ -120,7 +129,7 @@ class FakeMySQLAccounts(LoopbackServer):
     def _handle(self, channel: socket.socket) -> None:
         nonce = os.urandom(20).replace(b"\x00", b"\x01")
         capabilities = wire.BASE_CAPABILITIES | (wire.CLIENT_SSL if self.tls_context else 0)
-        wire.send_packet(channel, 0, wire.greeting(self.VERSION, nonce, "mysql_native_password", capabilities,
+        wire.send_packet(channel, 0, wire.greeting(self.version, nonce, "mysql_native_password", capabilities,
                                                    connection_id=9, charset=wire.UTF8))
         sequence, response = wire.read_packet(channel)
         if self.tls_context and wire.asks_for_tls(response):
@@ -209,8 +218,13 @@ class FakeMySQLAccounts(LoopbackServer):
                 target = self._target(session, match.group(1))
                 retain = match.group(5) is not None
                 self._require(session, target, retain=retain)
-                if match.group(2) and match.group(2).lower() != target.plugin and retain:
+                changes_plugin = bool(match.group(2)) and match.group(2).lower() != target.plugin
+                if match.group(2) and match.group(1).upper() == "CURRENT_USER()":
+                    raise SQLError(1064, "42000", "You have an error in your SQL syntax near 'WITH'")
+                if changes_plugin and retain:
                     raise SQLError(3894, "HY000", "Current password can not be retained: the plugin changes")
+                if changes_plugin and target is session and "CREATE USER" not in session.privileges:
+                    raise SQLError(1227, "42000", "Access denied; you need the CREATE USER privilege")
                 if match.group(4) is not None and _unescape(match.group(4)) != target.primary:
                     raise SQLError(3891, "HY000", "Incorrect current password")
                 if target is session and match.group(4) is None:

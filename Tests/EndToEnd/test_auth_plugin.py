@@ -12,12 +12,14 @@ client_ed25519, harness/dual_password.py), as an application would log in.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from harness import event, start_rotation
+from harness import STEPS, event, start_rotation
 from harness.accounts import ADMIN_STRATEGY_GRANTS, create_account, create_rotation_admin, drop_rotation_admin
 from harness.dual_password import cli_logs_in, ensure_ed25519, methods
+from harness.mysql_accounts import FakeAccount, FakeMySQLAccounts
 from harness.rotation import rotate, run_step
 from harness.secrets import REGISTRY, mariadb_secret, new_password, secret_dict, snapshot, unique
 
@@ -203,3 +205,118 @@ def test_keep_changes_nothing(sm, db, admin, start_rotator):
     username, _, arn = native_account(sm, db, unix_socket=True, masterarn=admin.arn)
     rotate(sm, rotator, arn)
     assert methods(db, username) == ["mysql_native_password", "unix_socket"], methods(db, username)
+
+
+# -- MySQL 8.0 / 8.4 / 9.0, against the fake server of harness/mysql_accounts.py ------------------
+# No MySQL runs here: these prove the statements the function sends per
+# version and strategy and their order, not MySQL itself.
+
+MYSQL_VERSIONS = ["8.0.36", "8.4.3", "9.0.1"]
+
+
+@pytest.fixture
+def mysql(services):
+    servers = []
+    # The test CA's server certificate (it names 127.0.0.1), so a session can be verified TLS.
+    tls_files = (str(Path(services.ca).parent / "server.pem"), str(Path(services.ca).parent / "server-key.pem"))
+
+    def start(*accounts, version):
+        server = FakeMySQLAccounts(list(accounts), tls=tls_files, version=version)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def mysql_secret(sm, server, account, **extra):
+    value = {"engine": "mysql", "host": "127.0.0.1", "port": server.port, "username": account.user,
+             "password": account.primary, "ssl": False, **extra}
+    return sm.create_secret(Name=unique("e2e/mysql-plugin"), SecretString=json.dumps(value))["ARN"]
+
+
+def old_plugin(version: str) -> str:
+    # 9.0 removed mysql_native_password: an account there is on sha256_password at worst.
+    return "sha256_password" if version.startswith("9.") else "mysql_native_password"
+
+
+def alters(server) -> list[str]:
+    return [REGISTRY.redact(s) for s in server.sent() if s.startswith("ALTER USER")]
+
+
+@pytest.mark.parametrize("keep", [False, True], ids=["plain", "keep-previous"])
+@pytest.mark.parametrize("version", MYSQL_VERSIONS)
+def test_mysql_admin_moves_to_caching_sha2_and_never_retains_across_the_change(
+        version, keep, sm, mysql, start_rotator):
+    app = FakeAccount("app", "%", new_password(), plugin=old_plugin(version))
+    admin = FakeAccount("rotation_admin", "%", new_password(), plugin="caching_sha2_password",
+                        privileges=["CREATE USER"])
+    server = mysql(app, admin, version=version)
+    arn = mysql_secret(sm, server, app, masterarn=mysql_secret(sm, server, admin))
+    rotator = start_rotator(ROTATION_STRATEGY="admin", AUTH_PLUGIN="caching_sha2_password",
+                            KEEP_PREVIOUS_PASSWORD=str(keep).lower(), REQUIRE_TLS="false")
+    first_password = app.primary
+    token = start_rotation(sm, arn)
+    done = {step: run_step(rotator, arn, token, step)["outcome"] for step in STEPS}
+    assert MOVED in done["setSecret"], done["setSecret"]
+    assert server.account("app").plugin == "caching_sha2_password", "the plugin did not move"
+    assert not any("RETAIN" in s for s in server.sent()), "RETAIN sent with a plugin change"
+    changes = alters(server)
+    assert len(changes) == 2 and changes[0] == "ALTER USER 'app'@'%' DISCARD OLD PASSWORD", changes
+    assert changes[1].startswith("ALTER USER 'app'@'%' IDENTIFIED WITH caching_sha2_password BY "), changes
+    if keep:
+        assert "previous password was not kept" in done["setSecret"], done["setSecret"]
+        assert "not kept" in done["testSecret"], done["testSecret"]
+    moved = secret_dict(sm, arn)["password"]
+    logs_in = [server.logs_in("app", p) for p in (first_password, moved)]
+    assert logs_in == [False, True], "not exactly the new password logs in after the move"
+    # The next rotation changes only the password, and keeps the previous one again.
+    rotate(sm, rotator, arn)
+    newest = secret_dict(sm, arn)["password"]
+    last = alters(server)[-1]
+    assert last.startswith("ALTER USER 'app'@'%' IDENTIFIED WITH caching_sha2_password BY "), last
+    assert last.endswith(" RETAIN CURRENT PASSWORD") == keep, last
+    logs_in = [server.logs_in("app", p) for p in (moved, newest)]
+    assert logs_in == [keep, True], "the previous password is not kept exactly when asked"
+
+
+@pytest.mark.parametrize("version", MYSQL_VERSIONS)
+def test_mysql_self_names_itself_with_create_user_and_is_refused_without(version, sm, mysql, start_rotator):
+    privileged = FakeAccount("app", "%", new_password(), plugin=old_plugin(version), privileges=["CREATE USER"])
+    plain = FakeAccount("other", "%", new_password(), plugin=old_plugin(version))
+    server = mysql(privileged, plain, version=version)
+    # REPLACE carries the current password: verified TLS or nothing.
+    rotator = start_rotator(ROTATION_STRATEGY="self", AUTH_PLUGIN="caching_sha2_password", REQUIRE_TLS="true")
+    arn = mysql_secret(sm, server, privileged)
+    rotate(sm, rotator, arn)
+    assert server.account("app").plugin == "caching_sha2_password", "the plugin did not move"
+    changes = alters(server)
+    assert len(changes) == 1 and changes[0].startswith(
+        "ALTER USER 'app'@'%' IDENTIFIED WITH caching_sha2_password BY ") and " REPLACE " in changes[0], changes
+    assert "RETAIN" not in changes[0], changes
+
+    other = mysql_secret(sm, server, plain)
+    token = start_rotation(sm, other)
+    run_step(rotator, other, token, "createSecret")
+    before = snapshot(sm, other)
+    ok, body = rotator.invoke(event(other, token, "setSecret"))
+    assert not ok and body["errorType"] == "UnsupportedAccount", REGISTRY.redact(str(body))
+    assert "CREATE USER" in body["errorMessage"] and "caching_sha2_password" in body["errorMessage"], body
+    assert len(alters(server)) == 1, "a change was sent for the account without CREATE USER"
+    unchanged = snapshot(sm, other) == before and server.logs_in("other", plain.primary)
+    assert unchanged and server.account("other").plugin == old_plugin(version), "something changed"
+
+
+def test_ed25519_on_mysql_is_refused_naming_it(sm, mysql, start_rotator):
+    app = FakeAccount("app", "%", new_password(), plugin="mysql_native_password")
+    admin = FakeAccount("rotation_admin", "%", new_password(), privileges=["CREATE USER"])
+    server = mysql(app, admin, version="8.4.3")
+    arn = mysql_secret(sm, server, app, masterarn=mysql_secret(sm, server, admin))
+    rotator = start_rotator(ROTATION_STRATEGY="admin", AUTH_PLUGIN="ed25519", REQUIRE_TLS="false")
+    token = start_rotation(sm, arn)
+    run_step(rotator, arn, token, "createSecret")
+    ok, body = rotator.invoke(event(arn, token, "setSecret"))
+    assert not ok and body["errorType"] == "Configuration", REGISTRY.redact(str(body))
+    assert "AUTH_PLUGIN=ed25519" in body["errorMessage"] and "MySQL 8.4.3" in body["errorMessage"], body
+    assert not alters(server), "a change was sent"
