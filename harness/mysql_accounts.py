@@ -20,6 +20,14 @@ function sends (ALTER USER, "Password Management: Dual Password Support"):
 ``version`` is what the greeting says (8.0.36, 8.4.3, 9.0.1): the function
 chooses its statements by it.
 
+``sha2=True`` runs ``caching_sha2_password`` as the manual describes it for
+accounts on that plugin (the greeting names it, as MySQL 8.4's default):
+the fast path (a SHA-256 scramble) only for a password in the server's
+cache, otherwise "perform full authentication", where the client sends the
+password itself; this server accepts it only inside TLS, records whether
+each full authentication was, and caches the password. A password change
+empties the account's cache entries, as MySQL's does.
+
 SHOW CREATE USER prints the primary's real hash for mysql_native_password
 (the function compares AWSCURRENT's with it before it retains) and a
 placeholder for the salted plugins. Both passwords log in
@@ -44,6 +52,7 @@ import threading
 from dataclasses import dataclass, field
 
 from . import mysql_wire as wire
+from .fakes import caching_sha2_scramble
 from .loopback import LoopbackServer
 from .scripted_mysql import native_scramble
 
@@ -91,10 +100,13 @@ class FakeMySQLAccounts(LoopbackServer):
     VERSION = "8.0.36-fake-accounts"
 
     def __init__(self, accounts: list[FakeAccount], tls: tuple[str, str] | None = None,
-                 version: str = VERSION) -> None:
+                 version: str = VERSION, sha2: bool = False) -> None:
         """`tls`: a certificate and key to offer TLS with (the test CA's server
         certificate, which names 127.0.0.1), so a session can be verified TLS."""
         self.version = version
+        self.sha2 = sha2
+        self.sha2_cache: set[tuple[str, str]] = set()  # (user, password) a full authentication proved
+        self.full_authentications: list[tuple[str, bool]] = []  # (user, inside TLS)
         self.accounts = {(a.user, a.host): a for a in accounts}
         self.tls_context: ssl.SSLContext | None = None
         if tls:
@@ -129,22 +141,32 @@ class FakeMySQLAccounts(LoopbackServer):
     def _handle(self, channel: socket.socket) -> None:
         nonce = os.urandom(20).replace(b"\x00", b"\x01")
         capabilities = wire.BASE_CAPABILITIES | (wire.CLIENT_SSL if self.tls_context else 0)
-        wire.send_packet(channel, 0, wire.greeting(self.version, nonce, "mysql_native_password", capabilities,
+        greeting_plugin = "caching_sha2_password" if self.sha2 else "mysql_native_password"
+        wire.send_packet(channel, 0, wire.greeting(self.version, nonce, greeting_plugin, capabilities,
                                                    connection_id=9, charset=wire.UTF8))
         sequence, response = wire.read_packet(channel)
+        inside_tls = False
         if self.tls_context and wire.asks_for_tls(response):
             channel = self.tls_context.wrap_socket(channel, server_side=True)
+            inside_tls = True
             sequence, response = wire.read_packet(channel)
         login = wire.parse_login(response)
         user, answer = login.username, login.auth_data
-        if (login.plugin or "mysql_native_password") != "mysql_native_password":
-            wire.send_packet(channel, sequence + 1, wire.auth_switch("mysql_native_password", nonce + b"\x00"))
-            sequence, answer = wire.read_packet(channel)
         with self.lock:
             matches = [a for a in self.accounts.values() if a.user == user]
-            account = next((a for a in matches
-                            if answer in (native_scramble(a.primary, nonce),
-                                          native_scramble(a.secondary, nonce) if a.secondary else None)), None)
+        if self.sha2 and matches and matches[0].plugin == "caching_sha2_password":
+            account, sequence = self._sha2_login(channel, matches[0], login.plugin, answer, nonce, sequence,
+                                                 inside_tls)
+        else:
+            if (login.plugin or "mysql_native_password") != "mysql_native_password":
+                wire.send_packet(channel, sequence + 1,
+                                 wire.auth_switch("mysql_native_password", nonce + b"\x00"))
+                sequence, answer = wire.read_packet(channel)
+            with self.lock:
+                account = next((a for a in matches
+                                if answer in (native_scramble(a.primary, nonce),
+                                              native_scramble(a.secondary, nonce) if a.secondary else None)),
+                               None)
         if account is None:
             self._error(channel, sequence + 1, SQLError(1045, "28000", f"Access denied for user '{user}'"))
             return
@@ -168,6 +190,31 @@ class FakeMySQLAccounts(LoopbackServer):
                 self._ok(channel, 1)
             else:
                 wire.send_result_set(channel, *answer_rows, charset=wire.UTF8, column_length=1024)
+
+    def _sha2_login(self, channel: socket.socket, account: FakeAccount, plugin: str | None, answer: bytes,
+                    nonce: bytes, sequence: int, inside_tls: bool) -> tuple[FakeAccount | None, int]:
+        """caching_sha2_password: the fast path for a cached password, else full authentication."""
+        if plugin != "caching_sha2_password":
+            wire.send_packet(channel, sequence + 1, wire.auth_switch("caching_sha2_password", nonce + b"\x00"))
+            sequence, answer = wire.read_packet(channel)
+        with self.lock:
+            passwords = [p for p in (account.primary, account.secondary) if p]
+            cached = [p for p in passwords if (account.user, p) in self.sha2_cache]
+        if any(answer == caching_sha2_scramble(p, nonce) for p in cached):
+            wire.send_packet(channel, sequence + 1, b"\x01\x03")  # fast authentication succeeded
+            return account, sequence + 1
+        wire.send_packet(channel, sequence + 1, b"\x01\x04")  # perform full authentication
+        sequence, answer = wire.read_packet(channel)
+        with self.lock:
+            self.full_authentications.append((account.user, inside_tls))
+        if not inside_tls:
+            return None, sequence  # a public key request, or an RSA payload: never read here
+        password = answer.rstrip(b"\x00").decode("utf-8", "replace")
+        if password not in passwords:
+            return None, sequence
+        with self.lock:
+            self.sha2_cache.add((account.user, password))
+        return account, sequence
 
     # -- the statements -----------------------------------------------------
 
@@ -209,6 +256,7 @@ class FakeMySQLAccounts(LoopbackServer):
                 target = self._target(session, match.group(1))
                 self._require(session, target, retain=False)
                 target.secondary = None
+                self.sha2_cache = {entry for entry in self.sha2_cache if entry[0] != target.user}
             return None
         match = re.fullmatch(
             r"ALTER USER (\S+@\S+|CURRENT_USER\(\)) IDENTIFIED (?:WITH (\w+) )?BY " + _STRING
@@ -232,6 +280,7 @@ class FakeMySQLAccounts(LoopbackServer):
                 if retain:
                     target.secondary = target.primary
                 target.primary = _unescape(match.group(3))
+                self.sha2_cache = {entry for entry in self.sha2_cache if entry[0] != target.user}
                 if match.group(2):
                     target.plugin = match.group(2).lower()
             return None

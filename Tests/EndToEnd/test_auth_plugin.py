@@ -220,8 +220,8 @@ def mysql(services):
     # The test CA's server certificate (it names 127.0.0.1), so a session can be verified TLS.
     tls_files = (str(Path(services.ca).parent / "server.pem"), str(Path(services.ca).parent / "server-key.pem"))
 
-    def start(*accounts, version):
-        server = FakeMySQLAccounts(list(accounts), tls=tls_files, version=version)
+    def start(*accounts, version, sha2=False):
+        server = FakeMySQLAccounts(list(accounts), tls=tls_files, version=version, sha2=sha2)
         servers.append(server)
         return server
 
@@ -320,3 +320,39 @@ def test_ed25519_on_mysql_is_refused_naming_it(sm, mysql, start_rotator):
     assert not ok and body["errorType"] == "Configuration", REGISTRY.redact(str(body))
     assert "AUTH_PLUGIN=ed25519" in body["errorMessage"] and "MySQL 8.4.3" in body["errorMessage"], body
     assert not alters(server), "a change was sent"
+
+
+@pytest.mark.parametrize("version", MYSQL_VERSIONS)
+def test_caching_sha2_full_authentication_after_the_move_runs_inside_verified_tls(version, sm, mysql, start_rotator):
+    # The server runs caching_sha2_password's exchange: the first login with a
+    # new password is a full authentication, which sends the password itself.
+    app = FakeAccount("app", "%", new_password(), plugin=old_plugin(version))
+    admin = FakeAccount("rotation_admin", "%", new_password(), plugin="caching_sha2_password",
+                        privileges=["CREATE USER"])
+    server = mysql(app, admin, version=version, sha2=True)
+    arn = mysql_secret(sm, server, app, masterarn=mysql_secret(sm, server, admin))
+    rotator = start_rotator(ROTATION_STRATEGY="admin", AUTH_PLUGIN="caching_sha2_password", REQUIRE_TLS="true")
+    rotate(sm, rotator, arn)
+    assert server.account("app").plugin == "caching_sha2_password", "the plugin did not move"
+    full = list(server.full_authentications)
+    assert ("app", True) in full, "testSecret's first login with the new password was no full authentication"
+    assert all(inside for _, inside in full), "a full authentication ran outside TLS"
+
+
+def test_caching_sha2_full_authentication_outside_tls_is_refused_by_the_function(sm, mysql, start_rotator):
+    # setSecret's sessions are verified TLS whatever the secret says; testSecret
+    # follows the secret ("ssl": false) and must not hand the password over in clear.
+    app = FakeAccount("app", "%", new_password(), plugin="mysql_native_password")
+    admin = FakeAccount("rotation_admin", "%", new_password(), plugin="caching_sha2_password",
+                        privileges=["CREATE USER"])
+    server = mysql(app, admin, version="8.4.3", sha2=True)
+    arn = mysql_secret(sm, server, app, masterarn=mysql_secret(sm, server, admin))
+    rotator = start_rotator(ROTATION_STRATEGY="admin", AUTH_PLUGIN="caching_sha2_password", REQUIRE_TLS="false")
+    token = start_rotation(sm, arn)
+    run_step(rotator, arn, token, "createSecret")
+    run_step(rotator, arn, token, "setSecret")
+    assert server.account("app").plugin == "caching_sha2_password", "the plugin did not move"
+    ok, body = rotator.invoke(event(arn, token, "testSecret"))
+    assert not ok and body["errorType"] == "InsecureAuthentication", REGISTRY.redact(str(body))
+    assert not [user for user, inside in server.full_authentications if not inside], \
+        "the password was offered outside TLS"
