@@ -109,22 +109,24 @@ def test_keep_previous_password_keeps_the_old_one_under_the_old_plugin_for_one_r
     assert logs_in == [False, True, True], "not exactly AWSPREVIOUS and AWSCURRENT log in"
 
 
-def test_alternating_moves_both_users_each_as_it_is_rotated(sm, db, services, admin, start_rotator):
+@pytest.mark.parametrize("unix_socket", [False, True], ids=["alone", "or-unix-socket"])
+def test_alternating_moves_both_users_each_as_it_is_rotated(unix_socket, sm, db, services, admin, start_rotator):
     rotator = start_rotator(ROTATION_STRATEGY="alternating", AUTH_PLUGIN="ed25519")
-    username, _, arn = native_account(sm, db, unix_socket=True, masterarn=admin.arn, prefix="app_alt")
+    username, _, arn = native_account(sm, db, unix_socket=unix_socket, masterarn=admin.arn, prefix="app_alt")
     clone = username + "_clone"
+    others = ["unix_socket"] if unix_socket else []
     try:
         before = grants(db, username)
         outcome, _ = set_secret_outcome(rotator, sm, arn)
         assert MOVED in outcome, outcome
-        assert methods(db, clone) == ["ed25519", "unix_socket"], methods(db, clone)
-        assert methods(db, username) == ["mysql_native_password", "unix_socket"], "the current user moved too early"
+        assert methods(db, clone) == ["ed25519", *others], methods(db, clone)
+        assert methods(db, username) == ["mysql_native_password", *others], "the current user moved too early"
         assert [g.replace(clone, username) for g in grants(db, clone)] == before, "the clone's grants differ"
         current = secret_dict(sm, arn)
         clone_logs_in = cli_logs_in(services, clone, current["password"])
         assert current["username"] == clone and clone_logs_in, "the clone does not log in"
         set_secret_outcome(rotator, sm, arn)
-        assert methods(db, username) == ["ed25519", "unix_socket"], methods(db, username)
+        assert methods(db, username) == ["ed25519", *others], methods(db, username)
         assert grants(db, username) == before, "the user's grants changed"
         current = secret_dict(sm, arn)
         user_logs_in = cli_logs_in(services, username, current["password"])

@@ -216,6 +216,14 @@ import Testing
         #expect(
             copy.description.hasPrefix(
                 "ALTER USER <literal>@<literal> IDENTIFIED WITH caching_sha2_password BY <literal> WITH"))
+        // MariaDB prints a lone mysql_native_password as `IDENTIFIED BY PASSWORD '…'`.
+        let plain = try AccountAttributes(showCreateUser: "CREATE USER `app`@`%` IDENTIFIED BY PASSWORD '*AB'")
+        let plainCopy = try plain.applying(
+            to: Account(user: "app_clone", host: "%"), password: "n", on: Self.mariaDB,
+            move: try AuthPlugin.ed25519.move(of: plain.methods, on: Self.mariaDB))
+        #expect(
+            plainCopy.description.hasPrefix(
+                "ALTER USER <literal>@<literal> IDENTIFIED VIA ed25519 USING PASSWORD(<literal>) WITH"))
         let mariaDB = try AccountAttributes(
             showCreateUser: "CREATE USER `app`@`%` IDENTIFIED VIA mysql_native_password USING '*AB' OR unix_socket")
         let mariaDBCopy = try mariaDB.applying(

@@ -192,7 +192,13 @@ public struct AccountAttributes: Sendable, Equatable {
         password: String, on server: ServerVersion, move: PluginMove = .none
     ) throws(AccountProblem) -> SQL {
         guard methods.holdsPassword else { throw .pluginWithoutPassword(methods.methods.first?.plugin ?? "none") }
-        guard case .plugin(let plugin) = authentication else { return "IDENTIFIED BY \(literal: password)" }
+        let plugin: String
+        switch authentication {
+        case .plugin(let named): plugin = named
+        // `IDENTIFIED BY PASSWORD '…'` is mysql_native_password, which a move leaves.
+        case .password where move.isMoving: plugin = "mysql_native_password"
+        case .password: return "IDENTIFIED BY \(literal: password)"
+        }
         guard Self.passwordPlugins[server.flavor, default: []].contains(plugin) else {
             throw .pluginWithoutPassword(plugin)
         }
