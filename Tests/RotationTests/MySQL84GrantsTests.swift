@@ -7,7 +7,8 @@ import Testing
 /// on one comma-separated `*.*` line, and partial revokes (`partial_revokes=ON`)
 /// as `REVOKE … FROM` lines, in the manual's own example form.
 extension AlternatingTests {
-    static let dynamic84 = "FLUSH_PRIVILEGES,OPTIMIZE_LOCAL_TABLE,SET_ANY_DEFINER,ALLOW_NONEXISTENT_DEFINER,TRANSACTION_GTID_TAG"
+    static let dynamic84 =
+        "FLUSH_PRIVILEGES,OPTIMIZE_LOCAL_TABLE,SET_ANY_DEFINER,ALLOW_NONEXISTENT_DEFINER,TRANSACTION_GTID_TAG"
 
     /// The manual's partial-revoke example (MySQL 8.4, "Privilege Restriction
     /// Using Partial Revokes"), then 8.4's dynamic privileges.
