@@ -12,6 +12,21 @@ function sends (ALTER USER, "Password Management: Dual Password Support"):
   'cur' must be the primary (error 3891 otherwise); RETAIN needs
   APPLICATION_PASSWORD_ADMIN (error 1227 otherwise).
 * ALTER USER of another account needs CREATE USER (error 1227).
+* A plugin change (``IDENTIFIED WITH`` another plugin): refused with RETAIN
+  CURRENT PASSWORD (error 3894); ``ALTER USER CURRENT_USER()`` takes only
+  ``IDENTIFIED BY`` (a syntax error otherwise); an account that names
+  itself needs CREATE USER to change its own plugin (error 1227).
+
+``version`` is what the greeting says (8.0.36, 8.4.3, 9.0.1): the function
+chooses its statements by it.
+
+``sha2=True`` runs ``caching_sha2_password`` as the manual describes it for
+accounts on that plugin (the greeting names it, as MySQL 8.4's default):
+the fast path (a SHA-256 scramble) only for a password in the server's
+cache, otherwise "perform full authentication", where the client sends the
+password itself; this server accepts it only inside TLS, records whether
+each full authentication was, and caches the password. A password change
+empties the account's cache entries, as MySQL's does.
 
 SHOW CREATE USER prints the primary's real hash for mysql_native_password
 (the function compares AWSCURRENT's with it before it retains) and a
@@ -37,6 +52,7 @@ import threading
 from dataclasses import dataclass, field
 
 from . import mysql_wire as wire
+from .fakes import caching_sha2_scramble
 from .loopback import LoopbackServer
 from .scripted_mysql import native_scramble
 
@@ -83,9 +99,14 @@ def _unescape(text: str) -> str:
 class FakeMySQLAccounts(LoopbackServer):
     VERSION = "8.0.36-fake-accounts"
 
-    def __init__(self, accounts: list[FakeAccount], tls: tuple[str, str] | None = None) -> None:
+    def __init__(self, accounts: list[FakeAccount], tls: tuple[str, str] | None = None,
+                 version: str = VERSION, sha2: bool = False) -> None:
         """`tls`: a certificate and key to offer TLS with (the test CA's server
         certificate, which names 127.0.0.1), so a session can be verified TLS."""
+        self.version = version
+        self.sha2 = sha2
+        self.sha2_cache: set[tuple[str, str]] = set()  # (user, password) a full authentication proved
+        self.full_authentications: list[tuple[str, bool]] = []  # (user, inside TLS)
         self.accounts = {(a.user, a.host): a for a in accounts}
         self.tls_context: ssl.SSLContext | None = None
         if tls:
@@ -120,22 +141,32 @@ class FakeMySQLAccounts(LoopbackServer):
     def _handle(self, channel: socket.socket) -> None:
         nonce = os.urandom(20).replace(b"\x00", b"\x01")
         capabilities = wire.BASE_CAPABILITIES | (wire.CLIENT_SSL if self.tls_context else 0)
-        wire.send_packet(channel, 0, wire.greeting(self.VERSION, nonce, "mysql_native_password", capabilities,
+        greeting_plugin = "caching_sha2_password" if self.sha2 else "mysql_native_password"
+        wire.send_packet(channel, 0, wire.greeting(self.version, nonce, greeting_plugin, capabilities,
                                                    connection_id=9, charset=wire.UTF8))
         sequence, response = wire.read_packet(channel)
+        inside_tls = False
         if self.tls_context and wire.asks_for_tls(response):
             channel = self.tls_context.wrap_socket(channel, server_side=True)
+            inside_tls = True
             sequence, response = wire.read_packet(channel)
         login = wire.parse_login(response)
         user, answer = login.username, login.auth_data
-        if (login.plugin or "mysql_native_password") != "mysql_native_password":
-            wire.send_packet(channel, sequence + 1, wire.auth_switch("mysql_native_password", nonce + b"\x00"))
-            sequence, answer = wire.read_packet(channel)
         with self.lock:
             matches = [a for a in self.accounts.values() if a.user == user]
-            account = next((a for a in matches
-                            if answer in (native_scramble(a.primary, nonce),
-                                          native_scramble(a.secondary, nonce) if a.secondary else None)), None)
+        if self.sha2 and matches and matches[0].plugin == "caching_sha2_password":
+            account, sequence = self._sha2_login(channel, matches[0], login.plugin, answer, nonce, sequence,
+                                                 inside_tls)
+        else:
+            if (login.plugin or "mysql_native_password") != "mysql_native_password":
+                wire.send_packet(channel, sequence + 1,
+                                 wire.auth_switch("mysql_native_password", nonce + b"\x00"))
+                sequence, answer = wire.read_packet(channel)
+            with self.lock:
+                account = next((a for a in matches
+                                if answer in (native_scramble(a.primary, nonce),
+                                              native_scramble(a.secondary, nonce) if a.secondary else None)),
+                               None)
         if account is None:
             self._error(channel, sequence + 1, SQLError(1045, "28000", f"Access denied for user '{user}'"))
             return
@@ -167,6 +198,31 @@ class FakeMySQLAccounts(LoopbackServer):
     def _login_refusal(self, account: FakeAccount) -> SQLError | None:
         """Why the server refuses `account` whatever its password; none here (harness/upgrade_servers.py has some)."""
         return None
+
+    def _sha2_login(self, channel: socket.socket, account: FakeAccount, plugin: str | None, answer: bytes,
+                    nonce: bytes, sequence: int, inside_tls: bool) -> tuple[FakeAccount | None, int]:
+        """caching_sha2_password: the fast path for a cached password, else full authentication."""
+        if plugin != "caching_sha2_password":
+            wire.send_packet(channel, sequence + 1, wire.auth_switch("caching_sha2_password", nonce + b"\x00"))
+            sequence, answer = wire.read_packet(channel)
+        with self.lock:
+            passwords = [p for p in (account.primary, account.secondary) if p]
+            cached = [p for p in passwords if (account.user, p) in self.sha2_cache]
+        if any(answer == caching_sha2_scramble(p, nonce) for p in cached):
+            wire.send_packet(channel, sequence + 1, b"\x01\x03")  # fast authentication succeeded
+            return account, sequence + 1
+        wire.send_packet(channel, sequence + 1, b"\x01\x04")  # perform full authentication
+        sequence, answer = wire.read_packet(channel)
+        with self.lock:
+            self.full_authentications.append((account.user, inside_tls))
+        if not inside_tls:
+            return None, sequence  # a public key request, or an RSA payload: never read here
+        password = answer.rstrip(b"\x00").decode("utf-8", "replace")
+        if password not in passwords:
+            return None, sequence
+        with self.lock:
+            self.sha2_cache.add((account.user, password))
+        return account, sequence
 
     # -- the statements -----------------------------------------------------
 
@@ -208,6 +264,7 @@ class FakeMySQLAccounts(LoopbackServer):
                 target = self._target(session, match.group(1))
                 self._require(session, target, retain=False)
                 target.secondary = None
+                self.sha2_cache = {entry for entry in self.sha2_cache if entry[0] != target.user}
             return None
         match = re.fullmatch(
             r"ALTER USER (\S+@\S+|CURRENT_USER\(\)) IDENTIFIED (?:WITH (\w+) )?BY " + _STRING
@@ -217,8 +274,13 @@ class FakeMySQLAccounts(LoopbackServer):
                 target = self._target(session, match.group(1))
                 retain = match.group(5) is not None
                 self._require(session, target, retain=retain)
-                if match.group(2) and match.group(2).lower() != target.plugin and retain:
+                changes_plugin = bool(match.group(2)) and match.group(2).lower() != target.plugin
+                if match.group(2) and match.group(1).upper() == "CURRENT_USER()":
+                    raise SQLError(1064, "42000", "You have an error in your SQL syntax near 'WITH'")
+                if changes_plugin and retain:
                     raise SQLError(3894, "HY000", "Current password can not be retained: the plugin changes")
+                if changes_plugin and target is session and "CREATE USER" not in session.privileges:
+                    raise SQLError(1227, "42000", "Access denied; you need the CREATE USER privilege")
                 if match.group(4) is not None and _unescape(match.group(4)) != target.primary:
                     raise SQLError(3891, "HY000", "Incorrect current password")
                 if target is session and match.group(4) is None:
@@ -226,6 +288,7 @@ class FakeMySQLAccounts(LoopbackServer):
                 if retain:
                     target.secondary = target.primary
                 target.primary = _unescape(match.group(3))
+                self.sha2_cache = {entry for entry in self.sha2_cache if entry[0] != target.user}
                 if match.group(2):
                     target.plugin = match.group(2).lower()
             return None

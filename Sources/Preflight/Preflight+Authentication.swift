@@ -43,15 +43,17 @@ extension PreflightRun {
 
     private func checkKeepPrevious(_ user: SessionFacts, _ methods: AuthenticationMethods) {
         guard let server = user.server else { return }
+        // As the rotation asks it: with AUTH_PLUGIN's move (a plugin the server lacks is the password-plugin row's).
+        let move = (try? context.settings.authPlugin.move(of: methods, on: server)) ?? .none
         do {
             switch strategy {
             case .single:
                 _ = try PasswordChange.ofOwn(
                     account: user.account, methods: methods, grants: user.grantLines, on: server, to: "…", current: "…",
-                    keepPrevious: true)
+                    keepPrevious: true, move: move)
             case .admin:
                 _ = try PasswordChange.byAdmin(
-                    of: user.account, methods: methods, on: server, to: "…", retaining: "…")
+                    of: user.account, methods: methods, on: server, to: "…", retaining: "…", move: move)
             case .alternating:
                 throw PasswordChangeProblem.unsupported(.severalAuthenticationMethods)
             }

@@ -106,7 +106,7 @@ extension PreflightRun {
             }
             facts.verifiedTLS = session.isVerifiedTLS
             facts.createUser = try? session.query("SHOW CREATE USER \(account: account)").first?.first ?? nil
-            if context.authPlugin != .keep {
+            if context.settings.authPlugin != .keep {
                 let plugins = try? session.query(
                     "SELECT LOWER(PLUGIN_NAME) FROM information_schema.PLUGINS WHERE PLUGIN_TYPE = 'AUTHENTICATION' AND PLUGIN_STATUS = 'ACTIVE'"
                 )

@@ -8,7 +8,7 @@ extension PreflightRun {
         guard let server = user.server, let plugin = methods.passwordPlugins.first?.lowercased() else { return }
         report.plugin = plugin
         let verdict = UpgradeReadiness.verdict(
-            plugin: plugin, server: server, target: context.authPlugin, activePlugins: user.activePlugins,
+            plugin: plugin, server: server, target: context.settings.authPlugin, activePlugins: user.activePlugins,
             keepPrevious: context.settings.keepPreviousPassword)
         add("password-plugin", verdict.level != .fail, "\(user.account) uses \(verdict.detail)", advice: verdict.advice)
         // A warning passes (the account rotates today) but its advice is listed.

@@ -118,7 +118,6 @@ public struct PreflightContext {
     /// The client plugin a login needed and the client library lacks (MariaDB's `parsec`), if that is why it failed.
     public var missingClientPlugin: (any Error) -> String? = { _ in nil }
     /// `AUTH_PLUGIN`: the plugin accounts move to at their next rotation.
-    public var authPlugin: AuthPluginTarget = .keep
 
     public init(
         settings: RotationSettings, functionARN: String?, secondsLeft: Double, secretsManagerEndpoint: String,

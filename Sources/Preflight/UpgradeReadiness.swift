@@ -1,23 +1,5 @@
 import Rotation
 
-/// `AUTH_PLUGIN`: the password plugin an account should have after its
-/// next rotation. `keep` (the default) writes back whatever it has.
-public enum AuthPluginTarget: String, Sendable, Equatable, CaseIterable {
-    case keep
-    case cachingSHA2 = "caching_sha2_password"
-    case ed25519
-    case native = "mysql_native_password"
-
-    /// nil for a value that is none of the four; unset or empty is `keep`.
-    public init?(setting: String?) {
-        guard let setting, !setting.isEmpty else {
-            self = .keep
-            return
-        }
-        self.init(rawValue: setting.lowercased())
-    }
-}
-
 /// What the readiness check says of one account's password plugin.
 public struct PluginReadiness: Sendable, Equatable {
     /// `warn`: the account rotates today but a planned upgrade breaks it
@@ -48,30 +30,9 @@ public enum UpgradeReadiness {
         "mysql_native_password", "caching_sha2_password", "sha256_password", "ed25519",
     ]
 
-    /// Higher is stronger; a rotation never moves an account down.
-    static func strength(_ plugin: String) -> Int {
-        switch plugin {
-        case "mysql_native_password": 0
-        case "sha256_password": 1
-        case "caching_sha2_password", "ed25519": 2
-        case "parsec": 3
-        default: 0
-        }
-    }
-
     /// The plugin AUTH_PLUGIN should name on `server`.
-    public static func recommended(on server: ServerVersion) -> AuthPluginTarget {
+    public static func recommended(on server: ServerVersion) -> AuthPlugin {
         server.flavor == .mariadb ? .ed25519 : .cachingSHA2
-    }
-
-    /// Whether `server` has `target` at all (installed or not).
-    static func offers(_ target: AuthPluginTarget, on server: ServerVersion) -> Bool {
-        switch (target, server.flavor) {
-        case (.keep, _), (.native, _): true
-        case (.cachingSHA2, .mysql): server.isAtLeast(8, 0)
-        case (.ed25519, .mariadb): server.supports(.pluginPasswordByName)
-        case (.cachingSHA2, .mariadb), (.ed25519, .mysql): false
-        }
     }
 
     /// - Parameters:
@@ -79,7 +40,7 @@ public enum UpgradeReadiness {
     ///   - activePlugins: the server's active authentication plugins
     ///     (information_schema.PLUGINS), when read; nil when unknown.
     public static func verdict(
-        plugin: String, server: ServerVersion, target: AuthPluginTarget, activePlugins: Set<String>? = nil,
+        plugin: String, server: ServerVersion, target: AuthPlugin, activePlugins: Set<String>? = nil,
         keepPrevious: Bool = false
     ) -> PluginReadiness {
         let plugin = plugin.lowercased()
@@ -105,13 +66,13 @@ public enum UpgradeReadiness {
             }
         case _ where target.rawValue == plugin:
             outlook.detail += "; AUTH_PLUGIN=\(target.rawValue): it is on that plugin already"
-        case _ where !offers(target, on: server):
+        case _ where !target.isOffered(by: server):
             return PluginReadiness(
                 level: .fail,
                 detail:
                     "\(plugin) on \(server): AUTH_PLUGIN=\(target.rawValue) is not a plugin \(server) has; the rotation refuses it before any change",
                 advice: "Set AUTH_PLUGIN to keep or \(advised.rawValue)")
-        case _ where strength(target.rawValue) < strength(plugin) || target == .native:
+        case _ where AuthPlugin.isWeaker(target.rawValue, than: plugin) || target == .nativePassword:
             return PluginReadiness(
                 level: .fail,
                 detail:

@@ -41,6 +41,8 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
     case passwordNotChangeable(secretId: String, account: String, problem: PasswordChangeProblem)
     /// KEEP_PREVIOUS_PASSWORD: after setSecret, AWSCURRENT's password no longer logs in.
     case keptPasswordDoesNotLogIn(secretId: String, login: String)
+    /// AUTH_PLUGIN names a plugin the server does not have or has not loaded; nothing was changed.
+    case authPluginUnavailable(secretId: String, account: String, plugin: String, server: String)
 
     /// The `errorType` Lambda reports, one per kind of problem.
     public var errorType: String {
@@ -69,6 +71,7 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
         case .keepPreviousUnsupported: ErrorType.keepPreviousPasswordUnsupported.rawValue
         case .passwordNotChangeable: ErrorType.unsupportedAccount.rawValue
         case .keptPasswordDoesNotLogIn: ErrorType.databaseLoginFailed.rawValue
+        case .authPluginUnavailable: ErrorType.configuration.rawValue
         }
     }
 
@@ -126,6 +129,11 @@ public enum RotationError: Error, Equatable, CustomStringConvertible, Sendable {
             "cannot change only the password of account \(account) of secret \(secretId): \(problem); nothing was changed"
         case .keptPasswordDoesNotLogIn(let secretId, let login):
             "KEEP_PREVIOUS_PASSWORD: the AWSCURRENT secret of \(secretId) no longer logs in as \(login) after setSecret"
+        case .authPluginUnavailable(let secretId, let account, let plugin, let server):
+            "AUTH_PLUGIN=\(plugin) for account \(account) of secret \(secretId): the server (\(server)) does not offer \(plugin)"
+                + (plugin == AuthPlugin.ed25519.rawValue
+                    ? " (MariaDB loads it with INSTALL SONAME 'auth_ed25519')" : "")
+                + "; nothing was changed. Choose a plugin the server has, or AUTH_PLUGIN=keep"
         }
     }
 }

@@ -31,6 +31,8 @@ public struct RotationSettings: Sendable, Equatable {
     /// `ALLOW_PRIVILEGED_ACCOUNTS=true`: admin and alternating may rotate (or
     /// clone) the admin itself and accounts that can manage others.
     public var allowPrivilegedAccounts = false
+    /// `AUTH_PLUGIN`: the password plugin each rotation moves the account to (`AuthPlugin`).
+    public var authPlugin = AuthPlugin.keep
 
     public init() {}
 
@@ -75,6 +77,7 @@ public struct RotationSettings: Sendable, Equatable {
                 expected: "false with ROTATION_STRATEGY=alternating (it keeps two users)")
         }
         self.allowPrivilegedAccounts = try Self.flag("ALLOW_PRIVILEGED_ACCOUNTS", environment) ?? false
+        if let plugin = Self.nonEmpty("AUTH_PLUGIN", environment) { self.authPlugin = try AuthPlugin(setting: plugin) }
     }
 
     static func nonEmpty(_ name: String, _ environment: [String: String]) -> String? {

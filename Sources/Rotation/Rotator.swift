@@ -73,7 +73,25 @@ public enum StepOutcome: String, Sendable, Equatable {
     /// KEEP_PREVIOUS_PASSWORD, when AWSCURRENT's password was not proven to be the account's primary (KeptPasswordProof.swift).
     case passwordSetPreviousNotKept =
         "set the pending password in the database; the previous password was not kept: it is not proven to be the account's primary password"
+    /// AUTH_PLUGIN moved the account's password methods to a stronger plugin.
+    case passwordSetPluginMoved =
+        "set the pending password in the database and moved the account to AUTH_PLUGIN's plugin"
+    /// KEEP_PREVIOUS_PASSWORD and a plugin move where the previous password could not be kept (the warning says why).
+    case passwordSetPluginMovedPreviousNotKept =
+        "set the pending password in the database and moved the account to AUTH_PLUGIN's plugin; the previous password was not kept (MySQL cannot keep it across a plugin change; the step's warning says why)"
     case pendingLogsIn = "pending password logs in"
     case pendingLogsInPreviousNotKept = "pending password logs in; the previous password was not kept"
     case currentMoved = "moved AWSCURRENT to the pending version"
+}
+
+extension StepOutcome {
+    /// setSecret's outcome once the password is set.
+    static func passwordSet(keepSkipped: Bool, pluginMoved: Bool) -> StepOutcome {
+        switch (keepSkipped, pluginMoved) {
+        case (false, false): .passwordSet
+        case (true, false): .passwordSetPreviousNotKept
+        case (false, true): .passwordSetPluginMoved
+        case (true, true): .passwordSetPluginMovedPreviousNotKept
+        }
+    }
 }

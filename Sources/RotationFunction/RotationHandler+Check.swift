@@ -11,7 +11,7 @@ extension RotationHandler {
     /// probes only read secrets, resolve, connect, log in and read grants.
     static func check(
         secretsManager: SecretsManagerClient, database: MariaDBDatabase, settings: RotationSettings,
-        directory: RDSDirectory, authPlugin: AuthPluginTarget = .keep, logger: LambdaLogger
+        directory: RDSDirectory, logger: LambdaLogger
     ) -> (CheckRequest, LambdaContext) -> [UInt8] {
         { request, context in
             let started = WallClock.monotonicSeconds()
@@ -40,7 +40,6 @@ extension RotationHandler {
                     placeAdmin: rotator.placedAdminSecret))
             preflight.context.isLoginRefusal = MariaDBDatabase.isLoginRefusal
             preflight.context.missingClientPlugin = MariaDBDatabase.missingClientPlugin
-            preflight.context.authPlugin = authPlugin
             let report = preflight.run(request)
             let duration = Int(((WallClock.monotonicSeconds() - started) * 1000).rounded())
             logger.log(

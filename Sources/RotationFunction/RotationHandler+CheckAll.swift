@@ -260,7 +260,6 @@ final class FleetWorker {
     let secretsManager: SecretsManagerClient
     let database: MariaDBDatabase
     let settings: RotationSettings
-    let authPlugin: AuthPluginTarget
     /// The fleet's: the invocation's, less the answer's margin.
     let fleet: CallContext
 
@@ -278,7 +277,6 @@ final class FleetWorker {
             logger: own
         )
         settings = configuration.rotation
-        authPlugin = configuration.authPlugin
     }
 
     /// The secret's own context: the fleet's, its deadline brought forward
@@ -317,7 +315,6 @@ final class FleetWorker {
                 placeAdmin: rotator.placedAdminSecret))
         preflight.context.isLoginRefusal = MariaDBDatabase.isLoginRefusal
         preflight.context.missingClientPlugin = MariaDBDatabase.missingClientPlugin
-        preflight.context.authPlugin = authPlugin
         let report = preflight.run(CheckRequest(secretId: secret.arn))
         // Only an unfinished rotation needs its versions' dates: one call, rarely.
         var created: [String: Double] = [:]

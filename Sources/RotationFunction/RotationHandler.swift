@@ -55,7 +55,7 @@ public final class RotationHandler {
             logger: logger)
         check = Self.check(
             secretsManager: secretsManager, database: database, settings: settings, directory: rds,
-            authPlugin: configuration.authPlugin, logger: logger)
+            logger: logger)
         checkAll = Self.checkAll(configuration: configuration, lister: secretsManager, logger: logger)
         revoke = Self.revoke(
             secretsManager: secretsManager, strategy: settings.strategy.rawValue,

@@ -9,7 +9,7 @@ import Testing
 struct ReadinessRow: Sendable, CustomTestStringConvertible {
     var version: String
     var plugin: String
-    var target: AuthPluginTarget
+    var target: AuthPlugin
     var keepPrevious = false
     var level: PluginReadiness.Level
     var says: String
@@ -58,7 +58,7 @@ struct ReadinessRow: Sendable, CustomTestStringConvertible {
             version: "8.0.36", plugin: "caching_sha2_password", target: .cachingSHA2, level: .pass,
             says: "on that plugin already"),
         .init(
-            version: "8.0.36", plugin: "caching_sha2_password", target: .native, level: .fail,
+            version: "8.0.36", plugin: "caching_sha2_password", target: .nativePassword, level: .fail,
             says: "weaker plugin; the rotation refuses it", advises: "keep or caching_sha2_password"),
         .init(
             version: "8.0.36", plugin: "mysql_native_password", target: .ed25519, level: .fail,
@@ -82,7 +82,7 @@ struct ReadinessRow: Sendable, CustomTestStringConvertible {
                 "moves it to ed25519, its other methods kept; KEEP_PREVIOUS_PASSWORD: that rotation keeps the previous password as a mysql_native_password second method"
         ),
         .init(
-            version: "10.11.6-MariaDB", plugin: "ed25519", target: .native, level: .fail, says: "weaker plugin"),
+            version: "10.11.6-MariaDB", plugin: "ed25519", target: .nativePassword, level: .fail, says: "weaker plugin"),
         .init(
             version: "10.11.6-MariaDB", plugin: "mysql_native_password", target: .cachingSHA2, level: .fail,
             says: "is not a plugin MariaDB 10.11.6 has", advises: "keep or ed25519"),
@@ -119,15 +119,6 @@ struct ReadinessRow: Sendable, CustomTestStringConvertible {
             plugin: "mysql_native_password", server: server, target: .ed25519, activePlugins: [loaded])
         #expect(verdict.level == level, "\(verdict.detail)")
         if level == .fail { #expect(verdict.advice?.contains("INSTALL SONAME 'auth_ed25519'") == true) }
-    }
-
-    @Test(
-        arguments: [
-            (nil, AuthPluginTarget.keep), ("", .keep), ("KEEP", .keep), ("caching_sha2_password", .cachingSHA2),
-            ("ed25519", .ed25519), ("mysql_native_password", .native), ("parsec", nil), ("sha256_password", nil),
-        ] as [(String?, AuthPluginTarget?)])
-    func authPluginSetting(text: String?, target: AuthPluginTarget?) {
-        #expect(AuthPluginTarget(setting: text) == target)
     }
 
     @Test func fleetCountsSecretsPerPluginWithZeros() {

@@ -45,6 +45,7 @@ import Testing
         .keepPreviousUnsupported(secretId: "s", account: "'app'@'%'", obstacle: .missingPrivilege("CREATE USER")),
         .passwordNotChangeable(secretId: "s", account: "'app'@'%'", problem: .oldPasswordWouldRemain),
         .keptPasswordDoesNotLogIn(secretId: "s", login: "app@db:3306"),
+        .authPluginUnavailable(secretId: "s", account: "'app'@'%'", plugin: "ed25519", server: "MariaDB 10.11.6"),
         .adminRunsInitConnect(secretId: "s", admin: "'admin'@'%'"),
     ]
     /// RDS has no failure of its own: its error is the shared AWS error's four cases.
@@ -146,7 +147,7 @@ import Testing
         func check(_ numbers: [Int], count: Int, _ name: String) {
             #expect(Set(numbers) == Set(0..<count), "\(name): an example per case, numbered 0..<\(count)")
         }
-        check(Self.rotationErrors.map(Self.caseNumber), count: 26, "RotationError")
+        check(Self.rotationErrors.map(Self.caseNumber), count: 27, "RotationError")
         check(Self.secretsManagerErrors.map(Self.caseNumber), count: 6, "SecretsManagerError")
         check(Self.rdsErrors.map(Self.caseNumber), count: 4, "RDSError")
         check(Self.mariaDBErrors.map(Self.caseNumber), count: 9, "MariaDBError")
@@ -182,6 +183,7 @@ import Testing
         case .keptPasswordDoesNotLogIn: 23
         case .keptPasswordNeedsTLS: 24
         case .adminRunsInitConnect: 25
+        case .authPluginUnavailable: 26
         }
     }
 

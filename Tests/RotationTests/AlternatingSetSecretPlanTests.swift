@@ -44,6 +44,10 @@ import Testing
 
     static let rows: [Row] = [
         Row(
+            name: "AUTH_PLUGIN moved the copy: said in the outcome",
+            events: [.proved(source), .copied(defaultRole: nil, pluginMoved: true)],
+            actions: [prove, .copy(source: source, target: target), .done(.passwordSetPluginMoved)]),
+        Row(
             name: "AWSCURRENT proved: its account copied, at its host, onto the other user",
             events: [.proved(source), .copied(defaultRole: nil)],
             actions: [prove, .copy(source: source, target: target), .done(.passwordSet)]),

@@ -152,12 +152,14 @@ public struct AccountAttributes: Sendable, Equatable {
     }
 
     /// The statement that gives `account` these attributes and `password`,
-    /// under the same plugin. Every attribute this server knows is written
-    /// out, defaults included, so one the copy had from before is reset.
-    public func applying(to account: Account, password: String, on server: ServerVersion) throws(AccountProblem) -> SQL
-    {
+    /// under the same plugin, or `move`'s (AUTH_PLUGIN). Every attribute this
+    /// server knows is written out, defaults included, so one the copy had
+    /// from before is reset.
+    public func applying(
+        to account: Account, password: String, on server: ServerVersion, move: PluginMove = .none
+    ) throws(AccountProblem) -> SQL {
         var sql: SQL = "ALTER USER \(account: account) "
-        sql.append(try authenticationClause(password: password, on: server))
+        sql.append(try authenticationClause(password: password, on: server, move: move))
         var limitNames = Self.limitNames.dropLast()
         if server.supports(.statementTimeLimit) { limitNames.append("MAX_STATEMENT_TIME") }
         sql.append(" WITH " + limitNames.map { "\($0) \(limits[$0] ?? "0")" }.joined(separator: " "))
@@ -186,16 +188,24 @@ public struct AccountAttributes: Sendable, Equatable {
         return "ALTER USER \(account: account) DEFAULT ROLE \(raw: defaultRoles ?? "NONE")"
     }
 
-    func authenticationClause(password: String, on server: ServerVersion) throws(AccountProblem) -> SQL {
+    func authenticationClause(
+        password: String, on server: ServerVersion, move: PluginMove = .none
+    ) throws(AccountProblem) -> SQL {
         guard methods.holdsPassword else { throw .pluginWithoutPassword(methods.methods.first?.plugin ?? "none") }
-        guard case .plugin(let plugin) = authentication else { return "IDENTIFIED BY \(literal: password)" }
+        let plugin: String
+        switch authentication {
+        case .plugin(let named): plugin = named
+        // `IDENTIFIED BY PASSWORD '…'` is mysql_native_password, which a move leaves.
+        case .password where move.isMoving: plugin = "mysql_native_password"
+        case .password: return "IDENTIFIED BY \(literal: password)"
+        }
         guard Self.passwordPlugins[server.flavor, default: []].contains(plugin) else {
             throw .pluginWithoutPassword(plugin)
         }
         switch server.flavor {
         case .mariadb where server.supports(.pluginPasswordByName):
             // The whole chain, each password method with the new password (AuthenticationMethods).
-            return try methods.mariaDBClause(password: password, retaining: nil)
+            return try methods.mariaDBClause(password: password, retaining: nil, movingTo: move.target)
         case .mariadb:
             guard plugin == "mysql_native_password", methods.methods.count == 1 else {
                 throw .pluginWithoutPassword(plugin)
@@ -203,7 +213,7 @@ public struct AccountAttributes: Sendable, Equatable {
             return "IDENTIFIED BY \(literal: password)"
         case .mysql:
             guard methods.methods.count == 1 else { throw .severalAuthenticationMethods }
-            return "IDENTIFIED WITH \(raw: plugin) BY \(literal: password)"
+            return "IDENTIFIED WITH \(raw: move.isMoving ? move.target ?? plugin : plugin) BY \(literal: password)"
         }
     }
 }

@@ -177,20 +177,36 @@ public struct AuthenticationMethods: Sendable, Equatable {
     /// previous rotation retained, and is dropped, so an old password is
     /// never left behind (SET PASSWORD would change only the first method).
     /// A password method of another plugin gets the new password too.
-    public func replacingPassword(retaining retained: Bool) throws(AccountProblem) -> [Planned] {
-        guard let primary = methods.first(where: \.holdsPassword)?.plugin else {
+    ///
+    /// With `target` (AUTH_PLUGIN, `PluginMove.target`) every password
+    /// method weaker than it is written as `target` instead, so a kept
+    /// password's older plugin folds into the first; the retained password
+    /// keeps the first method's old plugin, so whatever logged in with it
+    /// before (an older client library too) still does for one rotation.
+    public func replacingPassword(
+        retaining retained: Bool, movingTo target: String? = nil
+    ) throws(AccountProblem)
+        -> [Planned]
+    {
+        guard let oldPrimary = methods.first(where: \.holdsPassword)?.plugin else {
             throw .pluginWithoutPassword(methods.first?.plugin ?? "none")
         }
+        func written(_ plugin: String) -> String {
+            guard let target, AuthPlugin.isWeaker(plugin, than: target) else { return plugin }
+            return target
+        }
+        let primary = written(oldPrimary)
         var planned: [Planned] = []
         var primaryWritten = false
         for method in methods {
+            let plugin = written(method.plugin)
             if !method.holdsPassword {
                 planned.append(.other(method))
-            } else if method.plugin.lowercased() != primary.lowercased() {
-                planned.append(.newPassword(method.plugin))
+            } else if plugin.lowercased() != primary.lowercased() {
+                planned.append(.newPassword(plugin))
             } else if !primaryWritten {
                 planned.append(.newPassword(primary))
-                if retained { planned.append(.currentPassword(primary)) }
+                if retained { planned.append(.currentPassword(oldPrimary)) }
                 primaryWritten = true
             }
         }
@@ -206,10 +222,12 @@ public struct AuthenticationMethods: Sendable, Equatable {
 
     /// MariaDB's `IDENTIFIED VIA …` clause (10.4 and later) that writes the
     /// chain back with `new` as the password and, when given, `current`
-    /// retained as the second.
-    public func mariaDBClause(password new: String, retaining current: String?) throws(AccountProblem) -> SQL {
+    /// retained as the second; `target` as in `replacingPassword`.
+    public func mariaDBClause(
+        password new: String, retaining current: String?, movingTo target: String? = nil
+    ) throws(AccountProblem) -> SQL {
         var clause: SQL = "IDENTIFIED VIA "
-        for (index, method) in try replacingPassword(retaining: current != nil).enumerated() {
+        for (index, method) in try replacingPassword(retaining: current != nil, movingTo: target).enumerated() {
             if index > 0 { clause.append(" OR ") }
             switch method {
             case .newPassword(let plugin):

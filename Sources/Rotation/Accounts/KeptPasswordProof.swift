@@ -40,6 +40,9 @@ public enum KeepSkipped: Sendable, Equatable, CustomStringConvertible {
     /// MariaDB: the first password method's hash is not computed here
     /// (`parsec`, or none printed), so AWSCURRENT cannot be proven to be it.
     case unprovable(plugin: String)
+    /// MySQL: the rotation moves the account to another plugin (AUTH_PLUGIN),
+    /// and MySQL refuses `RETAIN CURRENT PASSWORD` together with a plugin change.
+    case pluginChange(from: String, to: String)
 
     public var description: String {
         switch self {
@@ -49,6 +52,10 @@ public enum KeepSkipped: Sendable, Equatable, CustomStringConvertible {
         case .unprovable(let plugin):
             "the account's primary password method is \(plugin), whose stored hash this function cannot compute, "
                 + "so AWSCURRENT's password cannot be proven to be it; only the new password was set"
+        case .pluginChange(let from, let to):
+            "this rotation moves the account from \(from) to \(to) (AUTH_PLUGIN), and MySQL cannot retain the "
+                + "current password in a statement that changes the plugin; only the new password was set, "
+                + "and the next rotation keeps the previous password again"
         }
     }
 }

@@ -13,16 +13,21 @@
 ///   secondary (the one before is discarded). Sent twice it would retain the
 ///   new password, so the caller sends it only after the pending password
 ///   was refused (`AdminSetSecretPlan`, `SelfSetSecretPlan`).
+///
+/// `move` (AUTH_PLUGIN, `AuthPlugin.move`) names the plugin the password
+/// methods are written with. MySQL refuses `RETAIN CURRENT PASSWORD` in a
+/// statement that changes the plugin, so it is never sent with a move
+/// (`PluginMove.keepSkipped` tells the caller so).
 public enum PasswordChange {
     /// What the admin strategy sends for `account`.
     public static func byAdmin(
         of account: Account, methods: AuthenticationMethods, on server: ServerVersion, to new: String,
-        retaining current: String?
+        retaining current: String?, move: PluginMove = .none
     ) throws(PasswordChangeProblem) -> [SQL] {
         guard methods.holdsPassword else { throw .holdsNoPassword(plugins: methods.methods.map(\.plugin)) }
         switch server.flavor {
         case .mariadb where server.supports(.pluginPasswordByName):
-            return ["ALTER USER \(account: account) " + (try clause(methods, new, current))]
+            return ["ALTER USER \(account: account) " + (try clause(methods, new, current, move))]
         case .mariadb:
             if current != nil { throw .keepPreviousUnsupported(.serverTooOld(server)) }
             guard methods.methods.map({ $0.plugin.lowercased() }) == ["mysql_native_password"] else {
@@ -30,14 +35,14 @@ public enum PasswordChange {
             }
             return [server.setPassword(of: account, to: new)]
         case .mysql:
-            let plugin = try mySQLPlugin(methods, on: server)
+            let plugin = try mySQLPlugin(methods, on: server, move: move)
             guard server.supports(.alterUser) else {
                 if current != nil { throw .keepPreviousUnsupported(.serverTooOld(server)) }
                 return [server.setPassword(of: account, to: new)]
             }
             // Named explicitly: the plugin stays what it is, whatever the server's default.
             let set: SQL = "ALTER USER \(account: account) IDENTIFIED WITH \(raw: plugin) BY \(literal: new)"
-            if current != nil {
+            if current != nil, !move.isMoving {
                 guard server.supports(.secondaryPasswords) else {
                     throw .keepPreviousUnsupported(.serverTooOld(server))
                 }
@@ -55,7 +60,7 @@ public enum PasswordChange {
     /// (measured), so its chain is written to the account by name.
     public static func ofOwn(
         account: Account, methods: AuthenticationMethods, grants: [String], on server: ServerVersion, to new: String,
-        current: String, keepPrevious: Bool
+        current: String, keepPrevious: Bool, move: PluginMove = .none
     ) throws(PasswordChangeProblem) -> SQL {
         guard methods.holdsPassword else { throw .holdsNoPassword(plugins: methods.methods.map(\.plugin)) }
         let privileges = AccountPrivileges(showGrants: grants)
@@ -63,21 +68,34 @@ public enum PasswordChange {
         case .mariadb:
             // Only ALTER USER writes a whole chain, and on MariaDB it needs CREATE USER even for one's own account.
             let mayAlter = server.supports(.pluginPasswordByName) && privileges.holdsGlobal("CREATE USER")
+            if let target = move.target, move.isMoving {
+                guard mayAlter else { throw .pluginChangeNeedsPrivilege(plugin: target, privilege: "CREATE USER") }
+                return "ALTER USER \(account: account) "
+                    + (try clause(methods, new, keepPrevious ? current : nil, move))
+            }
             if keepPrevious {
                 guard server.supports(.pluginPasswordByName) else {
                     throw .keepPreviousUnsupported(.serverTooOld(server))
                 }
                 guard mayAlter else { throw .keepPreviousUnsupported(.missingPrivilege("CREATE USER")) }
-                return "ALTER USER \(account: account) " + (try clause(methods, new, current))
+                return "ALTER USER \(account: account) " + (try clause(methods, new, current, move))
             }
             // SET PASSWORD changes only the first method: a second password would stay.
             if methods.passwordCount > 1 {
                 guard mayAlter else { throw .oldPasswordWouldRemain }
-                return "ALTER USER \(account: account) " + (try clause(methods, new, nil))
+                return "ALTER USER \(account: account) " + (try clause(methods, new, nil, move))
             }
             return server.setOwnPassword(new, replacing: current)
         case .mysql:
-            _ = try mySQLPlugin(methods, on: server)
+            let plugin = try mySQLPlugin(methods, on: server, move: move)
+            if move.isMoving {
+                // `ALTER USER CURRENT_USER()` takes only IDENTIFIED BY: a new plugin needs the account named, and CREATE USER.
+                guard privileges.holdsGlobal("CREATE USER") else {
+                    throw .pluginChangeNeedsPrivilege(plugin: plugin, privilege: "CREATE USER")
+                }
+                let set: SQL = "ALTER USER \(account: account) IDENTIFIED WITH \(raw: plugin) BY \(literal: new)"
+                return server.supports(.currentPasswordVerification) ? set + " REPLACE \(literal: current)" : set
+            }
             guard keepPrevious else { return server.setOwnPassword(new, replacing: current) }
             guard server.supports(.secondaryPasswords) else { throw .keepPreviousUnsupported(.serverTooOld(server)) }
             guard privileges.holdsGlobal("APPLICATION_PASSWORD_ADMIN") else {
@@ -89,20 +107,21 @@ public enum PasswordChange {
     }
 
     private static func clause(
-        _ methods: AuthenticationMethods, _ new: String, _ current: String?
+        _ methods: AuthenticationMethods, _ new: String, _ current: String?, _ move: PluginMove
     )
         throws(PasswordChangeProblem) -> SQL
     {
         do {
-            return try methods.mariaDBClause(password: new, retaining: current)
+            return try methods.mariaDBClause(password: new, retaining: current, movingTo: move.target)
         } catch {
             throw .unsupported(error)
         }
     }
 
-    /// MySQL's one method, which must be a password plugin this server knows.
+    /// MySQL's one method, which must be a password plugin this server
+    /// knows; the plugin it is written with (the move's target, if moving).
     private static func mySQLPlugin(
-        _ methods: AuthenticationMethods, on server: ServerVersion
+        _ methods: AuthenticationMethods, on server: ServerVersion, move: PluginMove
     )
         throws(PasswordChangeProblem) -> String
     {
@@ -112,7 +131,7 @@ public enum PasswordChange {
         guard AccountAttributes.passwordPlugins[server.flavor, default: []].contains(plugin) else {
             throw .unsupported(.pluginWithoutPassword(plugin))
         }
-        return plugin
+        return move.isMoving ? move.target ?? plugin : plugin
     }
 }
 
@@ -134,6 +153,10 @@ public enum PasswordChangeProblem: Error, Equatable, CustomStringConvertible, Se
     /// MariaDB, self, an account with two passwords and no CREATE USER:
     /// SET PASSWORD would leave the second one logging in.
     case oldPasswordWouldRemain
+    /// AUTH_PLUGIN names a plugin this server does not have (or has not loaded).
+    case pluginUnavailable(plugin: String, server: ServerVersion)
+    /// self: moving its own account to another plugin needs a privilege it lacks.
+    case pluginChangeNeedsPrivilege(plugin: String, privilege: String)
 
     public var description: String {
         switch self {
@@ -143,6 +166,12 @@ public enum PasswordChangeProblem: Error, Equatable, CustomStringConvertible, Se
         case .keepPreviousUnsupported(let obstacle): obstacle.description
         case .oldPasswordWouldRemain:
             "it has a second password (left by KEEP_PREVIOUS_PASSWORD), which SET PASSWORD would leave logging in, and no CREATE USER to rewrite both; rotate it with the admin strategy"
+        case .pluginUnavailable(let plugin, let server):
+            "AUTH_PLUGIN=\(plugin), which \(server) does not offer"
+                + (plugin == AuthPlugin.ed25519.rawValue && server.flavor == .mariadb
+                    ? " (not loaded: INSTALL SONAME 'auth_ed25519' loads it)" : "")
+        case .pluginChangeNeedsPrivilege(let plugin, let privilege):
+            "moving its own account to \(plugin) (AUTH_PLUGIN) needs \(privilege), which the account does not hold; grant it, or rotate it with the admin strategy"
         }
     }
 }

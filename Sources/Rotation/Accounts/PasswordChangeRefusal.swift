@@ -7,6 +7,9 @@ extension Rotator {
             .accountHoldsNoPassword(secretId: secretId, account: account.description, plugins: plugins)
         case .keepPreviousUnsupported(let obstacle):
             .keepPreviousUnsupported(secretId: secretId, account: account.description, obstacle: obstacle)
+        case .pluginUnavailable(let plugin, let server):
+            .authPluginUnavailable(
+                secretId: secretId, account: account.description, plugin: plugin, server: server.description)
         default:
             .passwordNotChangeable(secretId: secretId, account: account.description, problem: problem)
         }

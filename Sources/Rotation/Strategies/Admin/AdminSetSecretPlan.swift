@@ -53,7 +53,7 @@ struct AdminSetSecretPlan: StrategyPlan, Sendable {
         case readFailed(proof: Bool)
         /// The refusal naming an account that holds no password, if any.
         case passwordless(RotationError?)
-        case changed(keepSkipped: Bool)
+        case changed(keepSkipped: Bool, pluginMoved: Bool = false)
     }
 
     private enum State: Sendable, Equatable {
@@ -122,8 +122,8 @@ struct AdminSetSecretPlan: StrategyPlan, Sendable {
                 logsIn
                     ? .done(.passwordAlreadySet)
                     : .fail(.noWorkingLogin(secretId: secretId, tried: [Stage.current])))
-        case (.changing, .changed(let keepSkipped)):
-            return finish(.done(keepSkipped ? .passwordSetPreviousNotKept : .passwordSet))
+        case (.changing, .changed(let keepSkipped, let pluginMoved)):
+            return finish(.done(.passwordSet(keepSkipped: keepSkipped, pluginMoved: pluginMoved)))
         default:
             preconditionFailure("admin setSecret plan: an event that does not follow the last action")
         }

@@ -35,10 +35,10 @@ struct AdminStrategy {
             case .lookForPasswordlessAccount:
                 return .passwordless(admin.accountWithoutPassword(current.username, in: rotator.database))
             case .change:
-                let skipped = try admin.session(in: rotator.database) { session in
+                let changed = try admin.session(in: rotator.database) { session in
                     try change(facts!, in: session, current: current, pending: pending)
                 }
-                return .changed(keepSkipped: skipped != nil)
+                return .changed(keepSkipped: changed.skipped != nil, pluginMoved: changed.move.isMoving)
             case .end:
                 preconditionFailure("admin setSecret plan: an ending action carried out")
             }
@@ -49,10 +49,11 @@ struct AdminStrategy {
     /// then sends the statements that change only its password. With
     /// KEEP_PREVIOUS_PASSWORD, AWSCURRENT's is kept only when proven to be
     /// the account's primary (KeptPasswordProof.swift); otherwise the new
-    /// password is set alone, and the reason returned.
+    /// password is set alone, and the reason returned. AUTH_PLUGIN's move
+    /// (Accounts/PluginMove+Rotator.swift) is returned too.
     private func change(
         _ facts: AccountFacts, in session: any DatabaseSession, current: DatabaseSecret, pending: DatabaseSecret
-    ) throws -> KeepSkipped? {
+    ) throws -> (skipped: KeepSkipped?, move: PluginMove) {
         let version = try ServerVersion(reportedBy: session)
         // The statement would carry a kept MariaDB password (Sessions/PasswordInStatementRefusal.swift).
         if let refusal = Rotator.keptPasswordRefusal(
@@ -64,21 +65,26 @@ struct AdminStrategy {
         let adminAccount = try AccountReader(session, secretId: secretId).adminAccount()
         try rotator.refusePrivileged(
             facts.account, privileges: facts.privileges, admin: adminAccount, secretId: secretId)
+        let move = try rotator.pluginMove(
+            of: facts.account, methods: facts.methods, in: session, version: version, secretId: secretId)
         let skipped =
             settings.keepPreviousPassword
-            ? facts.methods.keepSkipped(keeping: current.password, on: version.flavor) : nil
+            ? move.keepSkipped(on: version) ?? facts.methods.keepSkipped(keeping: current.password, on: version.flavor)
+            : nil
         let statements = try rotator.refusing(facts.account, secretId: secretId) { () throws(PasswordChangeProblem) in
             // Asked with the setting first, so a server that cannot keep two passwords is refused as before.
             let kept = try PasswordChange.byAdmin(
                 of: facts.account, methods: facts.methods, on: version, to: pending.password,
-                retaining: settings.keepPreviousPassword ? current.password : nil)
+                retaining: settings.keepPreviousPassword ? current.password : nil, move: move)
             guard skipped != nil else { return kept }
             return try PasswordChange.byAdmin(
-                of: facts.account, methods: facts.methods, on: version, to: pending.password, retaining: nil)
+                of: facts.account, methods: facts.methods, on: version, to: pending.password, retaining: nil,
+                move: move)
         }
         for statement in statements { try session.execute(statement) }
+        rotator.reportPluginMove(move, account: facts.account.description, secretId: secretId)
         if let skipped { rotator.warnKeepSkipped(skipped, account: facts.account.description, secretId: secretId) }
-        return skipped
+        return (skipped, move)
     }
 }
 

@@ -46,8 +46,9 @@ struct AlternatingSetSecretPlan: StrategyPlan, Sendable {
         case proofFailed
         /// The refusal naming an account that holds no password, if any.
         case passwordless(RotationError?)
-        /// `defaultRole`: the role the other user must still set for itself, if it differs.
-        case copied(defaultRole: DefaultRoleChange?)
+        /// `defaultRole`: the role the other user must still set for itself,
+        /// if it differs; `pluginMoved`: the copy moved to AUTH_PLUGIN's plugin.
+        case copied(defaultRole: DefaultRoleChange?, pluginMoved: Bool = false)
         case roleSet
     }
 
@@ -62,7 +63,7 @@ struct AlternatingSetSecretPlan: StrategyPlan, Sendable {
         case lookingAfterRefusal
         case lookingAfterFailure
         case copying
-        case settingRole
+        case settingRole(pluginMoved: Bool)
         case finished
     }
 
@@ -105,13 +106,13 @@ struct AlternatingSetSecretPlan: StrategyPlan, Sendable {
             return finish(.fail(refusal ?? .noWorkingLogin(secretId: secretId, tried: [Stage.current])))
         case (.lookingAfterFailure, .passwordless(let refusal)):
             return finish(refusal.map { .fail($0) } ?? .rethrow)
-        case (.copying, .copied(nil)):
-            return finish(.done(.passwordSet))
-        case (.copying, .copied(let change?)):
-            state = .settingRole
+        case (.copying, .copied(nil, let pluginMoved)):
+            return finish(.done(.passwordSet(keepSkipped: false, pluginMoved: pluginMoved)))
+        case (.copying, .copied(let change?, let pluginMoved)):
+            state = .settingRole(pluginMoved: pluginMoved)
             return .setDefaultRole(change.role, roleLogin)
-        case (.settingRole, .roleSet):
-            return finish(.done(.passwordSet))
+        case (.settingRole(let pluginMoved), .roleSet):
+            return finish(.done(.passwordSet(keepSkipped: false, pluginMoved: pluginMoved)))
         case (.settingRole, .refused):
             return finish(.fail(.pendingDoesNotLogIn(secretId: secretId, login: pending.login.description)))
         default:

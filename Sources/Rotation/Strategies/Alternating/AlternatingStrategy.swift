@@ -65,11 +65,13 @@ struct AlternatingStrategy {
             case .lookForPasswordlessAccount:
                 return .passwordless(admin.accountWithoutPassword(current.username, in: database))
             case .copy(let source, let target):
-                let roles = try admin.session(in: database) { session in
+                let copied = try admin.session(in: database) { session in
                     try copy(source, to: target, in: session, password: pending.password)
                 }
-                guard roles.wanted != roles.existing else { return .copied(defaultRole: nil) }
-                return .copied(defaultRole: .init(role: roles.wanted))
+                let roles = copied.roles
+                return .copied(
+                    defaultRole: roles.wanted == roles.existing ? nil : .init(role: roles.wanted),
+                    pluginMoved: copied.move.isMoving)
             case .setDefaultRole(let role, let login):
                 do {
                     try database.withSession(login) { session in
@@ -86,15 +88,18 @@ struct AlternatingStrategy {
     }
 
     /// Reads everything first, refuses a privileged source or target, then
-    /// sends the copy; returns the default roles wanted and found.
+    /// sends the copy, with AUTH_PLUGIN's plugin (Accounts/AuthPlugin.swift);
+    /// returns the default roles wanted and found, and the move.
     private func copy(
         _ source: Account, to target: Account, in session: any DatabaseSession, password: String
-    ) throws -> (wanted: String?, existing: String?) {
+    ) throws -> (roles: (wanted: String?, existing: String?), move: PluginMove) {
         let version = try ServerVersion(reportedBy: session)
         let reader = AccountReader(session, secretId: secretId)
         let attributes = try reader.attributes(of: source, version: version)
+        let move = try rotator.pluginMove(
+            of: source, methods: attributes.methods, in: session, version: version, secretId: secretId)
         let alter = try reader.copying(source) { () throws(AccountProblem) in
-            try attributes.applying(to: target, password: password, on: version)
+            try attributes.applying(to: target, password: password, on: version, move: move)
         }
         let wanted = try reader.grants(of: source)
         // An existing other user is read before it is changed too.
@@ -112,7 +117,8 @@ struct AlternatingStrategy {
         if let discard = version.discardOldPassword(of: target) { try session.execute(discard) }
         try session.execute(alter)
         if let roles = attributes.settingDefaultRoles(of: target, on: version) { try session.execute(roles) }
-        return (wanted: wanted.defaultRole, existing: existing!.defaultRole)
+        rotator.reportPluginMove(move, account: target.description, secretId: secretId)
+        return ((wanted: wanted.defaultRole, existing: existing!.defaultRole), move)
     }
 
     /// Leaves `target` with exactly `wanted`: what only the target has is

@@ -47,7 +47,8 @@ struct SelfSetSecretPlan: Sendable {
         case probingKeptPending
         case loggingIn(Password)
         case readingOwnAccount(Password, ServerVersion)
-        case readingGrants(Password, ServerVersion, Account, AuthenticationMethods)
+        case checkingPlugin(Password, ServerVersion, Account, AuthenticationMethods, PluginMove)
+        case readingGrants(Password, ServerVersion, Account, AuthenticationMethods, PluginMove)
         case sending
         case probingPending
         case readingPrevious
@@ -61,6 +62,7 @@ struct SelfSetSecretPlan: Sendable {
 
     let secretId: String
     let keepPrevious: Bool
+    let authPlugin: AuthPlugin
     let current: DatabaseSecret
     /// At the stronger of its own and AWSCURRENT's TLS.
     let pending: DatabaseSecret
@@ -70,13 +72,19 @@ struct SelfSetSecretPlan: Sendable {
     /// second password (AWSCURRENT's is not proven to be the primary), and
     /// whose account it is, for the warning.
     private(set) var keepSkipped: (reason: KeepSkipped, account: Account)?
+    /// AUTH_PLUGIN's move in the password change sent, for the outcome and the log.
+    private(set) var pluginMove: (move: PluginMove, account: Account)?
     private var state = State.start
 
-    init(secretId: String, current: DatabaseSecret, pending: DatabaseSecret, keepPrevious: Bool) {
+    init(
+        secretId: String, current: DatabaseSecret, pending: DatabaseSecret, keepPrevious: Bool,
+        authPlugin: AuthPlugin = .keep
+    ) {
         self.secretId = secretId
         self.current = current
         self.pending = pending
         self.keepPrevious = keepPrevious
+        self.authPlugin = authPlugin
     }
 
     /// The first action.
@@ -98,10 +106,20 @@ struct SelfSetSecretPlan: Sendable {
             return loggedIn(stage, version, verifiedTLS: verifiedTLS)
         case (.readingOwnAccount(let stage, let version), .answered(let rows)):
             return readOwnAccount(stage, version, rows)
-        case (.readingGrants(let stage, let version, let account, let methods), .answered(let rows)):
-            return change(stage, version, account, methods, grants: rows.compactMap { $0.first ?? nil })
+        case (.checkingPlugin(let stage, let version, let account, let methods, let move), .answered(let rows)):
+            guard AuthPlugin.isActive(rows) else {
+                return finish(
+                    .fail(
+                        Rotator.refusal(
+                            .pluginUnavailable(plugin: authPlugin.rawValue, server: version), account: account,
+                            secretId: secretId)))
+            }
+            return readGrants(stage, version, account, methods, move)
+        case (.readingGrants(let stage, let version, let account, let methods, let move), .answered(let rows)):
+            return change(stage, version, account, methods, move, grants: rows.compactMap { $0.first ?? nil })
         case (.sending, .sent):
-            return finish(.done(keepSkipped == nil ? .passwordSet : .passwordSetPreviousNotKept))
+            return finish(
+                .done(.passwordSet(keepSkipped: keepSkipped != nil, pluginMoved: pluginMove?.move.isMoving == true)))
         case (.loggingIn(.current), .refused):
             state = .probingPending
             return .probe(pending.login)
@@ -192,31 +210,53 @@ struct SelfSetSecretPlan: Sendable {
                     .passwordNotChangeable(
                         secretId: secretId, account: account.description, problem: .unsupported(error))))
         }
-        // Its own grants say whether it may ALTER USER itself (MariaDB) or keep a secondary password (MySQL).
-        guard keepPrevious || methods.passwordCount > 1 else {
-            return change(stage, version, account, methods, grants: [])
+        let move: PluginMove
+        do {
+            move = try authPlugin.move(of: methods, on: version)
+        } catch {
+            return finish(.fail(Rotator.refusal(error, account: account, secretId: secretId)))
         }
-        state = .readingGrants(stage, version, account, methods)
+        // Before anything is sent: a plugin the server has not loaded refuses the rotation.
+        if move.isMoving, let query = authPlugin.availabilityQuery(on: version) {
+            state = .checkingPlugin(stage, version, account, methods, move)
+            return .query(query)
+        }
+        return readGrants(stage, version, account, methods, move)
+    }
+
+    private mutating func readGrants(
+        _ stage: Password, _ version: ServerVersion, _ account: Account, _ methods: AuthenticationMethods,
+        _ move: PluginMove
+    ) -> Action {
+        // Its own grants say whether it may ALTER USER itself (MariaDB, or
+        // MySQL to change its plugin) or keep a secondary password (MySQL).
+        guard keepPrevious || methods.passwordCount > 1 || move.isMoving else {
+            return change(stage, version, account, methods, move, grants: [])
+        }
+        state = .readingGrants(stage, version, account, methods, move)
         return .query("SHOW GRANTS")
     }
 
     private mutating func change(
         _ stage: Password, _ version: ServerVersion, _ account: Account, _ methods: AuthenticationMethods,
-        grants: [String]
+        _ move: PluginMove, grants: [String]
     ) -> Action {
         do {
             let current = login(stage).password
             // Asked with the setting first, so a server or account that cannot keep two passwords is refused as before.
             var statement = try PasswordChange.ofOwn(
                 account: account, methods: methods, grants: grants, on: version, to: pending.password, current: current,
-                keepPrevious: keepPrevious)
-            if keepPrevious, let skipped = methods.keepSkipped(keeping: current, on: version.flavor) {
+                keepPrevious: keepPrevious, move: move)
+            if keepPrevious,
+                let skipped = move.keepSkipped(on: version) ?? methods.keepSkipped(keeping: current, on: version.flavor)
+            {
                 statement = try PasswordChange.ofOwn(
                     account: account, methods: methods, grants: grants, on: version, to: pending.password,
                     current: current,
-                    keepPrevious: false)
+                    keepPrevious: false, move: move)
                 keepSkipped = (skipped, account)
             }
+            pluginMove = (move, account)
             state = .sending
             return .send(statement)
         } catch {

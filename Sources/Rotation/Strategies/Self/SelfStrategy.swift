@@ -26,7 +26,8 @@ struct SelfStrategy {
 
     private func plan(current: DatabaseSecret, pending: DatabaseSecret) -> SelfSetSecretPlan {
         SelfSetSecretPlan(
-            secretId: secretId, current: current, pending: pending, keepPrevious: rotator.settings.keepPreviousPassword)
+            secretId: secretId, current: current, pending: pending, keepPrevious: rotator.settings.keepPreviousPassword,
+            authPlugin: rotator.settings.authPlugin)
     }
 
     /// Runs `plan`'s actions until it is done: the one place they meet the
@@ -40,6 +41,9 @@ struct SelfStrategy {
         while true {
             switch action {
             case .done(let outcome):
+                if let moved = plan.pluginMove {
+                    rotator.reportPluginMove(moved.move, account: moved.account.description, secretId: secretId)
+                }
                 if let skipped = plan.keepSkipped {
                     rotator.warnKeepSkipped(skipped.reason, account: skipped.account.description, secretId: secretId)
                 }
