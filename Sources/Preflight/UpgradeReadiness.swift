@@ -74,9 +74,9 @@ public enum UpgradeReadiness {
                 advice: "Set AUTH_PLUGIN to keep or \(advised.rawValue)")
         case _ where AuthPlugin.isWeaker(target.rawValue, than: plugin) || target == .nativePassword:
             return PluginReadiness(
-                level: .fail,
+                level: .warn,
                 detail:
-                    "\(plugin) on \(server): AUTH_PLUGIN=\(target.rawValue) would move it to a weaker plugin; the rotation refuses it before any change",
+                    "\(plugin) on \(server): AUTH_PLUGIN=\(target.rawValue) is weaker, so the rotation keeps \(plugin) (never a weaker plugin) and logs that it did",
                 advice: "Set AUTH_PLUGIN to keep or \(advised.rawValue)")
         case _ where activePlugins.map({ !$0.contains(target.rawValue) }) ?? false:
             return PluginReadiness(

@@ -147,7 +147,8 @@ MYSQL_ROWS = [
     ("8.4.3", False, "caching_sha2_password", "keep", True, "uses caching_sha2_password on MySQL 8.4.3"),
     ("8.4.3", False, "caching_sha2_password", "ed25519", False, "AUTH_PLUGIN=ed25519 is not a plugin MySQL 8.4.3 has"),
     ("9.0.1", False, "caching_sha2_password", "keep", True, "uses caching_sha2_password on MySQL 9.0.1"),
-    ("9.0.1", False, "caching_sha2_password", "mysql_native_password", False, "weaker plugin"),
+    ("9.0.1", False, "caching_sha2_password", "mysql_native_password", True,
+     "is weaker, so the rotation keeps caching_sha2_password"),
 ]
 
 

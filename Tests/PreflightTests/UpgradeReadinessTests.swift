@@ -58,8 +58,8 @@ struct ReadinessRow: Sendable, CustomTestStringConvertible {
             version: "8.0.36", plugin: "caching_sha2_password", target: .cachingSHA2, level: .pass,
             says: "on that plugin already"),
         .init(
-            version: "8.0.36", plugin: "caching_sha2_password", target: .nativePassword, level: .fail,
-            says: "weaker plugin; the rotation refuses it", advises: "keep or caching_sha2_password"),
+            version: "8.0.36", plugin: "caching_sha2_password", target: .nativePassword, level: .warn,
+            says: "is weaker, so the rotation keeps caching_sha2_password", advises: "keep or caching_sha2_password"),
         .init(
             version: "8.0.36", plugin: "mysql_native_password", target: .ed25519, level: .fail,
             says: "AUTH_PLUGIN=ed25519 is not a plugin MySQL 8.0.36 has"),
@@ -82,7 +82,8 @@ struct ReadinessRow: Sendable, CustomTestStringConvertible {
                 "moves it to ed25519, its other methods kept; KEEP_PREVIOUS_PASSWORD: that rotation keeps the previous password as a mysql_native_password second method"
         ),
         .init(
-            version: "10.11.6-MariaDB", plugin: "ed25519", target: .nativePassword, level: .fail, says: "weaker plugin"),
+            version: "10.11.6-MariaDB", plugin: "ed25519", target: .nativePassword, level: .warn,
+            says: "so the rotation keeps ed25519 (never a weaker plugin)"),
         .init(
             version: "10.11.6-MariaDB", plugin: "mysql_native_password", target: .cachingSHA2, level: .fail,
             says: "is not a plugin MariaDB 10.11.6 has", advises: "keep or ed25519"),
