@@ -23,10 +23,9 @@ from .mysql_accounts import FakeAccount, FakeMySQLAccounts, SQLError
 class FakeMySQLRelease(FakeMySQLAccounts):
     def __init__(self, version: str, accounts: list[FakeAccount], *, native_enabled: bool = False,
                  tls: tuple[str, str] | None = None) -> None:
-        self.VERSION = version
         release = tuple(int(part) for part in version.split("-")[0].split(".")[:2])
         self.native_loaded = release < (8, 4) or (release < (9, 0) and native_enabled)
-        super().__init__(accounts, tls=tls)
+        super().__init__(accounts, tls=tls, version=version)
 
     def active_plugins(self) -> list[str]:
         plugins = ["caching_sha2_password", "sha256_password"]
