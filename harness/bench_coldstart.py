@@ -112,11 +112,18 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def measure(task_root: Path, memory_mb: int, runs: int) -> dict[str, Any]:
+def fresh_start(task_root: Path, memory_mb: int) -> tuple[float, float]:
+    """One cold start in a cgroup of its own: a new sandbox starts with its whole
+    quota, while a cgroup shared with the previous start may have spent it."""
     with CpuShare(memory_mb) as share:
-        print(f"bench_coldstart: {share.describe()}", file=sys.stderr)
-        one_start(task_root, share)  # the page cache warm, as on a sandbox Lambda reuses images for
-        samples = [one_start(task_root, share) for _ in range(runs)]
+        return one_start(task_root, share)
+
+
+def measure(task_root: Path, memory_mb: int, runs: int) -> dict[str, Any]:
+    share = CpuShare(memory_mb)
+    print(f"bench_coldstart: {share.describe()}, a fresh cgroup per start", file=sys.stderr)
+    fresh_start(task_root, memory_mb)  # the page cache warm, as for an image Lambda has cached
+    samples = [fresh_start(task_root, memory_mb) for _ in range(runs)]
     wall = [sample[0] for sample in samples]
     cpu = [sample[1] for sample in samples]
     return {

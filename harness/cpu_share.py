@@ -55,11 +55,14 @@ def _cgroup_parent() -> tuple[Path, bool]:
 class CpuShare:
     """A cgroup holding Lambda's CPU share for `memory_mb`, removed on exit."""
 
+    _made = 0  # cgroups made by this process, for unique names
+
     def __init__(self, memory_mb: int) -> None:
         self.memory_mb = memory_mb
         self.quota_us = quota_us(memory_mb)
         parent, self.v2 = _cgroup_parent()
-        self.path = parent / f"rotator-bench-{os.getpid()}-{memory_mb}mb"
+        CpuShare._made += 1
+        self.path = parent / f"rotator-bench-{os.getpid()}-{CpuShare._made}-{memory_mb}mb"
 
     def __enter__(self) -> CpuShare:
         try:
