@@ -151,7 +151,9 @@ for archive in libcurl.a libmariadb.a libssl.a libcrypto.a; do
     [ -f "$libdir/$archive" ] || { echo "package.sh: $libdir/$archive not found (libcurl4-openssl-dev, libmariadb-dev and libssl-dev ship it)" >&2; exit 1; }
     static_archives+=("$libdir/$archive")
 done
-cc -O2 -Wall -Werror -ffunction-sections -c scripts/curl_unused.c -o "$static_libs/curl_unused.o"
+# Any C compiler: the system's, else the clang that comes with Swift.
+c_compiler=$(command -v cc || command -v clang) || { echo "package.sh: no C compiler (cc or clang)" >&2; exit 1; }
+"$c_compiler" -O2 -Wall -Werror -ffunction-sections -c scripts/curl_unused.c -o "$static_libs/curl_unused.o"
 rm -f "$static_libs/libcurl_unused.a"
 ar rcD "$static_libs/libcurl_unused.a" "$static_libs/curl_unused.o"
 write_if_changed() {  # FILE: stdin, written only when it differs (keeps the build incremental)
