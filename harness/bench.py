@@ -46,6 +46,7 @@ from . import (
     SecretRegistry,
     Services,
     ServicesMissing,
+    cpu_share,
     event,
     logs_in,
     rotator_command,
@@ -247,6 +248,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--variants", default="ssl,nossl",
                         help="ssl (secret has \"ssl\": true), nossl (no ssl key)")
     parser.add_argument("--label", default="", help="free text stored with the results")
+    cpu_share.add_memory_size_option(parser)
     args = parser.parse_args(argv)
     if not 1 <= args.rotations <= 1000 or not 0 <= args.cold <= 100:
         parser.error("--rotations must be 1..1000 and --cold 0..100")
@@ -266,6 +268,7 @@ def main(argv: list[str]) -> int:
     results: dict[str, Any] = {
         "label": args.label,
         "command": args.command,
+        "memory_size_mb": args.memory_size,
         "machine": {"cpus": os.cpu_count(), "kernel": platform.release(),
                     "load_before": load()},
         "rotations_warm": args.rotations,
@@ -273,9 +276,10 @@ def main(argv: list[str]) -> int:
         "variants": {},
         "goals": {},
     }
-    with tempfile.TemporaryDirectory(prefix="bench-logs-") as log_dir:
+    with tempfile.TemporaryDirectory(prefix="bench-logs-") as log_dir, \
+            cpu_share.limited(command, args.memory_size) as limited_command:
         for name in names:
-            variant = Variant(name, known[name], lab, command, task_root, Path(log_dir))
+            variant = Variant(name, known[name], lab, limited_command, task_root, Path(log_dir))
             variant.run(args.rotations, args.cold)
             results["variants"][name] = variant.results()
             # The function's log must hold no password the bench made or saw.

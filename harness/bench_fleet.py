@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import Emulator, SecretRegistry, Services, rotator_command, rotator_environment
+from . import Emulator, SecretRegistry, Services, cpu_share, rotator_command, rotator_environment
 from .secrets import mariadb_secret
 from .services import AdminConnection
 
@@ -115,6 +115,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=300.0, help="the function's timeout, s")
     parser.add_argument("--output", default="bench-fleet-results.json")
     parser.add_argument("--command", help="the bootstrap to run (default: this checkout's)")
+    cpu_share.add_memory_size_option(parser)
     args = parser.parse_args()
     if not 1 <= args.secrets <= 2000:
         parser.error("--secrets must be 1..2000")
@@ -125,9 +126,10 @@ def main() -> int:
     fleet = Fleet(services, args.secrets)
     results = []
     try:
-        with tempfile.TemporaryDirectory(prefix="bench-fleet-") as log_dir:
+        with tempfile.TemporaryDirectory(prefix="bench-fleet-") as log_dir, \
+                cpu_share.limited(command, args.memory_size) as limited_command:
             for concurrency in [int(c) for c in args.concurrency.split(",")]:
-                result = run(fleet, command, task_root, concurrency, args.timeout, Path(log_dir))
+                result = run(fleet, limited_command, task_root, concurrency, args.timeout, Path(log_dir))
                 results.append(result)
                 print(f"  concurrency {concurrency:>2}: {result['secrets']} secrets in {result['function_ms']} ms "
                       f"({result['secrets_per_second']}/s, {result['connections_per_secret']} connections each, "
@@ -135,7 +137,7 @@ def main() -> int:
                       f"{result['estimated_1000_secrets_s']} s", file=sys.stderr)
     finally:
         fleet.close()
-    report = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+    report = {"memory_size_mb": args.memory_size, "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                           "load": Path("/proc/loadavg").read_text().split()[:3]},
               "runs": results}
     Path(args.output).write_text(json.dumps(report, indent=2) + "\n")

@@ -32,7 +32,7 @@ import time
 import uuid
 from pathlib import Path
 
-from . import STEPS, Emulator, Services, ServicesMissing, bench, rotator_environment, start_rotation
+from . import STEPS, Emulator, Services, ServicesMissing, bench, cpu_share, rotator_environment, start_rotation
 from .latency_proxy import LatencyProxies, serial_round_trips
 from .secrets import mariadb_secret
 from .tls_front import TLSFront
@@ -45,8 +45,8 @@ def median(values: list[float]) -> float | None:
 
 
 class NetworkBench:
-    def __init__(self, lab: bench.Lab, command: list[str], work: Path):
-        self.lab, self.command, self.work = lab, command, work
+    def __init__(self, lab: bench.Lab, command: list[str], work: Path, task_root: Path):
+        self.lab, self.command, self.work, self.task_root = lab, command, work, task_root
         services = lab.services
         self.front = TLSFront(services.endpoint, work / "front").start()
         self.proxies = LatencyProxies()
@@ -77,8 +77,7 @@ class NetworkBench:
         env = rotator_environment(
             self.lab.services, SECRETS_MANAGER_ENDPOINT=f"https://127.0.0.1:{self.sm_proxy.port}",
             AWS_CA_BUNDLE=str(self.front.ca_path), AWS_LAMBDA_LOG_FORMAT="JSON")
-        task_root = Path(self.command[0]).resolve().parent
-        return Emulator(self.command, env=env, log_path=log, task_root=task_root, timeout=30.0,
+        return Emulator(self.command, env=env, log_path=log, task_root=self.task_root, timeout=30.0,
                         function_name="rotator")
 
     def rotate(self, emulator: Emulator, arn: str, rtt_ms: float, kind: str) -> None:
@@ -170,6 +169,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--cold", type=int, default=3, help="extra fresh processes per RTT (default 3)")
     parser.add_argument("--command", default=str(REPO_ROOT / "bootstrap"))
     parser.add_argument("--output", default="bench-network-results.json")
+    cpu_share.add_memory_size_option(parser)
     args = parser.parse_args(argv)
     rtts = [float(value) for value in args.rtt.split(",") if value.strip()]
     if not rtts or any(not 0 <= rtt <= 500 for rtt in rtts):
@@ -179,8 +179,9 @@ def main(argv: list[str]) -> int:
         lab = bench.Lab(Services.from_environment())
     except ServicesMissing as error:
         raise bench.BenchError(f"{error}; use scripts/bench.sh --network") from error
-    with tempfile.TemporaryDirectory(prefix="bench-network-") as work:
-        network = NetworkBench(lab, [args.command], Path(work))
+    with tempfile.TemporaryDirectory(prefix="bench-network-") as work, \
+            cpu_share.limited([args.command], args.memory_size) as command:
+        network = NetworkBench(lab, command, Path(work), Path(args.command).resolve().parent)
         try:
             network.run(rtts, args.rotations, args.cold, Path(work))
         finally:
@@ -189,7 +190,8 @@ def main(argv: list[str]) -> int:
     print("\nmedians; RT = serial round trips the function waited for (total in brackets when some overlapped)")
     print("\n".join(lines))
     results = {
-        "rtt_ms": rtts, "rotations_warm": args.rotations, "cold_processes": args.cold + 1,
+        "rtt_ms": rtts, "memory_size_mb": args.memory_size,
+        "rotations_warm": args.rotations, "cold_processes": args.cold + 1,
         "load": [round(value, 2) for value in os.getloadavg()],
         "figures": {key: bench.summary(values) for key, values in sorted(network.samples.items())},
         "table": lines,

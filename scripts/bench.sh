@@ -24,6 +24,15 @@
 #       the fleet check (CheckAll) over hundreds of secrets in moto, each its
 #       own MariaDB user (harness/bench_fleet.py); prints time per secret and
 #       connections held at once. Default output: bench-fleet-results.json
+#   scripts/bench.sh --coldstart [OUTPUT_JSON] [--memory-size 128,512,1769] [--runs 30]
+#       the packaged zip's cold start, spawn to its first GET /next, under
+#       Lambda's CPU share for each memory size (harness/bench_coldstart.py);
+#       median and p90 of wall time and CPU. No services needed. Default
+#       output: bench-coldstart-results.json
+#
+#   --memory-size MB (rotation, --network and --fleet benches): the function
+#       runs in a cgroup limited to Lambda's CPU share at that memory size
+#       (one vCPU at 1,769 MB; harness/cpu_share.py). Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -31,6 +40,7 @@ root=$(pwd)
 network=false
 downtime=false
 fleet=false
+coldstart=false
 if [[ "${1:-}" == --network ]]; then
     network=true
     shift
@@ -40,11 +50,15 @@ elif [[ "${1:-}" == --downtime ]]; then
 elif [[ "${1:-}" == --fleet ]]; then
     fleet=true
     shift
+elif [[ "${1:-}" == --coldstart ]]; then
+    coldstart=true
+    shift
 fi
 output="$root/bench-results.json"
 if $network; then output="$root/bench-network-results.json"; fi
 if $downtime; then output="$root/bench-downtime-results.json"; fi
 if $fleet; then output="$root/bench-fleet-results.json"; fi
+if $coldstart; then output="$root/bench-coldstart-results.json"; fi
 if [[ $# -gt 0 && "$1" != --* ]]; then
     output=$1
     shift
@@ -84,6 +98,13 @@ else
     (cd "$work/function" && unzip -q "$work/rotator.zip")
     command="$work/function/bootstrap"
     zip_args=(--zip "$work/rotator.zip")
+fi
+
+if $coldstart; then
+    if $checkout; then echo "bench.sh: --coldstart measures the packaged zip only" >&2; exit 2; fi
+    echo "bench: load before measuring: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+    "$PYTHON" -m harness.bench_coldstart --function "$work/function" --output "$output" "${bench_args[@]}"
+    exit
 fi
 
 scripts/services.sh start "$services" >&2

@@ -79,6 +79,8 @@ def main() -> None:
     parser.add_argument("--stage", required=True, type=Path)
     parser.add_argument("--origins", required=True, type=Path)
     parser.add_argument("--static-stdlib", required=True)
+    parser.add_argument("--static-archive", action="append", default=[],
+                        help="a Debian static library linked into the binary (repeatable)")
     arguments = parser.parse_args()
 
     files_by_package: dict[str, list[str]] = {}
@@ -109,14 +111,18 @@ def main() -> None:
         })
 
     # Linked into the binary, so no file of its own: the scanner still needs to know.
-    stdcxx = package_fields(owning_package(arguments.static_stdlib))
+    static_packages = dict.fromkeys(owning_package(archive)
+                                    for archive in [arguments.static_stdlib, *arguments.static_archive])
+    for package in static_packages:
+        fields = package_fields(package)
+        components.append({
+            "type": "library", "bom-ref": purl(fields), "name": fields["name"], "version": fields["version"],
+            "purl": purl(fields),
+            "properties": [{"name": "debian:source", "value": fields["source"]},
+                           {"name": "debian:source_version", "value": fields["source_version"]},
+                           {"name": "mysql-rotator:linked-statically-into", "value": "rotator"}],
+        })
     swift = swift_version()
-    components.append({
-        "type": "library", "bom-ref": purl(stdcxx), "name": stdcxx["name"], "version": stdcxx["version"],
-        "purl": purl(stdcxx),
-        "properties": [{"name": "debian:source", "value": stdcxx["source"]},
-                       {"name": "mysql-rotator:linked-statically-into", "value": "rotator"}],
-    })
     components.append({
         "type": "library", "bom-ref": f"pkg:generic/swift-stdlib@{swift}", "name": "swift-stdlib",
         "version": swift, "purl": f"pkg:generic/swift-stdlib@{swift}",

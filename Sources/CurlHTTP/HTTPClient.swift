@@ -177,6 +177,9 @@ public final class HTTPClient {
         func set(_ result: CURLcode) { if code == CURLE_OK { code = result } }
         set(rotator_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
         set(rotator_curl_setopt_string(handle, CURLOPT_URL, request.url))
+        // Only HTTP(S): the deployment zip's libcurl carries no other scheme's
+        // libraries (scripts/curl_unused.c), and no AWS endpoint is anything else.
+        set(rotator_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
         set(rotator_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
         set(rotator_curl_setopt_long(handle, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1))
         set(rotator_curl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1))

@@ -181,7 +181,9 @@ def test_the_sbom_lists_every_shared_library_in_the_zip():
     assert document["bomFormat"] == "CycloneDX" and document["specVersion"] == "1.5"
     listed = sbom_locations(document)
     shipped = sorted(name for name in names if ".so" in name.rsplit("/", 1)[-1])
-    assert len(shipped) >= 20, f"the zip ships only {len(shipped)} shared libraries"
+    # The loader, libc, libm, libgcc_s, zlib, libcrypto (for the plugins) and three plugins:
+    # libcurl, Connector/C and OpenSSL are linked into the binary (scripts/package.sh).
+    assert len(shipped) >= 9, f"the zip ships only {len(shipped)} shared libraries"
     missing = [name for name in shipped if name not in listed]
     assert missing == [], f"shared libraries the SBOM does not list: {missing}"
     stale = sorted(set(listed) - set(names))
@@ -194,8 +196,17 @@ def test_the_sbom_lists_every_shared_library_in_the_zip():
                                    capture_output=True, text=True, check=True).stdout
         assert component["version"] == installed, f"{name}: SBOM says {component['version']}, dpkg {installed}"
     names_listed = {component["name"] for component in document["components"]}
-    for package in ("libc6", "libssl3", "libcurl4", "libmariadb3", "swift-stdlib"):
+    for package in ("libc6", "libssl3", "libmariadb3", "swift-stdlib"):
         assert package in names_listed, f"{package} is not in the SBOM"
+    # Linked statically, so no file of their own: each still named, with its Debian version.
+    static = {component["name"]: component for component in document["components"]
+              if {"name": "mysql-rotator:linked-statically-into", "value": "rotator"} in component["properties"]}
+    for package in ("libcurl4-openssl-dev", "libmariadb-dev", "libssl-dev", "libstdc++-12-dev", "swift-stdlib"):
+        assert package in static, f"{package} is not in the SBOM as linked into the binary"
+        if package != "swift-stdlib":
+            installed = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", package],
+                                       capture_output=True, text=True, check=True).stdout
+            assert static[package]["version"] == installed, package
 
 
 def test_a_checkout_deployed_as_code_refuses_to_start_and_says_why(tmp_path: Path):
@@ -234,3 +245,71 @@ def test_sam_deploy_without_a_build_stops_instead_of_zipping_the_checkout(tmp_pa
     output = result.stdout + result.stderr
     assert result.returncode != 0, output[-2000:]
     assert "Template file not found" in output and ".aws-sam/build/template.yaml" in output, output[-2000:]
+
+
+# ---------------------------------------------------------------------------
+# The CA bundle per partition: scripts/package.sh --print-ca-source says
+# where the bundle would come from and stops before downloading or building,
+# so the choice is tested here without the network.
+# ---------------------------------------------------------------------------
+
+RDS_BUNDLES = {
+    "aws": "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem",
+    "aws-us-gov": "https://truststore.pki.us-gov-west-1.rds.amazonaws.com/global/global-bundle.pem",
+    "aws-cn": "https://rds-truststore.s3.cn-north-1.amazonaws.com.cn/global/global-bundle.pem",
+}
+
+
+def ca_source(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {key: value for key, value in os.environ.items() if key != "ROTATOR_CA_BUNDLE"}
+    environment.update(env or {})
+    return subprocess.run([str(REPO_ROOT / "scripts" / "package.sh"), "--print-ca-source", *args],
+                          capture_output=True, text=True, timeout=60, env=environment)
+
+
+@pytest.mark.parametrize("partition", sorted(RDS_BUNDLES))
+def test_each_partition_takes_its_own_rds_bundle(partition: str, tmp_path: Path):
+    result = ca_source("--partition", partition, str(tmp_path / "rotator.zip"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"database CA bundle: {RDS_BUNDLES[partition]} (RDS, partition {partition})"
+    others = [url for name, url in RDS_BUNDLES.items() if name != partition]
+    assert not any(url in result.stdout for url in others)
+    assert not (tmp_path / "rotator.zip").exists(), "--print-ca-source built a zip"
+
+
+@pytest.mark.parametrize("partition", ["aws-iso", "aws-iso-b", "aws-eusc", "commercial"])
+def test_a_partition_without_a_known_bundle_is_refused(partition: str, tmp_path: Path):
+    result = ca_source("--partition", partition, str(tmp_path / "rotator.zip"))
+    assert result.returncode == 2, result
+    assert f"no RDS CA bundle is known for partition {partition}" in result.stderr
+    assert "--ca-bundle FILE" in result.stderr and "--no-ca-bundle" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_partition_without_a_known_bundle_takes_the_file_it_is_given(tmp_path: Path):
+    pem = tmp_path / "iso-ca.pem"
+    shutil.copy(SYSTEM_CA_BUNDLE, pem)
+    given = ca_source("--partition", "aws-iso", "--ca-bundle", str(pem), str(tmp_path / "rotator.zip"))
+    assert given.returncode == 0, given.stderr
+    assert given.stdout.strip() == f"database CA bundle: {pem}"
+    none = ca_source("--partition", "aws-iso", "--no-ca-bundle", str(tmp_path / "rotator.zip"))
+    assert none.returncode == 0, none.stderr
+    assert none.stdout.strip() == "database CA bundle: none (--no-ca-bundle)"
+
+
+def test_a_given_file_wins_over_the_partitions_bundle(tmp_path: Path):
+    pem = tmp_path / "private-ca.pem"
+    shutil.copy(SYSTEM_CA_BUNDLE, pem)
+    for result in (ca_source("--partition", "aws-us-gov", "--ca-bundle", str(pem), str(tmp_path / "z.zip")),
+                   ca_source("--partition", "aws-cn", str(tmp_path / "z.zip"), env={"ROTATOR_CA_BUNDLE": str(pem)})):
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == f"database CA bundle: {pem}"
+
+
+def test_a_partition_bundle_that_is_not_pem_is_refused(tmp_path: Path):
+    """A local file standing in for a download: the same check refuses it before any build."""
+    bogus = tmp_path / "not-a-bundle.pem"
+    bogus.write_text("<html>Access Denied</html>\n")
+    result = ca_source("--partition", "aws", "--ca-bundle", str(bogus), str(tmp_path / "z.zip"))
+    assert result.returncode == 1, result
+    assert "holds no PEM certificate" in result.stderr
