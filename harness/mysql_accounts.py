@@ -186,14 +186,21 @@ class FakeMySQLAccounts(LoopbackServer):
             with self.lock:
                 self.statements.append((account.user, statement))
             try:
-                answer_rows = self._execute(account, statement)
+                table = self._table(account, statement)
+                answer_rows = None if table else self._execute(account, statement)
             except SQLError as error:
                 self._error(channel, 1, error)
                 continue
-            if answer_rows is None:
+            if table:
+                wire.send_rows(channel, *table, charset=wire.UTF8, column_length=1024)
+            elif answer_rows is None:
                 self._ok(channel, 1)
             else:
                 wire.send_result_set(channel, *answer_rows, charset=wire.UTF8, column_length=1024)
+
+    def _table(self, session: FakeAccount, statement: str) -> tuple[list[str], list[list[str]]] | None:
+        """A result set of several columns for `statement`, or None to run it through `_execute`."""
+        return None
 
     def _login_refusal(self, account: FakeAccount) -> SQLError | None:
         """Why the server refuses `account` whatever its password; none here (harness/upgrade_servers.py has some)."""
