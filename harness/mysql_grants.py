@@ -128,6 +128,12 @@ class FakeMySQLGrants(FakeMySQLAccounts):
         with self.lock:
             return self.grants[(user, host)].printed(self.accounts[(user, host)].name)
 
+    def change_grants(self, statement: str) -> None:
+        """A GRANT or REVOKE an operator runs, outside the function's sessions (not recorded)."""
+        with self.lock:
+            if not self._change_grants(FakeAccount("root", "localhost", ""), statement, check=False):
+                raise ValueError("not a GRANT or REVOKE of privileges")
+
     # -- the statements -----------------------------------------------------
 
     def _key(self, text: str) -> tuple[str, str]:

@@ -103,6 +103,25 @@ def test_the_clone_holds_the_users_grants_as_mysql_prints_them_and_the_way_back_
     assert server.show_grants("app") == expected, "the user's grants changed"
 
 
+def test_a_lifted_restriction_and_a_revoked_privilege_reach_the_other_user_on_the_next_rotation(
+        sm, mysql, start_rotator):
+    server, admin = mysql("8.4.3")
+    arn = rotation_secret(sm, server, admin)
+    rotator = alternating(start_rotator, ALLOW_PRIVILEGED_ACCOUNTS="true")
+    rotate(sm, rotator, arn)  # current: app_clone
+    # An operator lifts the restriction and takes one dynamic privilege from the current user.
+    server.change_grants("GRANT INSERT ON `world`.* TO `app_clone`@`%`")
+    server.change_grants("REVOKE TRANSACTION_GTID_TAG ON *.* FROM `app_clone`@`%`")
+    wanted = server.show_grants("app_clone")
+    assert not [line for line in wanted if line.startswith("REVOKE")], "the fake kept the restriction"
+    before = len(server.sent())
+    rotate(sm, rotator, arn)  # current: app, made a copy of app_clone
+    sent = server.sent()[before:]
+    assert "GRANT INSERT ON `world`.* TO 'app'@'%'" in sent, "the restriction was not lifted on the user"
+    assert [line.replace("`app`@", "`app_clone`@") for line in server.show_grants("app")] == wanted, \
+        server.show_grants("app")
+
+
 def test_without_allow_privileged_accounts_the_copy_is_refused_before_any_change(sm, mysql, start_rotator):
     server, admin = mysql("8.4.3")
     arn = rotation_secret(sm, server, admin)
