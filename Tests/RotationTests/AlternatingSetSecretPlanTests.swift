@@ -73,7 +73,7 @@ import Testing
                 .fail(.pendingDoesNotLogIn(secretId: "s", login: pending.login.description)),
             ]),
         Row(
-            name: "AWSCURRENT refused: never skipped because the pending password logs in",
+            name: "AWSCURRENT refused: no probe of the pending password, the copy is always done in full",
             events: [.refused, .passwordless(nil)],
             actions: [
                 prove, .lookForPasswordlessAccount, .fail(.noWorkingLogin(secretId: "s", tried: [Stage.current])),
