@@ -55,6 +55,7 @@ def stand_ins(partition: str = "aws", region: str = "us-east-1") -> dict[str, st
         "RedeployEventsRole.Arn": f"arn:{partition}:iam::{ACCOUNT}:role/mysql-rotator-RedeployEventsRole-Q9",
         "RedeployFailedAlarm.Arn": f"arn:{partition}:cloudwatch:{region}:{ACCOUNT}:alarm:redeploy-failed",
         "FleetCheckFailingAlarm.Arn": f"arn:{partition}:cloudwatch:{region}:{ACCOUNT}:alarm:fleet-failing",
+        "FleetCheckRule": "mysql-rotator-FleetCheckRule-R1",
     }
 
 
