@@ -203,6 +203,21 @@ def test_the_log_holds_what_lambdas_level_filter_keeps(start_emulator, env, kept
     assert "START RequestId:" in log and "END RequestId:" in log, "the platform's lines are never filtered"
 
 
+def test_a_line_longer_than_the_pipe_reaches_the_log_whole(start_emulator):
+    """The filter judges whole lines: one the pipe delivers in many pieces is kept or dropped whole."""
+    emulator = python_runtime(start_emulator, "handlers.print_lines", timeout=10,
+                              env={**os.environ, "AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "WARN"})
+    long_kept = json.dumps({"level": "WARN", "timestamp": NOW, "message": "k" * 300_000})
+    long_dropped = json.dumps({"level": "INFO", "timestamp": NOW, "message": "d" * 300_000})
+
+    ok, _ = emulator.invoke({"lines": [long_dropped, long_kept]})
+
+    assert ok
+    lines = emulator.log_path.read_text().splitlines()
+    assert long_kept in lines, "the long WARN line is not in the log whole"
+    assert not any("ddd" in line for line in lines), "a piece of the dropped INFO line reached the log"
+
+
 # ---------------------------------------------------------------------------
 # Raw Runtime API: the test plays the function; the spawned process just sleeps
 # ---------------------------------------------------------------------------
