@@ -13,6 +13,7 @@ Test and docs tooling only (matplotlib); nothing here ships.
 from __future__ import annotations
 
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -23,16 +24,24 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from .dashboard import dashboard, widget_metrics  # noqa: E402
 
-DAYS = 30
 SAMPLE_ROWS = [
-    ("prod/billing/mysql", "failing", "login-current"),
-    ("prod/legacy/reports", "failing", "rotation-overdue"),
-    ("prod/search/replica", "notChecked", ""),
+    ("prod/billing/mysql", "failing", "login-current", "06:02"),
+    ("prod/legacy/reports", "failing", "rotation-overdue", "06:02"),
+    ("prod/search/replica", "notChecked", "", "06:03"),
 ]
 
 
-def illustrative(title: str, label: str, rng: random.Random) -> list[float]:
+def opening_days(body: dict) -> int:
+    """The days the dashboard opens on ("start": "-P14D"), as the console shows them."""
+    match = re.fullmatch(r"-P(\d+)D", body.get("start", ""))
+    if match is None:
+        raise ValueError(f"the dashboard's start {body.get('start')!r} is not -PnD")
+    return int(match.group(1))
+
+
+def illustrative(title: str, label: str, rng: random.Random, days: int) -> list[float]:
     """A plausible series for one line; the picture shows shape, not data."""
+    DAYS = days  # noqa: N806 (reads as the constant it is within one picture)
     if "failed" in title:
         return [1.0 if rng.random() < 0.12 else 0.0 for _ in range(DAYS)]
     if "succeeded" in title:
@@ -53,13 +62,15 @@ def illustrative(title: str, label: str, rng: random.Random) -> list[float]:
         return [max(0.0, start + moved * 3 * day) if label != "not read" else float(rng.choice([0, 1, 2]))
                 for day in range(DAYS)]
     if "oldest" in title:
-        return [min(29.0, 12.0 + day % 30) if day < 20 else float(day - 19) for day in range(DAYS)]
+        turn = DAYS * 2 // 3
+        return [12.0 + day if day < turn else float(day - turn + 1) for day in range(DAYS)]
     return [rng.random() for _ in range(DAYS)]
 
 
 def render(out: Path) -> list[str]:
     """Draws the dashboard to `out`; returns the widget titles drawn, in order."""
     body = dashboard()
+    shown = opening_days(body)
     widgets = body["widgets"]
     rows = max(w["y"] + w["height"] for w in widgets)
     figure = plt.figure(figsize=(16, rows * 0.55 + 0.6), dpi=100)
@@ -77,7 +88,7 @@ def render(out: Path) -> list[str]:
         if widget["type"] == "log":
             axes.axis("off")
             table = axes.table(cellText=[list(row) for row in SAMPLE_ROWS],
-                               colLabels=["SecretName", "status", "failed"], loc="upper left",
+                               colLabels=["SecretName", "status", "failed", "checked"], loc="upper left",
                                cellLoc="left", colLoc="left")
             table.scale(1, 1.4)
             axes.text(0, -0.05, properties["query"][:110] + " …", fontsize=6, family="monospace",
@@ -85,8 +96,8 @@ def render(out: Path) -> list[str]:
             continue
         lines = widget_metrics(widget)
         labels = [row[-1]["label"] if isinstance(row[-1], dict) else row[1] for row in properties["metrics"]]
-        series = [illustrative(properties["title"], label, rng) for label in labels]
-        days = list(range(-DAYS + 1, 1))
+        series = [illustrative(properties["title"], label, rng, shown) for label in labels]
+        days = list(range(-shown + 1, 1))
         if properties.get("stacked"):
             axes.stackplot(days, *series, labels=labels, alpha=0.85)
         else:

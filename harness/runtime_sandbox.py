@@ -4,8 +4,12 @@ invoke side (`invoke`) and the runtime side (`next_invocation`, `answer`,
 `init_error`) meet here; runtime_api_server.py only turns HTTP into these
 calls.
 
-The function's stdout and stderr go to the log file, with the platform's
-START/END/REPORT lines; never an event or response body.
+The function's stdout and stderr go to the log file through Lambda's
+log-level filter (lambda_logs.py: in the JSON log format, lines under
+AWS_LAMBDA_LOG_LEVEL never reach the log, as they never reach CloudWatch),
+with the platform's START/END/REPORT lines; never an event or response body.
+An invocation's answer is held back until every line the function wrote
+before answering is in the log, so a test reads the log right after invoke.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import datetime
 import json
 import os
 import secrets
+import select
 import shutil
 import signal
 import subprocess
@@ -22,6 +27,8 @@ import threading
 import time
 import uuid
 from typing import Any
+
+from .lambda_logs import application_level, lambda_keeps
 
 ACCOUNT_ID = "123456789012"
 
@@ -67,6 +74,52 @@ class Invocation:
         return True
 
 
+class FunctionOutput:
+    """One function process's stdout and stderr (a pipe): each whole line
+    Lambda's filter keeps is appended to the log. A reader thread follows the
+    pipe; `drain` takes what is in it now, for the moments a line must be in
+    the log (an answer, an exit). Only the reader closes the pipe."""
+
+    def __init__(self, fd: int, level: str | None, write: Any):
+        self.fd = fd
+        self.level = level
+        self.write = write  # appends bytes to the log, under the sandbox's log lock
+        self.lock = threading.Lock()
+        self.pending = b""
+        self.eof = False
+        os.set_blocking(fd, False)
+        threading.Thread(target=self._follow, daemon=True).start()
+
+    def _follow(self) -> None:
+        try:
+            while not self.eof:
+                select.select([self.fd], [], [])
+                self.drain()
+        finally:
+            os.close(self.fd)
+
+    def drain(self) -> None:
+        with self.lock:
+            while not self.eof:
+                try:
+                    chunk = os.read(self.fd, 65536)
+                except BlockingIOError:
+                    break
+                if not chunk:
+                    self.eof = True
+                    break
+                self.pending += chunk
+            lines = self.pending.split(b"\n")
+            self.pending = lines.pop()
+            if self.eof and self.pending:
+                lines.append(self.pending)
+                self.pending = b""
+            kept = [line + b"\n" for line in lines
+                    if self.level is None or lambda_keeps(line.decode("utf-8", "replace"), self.level)]
+            if kept:
+                self.write(b"".join(kept))
+
+
 class Sandbox:
     """The function process and the invocation state, behind one condition variable."""
 
@@ -85,6 +138,8 @@ class Sandbox:
         self.invoke_lock = threading.Lock()  # one invocation at a time, like one sandbox
         self.log_lock = threading.Lock()
         self.proc: subprocess.Popen | None = None
+        self.output: FunctionOutput | None = None
+        self.log_level = application_level(self.env)
         self.generation = 0
         self.spawned_at = 0.0
         self.init_reported = False
@@ -140,29 +195,52 @@ class Sandbox:
         with self.log_lock, open(self.log_path, "a", encoding="utf-8") as handle:
             handle.write(line + "\n")
 
+    def _append(self, data: bytes) -> None:
+        if not self.log_path:
+            return
+        with self.log_lock, open(self.log_path, "ab") as handle:
+            handle.write(data)
+
+    def drain_output(self) -> None:
+        """Every line the function has written so far, in the log (or dropped by the filter)."""
+        output = self.output
+        if output is not None:
+            output.drain()
+
     def spawn(self) -> None:
         """Start a new function process. Caller holds self.cond."""
-        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
+        if not self.log_path:
+            stdout: int = subprocess.DEVNULL
+        else:
+            read_end, stdout = os.pipe()
         try:
             proc = subprocess.Popen(
                 self.command, cwd=self.task_root, env=self.env,
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.STDOUT,
                 # Own process group: a shell-script bootstrap and whatever it
                 # started die together on SIGKILL.
                 start_new_session=True,
             )
+        except OSError:
+            if self.log_path:
+                os.close(read_end)
+            raise
         finally:
-            if not isinstance(log, int):  # a file we opened, not DEVNULL
-                log.close()
+            if self.log_path:
+                os.close(stdout)
+        if self.log_path:
+            self.output = FunctionOutput(read_end, self.log_level, self._append)
         self.proc = proc
         self.generation += 1
         self.cold_starts += 1
         self.spawned_at = time.monotonic()
         self.init_reported = False
-        threading.Thread(target=self._watch, args=(proc, self.generation), daemon=True).start()
+        threading.Thread(target=self._watch, args=(proc, self.generation, self.output), daemon=True).start()
 
-    def _watch(self, proc: subprocess.Popen, generation: int) -> None:
+    def _watch(self, proc: subprocess.Popen, generation: int, output: FunctionOutput | None) -> None:
         returncode = proc.wait()
+        if output is not None:
+            output.drain()
         with self.cond:
             if self.proc is proc:
                 self.proc = None
@@ -248,6 +326,7 @@ class Sandbox:
                     "Sandbox.Timedout",
                     f"RequestId: {invocation.request_id} Error: Task timed out after "
                     f"{self.timeout:.2f} seconds"))
+                self.drain_output()
                 self.log(f"{_now_iso()} {invocation.request_id} Task timed out after "
                          f"{self.timeout:.2f} seconds")
                 if invocation.generation == self.generation:
@@ -298,6 +377,9 @@ class Sandbox:
                     self.polls_waiting -= 1
 
     def answer(self, request_id: str, ok: bool, body: bytes) -> bool:
+        # The lines written before answering reach the log before the answer
+        # reaches the invoker.
+        self.drain_output()
         with self.cond:
             invocation = self.active
             if invocation is None or invocation.request_id != request_id or invocation.done:
@@ -309,6 +391,7 @@ class Sandbox:
 
     def init_error(self, body: bytes) -> subprocess.Popen | None:
         """Record an init failure for the waiting (or next) invoke; return the process to kill."""
+        self.drain_output()
         with self.cond:
             try:
                 parsed = json.loads(body)

@@ -55,6 +55,10 @@ def stand_ins(partition: str = "aws", region: str = "us-east-1") -> dict[str, st
         "RedeployEventsRole.Arn": f"arn:{partition}:iam::{ACCOUNT}:role/mysql-rotator-RedeployEventsRole-Q9",
         "RedeployFailedAlarm.Arn": f"arn:{partition}:cloudwatch:{region}:{ACCOUNT}:alarm:redeploy-failed",
         "FleetCheckFailingAlarm.Arn": f"arn:{partition}:cloudwatch:{region}:{ACCOUNT}:alarm:fleet-failing",
+        "FleetCheckRule": "mysql-rotator-FleetCheckRule-R1",
+        "RotationFunctionNotRunAlarm.Arn": f"arn:{partition}:cloudwatch:{region}:{ACCOUNT}:alarm:not-run",
+        "FleetCheckNotDeliveredAlarm.Arn": f"arn:{partition}:cloudwatch:{region}:{ACCOUNT}:alarm:fleet-not-delivered",
+        "NotificationDeadLetterAlarm.Arn": f"arn:{partition}:cloudwatch:{region}:{ACCOUNT}:alarm:undelivered",
     }
 
 

@@ -46,11 +46,13 @@ public final class LambdaLogger {
     public var requestId: String?
     let sink: (String) -> Void
 
-    public init(json: Bool, minimumLevel: Level, sink: @escaping (String) -> Void = LambdaLogger.writeToStandardOutput)
-    {
+    /// Every line this logger writes, its EMF records included, goes to
+    /// `sink` (standard output when none is given): one writer, so no record
+    /// can leave without the `level` Lambda's log-level filter reads.
+    public init(json: Bool, minimumLevel: Level, sink: ((String) -> Void)? = nil) {
         self.json = json
         self.minimumLevel = minimumLevel
-        self.sink = sink
+        self.sink = sink ?? Self.writeToStandardOutput
     }
 
     public convenience init(environment: [String: String]) {
@@ -101,7 +103,9 @@ public final class LambdaLogger {
     }
 
     /// One write per line, so lines from one process never interleave.
-    public static func writeToStandardOutput(_ line: String) {
+    /// Private: a line written past the logger would reach Lambda without a
+    /// level and count as INFO, which `LogLevel` WARN and above drop.
+    private static func writeToStandardOutput(_ line: String) {
         var bytes = Array(line.utf8)
         bytes.append(UInt8(ascii: "\n"))
         bytes.withUnsafeBytes { buffer in

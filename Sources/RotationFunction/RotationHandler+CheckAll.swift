@@ -128,7 +128,7 @@ extension RotationHandler {
             ])
         if let namespace = configuration.metricsNamespace {
             for record in fleetRecords(report, namespace: namespace, requestId: context.requestId) {
-                LambdaLogger.writeToStandardOutput(record.line)
+                logger.emit(record)
             }
             for record in pluginRecords(report, namespace: namespace, requestId: context.requestId) {
                 logger.emit(record)

@@ -156,6 +156,68 @@ def test_function_output_goes_to_the_log_not_the_terminal(start_emulator, capfd)
     assert marker not in captured.out and marker not in captured.err
 
 
+# Lambda's log-level filter (harness/lambda_logs.py cites AWS's rule): each
+# line below, and the settings under which Lambda sends it to CloudWatch.
+NOW = "2026-12-01T00:00:00.000Z"
+FILTERED_LINES = {
+    "debug": json.dumps({"level": "DEBUG", "timestamp": NOW, "message": "m-debug"}),
+    "info": json.dumps({"level": "INFO", "timestamp": NOW, "message": "m-info"}),
+    "warn": json.dumps({"level": "WARN", "timestamp": NOW, "message": "m-warn"}),
+    "lower-case-error": json.dumps({"level": "error", "timestamp": NOW, "message": "m-lower-case-error"}),
+    "fatal": json.dumps({"level": "FATAL", "timestamp": "2026-12-01T00:00:00+01:00", "message": "m-fatal"}),
+    "no-level": json.dumps({"timestamp": NOW, "message": "m-no-level"}),
+    "bad-level": json.dumps({"level": "LOUD", "timestamp": NOW, "message": "m-bad-level"}),
+    "error-no-timestamp": json.dumps({"level": "ERROR", "message": "m-error-no-timestamp"}),
+    "error-bad-timestamp": json.dumps({"level": "ERROR", "timestamp": "yesterday", "message": "m-error-bad-timestamp"}),
+    "error-impossible-day": json.dumps({"level": "ERROR", "timestamp": "2026-13-45T00:00:00Z",
+                                        "message": "m-error-impossible-day"}),
+    "plain-text": "m-plain-text ERROR in words only",
+    "json-array": json.dumps(["m-json-array", "ERROR"]),
+}
+EVERY = set(FILTERED_LINES)
+AT_INFO = EVERY - {"debug"}
+AT_WARN = {"warn", "lower-case-error", "fatal"}
+
+
+@pytest.mark.parametrize("env, kept", [
+    pytest.param({}, EVERY, id="text-format-keeps-everything"),
+    pytest.param({"AWS_LAMBDA_LOG_LEVEL": "ERROR"}, EVERY, id="text-format-ignores-the-level"),
+    pytest.param({"AWS_LAMBDA_LOG_FORMAT": "JSON"}, AT_INFO, id="json-defaults-to-info"),
+    pytest.param({"AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "TRACE"}, EVERY, id="json-trace"),
+    pytest.param({"AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "WARN"}, AT_WARN, id="json-warn"),
+    pytest.param({"AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "ERROR"},
+                 {"lower-case-error", "fatal"}, id="json-error"),
+    pytest.param({"AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "FATAL"}, {"fatal"}, id="json-fatal"),
+])
+def test_the_log_holds_what_lambdas_level_filter_keeps(start_emulator, env, kept):
+    emulator = python_runtime(start_emulator, "handlers.print_lines", timeout=10,
+                              env={**os.environ, **env})
+
+    ok, body = emulator.invoke({"lines": list(FILTERED_LINES.values())})
+
+    assert ok and body == {"printed": len(FILTERED_LINES)}
+    # Read at once: the answer waits until the lines written before it are in the log.
+    log = emulator.log_path.read_text()
+    found = {name for name in FILTERED_LINES if f"m-{name}" in log}
+    assert found == kept, f"kept {sorted(found)}, Lambda keeps {sorted(kept)}"
+    assert "START RequestId:" in log and "END RequestId:" in log, "the platform's lines are never filtered"
+
+
+def test_a_line_longer_than_the_pipe_reaches_the_log_whole(start_emulator):
+    """The filter judges whole lines: one the pipe delivers in many pieces is kept or dropped whole."""
+    emulator = python_runtime(start_emulator, "handlers.print_lines", timeout=10,
+                              env={**os.environ, "AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "WARN"})
+    long_kept = json.dumps({"level": "WARN", "timestamp": NOW, "message": "k" * 300_000})
+    long_dropped = json.dumps({"level": "INFO", "timestamp": NOW, "message": "d" * 300_000})
+
+    ok, _ = emulator.invoke({"lines": [long_dropped, long_kept]})
+
+    assert ok
+    lines = emulator.log_path.read_text().splitlines()
+    assert long_kept in lines, "the long WARN line is not in the log whole"
+    assert not any("ddd" in line for line in lines), "a piece of the dropped INFO line reached the log"
+
+
 # ---------------------------------------------------------------------------
 # Raw Runtime API: the test plays the function; the spawned process just sleeps
 # ---------------------------------------------------------------------------

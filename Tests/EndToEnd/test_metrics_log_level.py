@@ -1,59 +1,82 @@
 """The built binary's metrics records survive Lambda's log-level filter at
-every LogLevel the template allows, in the JSON log format.
+every LogLevel the template allows, in the JSON log format: the per-step
+records, the fleet check's (`WouldFail`, `SecretsFailing`: what
+FleetCheckFailingAlarm and the dashboard read) and Revoke's (`Revokes`:
+what RevokeAlarm reads).
 
-Lambda's documented rule ("Log-level filtering", Lambda developer guide): a
-JSON line's level is its "level" member; when that is missing or invalid,
-or "timestamp" is not valid RFC 3339, the line counts as INFO; lines below
-the function's application log level are dropped. The function's own log
-lines are filtered by the function (it writes nothing under the level), so
-what reaches stdout is what the rule is applied to here.
+The emulator applies Lambda's documented rule (harness/lambda_logs.py, which
+cites it) to every line the function writes, so the log read here holds
+what CloudWatch would receive: a record without a level (INFO to Lambda)
+is simply not in it at WARN and above.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from datetime import datetime
+import uuid
 
 import pytest
 
+from harness.accounts import create_account
+from harness.fleet import attach, check_all, function_arn, start_fleet_function
+from harness.lambda_logs import LEVELS, lambda_keeps
 from harness.rotation import rotate
+from harness.rotator import emf_records
+from harness.secrets import REGISTRY
 
-LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]
-RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+# The levels above INFO, where a record Lambda counts as INFO is dropped.
+ABOVE_INFO = ["WARN", "ERROR"]
 
 
-def lambda_keeps(line: str, application_level: str) -> bool:
-    level = "INFO"
-    try:
-        record = json.loads(line)
-    except ValueError:
-        record = None
-    if isinstance(record, dict):
-        given = str(record.get("level", "")).upper()
-        timestamp = record.get("timestamp")
-        valid_time = isinstance(timestamp, str) and RFC3339.match(timestamp) is not None
-        if given in LEVELS and valid_time and isinstance(timestamp, str):
-            datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
-            level = given
-    return LEVELS.index(level) >= LEVELS.index(application_level)
+def json_logging(level: str) -> dict[str, str]:
+    return {"AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": level}
 
 
 @pytest.mark.parametrize("level", LEVELS)
 def test_every_steps_metrics_survive_the_log_level(sm, start_rotator, make_account, level):
     account = make_account()
-    rotator = start_rotator(AWS_LAMBDA_LOG_FORMAT="JSON", AWS_LAMBDA_LOG_LEVEL=level)
+    rotator = start_rotator(**json_logging(level))
     rotate(sm, rotator, account.arn)
-    lines = [line for line in rotator.log_path.read_text("utf-8", errors="replace").splitlines()
-             if line.startswith("{") and '"_aws"' in line]
-    steps = [json.loads(line)["Step"] for line in lines]
-    assert steps == ["createSecret", "setSecret", "testSecret", "finishSecret"], "not one record per step"
-    dropped = [json.loads(line)["Step"] for line in lines if not lambda_keeps(line, level)]
-    assert dropped == [], f"Lambda would drop the metrics of {dropped} at {level}"
+    records = [record for record in emf_records(rotator.log_path) if "Step" in record]
+    steps = [record["Step"] for record in records]
+    assert steps == ["createSecret", "setSecret", "testSecret", "finishSecret"], \
+        f"the step records left after Lambda's filter at {level}: {steps}"
+
+
+@pytest.mark.parametrize("level", ABOVE_INFO)
+def test_the_fleet_checks_metrics_survive_the_log_level(sm, db, services, start_emulator, level):
+    name = f"fleet-{uuid.uuid4().hex[:8]}"
+    healthy = create_account(sm, db, secret_prefix=f"e2e/{name}/ok", prefix="fl")
+    broken = create_account(sm, db, secret_prefix=f"e2e/{name}/broken", prefix="fl", create_user=False)
+    for account in (healthy, broken):
+        attach(sm, account.arn, function_arn(name))
+    emulator = start_fleet_function(start_emulator, services, name, **json_logging(level))
+
+    answer = check_all(emulator)
+
+    assert (answer["checked"], answer["failing"]) == (2, 1), REGISTRY.redact(json.dumps(answer))
+    records = emf_records(emulator.log_path)
+    would_fail = {record["SecretArn"]: record["WouldFail"] for record in records if "WouldFail" in record}
+    assert would_fail == {healthy.arn: 0, broken.arn: 1}, \
+        f"FleetCheckFailingAlarm's WouldFail records left after Lambda's filter at {level}: {would_fail}"
+    failing = [record["SecretsFailing"] for record in records if "SecretsFailing" in record]
+    assert failing == [1], f"the run's SecretsFailing records left at {level}: {failing}"
+
+
+@pytest.mark.parametrize("level", ABOVE_INFO)
+def test_revokes_metric_survives_the_log_level(sm, start_rotator, make_account, level):
+    account = make_account("app_rl")
+    rotator = start_rotator(**json_logging(level))
+    rotate(sm, rotator, account.arn)
+    ok, body = rotator.invoke({"Revoke": {"SecretId": account.arn}})
+    assert ok, REGISTRY.redact(json.dumps(body))
+    revokes = [(record["Revokes"], record["SecretArn"]) for record in emf_records(rotator.log_path)
+               if "Revokes" in record]
+    assert revokes == [(1, account.arn)], f"RevokeAlarm's record left after Lambda's filter at {level}"
 
 
 def test_the_rule_drops_a_record_without_a_level_above_info():
-    """Control: the shape the records had before (no level) is lost at WARN."""
+    """Control: the shape the fleet records had before (no level) is lost at WARN."""
     bare = json.dumps({"_aws": {"Timestamp": 1, "CloudWatchMetrics": []}, "Step": "setSecret"})
     assert lambda_keeps(bare, "INFO")
     assert not lambda_keeps(bare, "WARN")

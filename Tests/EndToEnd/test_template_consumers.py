@@ -121,6 +121,7 @@ SUCCESS_EXPECTED = {
     "rotation-succeeded-other-secret.json": set(),
     "rotation-failed-this-function.json": set(),
     "rotate-secret-api-call.json": set(),
+    "secret-label-updated-verbatim.json": set(),
 }
 
 

@@ -137,7 +137,10 @@ EXPECTED = {
     "rotation-failed-this-function.json": {"by-function", "named-prefix", "admin-managed"},
     "test-rotation-failed-this-function.json": {"by-function", "named-prefix", "admin-managed"},
     "rotation-abandoned-named-secret.json": {"named-prefix"},
+    # No function in the message: heard through the secret the stack names.
+    "rotation-failed-not-invoked-named-secret.json": {"named-prefix"},
     "rotation-failed-other-function.json": set(),
+    "secret-label-updated-verbatim.json": set(),
     "rotation-succeeded-this-function.json": set(),
     "rotate-secret-api-call.json": set(),
 }
