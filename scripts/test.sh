@@ -32,8 +32,8 @@ unset PYTEST_ADDOPTS PYTEST_PLUGINS PYTEST_DISABLE_PLUGIN_AUTOLOAD PYTHONDONTWRI
 # The fewest tests each runner must report. A run below its floor fails: a
 # test file, suite or target that silently stopped being collected would
 # otherwise go green. Raise a floor when tests are added; never lower one to pass.
-SWIFT_TEST_FLOOR=485
-PYTEST_TEST_FLOOR=811
+SWIFT_TEST_FLOOR=510
+PYTEST_TEST_FLOOR=991
 
 PYTHON="${PYTHON:-python3}"
 export PYTHON
